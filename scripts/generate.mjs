@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// Derives the OpenAPI 3 fragment of LXD's API that lxd-fetch uses, and its TypeScript types.
+//
+//   npm run generate            writes openapi/lxd-fragment.json and src/generated/lxd.ts
+//   npm run generate -- --check exits 1 when either file differs from what would be written
+//
+// Input: openapi/rest-api-5.0.yaml, LXD's own Swagger 2.0 description, unchanged.
+import { readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import openapiTS, { astToString } from "openapi-typescript";
+
+/** The paths the library uses. Widening the fragment is one line here. */
+export const PATHS = [
+  "/1.0",
+  "/1.0/certificates",
+  "/1.0/events",
+  "/1.0/instances",
+  "/1.0/instances/{name}",
+  "/1.0/instances/{name}/console",
+  "/1.0/instances/{name}/exec",
+  "/1.0/instances/{name}/state",
+  "/1.0/operations",
+  "/1.0/operations/{id}",
+  "/1.0/operations/{id}/wait",
+  "/1.0/operations/{id}/websocket",
+];
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const SOURCE = "openapi/rest-api-5.0.yaml";
+const FRAGMENT = "openapi/lxd-fragment.json";
+const TYPES = "src/generated/lxd.ts";
+const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/**
+ * LXD documents a second behaviour of a URL under a key with a query string
+ * (`/1.0/operations?recursion=1`, `/1.0/operations/{id}/wait?public`). As path keys those break
+ * openapi-fetch (it would build `?recursion=1?project=x`) and OAS validators. Fold each variant
+ * into its base path instead: its query parameters join the base operation's, and `recursion=N`
+ * becomes an optional `recursion` query parameter. Response shapes of the recursion forms are
+ * typed by hand in src/types.ts (the spec's list shape for operations is wrong).
+ */
+function foldQueryVariants(paths) {
+  for (const key of Object.keys(paths)) {
+    const q = key.indexOf("?");
+    if (q < 0) continue;
+    const base = paths[key.slice(0, q)];
+    const [name, value] = key.slice(q + 1).split("=");
+    for (const method of HTTP_METHODS) {
+      const variant = paths[key][method];
+      const target = base?.[method];
+      if (!variant || !target) continue;
+      const params = (target.parameters ??= []);
+      const have = new Set(params.map((p) => `${p.in}:${p.name}`));
+      for (const p of variant.parameters ?? []) {
+        if (!p.$ref && !have.has(`${p.in}:${p.name}`)) params.push(p);
+      }
+      if (name === "recursion") {
+        let rec = params.find((p) => p.in === "query" && p.name === "recursion");
+        if (!rec) {
+          rec = { name: "recursion", in: "query", required: false, description: "Recursion level", schema: { type: "integer", enum: [0] } };
+          params.push(rec);
+        }
+        rec.schema.enum = [...new Set([...rec.schema.enum, Number(value)])].sort();
+      }
+    }
+    delete paths[key];
+  }
+}
+
+/** LXD declares no `in: path` parameters; declare every `{x}` of the key at path level. */
+function declarePathParams(path, item) {
+  const names = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+  if (names.length === 0) return;
+  const declared = new Set((item.parameters ?? []).filter((p) => p.in === "path").map((p) => p.name));
+  const missing = names.filter((n) => !declared.has(n));
+  if (missing.length === 0) return;
+  item.parameters = [
+    ...(item.parameters ?? []),
+    ...missing.map((name) => ({ name, in: "path", required: true, schema: { type: "string" } })),
+  ];
+}
+
+/** Every `#/components/<kind>/<name>` reachable from `start`, transitively. */
+function reachableComponents(doc, start) {
+  const seen = new Set();
+  const queue = [start];
+  while (queue.length > 0) {
+    const node = queue.pop();
+    if (Array.isArray(node)) queue.push(...node);
+    else if (node && typeof node === "object") {
+      for (const [k, v] of Object.entries(node)) {
+        if (k === "$ref" && typeof v === "string" && v.startsWith("#/components/") && !seen.has(v)) {
+          seen.add(v);
+          const [, , kind, name] = v.split("/");
+          queue.push(doc.components[kind][name]);
+        } else queue.push(v);
+      }
+    }
+  }
+  return seen;
+}
+
+export async function buildFragment() {
+  const require = createRequire(import.meta.url);
+  const s2o = require("swagger2openapi");
+  const text = await readFile(`${root}/${SOURCE}`, "utf8");
+  const { openapi: full } = await s2o.convertStr(text, { patch: true, warnOnly: true });
+
+  foldQueryVariants(full.paths);
+  const paths = {};
+  for (const p of PATHS) {
+    if (!full.paths[p]) throw new Error(`generate: ${p} is not in ${SOURCE}`);
+    declarePathParams(p, full.paths[p]);
+    paths[p] = full.paths[p];
+  }
+  const components = {};
+  for (const ref of [...reachableComponents(full, paths)].sort()) {
+    const [, , kind, name] = ref.split("/");
+    (components[kind] ??= {})[name] = full.components[kind][name];
+  }
+  for (const kind of Object.keys(components)) {
+    components[kind] = Object.fromEntries(Object.entries(components[kind]).sort(([a], [b]) => a.localeCompare(b)));
+  }
+  return {
+    openapi: full.openapi,
+    info: { ...full.info, description: `Fragment of ${SOURCE} (LXD's own API description) derived by scripts/generate.mjs.` },
+    paths,
+    components: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
+  };
+}
+
+export async function buildTypes(fragment) {
+  const ast = await openapiTS(fragment, { emptyObjectsUnknown: true, alphabetize: false });
+  return (
+    "// Generated by scripts/generate.mjs from openapi/lxd-fragment.json. Do not edit by hand:\n" +
+    "// change the script or the path list, then run `npm run generate`.\n\n" +
+    astToString(ast)
+  );
+}
+
+async function main() {
+  const check = process.argv.includes("--check");
+  const fragment = await buildFragment();
+  const outputs = {
+    [FRAGMENT]: JSON.stringify(fragment, null, 2) + "\n",
+    [TYPES]: await buildTypes(fragment),
+  };
+  let stale = [];
+  for (const [file, content] of Object.entries(outputs)) {
+    const current = await readFile(`${root}/${file}`, "utf8").catch(() => null);
+    if (current === content) continue;
+    if (check) stale.push(file);
+    else await writeFile(`${root}/${file}`, content);
+  }
+  if (stale.length > 0) {
+    console.error(`generate --check: stale: ${stale.join(", ")}; run \`npm run generate\``);
+    process.exit(1);
+  }
+  console.log(check ? "generate --check: up to date" : `generate: ${Object.keys(outputs).join(", ")}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -1,0 +1,11 @@
+// Entry for browsers: same-origin requests only; no Node built-ins reach this bundle.
+import { createLxdClient, type Lxd, type LxdOptions } from "./client.js";
+import { browserTransport } from "./transport/browser.js";
+
+export * from "./shared.js";
+export { browserTransport } from "./transport/browser.js";
+
+/** Creates a client whose `local` remote is the page's own origin. */
+export function createLxd(options: LxdOptions = {}): Lxd {
+  return createLxdClient(options, browserTransport);
+}

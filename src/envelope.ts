@@ -1,0 +1,75 @@
+// LXD's response envelope, handled in one place: every response is read here, and every way a
+// body can be wrong becomes a typed error (never a bare SyntaxError).
+import { LxdError, ResponseError } from "./errors.js";
+import type { Envelope, Operation } from "./types.js";
+
+export interface RequestContext {
+  method: string;
+  path: string;
+  remote: string;
+}
+
+/** What a successful call gives: sync metadata, or the operation an async call started. */
+export type Outcome<T> =
+  | { type: "sync"; metadata: T }
+  | { type: "async"; id: string; operation: Operation };
+
+const SNIPPET = 120;
+
+function snippet(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > SNIPPET ? `${flat.slice(0, SNIPPET)}…` : flat;
+}
+
+/**
+ * Parses `body` (the text of a response, or what openapi-fetch already parsed from an error
+ * response) into a checked envelope. The discriminant is `type`; key presence means nothing.
+ */
+export function toEnvelope(ctx: RequestContext, response: Response, body: unknown): Envelope {
+  const contentType = response.headers.get("content-type") ?? "";
+  const fail = (reason: string, cause?: unknown) =>
+    new ResponseError({ ...ctx, status: response.status, contentType }, reason, cause === undefined ? undefined : { cause });
+  let value = body;
+  if (typeof body === "string") {
+    if (body.trim() === "") throw fail("empty body where an LXD envelope was expected");
+    try {
+      value = JSON.parse(body);
+    } catch (cause) {
+      // HTML from a proxy or a captive portal is quoted (shortened) to say where it came from.
+      const looksJson = /json/i.test(contentType) || /^\s*[[{]/.test(body);
+      throw fail(looksJson ? "malformed JSON body" : `not an LXD response (${contentType || "no content-type"}): ${snippet(body)}`, cause);
+    }
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw fail("body is not a JSON object");
+  const env = value as Record<string, unknown>;
+  switch (env.type) {
+    case "sync":
+      return env as unknown as Envelope;
+    case "async": {
+      const op = env.metadata as Partial<Operation> | null;
+      if (!op || typeof op !== "object" || typeof op.id !== "string") throw fail("async envelope without an operation");
+      return env as unknown as Envelope;
+    }
+    case "error":
+      if (typeof env.error !== "string") throw fail("error envelope without a message");
+      return env as unknown as Envelope;
+    default:
+      throw fail(`unknown envelope type ${JSON.stringify(env.type)}`);
+  }
+}
+
+export function lxdError(ctx: RequestContext, status: number, env: Extract<Envelope, { type: "error" }>): LxdError {
+  return new LxdError({ ...ctx, status, errorCode: Number(env.error_code) || status, lxdMessage: env.error });
+}
+
+/** sync → metadata; async → the operation; error → LxdError. */
+export function unwrap<T>(ctx: RequestContext, status: number, env: Envelope): Outcome<T> {
+  switch (env.type) {
+    case "sync":
+      return { type: "sync", metadata: env.metadata as T };
+    case "async":
+      return { type: "async", id: env.metadata.id, operation: env.metadata };
+    case "error":
+      throw lxdError(ctx, status, env);
+  }
+}

@@ -1,0 +1,135 @@
+// One error class per failure kind. Messages name the method and path, never a key, a token or
+// an exec secret: `redact` strips secrets from any URL before it is stored.
+import type { Operation } from "./types.js";
+
+/** Removes `secret=` (exec websockets, /wait?public) and any credentials from a path or URL. */
+export function redact(pathOrUrl: string): string {
+  return pathOrUrl
+    .replace(/([?&](?:secret|token|password)=)[^&#]*/gi, "$1[redacted]")
+    .replace(/\/\/[^/@]*@/, "//");
+}
+
+/** Base class of every error lxd-fetch throws. */
+export class LxdFetchError extends Error {
+  override name = "LxdFetchError";
+}
+
+interface RequestContext {
+  method: string;
+  path: string;
+  remote: string;
+}
+
+/** LXD answered with its error envelope (`type: "error"`). */
+export class LxdError extends LxdFetchError {
+  override name = "LxdError";
+  /** HTTP status of the response. */
+  readonly status: number;
+  /** `error_code` from the envelope (LXD sets it to the HTTP status). */
+  readonly errorCode: number;
+  /** LXD's own message, e.g. "not authorized". */
+  readonly lxdMessage: string;
+  readonly method: string;
+  readonly path: string;
+  readonly remote: string;
+  constructor(ctx: RequestContext & { status: number; errorCode: number; lxdMessage: string }, message?: string) {
+    const path = redact(ctx.path);
+    super(message ?? `${ctx.method} ${path} on "${ctx.remote}": ${ctx.errorCode || ctx.status} ${ctx.lxdMessage}`);
+    this.status = ctx.status;
+    this.errorCode = ctx.errorCode;
+    this.lxdMessage = ctx.lxdMessage;
+    this.method = ctx.method;
+    this.path = path;
+    this.remote = ctx.remote;
+  }
+}
+
+/**
+ * The operation is not (or no longer) known to LXD. A finished operation is kept for about
+ * 5 seconds, so for an id that was valid this means "finished, outcome unknown".
+ */
+export class OperationGoneError extends LxdError {
+  override name = "OperationGoneError";
+}
+
+/** The response was not an LXD envelope: HTML from a proxy, an empty body, malformed JSON. */
+export class ResponseError extends LxdFetchError {
+  override name = "ResponseError";
+  readonly status: number;
+  readonly method: string;
+  readonly path: string;
+  readonly remote: string;
+  readonly contentType: string;
+  constructor(ctx: RequestContext & { status: number; contentType: string }, reason: string, options?: ErrorOptions) {
+    const path = redact(ctx.path);
+    super(`${ctx.method} ${path} on "${ctx.remote}": HTTP ${ctx.status}, ${reason}`, options);
+    this.status = ctx.status;
+    this.method = ctx.method;
+    this.path = path;
+    this.remote = ctx.remote;
+    this.contentType = ctx.contentType;
+  }
+}
+
+/** The request never got an HTTP answer: refused, reset, socket missing, DNS. */
+export class ConnectionError extends LxdFetchError {
+  override name = "ConnectionError";
+  readonly method: string;
+  readonly path: string;
+  readonly remote: string;
+  /** The underlying system or TLS error code, e.g. ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT. */
+  readonly code: string | undefined;
+  constructor(ctx: RequestContext & { code: string | undefined; detail: string }, options?: ErrorOptions) {
+    const path = redact(ctx.path);
+    super(`${ctx.method} ${path} on "${ctx.remote}": ${ctx.detail}`, options);
+    this.method = ctx.method;
+    this.path = path;
+    this.remote = ctx.remote;
+    this.code = ctx.code;
+  }
+}
+
+/** The server's certificate was refused: not signed by the trusted CA, or not the pinned one. */
+export class TlsError extends ConnectionError {
+  override name = "TlsError";
+}
+
+/** An operation reached a final state other than Success (Failure or Cancelled). */
+export class OperationError extends LxdFetchError {
+  override name = "OperationError";
+  readonly statusCode: number;
+  readonly status: string;
+  /** LXD's `err` for the operation. */
+  readonly err: string;
+  readonly operation: Operation | undefined;
+  constructor(id: string, state: { statusCode: number; status: string; err: string; operation?: Operation }) {
+    super(`operation ${id} ended ${state.status} (${state.statusCode})${state.err ? `: ${state.err}` : ""}`);
+    this.statusCode = state.statusCode;
+    this.status = state.status;
+    this.err = state.err;
+    this.operation = state.operation;
+  }
+}
+
+/** A client-side deadline passed before the operation was final. */
+export class TimeoutError extends LxdFetchError {
+  override name = "TimeoutError";
+  readonly operation: Operation | undefined;
+  constructor(message: string, operation?: Operation) {
+    super(message);
+    this.operation = operation;
+  }
+}
+
+/** The caller's AbortSignal fired. `cause` is the signal's reason. */
+export class AbortError extends LxdFetchError {
+  override name = "AbortError";
+  constructor(what: string, reason: unknown) {
+    super(`${what}: aborted`, { cause: reason });
+  }
+}
+
+/** Bad input caught before anything was sent: a malformed id, an unknown remote, a bad option. */
+export class InvalidArgumentError extends LxdFetchError {
+  override name = "InvalidArgumentError";
+}

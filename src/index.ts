@@ -1,0 +1,11 @@
+// Entry for Node (and the default): the unix socket and mTLS through an undici 7 Agent.
+import { createLxdClient, type Lxd, type LxdOptions } from "./client.js";
+import { nodeTransport } from "./transport/node.js";
+
+export * from "./shared.js";
+export { localSocketPath, nodeTransport } from "./transport/node.js";
+
+/** Creates a client. Without options it talks to the local daemon over its unix socket. */
+export function createLxd(options: LxdOptions = {}): Lxd {
+  return createLxdClient(options, nodeTransport);
+}

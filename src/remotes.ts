@@ -1,0 +1,22 @@
+// Remote configuration checks shared by every transport.
+import { InvalidArgumentError } from "./errors.js";
+
+/** Normalises a SHA-256 fingerprint to 64 lower-case hex digits, or throws. */
+export function normalizeFingerprint(fp: string): string {
+  const hex = fp.replace(/[:\s]/g, "").toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw new InvalidArgumentError("fingerprint must be a SHA-256 digest: 64 hex digits, colons allowed");
+  return hex;
+}
+
+export function parseRemoteUrl(name: string, raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InvalidArgumentError(`remote "${name}": "${raw}" is not a URL`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new InvalidArgumentError(`remote "${name}": URL must be https:// (got ${url.protocol})`);
+  }
+  return url;
+}

@@ -1,0 +1,38 @@
+// The seam between the runtime-neutral client and each runtime's networking. Everything that
+// needs undici, Deno.createHttpClient or Bun's `tls` lives behind this interface.
+
+/** A named HTTPS remote, as `lxc remote add` knows it. Certificates and keys are PEM text. */
+export interface HttpsRemote {
+  /** `https://host:8443` (an `http://` URL is accepted for a same-origin reverse proxy). */
+  url: string;
+  /** Client certificate and key that the server trusts (`lxc config trust add`). */
+  cert?: string;
+  key?: string;
+  /** CA, or the server's own self-signed certificate, to verify the server against. */
+  ca?: string;
+  /** SHA-256 fingerprint of the server certificate to pin (hex, colons optional). */
+  fingerprint?: string;
+}
+
+/** The local daemon over its unix socket (Node, Deno, Bun). */
+export interface UnixRemote {
+  socket: string;
+}
+
+export type RemoteConfig = HttpsRemote | UnixRemote;
+
+export interface Transport {
+  /** Absolute origin requests go to; `http://unix` for a socket. */
+  readonly baseUrl: string;
+  fetch(request: Request): Promise<Response>;
+  /** Releases connections (an undici Agent, a Deno HttpClient). */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the transport of one remote. `config` is undefined for `local` when the user gave
+ * none: each runtime knows where its local daemon is (a socket path, or the page's origin).
+ */
+export type TransportFactory = (name: string, config: RemoteConfig | undefined) => Transport;
+
+export const isUnixRemote = (r: RemoteConfig): r is UnixRemote => "socket" in r && typeof r.socket === "string";

@@ -1,0 +1,124 @@
+// What LXD's API description does not say, typed by hand beside the generated types.
+// Facts: ../shared/docs/lxd-protocol.md (checked against LXD's source and a real 5.0.2 daemon).
+import type { components } from "./generated/lxd.js";
+
+type Schemas = components["schemas"];
+
+/** Operation status codes (shared/api/status_code.go). The spec has a bare integer. */
+export const StatusCode = {
+  OperationCreated: 100,
+  Started: 101,
+  Stopped: 102,
+  Running: 103,
+  Cancelling: 104,
+  Pending: 105,
+  Starting: 106,
+  Stopping: 107,
+  Aborting: 108,
+  Freezing: 109,
+  Frozen: 110,
+  Thawed: 111,
+  Error: 112,
+  Ready: 113,
+  Success: 200,
+  Failure: 400,
+  Cancelled: 401,
+} as const;
+export type StatusCode = (typeof StatusCode)[keyof typeof StatusCode];
+
+/** Final means the operation will not change again: Success, Failure or Cancelled. */
+export const isFinal = (code: number): boolean => code >= 200;
+
+/** Operation classes; `durable` exists on LXD 6.x only. */
+export type OperationClass = "task" | "websocket" | "token" | "durable";
+
+/**
+ * An Operation as LXD sends it. The spec marks every field optional, but LXD never omits one
+ * (no `omitempty` in shared/api), so they are required here. Newer servers add fields.
+ */
+export type Operation<M = Record<string, unknown>> = Omit<
+  Required<Schemas["Operation"]>,
+  "status_code" | "class" | "metadata" | "resources"
+> & {
+  class: OperationClass;
+  status_code: StatusCode;
+  metadata: M | null;
+  resources: Record<string, string[]> | null;
+  /** LXD 5.21 / 6.6+ */
+  requestor?: unknown;
+  /** LXD 6.8+ */
+  err_code?: number;
+};
+
+/**
+ * `GET /1.0/operations`: lower-case status name → operation URLs; with `recursion=1` the same
+ * map holds Operation objects (the spec wrongly says a list). Empty groups are absent.
+ */
+export type OperationMap<T = string> = {
+  running?: T[];
+  success?: T[];
+  failure?: T[];
+  cancelled?: T[];
+  pending?: T[];
+  [status: string]: T[] | undefined;
+};
+
+// --- The response envelope (shared/api/response.go). Every key is always present. ---
+
+export interface SyncEnvelope<T = unknown> {
+  type: "sync";
+  status: string;
+  status_code: number;
+  operation: string;
+  error_code: number;
+  error: string;
+  metadata: T;
+}
+
+export interface AsyncEnvelope<M = Record<string, unknown>> {
+  type: "async";
+  status: string;
+  status_code: number;
+  /** `/1.0/operations/<id>` */
+  operation: string;
+  error_code: number;
+  error: string;
+  metadata: Operation<M>;
+}
+
+export interface ErrorEnvelope {
+  type: "error";
+  status: string;
+  status_code: number;
+  operation: string;
+  error_code: number;
+  error: string;
+  metadata: unknown;
+}
+
+export type Envelope<T = unknown> = SyncEnvelope<T> | AsyncEnvelope | ErrorEnvelope;
+
+// --- Exec and console (websocket traffic, absent from the spec). ---
+
+/** Secrets of the exec websockets: non-interactive `0`,`1`,`2`,`control`; interactive `0`,`control`. */
+export type ExecFds = { control: string; "0": string; "1"?: string; "2"?: string };
+
+/** `metadata` of an exec operation. `return` is set once the command has finished. */
+export interface ExecOperationMetadata {
+  fds?: ExecFds;
+  /** Exit status; -1 when the command could not start. */
+  return?: number;
+  command?: string[];
+  environment?: Record<string, string>;
+  interactive?: boolean;
+}
+
+/** Control-socket messages. Window sizes are strings: LXD ignores numbers silently. */
+export type ControlMessage =
+  | { command: "window-resize"; args: { width: string; height: string } }
+  | { command: "signal"; signal: number };
+
+export type Server = Schemas["Server"];
+export type ServerEnvironment = Schemas["ServerEnvironment"];
+export type InstanceExecPost = Schemas["InstanceExecPost"];
+export type CertificatesPost = Schemas["CertificatesPost"];

@@ -1,0 +1,62 @@
+// Each envelope form, read by the one envelope parser.
+import { http } from "msw";
+import { describe, expect, it } from "vitest";
+import { LxdError } from "../src/index.js";
+import { BASE, asyncOp, client, lxdError, op, sync, useMockServer } from "./support/mock.js";
+
+const server = useMockServer();
+
+describe("envelope", () => {
+  it("sync: resolves with the metadata", async () => {
+    const o = op({ status: "Success", status_code: 200 });
+    server.use(http.get(`${BASE}/1.0/operations/:id`, () => sync(o)));
+    await expect(client().operations.info(undefined, o.id)).resolves.toEqual(o);
+  });
+
+  it("sync: discriminates on type, not on key presence (every key is always present)", async () => {
+    // A sync envelope whose `error` key is present but empty must not be read as an error.
+    server.use(http.get(`${BASE}/1.0/operations`, () => sync({ running: ["/1.0/operations/x"] })));
+    await expect(client().operations.list()).resolves.toEqual({ running: ["/1.0/operations/x"] });
+  });
+
+  it("error: becomes LxdError with status, error_code, LXD's message, method and path", async () => {
+    const id = op().id;
+    server.use(http.get(`${BASE}/1.0/operations/:id`, () => lxdError(403, "not authorized")));
+    const err = await client().operations.info("test", id).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LxdError);
+    expect(err).toMatchObject({
+      status: 403,
+      errorCode: 403,
+      lxdMessage: "not authorized",
+      method: "GET",
+      path: `/1.0/operations/${id}`,
+      remote: "test",
+    });
+    expect((err as Error).message).toBe(`GET /1.0/operations/${id} on "test": 403 not authorized`);
+  });
+
+  it("async: an answer that starts an operation is not mistaken for sync metadata", async () => {
+    // list() expects sync; an async answer is a protocol surprise, reported as such.
+    server.use(http.get(`${BASE}/1.0/operations`, () => asyncOp(op())));
+    await expect(client().operations.list()).rejects.toThrow(/unexpected async answer/);
+  });
+
+  it("async: an envelope without an operation is a ResponseError", async () => {
+    server.use(
+      http.get(`${BASE}/1.0/operations`, () =>
+        Response.json({ type: "async", status: "", status_code: 100, operation: "", error_code: 0, error: "", metadata: null }, { status: 202 }),
+      ),
+    );
+    await expect(client().operations.list()).rejects.toMatchObject({ name: "ResponseError", status: 202 });
+  });
+
+  it("an unknown envelope type is a ResponseError", async () => {
+    server.use(http.get(`${BASE}/1.0/operations`, () => Response.json({ type: "weird", metadata: {} })));
+    await expect(client().operations.list()).rejects.toThrow(/unknown envelope type "weird"/);
+  });
+
+  it("an empty operations list ({} or null) is an empty map", async () => {
+    server.use(http.get(`${BASE}/1.0/operations`, () => sync(null)));
+    await expect(client().operations.list()).resolves.toEqual({});
+  });
+});
