@@ -61,7 +61,7 @@ function foldQueryVariants(paths) {
           rec = { name: "recursion", in: "query", required: false, description: "Recursion level", schema: { type: "integer", enum: [0] } };
           params.push(rec);
         }
-        rec.schema.enum = [...new Set([...rec.schema.enum, Number(value)])].sort();
+        rec.schema.enum = [...new Set([...rec.schema.enum, Number(value)])].sort((x, y) => x - y);
       }
     }
     delete paths[key];

@@ -4,6 +4,7 @@
 # Idempotent: a second run only checks, and finishes in seconds.
 #   bash scripts/lxd-up.sh            # ensure everything is up
 #   bash scripts/lxd-up.sh --restart  # also kill and restart the daemon (tests daemon restarts)
+#   LXD_UP_STOP_GRACE=0 bash scripts/lxd-up.sh --restart   # SIGKILL at once (simulated crash)
 # Needs root. There is no systemd on these machines, so the daemon is started by hand, detached.
 set -euo pipefail
 set -E # let the ERR trap fire inside functions too
@@ -80,10 +81,19 @@ if [ "$RESTART" = 1 ]; then
   if [ -n "$pids" ]; then
     say "restart: stopping daemon (pid $(echo $pids))"
     # SIGTERM stops the daemon but leaves containers running (only SIGPWR/`lxd shutdown` stop them).
-    kill -TERM $pids
-    for _ in $(seq 1 60); do [ -z "$(daemon_pids)" ] && break; sleep 0.5; done
+    # LXD 5.0.2 then waits for every running operation (an exec of `sleep 60` holds it for 60 s),
+    # so give it LXD_UP_STOP_GRACE seconds (default 10; 0 = crash it) and SIGKILL after that, which
+    # also leaves the containers running (and orphans the running exec'd processes).
+    grace=${LXD_UP_STOP_GRACE:-10}
+    [ "$grace" = 0 ] || kill -TERM $pids
+    for _ in $(seq 1 $((grace * 5))); do [ -z "$(daemon_pids)" ] && break; sleep 0.2; done
     pids=$(daemon_pids)
-    if [ -n "$pids" ]; then say "restart: daemon ignored SIGTERM, killing"; kill -KILL $pids; sleep 1; fi
+    if [ -n "$pids" ]; then
+      [ "$grace" = 0 ] || say "restart: daemon still up after ${grace}s (running operations?)"
+      say "restart: sending SIGKILL"
+      kill -KILL $pids
+      while [ -n "$(daemon_pids)" ]; do sleep 0.2; done
+    fi
   fi
 fi
 

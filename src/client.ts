@@ -82,7 +82,13 @@ export function createLxdClient(options: LxdOptions, defaultTransport: Transport
   const defaultRemote = options.defaultRemote ?? "local";
   if (!names.includes(defaultRemote)) throw new InvalidArgumentError(`defaultRemote "${defaultRemote}" is not a configured remote`);
   const factory = options.transport ?? defaultTransport;
-  const connections = new Map<string, Connection>();
+  // Built up front so a bad URL or fingerprint fails here; no connection is opened yet.
+  const connections = new Map<string, Connection>(
+    names.map((name) => {
+      const transport = factory(name, configs[name]);
+      return [name, { transport, api: createClient<paths>({ baseUrl: transport.baseUrl, fetch: (r) => transport.fetch(r) }) }];
+    }),
+  );
 
   const resolve = (remote: string | undefined): string => {
     const name = remote ?? defaultRemote;
@@ -93,14 +99,8 @@ export function createLxdClient(options: LxdOptions, defaultTransport: Transport
   };
 
   const connect = (remote: string | undefined): Connection => {
-    const name = resolve(remote);
-    let conn = connections.get(name);
-    if (!conn) {
-      const transport = factory(name, configs[name]);
-      const api = createClient<paths>({ baseUrl: transport.baseUrl, fetch: (r) => transport.fetch(r) });
-      conn = { transport, api };
-      connections.set(name, conn);
-    }
+    const conn = connections.get(resolve(remote));
+    if (!conn) throw new InvalidArgumentError("this client is closed");
     return conn;
   };
 

@@ -2,9 +2,11 @@
 import { InvalidArgumentError } from "./errors.js";
 
 /** Normalises a SHA-256 fingerprint to 64 lower-case hex digits, or throws. */
-export function normalizeFingerprint(fp: string): string {
-  const hex = fp.replace(/[:\s]/g, "").toLowerCase();
-  if (!/^[0-9a-f]{64}$/.test(hex)) throw new InvalidArgumentError("fingerprint must be a SHA-256 digest: 64 hex digits, colons allowed");
+export function normalizeFingerprint(name: string, fp: string): string {
+  const hex = String(fp).replace(/[:\s]/g, "").toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(hex)) {
+    throw new InvalidArgumentError(`remote "${name}": fingerprint must be a SHA-256 digest (64 hex digits, colons allowed)`);
+  }
   return hex;
 }
 

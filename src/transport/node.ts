@@ -17,7 +17,7 @@ export function localSocketPath(env: Record<string, string | undefined> = proces
 /** Error code set when the server's certificate is not the pinned one. */
 export const FINGERPRINT_MISMATCH = "ERR_LXD_FINGERPRINT_MISMATCH";
 
-function httpsAgent(remote: HttpsRemote): Agent {
+function httpsAgent(name: string, remote: HttpsRemote): Agent {
   const tls = {
     ...(remote.cert !== undefined && { cert: remote.cert }),
     ...(remote.key !== undefined && { key: remote.key }),
@@ -27,7 +27,7 @@ function httpsAgent(remote: HttpsRemote): Agent {
   // Pinning: the chain may be self-signed, so OpenSSL's verdict is replaced by the fingerprint
   // check, which runs after the handshake and before undici writes a byte of the request.
   // With a `ca` as well, both must pass. No session cache: every connection shows its cert.
-  const pinned = normalizeFingerprint(remote.fingerprint);
+  const pinned = normalizeFingerprint(name, remote.fingerprint);
   const connector = buildConnector({ ...tls, rejectUnauthorized: remote.ca !== undefined, maxCachedSessions: 0 });
   return new Agent({
     connect(options, callback) {
@@ -58,7 +58,7 @@ export function nodeTransport(name: string, config: RemoteConfig | undefined): T
       throw new InvalidArgumentError(`remote "${name}": certificates need an https:// URL`);
     }
     baseUrl = url.origin;
-    agent = httpsAgent(remote);
+    agent = httpsAgent(name, remote);
   }
   return {
     baseUrl,
