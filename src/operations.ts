@@ -158,7 +158,9 @@ export function createOperations(core: Core): OperationsApi {
       for (;;) {
         const remaining = deadline - Date.now();
         if (remaining <= 0) throw timedOut();
-        const seconds = Number.isFinite(remaining) ? Math.min(ROUND_SECONDS, Math.ceil(remaining / 1000)) : ROUND_SECONDS;
+        // Whole seconds, rounded down (at least 1) so a round ends before the client deadline
+        // and the TimeoutError can carry the state LXD last reported.
+        const seconds = Math.max(1, Math.min(ROUND_SECONDS, Math.floor(remaining / 1000)));
         const started = Date.now();
         let sent: Sent;
         try {
