@@ -26,9 +26,9 @@ function snippet(text: string): string {
  * response) into a checked envelope. The discriminant is `type`; key presence means nothing.
  */
 export function toEnvelope(ctx: RequestContext, response: Response, body: unknown): Envelope {
-  const contentType = response.headers.get("content-type") ?? "";
+  const contentType = () => response.headers.get("content-type") ?? "";
   const fail = (reason: string, cause?: unknown) =>
-    new ResponseError({ ...ctx, status: response.status, contentType }, reason, cause === undefined ? undefined : { cause });
+    new ResponseError({ ...ctx, status: response.status, contentType: contentType() }, reason, cause === undefined ? undefined : { cause });
   let value = body;
   if (typeof body === "string") {
     if (body.trim() === "") throw fail("empty body where an LXD envelope was expected");
@@ -36,8 +36,9 @@ export function toEnvelope(ctx: RequestContext, response: Response, body: unknow
       value = JSON.parse(body);
     } catch (cause) {
       // HTML from a proxy or a captive portal is quoted (shortened) to say where it came from.
-      const looksJson = /json/i.test(contentType) || /^\s*[[{]/.test(body);
-      throw fail(looksJson ? "malformed JSON body" : `not an LXD response (${contentType || "no content-type"}): ${snippet(body)}`, cause);
+      const type = contentType();
+      const looksJson = /json/i.test(type) || /^\s*[[{]/.test(body);
+      throw fail(looksJson ? "malformed JSON body" : `not an LXD response (${type || "no content-type"}): ${snippet(body)}`, cause);
     }
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw fail("body is not a JSON object");

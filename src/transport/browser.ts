@@ -15,7 +15,7 @@ export function browserTransport(name: string, config: RemoteConfig | undefined)
   if (!baseUrl || baseUrl === "null") throw new InvalidArgumentError(`remote "${name}": no page origin to use`);
   return {
     baseUrl,
-    fetch: (request) => fetch(request),
+    fetch: (input, init) => fetch(input, init),
     close: async () => {},
   };
 }

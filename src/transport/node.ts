@@ -63,7 +63,7 @@ export function nodeTransport(name: string, config: RemoteConfig | undefined): T
   return {
     baseUrl,
     // undici's dispatcher is an extension of RequestInit that lib.dom does not know about.
-    fetch: (request) => fetch(request, { dispatcher: agent } as RequestInit),
+    fetch: (input, init) => fetch(input, { ...init, dispatcher: agent } as RequestInit),
     close: () => agent.close(),
   };
 }

@@ -24,7 +24,8 @@ export type RemoteConfig = HttpsRemote | UnixRemote;
 export interface Transport {
   /** Absolute origin requests go to; `http://unix` for a socket. */
   readonly baseUrl: string;
-  fetch(request: Request): Promise<Response>;
+  /** The runtime's fetch with this remote's connection settings (dispatcher, client, tls). */
+  fetch(input: string | Request, init?: RequestInit): Promise<Response>;
   /** Releases connections (an undici Agent, a Deno HttpClient). */
   close(): Promise<void>;
 }
