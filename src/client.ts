@@ -1,12 +1,18 @@
-// The runtime-neutral client: remotes, one typed openapi-fetch client per remote, and `send`,
-// through which every request goes so that errors are classified in one place.
+// The runtime-neutral client: remotes and their transports, and the API modules wired onto the
+// request core. Each entry point (Node, browser) only picks the default transport.
 import createClient, { type Client } from "openapi-fetch";
-import { AbortError, ConnectionError, InvalidArgumentError, LxdFetchError, TlsError } from "./errors.js";
-import { toEnvelope, type RequestContext } from "./envelope.js";
+import { createCore, type Core } from "./core.js";
+import { InvalidArgumentError } from "./errors.js";
+import { EventHub, subscribe, type EventsOptions, type EventSubscription } from "./events.js";
+import { exec, run, type ExecOptions, type ExecProcess, type RunOptions, type RunResult } from "./exec.js";
 import type { paths } from "./generated/lxd.js";
-import { createOperations, type OperationsApi } from "./operations.js";
+import { createInstances, type InstancesApi } from "./instances.js";
+import { LxdOperation, type StartDeps } from "./operation.js";
+import { createOperations, operationId, type OperationsApi } from "./operations.js";
 import type { RemoteConfig, Transport, TransportFactory } from "./transport/types.js";
-import type { Envelope } from "./types.js";
+import type { WebSocketConstructor } from "./websocket.js";
+
+export type { Core, SendInit, Sent } from "./core.js";
 
 export interface LxdOptions {
   /** Named remotes. `local` needs no entry: it is the unix socket (or the page's origin). */
@@ -15,65 +21,39 @@ export interface LxdOptions {
   defaultRemote?: string;
   /** Replaces the runtime's transport (tests, proxies, custom agents). */
   transport?: TransportFactory;
+  /**
+   * The WebSocket constructor for events and exec. Default: the transport's, which carries the
+   * remote's TLS identity or socket path (pass `globalThis.WebSocket` for MSW's mocks).
+   */
+  WebSocket?: WebSocketConstructor;
+}
+
+export interface LxdOperations extends OperationsApi {
+  /** A handle on an existing operation (refresh, cancel, wait, onUpdate). Nothing is sent. */
+  track(remote: string | undefined, id: string, options?: { project?: string }): LxdOperation;
 }
 
 export interface Lxd {
   readonly defaultRemote: string;
   /** Configured remote names, `local` included. */
   readonly remotes: readonly string[];
-  readonly operations: OperationsApi;
+  readonly operations: LxdOperations;
+  readonly instances: InstancesApi;
+  /** LXD's event stream; one socket per remote and scope, shared by every subscriber. */
+  events(remote?: string, options?: EventsOptions): EventSubscription;
+  /** Runs a command with streams (see ExecProcess). */
+  exec(remote: string | undefined, instance: string, command: string[], options?: ExecOptions): Promise<ExecProcess>;
+  /** Runs a command to completion and collects its output. */
+  run(remote: string | undefined, instance: string, command: string[], options?: RunOptions): Promise<RunResult>;
   /** The typed openapi-fetch client of a remote, for endpoints without a helper yet. */
   api(remote?: string): Client<paths>;
   /** Closes every connection this client opened. */
   close(): Promise<void>;
 }
 
-type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-
-export interface SendInit {
-  params?: { path?: Record<string, string>; query?: Record<string, string | number | boolean | undefined> };
-  body?: unknown;
-  signal?: AbortSignal | undefined;
-}
-
-export interface Sent {
-  ctx: RequestContext;
-  status: number;
-  envelope: Envelope;
-}
-
-/** The internal core every API module is built on. */
-export interface Core {
-  resolve(remote: string | undefined): string;
-  send(remote: string | undefined, method: Method, path: keyof paths, init?: SendInit): Promise<Sent>;
-}
-
 interface Connection {
   transport: Transport;
   api: Client<paths>;
-}
-
-// Codes from OpenSSL, Node and undici that mean "the server's certificate was refused".
-const TLS_CODE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|FINGERPRINT|HOSTNAME|ALTNAME/i;
-
-function causeCode(err: unknown): { code: string | undefined; detail: string } {
-  let e: unknown = err;
-  // fetch wraps the socket error: TypeError("fetch failed", { cause: Error{code} }).
-  for (let i = 0; i < 4 && e instanceof Error; i++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string") return { code, detail: e.message };
-    e = e.cause;
-  }
-  const detail = e instanceof Error ? e.message : err instanceof Error ? err.message : String(err);
-  return { code: undefined, detail };
-}
-
-export function classifyFailure(ctx: RequestContext, err: unknown, signal?: AbortSignal): LxdFetchError {
-  if (err instanceof LxdFetchError) return err;
-  if (signal?.aborted) return new AbortError(`${ctx.method} ${ctx.path}`, signal.reason);
-  const { code, detail } = causeCode(err);
-  const Kind = code && TLS_CODE.test(code) ? TlsError : ConnectionError;
-  return new Kind({ ...ctx, code, detail: code && !detail.includes(code) ? `${detail} (${code})` : detail }, { cause: err });
 }
 
 export function createLxdClient(options: LxdOptions, defaultTransport: TransportFactory): Lxd {
@@ -97,64 +77,59 @@ export function createLxdClient(options: LxdOptions, defaultTransport: Transport
     }
     return name;
   };
-
   const connect = (remote: string | undefined): Connection => {
     const conn = connections.get(resolve(remote));
     if (!conn) throw new InvalidArgumentError("this client is closed");
     return conn;
   };
 
-  const core: Core = {
-    resolve,
-    async send(remote, method, path, init = {}) {
-      const name = resolve(remote);
-      const { transport } = connect(name);
-      const ctx: RequestContext = { method, path: expandPath(path, init.params?.path), remote: name };
-      // The helpers' hot path builds the request itself: openapi-fetch's Request object and
-      // middleware pass cost more than LXD's own answer time (bench/operations).
-      const url = transport.baseUrl + ctx.path + queryString(init.params?.query);
-      let response: Response;
-      let text: string;
-      try {
-        response = await transport.fetch(url, {
-          method,
-          ...(init.body !== undefined && { body: JSON.stringify(init.body), headers: JSON_HEADERS }),
-          ...(init.signal && { signal: init.signal }),
-        });
-        text = await response.text();
-      } catch (err) {
-        throw classifyFailure(ctx, err, init.signal);
-      }
-      return { ctx, status: response.status, envelope: toEnvelope(ctx, response, text) };
-    },
+  const core: Core = createCore(resolve, (name) => connect(name).transport);
+  const baseUrl = (remote: string) => connect(remote).transport.baseUrl;
+  const webSocket = (remote: string) => {
+    const Ctor = options.WebSocket;
+    return Ctor ? (url: string) => new Ctor(url) : connect(remote).transport.webSocket;
   };
+  const hub = new EventHub(baseUrl, webSocket);
+  const operations = createOperations(core);
+  const deps: StartDeps = { core, hub, operations };
+  const execDeps = { ...deps, baseUrl, webSocket };
 
   return {
     defaultRemote,
     remotes: names,
-    operations: createOperations(core),
+    operations: {
+      ...operations,
+      track: (remote, id, opts = {}) =>
+        new LxdOperation({ hub, operations, remote: resolve(remote), project: opts.project }, pendingOperation(operationId(id))),
+    },
+    instances: createInstances(deps),
+    events: (remote, opts) => subscribe(hub, resolve(remote), opts),
+    exec: (remote, instance, command, opts) => exec(execDeps, remote, instance, command, opts),
+    run: (remote, instance, command, opts) => run(execDeps, remote, instance, command, opts),
     api: (remote) => connect(remote).api,
     async close() {
       const all = [...connections.values()];
       connections.clear();
+      hub.closeAll();
       await Promise.all(all.map((c) => c.transport.close()));
     },
   };
 }
 
-const JSON_HEADERS = { "content-type": "application/json" };
-
-/** `?a=1&b=x%20y`, skipping undefined values; encoded as openapi-fetch encodes them. */
-function queryString(query: Record<string, string | number | boolean | undefined> | undefined): string {
-  if (!query) return "";
-  let out = "";
-  for (const [k, v] of Object.entries(query)) {
-    if (v !== undefined) out += `${out ? "&" : "?"}${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`;
-  }
-  return out;
-}
-
-/** The concrete path, with parameters encoded as they are on the wire. */
-function expandPath(path: string, params: Record<string, string> | undefined): string {
-  return path.replace(/\{([^}]+)\}/g, (_, k: string) => encodeURIComponent(params?.[k] ?? `{${k}}`));
+/** A placeholder state for a tracked operation until the first refresh or event. */
+function pendingOperation(id: string) {
+  return {
+    id,
+    class: "task" as const,
+    description: "",
+    created_at: "",
+    updated_at: "",
+    status: "Unknown",
+    status_code: 105 as const, // Pending: not final, so wait() asks LXD
+    resources: null,
+    metadata: null,
+    may_cancel: false,
+    err: "",
+    location: "",
+  };
 }

@@ -1,8 +1,14 @@
 // Everything every entry point exports; the entries differ only in their default transport.
-export type { Lxd, LxdOptions } from "./client.js";
+export type { Lxd, LxdOperations, LxdOptions } from "./client.js";
 export * from "./errors.js";
+export type { EventScope, EventsOptions, EventSubscription } from "./events.js";
+export { ExecError } from "./exec.js";
+export type { ExecExit, ExecOptions, ExecProcess, RunOptions, RunResult } from "./exec.js";
+export type { InstanceCallOptions, InstancesApi, InstanceState, InstanceStatePut } from "./instances.js";
+export { LxdOperation } from "./operation.js";
 export { operationId } from "./operations.js";
 export type { CallOptions, ListOptions, Mutator, OperationsApi, WaitOptions } from "./operations.js";
 export type { HttpsRemote, RemoteConfig, Transport, TransportFactory, UnixRemote } from "./transport/types.js";
+export type { WebSocketConstructor } from "./websocket.js";
 export * from "./types.js";
 export type { components, paths } from "./generated/lxd.js";

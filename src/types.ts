@@ -105,6 +105,7 @@ export type ExecFds = { control: string; "0": string; "1"?: string; "2"?: string
 
 /** `metadata` of an exec operation. `return` is set once the command has finished. */
 export interface ExecOperationMetadata {
+  [key: string]: unknown;
   fds?: ExecFds;
   /** Exit status; -1 when the command could not start. */
   return?: number;
@@ -122,3 +123,21 @@ export type Server = Schemas["Server"];
 export type ServerEnvironment = Schemas["ServerEnvironment"];
 export type InstanceExecPost = Schemas["InstanceExecPost"];
 export type CertificatesPost = Schemas["CertificatesPost"];
+
+// --- Events (`GET /1.0/events`, a websocket of JSON text frames). ---
+
+export type EventType = "operation" | "logging" | "lifecycle";
+
+interface EventBase<T extends EventType, M> extends Omit<Required<Schemas["Event"]>, "type" | "metadata"> {
+  type: T;
+  metadata: M;
+}
+
+/** Sent on creation, on every status change and on every metadata update of an operation. */
+export type OperationEvent = EventBase<"operation", Operation>;
+export type LifecycleEvent = EventBase<
+  "lifecycle",
+  { action: string; source: string; context?: Record<string, unknown>; requestor?: unknown }
+>;
+export type LoggingEvent = EventBase<"logging", { message: string; level: string; context?: Record<string, string> }>;
+export type LxdEvent = OperationEvent | LifecycleEvent | LoggingEvent;

@@ -16,6 +16,7 @@ export function browserTransport(name: string, config: RemoteConfig | undefined)
   return {
     baseUrl,
     fetch: (input, init) => fetch(input, init),
+    webSocket: (url) => new WebSocket(url),
     close: async () => {},
   };
 }

@@ -2,7 +2,7 @@
 // global fetch of Node 22/24). One Agent per remote holds the TLS identity or the socket path.
 import { existsSync } from "node:fs";
 import type { TLSSocket } from "node:tls";
-import { Agent, buildConnector } from "undici";
+import { Agent, buildConnector, WebSocket as UndiciWebSocket } from "undici";
 import { InvalidArgumentError } from "../errors.js";
 import { normalizeFingerprint, parseRemoteUrl } from "../remotes.js";
 import { isUnixRemote, type HttpsRemote, type RemoteConfig, type Transport } from "./types.js";
@@ -64,6 +64,8 @@ export function nodeTransport(name: string, config: RemoteConfig | undefined): T
     baseUrl,
     // undici's dispatcher is an extension of RequestInit that lib.dom does not know about.
     fetch: (input, init) => fetch(input, { ...init, dispatcher: agent } as RequestInit),
+    // undici's WebSocket takes the same dispatcher: exec works over the socket and over mTLS.
+    webSocket: (url) => new UndiciWebSocket(url, { dispatcher: agent }) as unknown as WebSocket,
     close: () => agent.close(),
   };
 }

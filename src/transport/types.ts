@@ -26,6 +26,8 @@ export interface Transport {
   readonly baseUrl: string;
   /** The runtime's fetch with this remote's connection settings (dispatcher, client, tls). */
   fetch(input: string | Request, init?: RequestInit): Promise<Response>;
+  /** A WebSocket to a ws:// or wss:// URL of this remote, with the same connection settings. */
+  webSocket(url: string): WebSocket;
   /** Releases connections (an undici Agent, a Deno HttpClient). */
   close(): Promise<void>;
 }

@@ -1,0 +1,261 @@
+// LXD's event stream: one websocket per remote and scope, shared by every consumer and closed
+// when the last one leaves; reconnected with backoff when it drops (LXD never reconnects for
+// you), and with late non-final updates of a finished operation dropped (LXD sends each event
+// from its own goroutine, so order is not guaranteed).
+import { AbortError, InvalidArgumentError, LxdFetchError } from "./errors.js";
+import { isFinal, type EventType, type LxdEvent } from "./types.js";
+import { openSocket, safeClose, wsUrl, type WebSocketFactory } from "./websocket.js";
+
+export interface EventScope {
+  /** Default: all three. */
+  types?: EventType[];
+  project?: string;
+  /** Every project (not together with `project`). */
+  allProjects?: boolean;
+}
+
+export interface EventsOptions extends EventScope {
+  signal?: AbortSignal;
+  /** Events held for a slow consumer before the iterator fails instead of dropping any. */
+  maxQueued?: number;
+}
+
+/** An async iterable of events; `ready` resolves once the subscription is live. */
+export interface EventSubscription extends AsyncIterable<LxdEvent> {
+  readonly ready: Promise<void>;
+  /** Ends the iteration and leaves the shared socket. */
+  close(): void;
+}
+
+export interface Listener {
+  event(e: LxdEvent): void;
+  /** The socket dropped and came back: events may have been missed meanwhile. */
+  reconnected?(): void;
+  /** The socket could not be (re)opened and nobody will retry; the subscription is over. */
+  failed?(err: Error): void;
+}
+
+const TYPES: EventType[] = ["operation", "logging", "lifecycle"];
+const BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
+const CONNECT_TIMEOUT_MS = 10_000;
+const FINAL_MEMORY = 4096;
+
+/** The socket for one remote and scope. */
+class SharedStream {
+  private readonly listeners = new Set<Listener>();
+  private ws: WebSocket | undefined;
+  private opened = false;
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly finals = new Set<string>();
+  ready: Promise<void>;
+  private settleReady!: { resolve(): void; reject(e: Error): void };
+
+  constructor(
+    private readonly url: string,
+    private readonly remote: string,
+    private readonly factory: WebSocketFactory,
+    private readonly onEmpty: () => void,
+  ) {
+    this.ready = this.newReady();
+    this.connect();
+  }
+
+  private newReady(): Promise<void> {
+    const p = new Promise<void>((resolve, reject) => (this.settleReady = { resolve, reject }));
+    p.catch(() => undefined); // observed by whoever awaits it
+    return p;
+  }
+
+  add(l: Listener): void {
+    this.listeners.add(l);
+  }
+
+  remove(l: Listener): void {
+    if (!this.listeners.delete(l) || this.listeners.size > 0) return;
+    clearTimeout(this.timer);
+    if (this.ws) safeClose(this.ws);
+    this.ws = undefined;
+    this.onEmpty();
+  }
+
+  /** Ends the stream for everyone: listeners are told it failed. */
+  shutdown(): void {
+    const err = new LxdFetchError("events: the client was closed");
+    const all = [...this.listeners];
+    this.listeners.clear();
+    clearTimeout(this.timer);
+    if (this.ws) safeClose(this.ws);
+    this.ws = undefined;
+    this.settleReady.reject(err);
+    for (const l of all) l.failed?.(err);
+  }
+
+  private connect(): void {
+    openSocket(this.factory, this.url, { label: "events", remote: this.remote, timeoutMs: CONNECT_TIMEOUT_MS }).then(
+      (ws) => {
+        if (this.listeners.size === 0) return safeClose(ws);
+        const reconnect = this.opened;
+        this.ws = ws;
+        this.opened = true;
+        this.attempt = 0;
+        ws.addEventListener("message", (m) => this.dispatch(m.data));
+        ws.addEventListener("close", () => this.dropped(ws));
+        this.settleReady.resolve();
+        if (reconnect) for (const l of [...this.listeners]) l.reconnected?.();
+      },
+      (err: Error) => {
+        if (this.listeners.size === 0) return;
+        if (!this.opened) {
+          // Never connected: tell the subscribers (waiters fall back to /wait) rather than spin.
+          this.settleReady.reject(err);
+          for (const l of [...this.listeners]) l.failed?.(err);
+          return;
+        }
+        this.retry();
+      },
+    );
+  }
+
+  private dropped(ws: WebSocket): void {
+    if (this.ws !== ws || this.listeners.size === 0) return;
+    this.ws = undefined;
+    this.ready = this.newReady();
+    this.retry();
+  }
+
+  private retry(): void {
+    const delay = BACKOFF_MS[Math.min(this.attempt++, BACKOFF_MS.length - 1)]!;
+    this.timer = setTimeout(() => this.connect(), delay * (0.75 + Math.random() / 2));
+  }
+
+  private dispatch(data: unknown): void {
+    if (typeof data !== "string") return; // LXD sends JSON text frames only
+    let e: LxdEvent;
+    try {
+      e = JSON.parse(data) as LxdEvent;
+    } catch {
+      return;
+    }
+    if (e.type === "operation" && e.metadata && typeof e.metadata.id === "string") {
+      const { id, status_code } = e.metadata;
+      if (this.finals.has(id) && !isFinal(status_code)) return;
+      if (isFinal(status_code)) this.remember(id);
+    }
+    for (const l of [...this.listeners]) l.event(e);
+  }
+
+  private remember(id: string): void {
+    this.finals.add(id);
+    if (this.finals.size > FINAL_MEMORY) this.finals.delete(this.finals.values().next().value!);
+  }
+}
+
+/** All shared event streams of one client. */
+export class EventHub {
+  private readonly streams = new Map<string, SharedStream>();
+
+  constructor(
+    private readonly baseUrl: (remote: string) => string,
+    private readonly factory: (remote: string) => WebSocketFactory,
+  ) {}
+
+  /** Joins (or opens) the stream of `scope` on `remote`. Call `leave` when done. */
+  join(remote: string, scope: EventScope, listener: Listener): { ready: Promise<void>; leave(): void } {
+    const query = scopeQuery(scope);
+    const key = `${remote} ${query}`;
+    let stream = this.streams.get(key);
+    if (!stream) {
+      stream = new SharedStream(wsUrl(this.baseUrl(remote), `/1.0/events${query}`), remote, this.factory(remote), () => this.streams.delete(key));
+      this.streams.set(key, stream);
+    }
+    stream.add(listener);
+    const s = stream;
+    return { ready: s.ready, leave: () => s.remove(listener) };
+  }
+
+  /** Closes every stream (the client is closing). */
+  closeAll(): void {
+    for (const s of [...this.streams.values()]) s.shutdown();
+    this.streams.clear();
+  }
+
+  /** Open sockets, for tests and diagnostics. */
+  get openStreams(): number {
+    return this.streams.size;
+  }
+}
+
+export function scopeQuery(scope: EventScope): string {
+  if (scope.project !== undefined && scope.allProjects) {
+    throw new InvalidArgumentError("events: `project` and `allProjects` exclude each other");
+  }
+  const types = [...new Set(scope.types ?? TYPES)].sort();
+  for (const t of types) if (!TYPES.includes(t)) throw new InvalidArgumentError(`events: unknown type ${JSON.stringify(t)}`);
+  let q = `?type=${types.join(",")}`;
+  if (scope.project !== undefined) q += `&project=${encodeURIComponent(scope.project)}`;
+  if (scope.allProjects) q += "&all-projects=true";
+  return q;
+}
+
+/** The public `events()` iterator over a shared stream. */
+export function subscribe(hub: EventHub, remote: string, options: EventsOptions = {}): EventSubscription {
+  const max = options.maxQueued ?? 10_000;
+  const queue: LxdEvent[] = [];
+  let wake: (() => void) | undefined;
+  let failure: Error | undefined;
+  let closed = false;
+  const signal = options.signal;
+
+  const listener: Listener = {
+    event(e) {
+      if (closed) return;
+      if (queue.length >= max) {
+        failure = new LxdFetchError(`events: the consumer fell ${max} events behind; stopped rather than drop any`);
+        stop();
+        return;
+      }
+      queue.push(e);
+      wake?.();
+    },
+    failed(err) {
+      failure = err;
+      stop();
+    },
+  };
+  const { ready, leave } = hub.join(remote, options, listener);
+  const onAbort = () => {
+    failure = new AbortError("events", signal?.reason);
+    stop();
+  };
+  function stop() {
+    if (closed) return;
+    closed = true;
+    leave();
+    signal?.removeEventListener("abort", onAbort);
+    wake?.();
+  }
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
+
+  async function* iterate(): AsyncGenerator<LxdEvent> {
+    try {
+      for (;;) {
+        if (queue.length > 0) {
+          yield queue.shift()!;
+          continue;
+        }
+        if (closed) {
+          if (failure) throw failure;
+          return;
+        }
+        await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+      }
+    } finally {
+      stop();
+    }
+  }
+
+  return { ready, close: stop, [Symbol.asyncIterator]: iterate };
+}

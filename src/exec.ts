@@ -1,0 +1,357 @@
+// Exec over native WebSockets, the traps of ../shared/docs/lxd-protocol.md handled: control opens
+// first; binary frames only (a text frame is EOF, both ways); output ends with an empty text
+// frame and a drop without a close frame; the exit code is `metadata.return` of the finished
+// operation, and `exited` waits for it *and* both EOFs so no trailing output is lost.
+import type { Core } from "./client.js";
+import { AbortError, ConnectionError, InvalidArgumentError, LxdFetchError, OperationError } from "./errors.js";
+import type { EventHub } from "./events.js";
+import { startOperation, type LxdOperation } from "./operation.js";
+import type { OperationsApi } from "./operations.js";
+import type { ControlMessage, ExecFds, ExecOperationMetadata, Operation } from "./types.js";
+import { openSocket, safeClose, toBytes, wsUrl, type WebSocketFactory } from "./websocket.js";
+
+export interface ExecOptions {
+  environment?: Record<string, string>;
+  cwd?: string;
+  /** uid and gid to run as. */
+  user?: number;
+  group?: number;
+  /** A PTY: one bidirectional stream (stdout), resize, and `\x04` as EOF. */
+  interactive?: boolean;
+  width?: number;
+  height?: number;
+  project?: string;
+  /** Aborting sends SIGTERM then closes control, which makes LXD SIGKILL the command. */
+  signal?: AbortSignal;
+}
+
+export interface ExecExit {
+  /** The command's exit status; 128+n when killed by signal n; 126/127 when it could not run. */
+  exitCode: number;
+  operation: Operation<ExecOperationMetadata>;
+}
+
+export interface ExecProcess {
+  readonly operation: LxdOperation<ExecOperationMetadata>;
+  /** Closing it sends EOF (non-interactive: the stdin socket closes; interactive: `\x04`). */
+  readonly stdin: WritableStream<Uint8Array>;
+  /** Bytes as they come, never decoded. In interactive mode the PTY's output. */
+  readonly stdout: ReadableStream<Uint8Array>;
+  /** Empty and closed in interactive mode (the PTY merges it into stdout). */
+  readonly stderr: ReadableStream<Uint8Array>;
+  resize(cols: number, rows: number): Promise<void>;
+  kill(signal?: number): Promise<void>;
+  /** Resolves once the operation is final and stdout and stderr have both ended. */
+  readonly exited: Promise<ExecExit>;
+}
+
+export interface RunOptions extends ExecOptions {
+  /** Written to stdin, which is then closed. Without it stdin is closed at once. */
+  input?: string | Uint8Array | ReadableStream<Uint8Array>;
+}
+
+export interface RunResult extends ExecExit {
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+  /** The output decoded as UTF-8. */
+  text(stream?: "stdout" | "stderr"): string;
+}
+
+/** Something went wrong with the exec plumbing itself (not the command). */
+export class ExecError extends LxdFetchError {
+  override name = "ExecError";
+}
+
+export interface ExecDeps {
+  core: Core;
+  hub: EventHub;
+  operations: OperationsApi;
+  baseUrl(remote: string): string;
+  webSocket(remote: string): WebSocketFactory;
+}
+
+const CONNECT_TIMEOUT_MS = 5000; // LXD 5.0 fails the operation when fds are not all connected in 5 s
+const STDIN_HIGH_WATER = 1 << 20;
+
+export async function exec(deps: ExecDeps, remote: string | undefined, instance: string, command: string[], options: ExecOptions = {}): Promise<ExecProcess> {
+  const name = deps.core.resolve(remote);
+  const body = execBody(instance, command, options);
+  const { signal, project } = options;
+  if (signal?.aborted) throw new AbortError(`exec in ${instance}`, signal.reason);
+
+  const handle = await startOperation<ExecOperationMetadata>(deps, name, "POST", "/1.0/instances/{name}/exec", {
+    params: { path: { name: instance } },
+    body,
+    signal,
+    project,
+  });
+  const op = handle.current;
+  const fds = (op.metadata as ExecOperationMetadata | null)?.fds;
+  if (!fds?.control || !fds["0"]) {
+    handle.release();
+    throw new ExecError(`exec in ${instance}: operation ${op.id} has no websocket secrets`);
+  }
+  try {
+    return await attach(deps, name, handle, fds, options);
+  } catch (err) {
+    handle.release();
+    throw err;
+  }
+}
+
+function execBody(instance: string, command: string[], o: ExecOptions): object {
+  if (typeof instance !== "string" || instance === "") throw new InvalidArgumentError("exec: instance name must be a non-empty string");
+  if (!Array.isArray(command) || command.length === 0 || !command.every((c) => typeof c === "string")) {
+    throw new InvalidArgumentError("exec: command must be a non-empty array of strings (argv; no shell)");
+  }
+  for (const [k, v] of Object.entries(o.environment ?? {})) {
+    if (typeof v !== "string") throw new InvalidArgumentError(`exec: environment value of ${k} must be a string`);
+  }
+  for (const k of ["user", "group"] as const) {
+    const v = o[k];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 0xffffffff)) throw new InvalidArgumentError(`exec: ${k} must be a uid/gid number`);
+  }
+  for (const k of ["width", "height"] as const) {
+    const v = o[k];
+    if (v !== undefined && !(Number.isInteger(v) && v > 0 && v <= 0xffff)) throw new InvalidArgumentError(`exec: ${k} must be a positive integer`);
+  }
+  return {
+    command,
+    "wait-for-websocket": true,
+    interactive: o.interactive ?? false,
+    "record-output": false,
+    ...(o.environment && { environment: o.environment }),
+    ...(o.cwd !== undefined && { cwd: o.cwd }),
+    ...(o.user !== undefined && { user: o.user }),
+    ...(o.group !== undefined && { group: o.group }),
+    ...(o.width !== undefined && { width: o.width }),
+    ...(o.height !== undefined && { height: o.height }),
+  };
+}
+
+async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecOperationMetadata>, fds: ExecFds, options: ExecOptions): Promise<ExecProcess> {
+  const interactive = options.interactive ?? false;
+  const factory = deps.webSocket(remote);
+  const base = deps.baseUrl(remote);
+  const url = (secret: string) => wsUrl(base, `/1.0/operations/${encodeURIComponent(handle.id)}/websocket?secret=${encodeURIComponent(secret)}`);
+  const open = (label: string, secret: string, onCreate?: (ws: WebSocket) => void) =>
+    openSocket(factory, url(secret), { label, remote, timeoutMs: CONNECT_TIMEOUT_MS, signal: options.signal, onCreate });
+
+  let aborted: AbortError | undefined;
+  const isAborted = () => aborted;
+  let out: Output | undefined;
+  let err: Output | undefined = interactive ? emptyStream() : undefined;
+  // Control first: LXD starts the command as soon as the data fds are connected, and a control
+  // socket arriving after a short command ended is refused.
+  const control = await open("control", fds.control);
+  const fdList = interactive ? (["0"] as const) : (["0", "1", "2"] as const);
+  const results = await Promise.allSettled(
+    fdList.map((fd) =>
+      open(fd === "0" ? "stdin" : fd === "1" ? "stdout" : "stderr", fds[fd]!, (ws) => {
+        // Listen from creation on: output can arrive before every socket has opened.
+        if (fd === "2") err = outputStream(ws, "stderr", isAborted);
+        else if (fd === "1" || interactive) out = outputStream(ws, "stdout", isAborted);
+      }),
+    ),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) {
+    for (const r of results) if (r.status === "fulfilled") safeClose(r.value);
+    safeClose(control); // closing control kills the command, if it started
+    throw failed.reason;
+  }
+  const [stdinWs, stdoutWs, stderrWs] = (results as PromiseFulfilledResult<WebSocket>[]).map((r) => r.value);
+  const sockets = [control, stdinWs!, ...(stdoutWs ? [stdoutWs] : []), ...(stderrWs ? [stderrWs] : [])];
+  if (!out || !err) throw new ExecError(`exec ${handle.id}: output sockets missing`);
+  const [stdout, stderr] = [out, err];
+  // Interactive: the operation ends only once we close fd 0 after the server's EOF.
+  if (interactive) void stdout.eof.then(() => safeClose(stdinWs!), () => undefined);
+
+  const sendControl = async (msg: ControlMessage) => {
+    if (control.readyState !== 1) throw new ExecError(`exec ${handle.id}: the command has ended; control is closed`);
+    control.send(JSON.stringify(msg));
+  };
+
+  const exited = (async (): Promise<ExecExit> => {
+    const [final] = await Promise.all([finalState(handle, options.signal), stdout.eof, stderr.eof]);
+    const code = final.metadata?.return;
+    if (typeof code !== "number" || code < 0) {
+      throw new OperationError(handle.id, { statusCode: final.status_code, status: final.status, err: final.err || "the command did not start", operation: final });
+    }
+    return { exitCode: code, operation: final as Operation<ExecOperationMetadata> };
+  })();
+  exited.catch(() => undefined).finally(() => {
+    for (const ws of sockets) safeClose(ws);
+    options.signal?.removeEventListener("abort", onAbort);
+    handle.release();
+  });
+
+  const onAbort = () => {
+    aborted = new AbortError(`exec ${handle.id}`, options.signal?.reason);
+    try {
+      if (control.readyState === 1) control.send(JSON.stringify({ command: "signal", signal: 15 } satisfies ControlMessage));
+    } finally {
+      for (const ws of sockets) safeClose(ws); // control's close SIGKILLs what is left
+    }
+  };
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+
+  return {
+    operation: handle,
+    stdin: stdinStream(stdinWs!, interactive),
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    resize: (cols, rows) => {
+      if (!interactive) return Promise.reject(new InvalidArgumentError("resize: only interactive execs have a terminal"));
+      for (const v of [cols, rows]) {
+        if (!(Number.isInteger(v) && v > 0 && v <= 0xffff)) return Promise.reject(new InvalidArgumentError("resize: cols and rows must be positive integers"));
+      }
+      // Strings: LXD silently ignores numbers here.
+      return sendControl({ command: "window-resize", args: { width: String(cols), height: String(rows) } });
+    },
+    kill: (signal = 15) => {
+      if (!(Number.isInteger(signal) && signal > 0 && signal < 65)) return Promise.reject(new InvalidArgumentError("kill: signal must be an integer from 1 to 64"));
+      return sendControl({ command: "signal", signal });
+    },
+    exited: exited.catch((e: unknown) => {
+      throw aborted ?? e;
+    }),
+  };
+}
+
+/** The final operation state; 126/127 end as Failure with `return` set, which is still an exit. */
+async function finalState(handle: LxdOperation<ExecOperationMetadata>, signal?: AbortSignal): Promise<Operation<ExecOperationMetadata>> {
+  try {
+    return await handle.wait(signal ? { signal } : {});
+  } catch (err) {
+    const op = err instanceof OperationError ? (err.operation as Operation<ExecOperationMetadata> | undefined) : undefined;
+    if (op && typeof op.metadata?.return === "number" && op.metadata.return >= 0) return op;
+    throw err;
+  }
+}
+
+interface Output {
+  stream: ReadableStream<Uint8Array>;
+  /** Resolves at the server's EOF; rejects if the socket dropped before it. */
+  eof: Promise<void>;
+}
+
+function outputStream(ws: WebSocket, label: string, aborted: () => AbortError | undefined): Output {
+  let endEof!: () => void;
+  let failEof!: (e: unknown) => void;
+  const eof = new Promise<void>((res, rej) => ((endEof = res), (failEof = rej)));
+  eof.catch(() => undefined);
+  let done = false;
+  let cancelled = false;
+  // A Blob frame is read asynchronously; later frames queue behind it to keep the order.
+  let chain: Promise<void> | undefined;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const push = (bytes: Uint8Array) => {
+        if (!cancelled && bytes.byteLength > 0) controller.enqueue(bytes);
+      };
+      const end = (error?: unknown) => {
+        if (done) return;
+        done = true;
+        if (error === undefined) {
+          if (!cancelled) controller.close();
+          endEof();
+        } else {
+          if (!cancelled) controller.error(error);
+          failEof(error);
+        }
+      };
+      const later = (f: () => void) => {
+        chain = (chain ?? Promise.resolve()).then(f, f);
+      };
+      ws.addEventListener("message", (m: MessageEvent) => {
+        if (done) return;
+        if (typeof m.data === "string") return chain ? later(() => end()) : end(); // text frame = EOF
+        let bytes: Uint8Array | Promise<Uint8Array>;
+        try {
+          bytes = toBytes(m.data);
+        } catch (e) {
+          return end(new ExecError(`${label}: ${(e as Error).message}`));
+        }
+        if (bytes instanceof Promise || chain) {
+          const p = Promise.resolve(bytes);
+          chain = (chain ?? Promise.resolve()).then(() => p.then(push), (e: unknown) => end(e));
+        } else push(bytes);
+      });
+      ws.addEventListener("close", (c: CloseEvent) => {
+        const reason = () =>
+          aborted() ?? new ConnectionError({ method: "GET", path: "websocket", remote: "", code: String(c.code), detail: `${label} ended without end-of-stream (close code ${c.code})` });
+        return chain ? later(() => end(reason())) : end(reason());
+      });
+    },
+    cancel() {
+      // The reader gave up: keep draining the socket (closing it would kill the command).
+      cancelled = true;
+    },
+  });
+  return { stream, eof };
+}
+
+function emptyStream(): Output {
+  return { stream: new ReadableStream({ start: (c) => c.close() }), eof: Promise.resolve() };
+}
+
+function stdinStream(ws: WebSocket, interactive: boolean): WritableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const ensureOpen = () => {
+    if (ws.readyState !== 1) throw new ExecError("stdin is closed (the command ended or stdin was closed)");
+  };
+  return new WritableStream<Uint8Array>({
+    async write(chunk) {
+      ensureOpen();
+      // Always binary: a text frame would end stdin.
+      const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+      if (bytes.byteLength === 0) return;
+      ws.send(bytes);
+      // WebSocket has no drain event: poll the send buffer to keep memory flat.
+      while (ws.bufferedAmount > STDIN_HIGH_WATER && ws.readyState === 1) await new Promise((r) => setTimeout(r, 2));
+    },
+    close() {
+      if (ws.readyState !== 1) return;
+      // A PTY's EOF is the EOT character; otherwise closing the socket is LXD's stdin EOF.
+      if (interactive) ws.send(new Uint8Array([4]));
+      else ws.close(1000);
+    },
+    abort() {
+      if (!interactive) safeClose(ws);
+    },
+  });
+}
+
+export async function run(deps: ExecDeps, remote: string | undefined, instance: string, command: string[], options: RunOptions = {}): Promise<RunResult> {
+  const { input, ...execOptions } = options;
+  const proc = await exec(deps, remote, instance, command, execOptions);
+  const feed = (async () => {
+    if (input === undefined) return proc.stdin.close();
+    if (input instanceof ReadableStream) return input.pipeTo(proc.stdin);
+    const writer = proc.stdin.getWriter();
+    await writer.write(typeof input === "string" ? new TextEncoder().encode(input) : input);
+    await writer.close();
+  })();
+  const [stdout, stderr, exit] = await Promise.all([collect(proc.stdout), collect(proc.stderr), proc.exited, feed.catch(() => undefined)]);
+  const decoder = new TextDecoder();
+  return { ...exit, stdout, stderr, text: (s = "stdout") => decoder.decode(s === "stdout" ? stdout : stderr) };
+}
+
+async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  // A reader loop: Safari's ReadableStream is not async-iterable.
+  const reader = stream.getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    parts.push(r.value);
+    size += r.value.byteLength;
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.byteLength;
+  }
+  return all;
+}

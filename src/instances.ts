@@ -1,0 +1,47 @@
+// Instance calls the helpers need: state, and state changes that return an operation handle.
+import { unwrap } from "./envelope.js";
+import { InvalidArgumentError } from "./errors.js";
+import { startOperation, type LxdOperation, type StartDeps } from "./operation.js";
+import type { components } from "./generated/lxd.js";
+
+export type InstanceState = components["schemas"]["InstanceState"];
+export type InstanceStatePut = components["schemas"]["InstanceStatePut"];
+
+export interface InstanceCallOptions {
+  project?: string;
+  signal?: AbortSignal;
+}
+
+export interface InstancesApi {
+  /** `GET /1.0/instances/{name}/state`. */
+  state(remote: string | undefined, name: string, options?: InstanceCallOptions): Promise<InstanceState>;
+  /** Start, stop, restart, freeze or unfreeze; resolves with the operation handle (await `.wait()`). */
+  setState(remote: string | undefined, name: string, change: InstanceStatePut & { action: string }, options?: InstanceCallOptions): Promise<LxdOperation>;
+}
+
+function checkName(name: unknown): string {
+  if (typeof name !== "string" || name === "") throw new InvalidArgumentError("instance name must be a non-empty string");
+  return name;
+}
+
+export function createInstances(deps: StartDeps): InstancesApi {
+  return {
+    async state(remote, name, options = {}) {
+      const sent = await deps.core.send(remote, "GET", "/1.0/instances/{name}/state", {
+        params: { path: { name: checkName(name) }, ...(options.project !== undefined && { query: { project: options.project } }) },
+        signal: options.signal,
+      });
+      const out = unwrap<InstanceState>(sent.ctx, sent.status, sent.envelope);
+      if (out.type !== "sync") throw new InvalidArgumentError(`${sent.ctx.method} ${sent.ctx.path}: unexpected async answer`);
+      return out.metadata;
+    },
+    setState(remote, name, change, options = {}) {
+      return startOperation(deps, remote, "PUT", "/1.0/instances/{name}/state", {
+        params: { path: { name: checkName(name) } },
+        body: change,
+        signal: options.signal,
+        project: options.project,
+      });
+    },
+  };
+}

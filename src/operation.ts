@@ -1,0 +1,292 @@
+// One object per LXD operation (the model is LXD's Go client, client/operations.go): the latest
+// state, refresh, cancel, wait and update handlers. Waiting rides the shared events socket,
+// joined before the request that creates the operation, then one GET closes the race; when
+// events are unavailable it falls back to /wait.
+import { AbortError, InvalidArgumentError, LxdFetchError, OperationError, OperationGoneError, TimeoutError } from "./errors.js";
+import type { Core, SendInit } from "./client.js";
+import { unwrap } from "./envelope.js";
+import type { EventHub } from "./events.js";
+import type { paths } from "./generated/lxd.js";
+import type { OperationsApi, WaitOptions } from "./operations.js";
+import { isFinal, StatusCode, type LxdEvent, type Operation } from "./types.js";
+
+/** How long a new operation keeps its events subscription with nobody waiting: LXD's retention. */
+const CREATION_HOLD_MS = 5000;
+
+export interface OperationContext {
+  hub: EventHub;
+  operations: OperationsApi;
+  remote: string;
+  project?: string | undefined;
+}
+
+type Waiter = { resolve(op: Operation): void; reject(err: unknown): void; fallback(): void };
+
+export class LxdOperation<M = Record<string, unknown>> {
+  readonly id: string;
+  readonly remote: string;
+  #op: Operation;
+  #ctx: OperationContext;
+  #holds = 0;
+  #leave: (() => void) | undefined;
+  #ready: Promise<void> | undefined;
+  #eventsFailed = false;
+  #creationHold = false;
+  /** The subscription was live before the operation existed: no GET is needed to close a race. */
+  #raceFree = false;
+  #gone: OperationGoneError | undefined;
+  readonly #handlers = new Set<(op: Operation<M>) => void>();
+  readonly #waiters = new Set<Waiter>();
+
+  /**
+   * @internal Use the client's calls that return operations, or `operations.track()`.
+   * `created` is given when the events stream was joined before the creating request: the
+   * events buffered meanwhile, and whether the stream was live before the request was sent.
+   */
+  constructor(ctx: OperationContext, op: Operation, created?: { early: readonly LxdEvent[]; live: boolean }) {
+    this.id = op.id;
+    this.remote = ctx.remote;
+    this.#op = op;
+    this.#ctx = ctx;
+    if (created) {
+      // Hold the subscription through LXD's retention window, so that a wait() called late
+      // still sees an end that came meanwhile.
+      this.#hold();
+      this.#creationHold = true;
+      this.#raceFree = created.live;
+      const t = setTimeout(() => this.release(), CREATION_HOLD_MS);
+      (t as { unref?: () => void }).unref?.();
+      for (const e of created.early) this.#listener.event(e);
+    }
+  }
+
+  /**
+   * Drops the subscription a new operation holds for LXD's retention window (5 s), so an idle
+   * client can close its events socket at once. wait() and onUpdate() take it again.
+   */
+  release(): void {
+    if (!this.#creationHold) return;
+    this.#creationHold = false;
+    this.#release();
+  }
+
+  /** The latest state seen (from the creating call, events, refresh or wait). */
+  get current(): Operation<M> {
+    return this.#op as Operation<M>;
+  }
+
+  get done(): boolean {
+    return isFinal(this.#op.status_code);
+  }
+
+  /** GETs the operation. 404 (LXD forgot it) rejects with OperationGoneError. */
+  async refresh(options: { signal?: AbortSignal } = {}): Promise<Operation<M>> {
+    const op = await this.#ctx.operations.info(this.remote, this.id, options);
+    this.#update(op);
+    return this.#op as Operation<M>;
+  }
+
+  /** Cancels it (`DELETE`); LXD refuses operations that are not `may_cancel`. */
+  cancel(options: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.#ctx.operations.delete(this.remote, this.id, options);
+  }
+
+  /** Calls `handler` with every new state (progress lives in `metadata`). Returns the unsubscribe. */
+  onUpdate(handler: (op: Operation<M>) => void): () => void {
+    this.#handlers.add(handler);
+    this.#hold();
+    let on = true;
+    return () => {
+      if (!on) return;
+      on = false;
+      this.#handlers.delete(handler);
+      this.#release();
+    };
+  }
+
+  /**
+   * The final Operation on Success; rejects with OperationError (Failure, Cancelled),
+   * TimeoutError, AbortError, or OperationGoneError when LXD forgot it before we saw the end.
+   */
+  async wait(options: WaitOptions = {}): Promise<Operation<M>> {
+    const { timeout, signal } = options;
+    if (timeout !== undefined && !(typeof timeout === "number" && timeout >= 0)) {
+      throw new InvalidArgumentError("wait: `timeout` must be a non-negative number of milliseconds");
+    }
+    if (signal?.aborted) throw new AbortError(`wait ${this.id}`, signal.reason);
+    if (this.done) return settle(this.#op) as Operation<M>;
+    if (this.#gone) throw this.#gone;
+
+    this.#hold();
+    const deadline = timeout === undefined ? undefined : Date.now() + timeout;
+    try {
+      const live = await this.#ready!.then(
+        () => true,
+        () => false,
+      );
+      if (!live || this.#eventsFailed) return (await this.#ctx.operations.wait(this.remote, this.id, remaining(deadline, options))) as Operation<M>;
+      return (await new Promise<Operation>((resolve, reject) => {
+        const fallbackAbort = new AbortController();
+        const waiter: Waiter = {
+          resolve,
+          reject,
+          // Events became unavailable: /wait takes over, ended with this waiter.
+          fallback: () =>
+            void this.#ctx.operations.wait(this.remote, this.id, { signal: fallbackAbort.signal }).then(
+              (op) => (this.#update(op), waiter.resolve(op)),
+              (err: unknown) => waiter.reject(err),
+            ),
+        };
+        const stop = () => {
+          this.#waiters.delete(waiter);
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
+          fallbackAbort.abort();
+        };
+        waiter.resolve = (op) => (stop(), resolve(op));
+        waiter.reject = (err) => (stop(), reject(err));
+        const onAbort = () => waiter.reject(new AbortError(`wait ${this.id}`, signal?.reason));
+        const timer =
+          deadline === undefined
+            ? undefined
+            : setTimeout(() => waiter.reject(new TimeoutError(`operation ${this.id} not final after ${timeout} ms`, this.#op)), deadline - Date.now());
+        signal?.addEventListener("abort", onAbort, { once: true });
+        this.#waiters.add(waiter);
+        // One GET closes the race with an end that came before the subscription was live.
+        if (!this.#raceFree) this.#check();
+      })) as Operation<M>;
+    } finally {
+      this.#release();
+      this.release();
+    }
+  }
+
+  #hold(): void {
+    this.#holds++;
+    if (!this.#leave && !this.done) {
+      this.#adopt(
+        this.#ctx.hub.join(this.remote, { types: ["operation"], ...(this.#ctx.project !== undefined && { project: this.#ctx.project }) }, this.#listener),
+      );
+    }
+  }
+
+  #adopt(sub: { ready: Promise<void>; leave(): void }): void {
+    this.#leave = sub.leave;
+    this.#ready = sub.ready;
+    this.#eventsFailed = false;
+  }
+
+  #release(): void {
+    if (--this.#holds > 0 || !this.#leave) return;
+    this.#leave();
+    this.#leave = undefined;
+    this.#raceFree = false;
+  }
+
+  readonly #listener = {
+    event: (e: LxdEvent) => {
+      if (e.type === "operation" && e.metadata?.id === this.id) this.#update(e.metadata);
+    },
+    reconnected: () => {
+      this.#raceFree = false;
+      this.#check();
+    },
+    failed: () => {
+      // Events unavailable: hand the waiters over to /wait.
+      this.#eventsFailed = true;
+      this.#raceFree = false;
+      const leave = this.#leave;
+      this.#leave = undefined;
+      leave?.();
+      for (const w of [...this.#waiters]) w.fallback();
+    },
+  };
+
+  /** GETs the state: after subscribing, and after a reconnect that may have missed the end. */
+  #check(): void {
+    this.#ctx.operations.info(this.remote, this.id).then(
+      (op) => this.#update(op),
+      (err: unknown) => {
+        if (err instanceof OperationGoneError && !this.done) {
+          this.#gone = err;
+          for (const w of [...this.#waiters]) w.reject(err);
+        }
+      },
+    );
+  }
+
+  #update(op: Operation): void {
+    if (this.done) return; // final is final: late or replayed states change nothing
+    this.#op = op;
+    for (const h of [...this.#handlers]) h(op as Operation<M>);
+    if (!isFinal(op.status_code)) return;
+    for (const w of [...this.#waiters]) {
+      try {
+        w.resolve(settle(op));
+      } catch (err) {
+        w.reject(err);
+      }
+    }
+  }
+}
+
+function settle(op: Operation): Operation {
+  if (op.status_code === StatusCode.Success) return op;
+  throw new OperationError(op.id, { statusCode: op.status_code, status: op.status, err: op.err, operation: op });
+}
+
+function remaining(deadline: number | undefined, options: WaitOptions): WaitOptions {
+  return {
+    ...(deadline !== undefined && { timeout: Math.max(0, deadline - Date.now()) }),
+    ...(options.signal && { signal: options.signal }),
+  };
+}
+
+export interface StartDeps {
+  core: Core;
+  hub: EventHub;
+  operations: OperationsApi;
+}
+
+const EVENTS_READY_MS = 2000;
+
+/**
+ * Sends a request that starts an operation and returns its handle. The operation events are
+ * joined before the request (what arrives before the handle exists is buffered for it), the way
+ * LXD's Go client does it, so the end cannot be missed.
+ */
+export async function startOperation<M = Record<string, unknown>>(
+  deps: StartDeps,
+  remote: string | undefined,
+  method: "POST" | "PUT" | "PATCH" | "DELETE",
+  path: keyof paths,
+  init: SendInit & { project?: string | undefined },
+): Promise<LxdOperation<M>> {
+  const name = deps.core.resolve(remote);
+  const { project } = init;
+  const early: LxdEvent[] = [];
+  const sub = deps.hub.join(name, { types: ["operation"], ...(project !== undefined && { project }) }, { event: (e) => void early.push(e) });
+  try {
+    const live = await withTimeout(sub.ready, EVENTS_READY_MS).then(
+      () => true,
+      () => false, // no events: the handle falls back to /wait
+    );
+    const query = { ...init.params?.query, ...(project !== undefined && { project }) };
+    const sent = await deps.core.send(name, method, path, { ...init, params: { ...init.params, query } });
+    const out = unwrap<unknown>(sent.ctx, sent.status, sent.envelope);
+    if (out.type !== "async") throw new LxdFetchError(`${sent.ctx.method} ${sent.ctx.path}: LXD answered without an operation`);
+    return new LxdOperation<M>({ hub: deps.hub, operations: deps.operations, remote: name, project }, out.operation, { early, live });
+  } finally {
+    sub.leave(); // the handle holds its own subscription now
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error("timeout")), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e: unknown) => (clearTimeout(t), reject(e)),
+    );
+  });
+}

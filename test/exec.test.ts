@@ -1,0 +1,163 @@
+// Exec against the virtual LXD: each protocol trap of lxd-protocol.md, over MSW's WebSockets.
+import { describe, expect, it } from "vitest";
+import { AbortError, ConnectionError, InvalidArgumentError, LxdError } from "../src/index.js";
+import { readAll, text, useVirtualLxd } from "./support/virtual.js";
+
+const v = useVirtualLxd();
+
+describe("exec", () => {
+  it("separates stdout and stderr, and gives the exit code", async () => {
+    const { client } = v.start();
+    const r = await client.run("v", "c1", ["sh", "-c", "echo out; echo err >&2; exit 3"]);
+    expect(r.exitCode).toBe(3);
+    expect(r.text()).toBe("out\n");
+    expect(r.text("stderr")).toBe("err\n");
+    expect(r.operation.status_code).toBe(200);
+  });
+
+  it("stdin round-trips bytes, and closing it sends EOF", async () => {
+    const { client } = v.start();
+    const input = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 7) % 256);
+    const r = await client.run("v", "c1", ["cat"], { input });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toEqual(input);
+  });
+
+  it("a string stdin chunk is sent as binary (a text frame would be EOF)", async () => {
+    const { client } = v.start();
+    const proc = await client.exec("v", "c1", ["cat"]);
+    const w = proc.stdin.getWriter();
+    await w.write("hello " as unknown as Uint8Array);
+    await w.write(new TextEncoder().encode("world"));
+    await w.close();
+    expect(text(await readAll(proc.stdout))).toBe("hello world");
+    expect((await proc.exited).exitCode).toBe(0);
+  });
+
+  it.each(["arraybuffer", "uint8array", "blob"] as const)("accepts %s frames, in order", async (frames) => {
+    const { client } = v.start({ traps: { frames } });
+    const r = await client.run("v", "c1", ["sh", "-c", "echo 1; echo 2; echo 3; echo 4; exit 0"]);
+    expect(r.text()).toBe("1\n2\n3\n4\n");
+  });
+
+  it("trailing output is not lost when the final event comes before the last frame", async () => {
+    const { client } = v.start({ traps: { finalEventBeforeOutput: true } });
+    const r = await client.run("v", "c1", ["sh", "-c", "echo a; echo b; echo c >&2; exit 5"]);
+    expect(r.exitCode).toBe(5);
+    expect(r.text()).toBe("a\nb\n");
+    expect(r.text("stderr")).toBe("c\n");
+  });
+
+  it("the drop without a close frame after EOF is a normal end", async () => {
+    const { client } = v.start();
+    const proc = await client.exec("v", "c1", ["echo", "x"]);
+    await proc.stdin.close();
+    await expect(readAll(proc.stdout)).resolves.toEqual(new TextEncoder().encode("x\n"));
+    await expect(proc.exited).resolves.toMatchObject({ exitCode: 0 });
+  });
+
+  it("opens control first, then the data sockets", async () => {
+    const { client } = v.start();
+    const opened: string[] = [];
+    const Real = globalThis.WebSocket;
+    const secretsOrder = class extends Real {
+      constructor(url: string | URL) {
+        super(url);
+        opened.push(String(url));
+      }
+    };
+    const { createLxd } = await import("../src/index.js");
+    const lxd = createLxd({ remotes: { v: { url: "https://lxd.test:8443" } }, defaultRemote: "v", WebSocket: secretsOrder });
+    const proc = await lxd.exec("v", "c1", ["true"]);
+    await proc.stdin.close();
+    await proc.exited;
+    const fds = (proc.operation.current.metadata?.fds ?? {}) as Record<string, string>;
+    const order = opened.filter((u) => u.includes("/websocket")).map((u) => Object.keys(fds).find((k) => u.endsWith(fds[k]!)));
+    expect(order[0]).toBe("control");
+    expect(order.slice(1).sort()).toEqual(["0", "1", "2"]);
+    await lxd.close();
+    void client;
+  });
+
+  it("a command that is not found exits 127 (LXD marks the operation Failure)", async () => {
+    const { client } = v.start();
+    const r = await client.run("v", "c1", ["no-such-command"]);
+    expect(r.exitCode).toBe(127);
+    expect(r.operation).toMatchObject({ status_code: 400, err: "Command not found" });
+  });
+
+  it("exec in a stopped instance is a typed LxdError", async () => {
+    const { client, lxd } = v.start();
+    lxd.instances.get("c1")!.status_code = 102;
+    const err = await client.exec("v", "c1", ["true"]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LxdError);
+    expect(err).toMatchObject({ status: 400, lxdMessage: "Instance is not running" });
+  });
+
+  it("kill() sends a signal over control; exit status is 128 + signal", async () => {
+    const { client } = v.start();
+    const proc = await client.exec("v", "c1", ["sleep", "1000"]);
+    await proc.kill(15);
+    await expect(proc.exited).resolves.toMatchObject({ exitCode: 143 });
+  });
+
+  it("abort: SIGTERM then control closed; exited rejects with AbortError, no socket left", async () => {
+    const { client, lxd } = v.start();
+    const ac = new AbortController();
+    const proc = await client.exec("v", "c1", ["sleep", "1000"], { signal: ac.signal });
+    ac.abort(new Error("stop"));
+    const err = await proc.exited.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AbortError);
+    await expect(readAll(proc.stdout)).rejects.toBeInstanceOf(AbortError);
+    const op = [...lxd.operations.values()].find((m) => m.op.id === proc.operation.id)!;
+    await new Promise((r) => setTimeout(r, 20));
+    const sockets = [...op.exec!.sockets.entries()].map(([fd, s]) => [fd, (s as unknown as { isClosed: boolean }).isClosed]);
+    expect(sockets.sort()).toEqual([["0", true], ["1", true], ["2", true], ["control", true]]);
+    expect(op.op.metadata).toMatchObject({ return: 143 }); // SIGTERM arrived first
+  });
+
+  it("interactive: one PTY stream, stty size sees the initial size and a resize, ^D ends stdin", async () => {
+    const { client } = v.start();
+    const first = await client.run("v", "c1", ["stty", "size"], { interactive: true, width: 80, height: 24 });
+    expect(first.text()).toBe("24 80\r\n");
+    expect(first.stderr).toHaveLength(0);
+
+    const proc = await client.exec("v", "c1", ["sh", "-c", "cat; stty size"], { interactive: true, width: 80, height: 24 });
+    await proc.resize(132, 43);
+    await proc.stdin.close(); // sends ^D
+    expect(text(await readAll(proc.stdout))).toBe("43 132\r\n");
+    await expect(proc.exited).resolves.toMatchObject({ exitCode: 0 });
+  });
+
+  it("resize on a non-interactive exec is refused; bad arguments are refused unsent", async () => {
+    const { client } = v.start();
+    const proc = await client.exec("v", "c1", ["cat"]);
+    await expect(proc.resize(80, 24)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(proc.kill(0)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await proc.stdin.close();
+    await proc.exited;
+    await expect(client.exec("v", "c1", [])).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(client.exec("v", "", ["true"])).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(client.exec("v", "c1", ["true"], { user: -1 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(client.exec("v", "c1", ["sh", 3 as unknown as string])).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it("a data socket that fails to open closes the others and rejects clearly", async () => {
+    const { lxd } = v.start();
+    const Real = globalThis.WebSocket;
+    let n = 0;
+    const FailSecond = class extends Real {
+      constructor(url: string | URL) {
+        // The second websocket of the exec (the first data fd) gets a wrong secret: refused.
+        super(String(url).includes("/websocket") && ++n === 2 ? String(url).replace(/secret=[0-9a-f]+/, "secret=bad") : url);
+      }
+    };
+    const { createLxd } = await import("../src/index.js");
+    const c = createLxd({ remotes: { v: { url: lxd.baseUrl } }, defaultRemote: "v", WebSocket: FailSecond });
+    const err = await c.exec("v", "c1", ["sleep", "1000"]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as Error).message).toMatch(/websocket/);
+    expect((err as Error).message).not.toMatch(/secret=[0-9a-f]{64}/);
+    await c.close();
+  });
+});

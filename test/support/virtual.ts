@@ -1,0 +1,36 @@
+// The virtual LXD wired into an MSW server for one test file.
+import { setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { createLxd, type Lxd } from "../../src/index.js";
+import { createVirtualLxd, type VirtualLxdOptions } from "../../src/mock/index.js";
+
+export function useVirtualLxd() {
+  const server = setupServer();
+  const clients: Lxd[] = [];
+  beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    server.resetHandlers();
+  });
+  afterAll(() => server.close());
+  return {
+    server,
+    /** A fresh virtual LXD and a client for it (MSW mocks the global WebSocket). */
+    start(options: VirtualLxdOptions = {}) {
+      const lxd = createVirtualLxd(options);
+      server.use(...lxd.handlers);
+      const client = createLxd({ remotes: { v: { url: lxd.baseUrl } }, defaultRemote: "v", WebSocket: globalThis.WebSocket });
+      clients.push(client);
+      return { lxd, client };
+    },
+  };
+}
+
+export const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const parts: Uint8Array[] = [];
+  for (let r = await reader.read(); !r.done; r = await reader.read()) parts.push(r.value);
+  return Uint8Array.from(parts.flatMap((p) => [...p]));
+}
