@@ -45,6 +45,8 @@ export interface VirtualLxdOptions {
     finalEventBeforeOutput?: boolean;
     /** How binary frames are handed to the client (runtimes differ). */
     frames?: "arraybuffer" | "uint8array" | "blob";
+    /** Refuse events sockets, as a server or proxy without websocket support would. */
+    refuseEvents?: boolean;
   };
 }
 
@@ -299,6 +301,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       if (!x.started && needed.every((n) => x.sockets.has(n))) startExec(m);
     }),
     eventsSocket.addEventListener("connection", ({ client }) => {
+      if (traps.refuseEvents) return client.close(1011, "events refused");
       const types = (client.url.searchParams.get("type") ?? "operation,logging,lifecycle").split(",");
       const entry = { client: client as unknown as Client, types };
       eventClients.add(entry);

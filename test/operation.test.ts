@@ -1,0 +1,116 @@
+// The Operation handle against the virtual LXD: waiting through events, the race-closing GET,
+// reconnects, and the /wait fallback when events are unavailable.
+import { describe, expect, it } from "vitest";
+import { AbortError, OperationError, OperationGoneError, TimeoutError, type Operation } from "../src/index.js";
+import { useVirtualLxd } from "./support/virtual.js";
+
+const v = useVirtualLxd();
+
+function countRequests(path: RegExp): { n: number } {
+  const c = { n: 0 };
+  v.server.events.on("request:start", ({ request }) => {
+    if (path.test(new URL(request.url).pathname)) c.n++;
+  });
+  return c;
+}
+
+async function token(client: ReturnType<typeof v.start>["client"]) {
+  const { data } = await client.api().POST("/1.0/certificates", { body: { name: "t", type: "client", token: true } });
+  return (data as { metadata: Operation }).metadata.id;
+}
+
+describe("operation handle", () => {
+  it("setState returns a handle whose wait() follows events, with no /wait request", async () => {
+    const { client, lxd } = v.start();
+    const waits = countRequests(/\/wait$/);
+    const op = await client.instances.setState("v", "c1", { action: "stop", timeout: 30 });
+    expect(op.current.status_code).toBe(103);
+    const done = await op.wait({ timeout: 5000 });
+    expect(done).toMatchObject({ id: op.id, status: "Success", status_code: 200 });
+    expect(op.done).toBe(true);
+    expect(waits.n).toBe(0);
+    expect(lxd.instances.get("c1")?.status).toBe("Stopped");
+  });
+
+  it("onUpdate sees every new state until unsubscribed", async () => {
+    const { client } = v.start();
+    const op = await client.instances.setState("v", "c1", { action: "restart" });
+    const states: number[] = [];
+    const off = op.onUpdate((o) => states.push(o.status_code));
+    await op.wait();
+    off();
+    expect(states.at(-1)).toBe(200);
+  });
+
+  it("a late wait() resolves from the state cached while the creation hold was on", async () => {
+    const { client } = v.start({ retentionMs: 50 });
+    const op = await client.instances.setState("v", "c1", { action: "stop" });
+    await new Promise((r) => setTimeout(r, 200)); // finished, and forgotten by LXD
+    await expect(op.wait()).resolves.toMatchObject({ status_code: 200 });
+  });
+
+  it("cancel() then wait() rejects with OperationError Cancelled", async () => {
+    const { client } = v.start();
+    const op = client.operations.track("v", await token(client));
+    await op.cancel();
+    await expect(op.wait({ timeout: 2000 })).rejects.toMatchObject({ name: "OperationError", statusCode: 401 });
+  });
+
+  it("track() of a finished-and-forgotten id: OperationGoneError", async () => {
+    const { client } = v.start({ retentionMs: 10 });
+    const id = await token(client);
+    await client.operations.delete("v", id);
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(client.operations.track("v", id).wait({ timeout: 2000 })).rejects.toBeInstanceOf(OperationGoneError);
+  });
+
+  it("after a reconnect it re-checks with a GET and sees an end it missed", async () => {
+    const { client, lxd } = v.start();
+    const op = client.operations.track("v", await token(client));
+    const result = op.wait({ timeout: 5000 }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 30));
+    lxd.dropEventSockets();
+    await client.operations.delete("v", op.id); // ends while nobody listens
+    const err = await result;
+    expect(err).toBeInstanceOf(OperationError);
+    expect(err).toMatchObject({ statusCode: 401 });
+  });
+
+  it("after a reconnect, an operation LXD forgot meanwhile is reported as gone (outcome unknown)", async () => {
+    const { client, lxd } = v.start({ retentionMs: 1 });
+    const op = client.operations.track("v", await token(client));
+    const result = op.wait({ timeout: 5000 }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 30));
+    lxd.dropEventSockets();
+    await client.operations.delete("v", op.id);
+    await new Promise((r) => setTimeout(r, 10)); // forgotten before the reconnect
+    expect(await result).toBeInstanceOf(OperationGoneError);
+  });
+
+  it("falls back to /wait when events are unavailable", async () => {
+    const { client } = v.start({ traps: { refuseEvents: true } });
+    const waits = countRequests(/\/wait$/);
+    const op = await client.instances.setState("v", "c1", { action: "stop" });
+    await expect(op.wait({ timeout: 5000 })).resolves.toMatchObject({ status_code: 200 });
+    expect(waits.n).toBeGreaterThan(0);
+  });
+
+  it("timeout and abort", async () => {
+    const { client } = v.start();
+    const op = client.operations.track("v", await token(client));
+    const t = await op.wait({ timeout: 100 }).catch((e: unknown) => e);
+    expect(t).toBeInstanceOf(TimeoutError);
+    expect((t as TimeoutError).operation?.id).toBe(op.id);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 20);
+    await expect(op.wait({ signal: ac.signal })).rejects.toBeInstanceOf(AbortError);
+    await op.cancel();
+  });
+
+  it("the events socket is released once nothing waits (no dangling sockets)", async () => {
+    const { client, lxd } = v.start();
+    const op = await client.instances.setState("v", "c1", { action: "stop" });
+    await op.wait();
+    expect(lxd.eventSockets).toBe(0);
+  });
+});
