@@ -126,11 +126,38 @@ const withTimeout = (p, what) => {
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 };
 
+// Test suites running next to the bench stop and restart this container. A run during which the
+// container's init pid changed was disturbed from outside: wait until it runs again and redo it.
+const stateAgent = new Agent({ connect: { socketPath: env.socket } });
+async function containerPid() {
+  const r = await fetch(`http://unix/1.0/instances/${C}/state`, { dispatcher: stateAgent }).then((res) => res.json());
+  return r.metadata?.status === "Running" ? r.metadata.pid : undefined;
+}
+async function guarded(what, f) {
+  for (let attempt = 1; ; attempt++) {
+    let pid;
+    for (let waited = 0; !(pid = await containerPid()); waited++) {
+      if (waited === 0) console.error(`note: ${what}: container ${C} is not running (stopped by someone else?); waiting up to 120 s`);
+      if (waited === 120) throw new Error(`container ${C} not running`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    try {
+      return await withTimeout(f(), what);
+    } catch (e) {
+      if (attempt < 3 && (await containerPid()) !== pid) {
+        console.error(`note: ${what}: container was stopped or restarted meanwhile (${e.message}); redoing it`);
+        continue;
+      }
+      throw e;
+    }
+  }
+}
+
 // Runs f, returns wall time and CPU seconds of the daemon, this process and reaped children (lxc).
-async function measured(f, what) {
+async function measured(f) {
   const pid = lxdPid();
   const [d0, s0, c0, t0] = [pid && statTicks(pid).own, statTicks("self").children, process.cpuUsage(), performance.now()];
-  const result = await withTimeout(f(), what);
+  const result = await f();
   const wall = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(c0);
   return {
@@ -182,13 +209,6 @@ function runChild(args) {
 // ---- main ---------------------------------------------------------------------------------------
 async function main() {
   const routes = makeRoutes();
-  // Test suites stop and start this container; measuring a stopped one only yields errors.
-  const state = await fetch(`http://unix/1.0/instances/${C}/state`, { dispatcher: routes[0].agent }).then((r) => r.json());
-  if (state.metadata?.status !== "Running") {
-    console.error(`bench: container ${C} is ${state.metadata?.status ?? state.error}; start it (bash scripts/lxd-up.sh) and retry`);
-    await Promise.all(routes.map((r) => r.agent.close()));
-    process.exit(2);
-  }
   const lxd = makeLxd();
   const libRun = async (route) => {
     const r = await lxd.run(route.name, C, ["true"]);
@@ -201,11 +221,13 @@ async function main() {
   console.log(`lxd-fetch exec bench${quick ? " (--quick)" : ""}: container ${C}, LXD ${lxdPid() ? `pid ${lxdPid()}` : "(pid not found)"}, node ${process.version}, ${(await import("node:os")).cpus().length} CPUs`);
 
   // Warm up each path once (connections, the library's events socket, JIT).
-  for (const route of routes) {
-    await libStream(lxd, route, MiB);
-    await rawStream(route, MiB);
-  }
-  await lxcRun(headCmd(MiB), true);
+  await guarded("warm-up", async () => {
+    for (const route of routes) {
+      await libStream(lxd, route, MiB);
+      await rawStream(route, MiB);
+    }
+    await lxcRun(headCmd(MiB), true);
+  });
 
   // (a) throughput. Each run rotates the order, so every client takes every position once.
   const clients = {
@@ -220,7 +242,7 @@ async function main() {
       for (const k of [...names.slice(i % names.length), ...names.slice(0, i % names.length)]) {
         const what = `throughput ${route.name} ${k} run ${i + 1}`;
         try {
-          const m = await measured(() => clients[k](route), what);
+          const m = await guarded(what, () => measured(() => clients[k](route)));
           if (m.result !== SIZE) throw new Error(`wrong byte count: ${m.result}, expected ${SIZE}`);
           (tp[`${route.name} ${k}`] ??= []).push(m);
         } catch (e) {
@@ -252,13 +274,18 @@ async function main() {
   for (const route of routes) {
     const times = { lib: [], raw: [] };
     try {
-      for (let i = 0; i < 3; i++) await libRun(route).then(() => rawRun(route)); // warm-up
+      await guarded("latency warm-up", async () => {
+        for (let i = 0; i < 3; i++) await libRun(route).then(() => rawRun(route));
+      });
       for (let i = 0; i < LATENCY_CALLS; i++) {
         const pair = i % 2 ? [["raw", rawRun], ["lib", libRun]] : [["lib", libRun], ["raw", rawRun]];
         for (const [k, f] of pair) {
-          const t = performance.now();
-          await withTimeout(f(route), `latency ${route.name} ${k}`);
-          times[k].push(performance.now() - t);
+          const ms = await guarded(`latency ${route.name} ${k}`, async () => {
+            const t = performance.now();
+            await f(route);
+            return performance.now() - t;
+          });
+          times[k].push(ms);
         }
       }
     } catch (e) {
@@ -269,9 +296,12 @@ async function main() {
   const lxcTimes = [];
   try {
     for (let i = 0; i < LXC_CALLS; i++) {
-      const t = performance.now();
-      await withTimeout(lxcRun(["true"], false), "latency lxc");
-      lxcTimes.push(performance.now() - t);
+      const ms = await guarded("latency lxc", async () => {
+        const t = performance.now();
+        await lxcRun(["true"], false);
+        return performance.now() - t;
+      });
+      lxcTimes.push(ms);
     }
   } catch (e) {
     fail("latency lxc", e);
@@ -295,7 +325,7 @@ async function main() {
       const cells = [];
       for (const n of MEM_SIZES) {
         try {
-          const r = await runChild([client, route, String(n)]);
+          const r = await guarded(`memory ${route} ${client}`, () => runChild([client, route, String(n)]));
           if (r.bytes !== n) throw new Error(`wrong byte count: ${r.bytes}, expected ${n}`);
           cells.push(`${fmt(r.base, 0)} -> ${fmt(r.peak, 0)}`);
         } catch (e) {
@@ -307,6 +337,7 @@ async function main() {
     }
   }
 
+  await stateAgent.close();
   if (failures) {
     console.log(`\n${failures} failure(s): see the FAILED lines`);
     process.exitCode = 1;

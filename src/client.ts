@@ -26,6 +26,11 @@ export interface LxdOptions {
    * remote's TLS identity or socket path (pass `globalThis.WebSocket` for MSW's mocks).
    */
   WebSocket?: WebSocketConstructor;
+  /**
+   * Milliseconds an unused events socket stays open for the next operation (default 1000), so
+   * sequential execs don't each pay a handshake. `close()` ends it at once; 0 disables it.
+   */
+  eventsLinger?: number;
 }
 
 export interface LxdOperations extends OperationsApi {
@@ -89,7 +94,7 @@ export function createLxdClient(options: LxdOptions, defaultTransport: Transport
     const Ctor = options.WebSocket;
     return Ctor ? (url: string) => new Ctor(url) : connect(remote).transport.webSocket;
   };
-  const hub = new EventHub(baseUrl, webSocket);
+  const hub = new EventHub(baseUrl, webSocket, options.eventsLinger ?? 1000);
   const operations = createOperations(core);
   const deps: StartDeps = { core, hub, operations };
   const execDeps = { ...deps, baseUrl, webSocket };

@@ -51,10 +51,14 @@ class SharedStream {
   ready: Promise<void>;
   private settleReady!: { resolve(): void; reject(e: Error): void };
 
+  private lingering: ReturnType<typeof setTimeout> | undefined;
+  private ended = false;
+
   constructor(
     private readonly url: string,
     private readonly remote: string,
     private readonly factory: WebSocketFactory,
+    private readonly lingerMs: number,
     private readonly onEmpty: () => void,
   ) {
     this.ready = this.newReady();
@@ -68,12 +72,27 @@ class SharedStream {
   }
 
   add(l: Listener): void {
+    clearTimeout(this.lingering);
     this.listeners.add(l);
   }
 
   remove(l: Listener): void {
     if (!this.listeners.delete(l) || this.listeners.size > 0) return;
+    // An open socket lingers a moment: sequential execs then reuse it instead of paying a
+    // handshake each (over mTLS, about a third of an exec's latency).
+    if (this.ws && this.lingerMs > 0) this.lingering = setTimeout(() => this.end(), this.lingerMs);
+    else this.end();
+  }
+
+  get idle(): boolean {
+    return this.ended;
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
     clearTimeout(this.timer);
+    clearTimeout(this.lingering);
     if (this.ws) safeClose(this.ws);
     this.ws = undefined;
     this.onEmpty();
@@ -84,9 +103,7 @@ class SharedStream {
     const err = new LxdFetchError("events: the client was closed");
     const all = [...this.listeners];
     this.listeners.clear();
-    clearTimeout(this.timer);
-    if (this.ws) safeClose(this.ws);
-    this.ws = undefined;
+    this.end();
     this.settleReady.reject(err);
     for (const l of all) l.failed?.(err);
   }
@@ -94,7 +111,10 @@ class SharedStream {
   private connect(): void {
     openSocket(this.factory, this.url, { label: "events", remote: this.remote, timeoutMs: CONNECT_TIMEOUT_MS }).then(
       (ws) => {
-        if (this.listeners.size === 0) return safeClose(ws);
+        if (this.ended || this.listeners.size === 0) {
+          safeClose(ws);
+          return this.end();
+        }
         const reconnect = this.opened;
         this.ws = ws;
         this.opened = true;
@@ -105,7 +125,7 @@ class SharedStream {
         if (reconnect) for (const l of [...this.listeners]) l.reconnected?.();
       },
       (err: Error) => {
-        if (this.listeners.size === 0) return;
+        if (this.ended || this.listeners.size === 0) return this.end();
         if (!this.opened) {
           // Never connected: tell the subscribers (waiters fall back to /wait) rather than spin.
           this.settleReady.reject(err);
@@ -118,13 +138,15 @@ class SharedStream {
   }
 
   private dropped(ws: WebSocket): void {
-    if (this.ws !== ws || this.listeners.size === 0) return;
+    if (this.ws !== ws) return;
     this.ws = undefined;
+    if (this.listeners.size === 0) return this.end(); // it was lingering
     this.ready = this.newReady();
     this.retry();
   }
 
   private retry(): void {
+    if (this.ended) return;
     const delay = BACKOFF_MS[Math.min(this.attempt++, BACKOFF_MS.length - 1)]!;
     this.timer = setTimeout(() => this.connect(), delay * (0.75 + Math.random() / 2));
   }
@@ -158,6 +180,8 @@ export class EventHub {
   constructor(
     private readonly baseUrl: (remote: string) => string,
     private readonly factory: (remote: string) => WebSocketFactory,
+    /** How long an unused open stream is kept for the next subscriber. */
+    private readonly lingerMs = 1000,
   ) {}
 
   /** Joins (or opens) the stream of `scope` on `remote`. Call `leave` when done. */
@@ -165,8 +189,11 @@ export class EventHub {
     const query = scopeQuery(scope);
     const key = `${remote} ${query}`;
     let stream = this.streams.get(key);
-    if (!stream) {
-      stream = new SharedStream(wsUrl(this.baseUrl(remote), `/1.0/events${query}`), remote, this.factory(remote), () => this.streams.delete(key));
+    if (!stream || stream.idle) {
+      const created: SharedStream = new SharedStream(wsUrl(this.baseUrl(remote), `/1.0/events${query}`), remote, this.factory(remote), this.lingerMs, () => {
+        if (this.streams.get(key) === created) this.streams.delete(key);
+      });
+      stream = created;
       this.streams.set(key, stream);
     }
     stream.add(listener);

@@ -3,7 +3,7 @@
 // frame and a drop without a close frame; the exit code is `metadata.return` of the finished
 // operation, and `exited` waits for it *and* both EOFs so no trailing output is lost.
 import type { Core } from "./client.js";
-import { AbortError, ConnectionError, InvalidArgumentError, LxdFetchError, OperationError } from "./errors.js";
+import { AbortError, ConnectionError, InvalidArgumentError, LxdFetchError, OperationError, redact } from "./errors.js";
 import type { EventHub } from "./events.js";
 import { startOperation, type LxdOperation } from "./operation.js";
 import type { OperationsApi } from "./operations.js";
@@ -149,8 +149,9 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
     fdList.map((fd) =>
       open(fd === "0" ? "stdin" : fd === "1" ? "stdout" : "stderr", fds[fd]!, (ws) => {
         // Listen from creation on: output can arrive before every socket has opened.
-        if (fd === "2") err = outputStream(ws, "stderr", isAborted);
-        else if (fd === "1" || interactive) out = outputStream(ws, "stdout", isAborted);
+        const where = { remote, path: redact(`/1.0/operations/${handle.id}/websocket?secret=${fds[fd]}`) };
+        if (fd === "2") err = outputStream(ws, "stderr", where, isAborted);
+        else if (fd === "1" || interactive) out = outputStream(ws, "stdout", where, isAborted);
       }),
     ),
   );
@@ -236,7 +237,7 @@ interface Output {
   eof: Promise<void>;
 }
 
-function outputStream(ws: WebSocket, label: string, aborted: () => AbortError | undefined): Output {
+function outputStream(ws: WebSocket, label: string, where: { remote: string; path: string }, aborted: () => AbortError | undefined): Output {
   let endEof!: () => void;
   let failEof!: (e: unknown) => void;
   const eof = new Promise<void>((res, rej) => ((endEof = res), (failEof = rej)));
@@ -280,7 +281,8 @@ function outputStream(ws: WebSocket, label: string, aborted: () => AbortError | 
       });
       ws.addEventListener("close", (c: CloseEvent) => {
         const reason = () =>
-          aborted() ?? new ConnectionError({ method: "GET", path: "websocket", remote: "", code: String(c.code), detail: `${label} ended without end-of-stream (close code ${c.code})` });
+          aborted() ??
+          new ConnectionError({ method: "GET", ...where, code: String(c.code), detail: `${label} ended without end-of-stream (close code ${c.code})` });
         return chain ? later(() => end(reason())) : end(reason());
       });
     },

@@ -248,8 +248,6 @@ export interface StartDeps {
   operations: OperationsApi;
 }
 
-const EVENTS_READY_MS = 2000;
-
 /**
  * Sends a request that starts an operation and returns its handle. The operation events are
  * joined before the request (what arrives before the handle exists is buffered for it), the way
@@ -267,26 +265,18 @@ export async function startOperation<M = Record<string, unknown>>(
   const early: LxdEvent[] = [];
   const sub = deps.hub.join(name, { types: ["operation"], ...(project !== undefined && { project }) }, { event: (e) => void early.push(e) });
   try {
-    const live = await withTimeout(sub.ready, EVENTS_READY_MS).then(
-      () => true,
-      () => false, // no events: the handle falls back to /wait
-    );
+    // Not waiting for the events socket to open keeps its handshake off the request's path; if
+    // it was not live before the request went out, wait() closes the race with one GET.
+    let live = false;
+    void sub.ready.then(() => (live = true), () => undefined);
+    await Promise.resolve(); // an already open (shared) stream has resolved by now
+    const liveBeforeRequest = live;
     const query = { ...init.params?.query, ...(project !== undefined && { project }) };
     const sent = await deps.core.send(name, method, path, { ...init, params: { ...init.params, query } });
     const out = unwrap<unknown>(sent.ctx, sent.status, sent.envelope);
     if (out.type !== "async") throw new LxdFetchError(`${sent.ctx.method} ${sent.ctx.path}: LXD answered without an operation`);
-    return new LxdOperation<M>({ hub: deps.hub, operations: deps.operations, remote: name, project }, out.operation, { early, live });
+    return new LxdOperation<M>({ hub: deps.hub, operations: deps.operations, remote: name, project }, out.operation, { early, live: liveBeforeRequest });
   } finally {
     sub.leave(); // the handle holds its own subscription now
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error("timeout")), ms);
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e: unknown) => (clearTimeout(t), reject(e)),
-    );
-  });
 }

@@ -56,6 +56,18 @@ describe("exec", () => {
     await expect(proc.exited).resolves.toMatchObject({ exitCode: 0 });
   });
 
+  it("output that ends without its end-of-stream frame is an error, not a silent truncation", async () => {
+    const { client } = v.start({ traps: { dropBeforeEof: true } });
+    const proc = await client.exec("v", "c1", ["echo", "partial"]);
+    await proc.stdin.close();
+    const err = await readAll(proc.stdout).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect(err).toMatchObject({ remote: "v", code: "1006" });
+    expect((err as Error).message).toMatch(/stdout ended without end-of-stream/);
+    expect((err as Error).message).toMatch(/websocket\?secret=\[redacted\]/);
+    await expect(proc.exited).rejects.toBeInstanceOf(ConnectionError);
+  });
+
   it("opens control first, then the data sockets", async () => {
     const { client } = v.start();
     const opened: string[] = [];

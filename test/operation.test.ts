@@ -107,10 +107,30 @@ describe("operation handle", () => {
     await op.cancel();
   });
 
-  it("the events socket is released once nothing waits (no dangling sockets)", async () => {
+  it("sequential operations reuse one lingering events socket; it closes after the linger", async () => {
     const { client, lxd } = v.start();
-    const op = await client.instances.setState("v", "c1", { action: "stop" });
-    await op.wait();
+    for (const action of ["stop", "start", "restart"]) await (await client.instances.setState("v", "c1", { action })).wait();
+    expect(lxd.eventConnections).toBe(1);
+    expect(lxd.eventSockets).toBe(1);
+    const released = Date.now();
+    while (lxd.eventSockets > 0 && Date.now() - released < 3000) await new Promise((r) => setTimeout(r, 20));
     expect(lxd.eventSockets).toBe(0);
+    expect(Date.now() - released).toBeGreaterThanOrEqual(900);
+  });
+
+  it("close() ends a lingering events socket at once; eventsLinger: 0 never lingers", async () => {
+    const { client, lxd } = v.start();
+    await (await client.instances.setState("v", "c1", { action: "stop" })).wait();
+    expect(lxd.eventSockets).toBe(1);
+    await client.close();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(lxd.eventSockets).toBe(0);
+
+    const { createLxd } = await import("../src/index.js");
+    const eager = createLxd({ remotes: { v: { url: lxd.baseUrl } }, defaultRemote: "v", WebSocket: globalThis.WebSocket, eventsLinger: 0 });
+    await (await eager.instances.setState("v", "c1", { action: "start" })).wait();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(lxd.eventSockets).toBe(0);
+    await eager.close();
   });
 });

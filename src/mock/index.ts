@@ -47,6 +47,8 @@ export interface VirtualLxdOptions {
     frames?: "arraybuffer" | "uint8array" | "blob";
     /** Refuse events sockets, as a server or proxy without websocket support would. */
     refuseEvents?: boolean;
+    /** Drop the output sockets without the end-of-stream frame (a daemon dying mid-stream). */
+    dropBeforeEof?: boolean;
   };
 }
 
@@ -95,6 +97,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const instances = new Map((options.instances ?? ["c1"]).map((n) => [n, { name: n, status: "Running", status_code: 103 }]));
   const ops = new Map<string, MockOp>();
   const eventClients = new Set<{ client: Client; types: string[] }>();
+  let eventConnections = 0;
 
   const envelope = (metadata: unknown) => ({ type: "sync", status: "Success", status_code: 200, operation: "", error_code: 0, error: "", metadata });
   const error = (code: number, message: string, status = code) =>
@@ -121,7 +124,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     if (m.op.status_code >= 200) return;
     m.op = { ...m.op, status, status_code: status === "Success" ? 200 : status === "Failure" ? 400 : 401, err, updated_at: new Date().toISOString(), ...(metadata && { metadata: { ...m.op.metadata, ...metadata } }) };
     emit("operation", m.op);
-    setTimeout(() => ops.delete(m.op.id), retention);
+    const t = setTimeout(() => ops.delete(m.op.id), retention);
+    (t as { unref?: () => void }).unref?.(); // retention must not keep a process alive
   }
 
   const frame = (b: Uint8Array): unknown => {
@@ -173,7 +177,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       const done = () => finish(m, status, failure, { return: code });
       if (traps.finalEventBeforeOutput) done();
       // EOF is an empty text frame, then the connection drops without a close frame.
-      for (const fd of x.body.interactive ? ["0"] : ["1", "2"]) x.sockets.get(fd)!.send("");
+      if (!traps.dropBeforeEof) for (const fd of x.body.interactive ? ["0"] : ["1", "2"]) x.sockets.get(fd)!.send("");
       const drop = () => {
         for (const [fd, s] of x.sockets) if (fd !== "0" || !x.body.interactive) s.close(1006);
       };
@@ -221,6 +225,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       }
       return HttpResponse.json(envelope(m.op));
     }),
+    http.get(`${base}/1.0/instances`, () => HttpResponse.json(envelope([...instances.keys()].map((n) => `/1.0/instances/${n}`)))),
     http.get(`${base}/1.0/instances/:name/state`, ({ params }) => {
       const i = instances.get(String(params.name));
       return i ? HttpResponse.json(envelope({ status: i.status, status_code: i.status_code, pid: 1, processes: 1 })) : error(404, "Instance not found");
@@ -303,6 +308,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     eventsSocket.addEventListener("connection", ({ client }) => {
       if (traps.refuseEvents) return client.close(1011, "events refused");
       const types = (client.url.searchParams.get("type") ?? "operation,logging,lifecycle").split(",");
+      eventConnections++;
       const entry = { client: client as unknown as Client, types };
       eventClients.add(entry);
       client.addEventListener("close", () => eventClients.delete(entry));
@@ -330,6 +336,10 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     /** Open events sockets. */
     get eventSockets() {
       return eventClients.size;
+    },
+    /** Events sockets ever accepted. */
+    get eventConnections() {
+      return eventConnections;
     },
     /** Emits an event to the events sockets, e.g. a stale operation state. */
     emit,
