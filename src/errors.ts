@@ -20,8 +20,23 @@ interface RequestContext {
   remote: string;
 }
 
+/** A failure of one request: says which method, path (secrets redacted) and remote. */
+export class RequestError extends LxdFetchError {
+  override name = "RequestError";
+  readonly method: string;
+  readonly path: string;
+  readonly remote: string;
+  constructor(ctx: RequestContext, detail: string, options?: ErrorOptions & { message?: string | undefined }) {
+    const path = redact(ctx.path);
+    super(options?.message ?? `${ctx.method} ${path} on "${ctx.remote}": ${detail}`, options);
+    this.method = ctx.method;
+    this.path = path;
+    this.remote = ctx.remote;
+  }
+}
+
 /** LXD answered with its error envelope (`type: "error"`). */
-export class LxdError extends LxdFetchError {
+export class LxdError extends RequestError {
   override name = "LxdError";
   /** HTTP status of the response. */
   readonly status: number;
@@ -29,18 +44,11 @@ export class LxdError extends LxdFetchError {
   readonly errorCode: number;
   /** LXD's own message, e.g. "not authorized". */
   readonly lxdMessage: string;
-  readonly method: string;
-  readonly path: string;
-  readonly remote: string;
   constructor(ctx: RequestContext & { status: number; errorCode: number; lxdMessage: string }, message?: string) {
-    const path = redact(ctx.path);
-    super(message ?? `${ctx.method} ${path} on "${ctx.remote}": ${ctx.errorCode || ctx.status} ${ctx.lxdMessage}`);
+    super(ctx, `${ctx.errorCode || ctx.status} ${ctx.lxdMessage}`, { message });
     this.status = ctx.status;
     this.errorCode = ctx.errorCode;
     this.lxdMessage = ctx.lxdMessage;
-    this.method = ctx.method;
-    this.path = path;
-    this.remote = ctx.remote;
   }
 }
 
@@ -53,38 +61,24 @@ export class OperationGoneError extends LxdError {
 }
 
 /** The response was not an LXD envelope: HTML from a proxy, an empty body, malformed JSON. */
-export class ResponseError extends LxdFetchError {
+export class ResponseError extends RequestError {
   override name = "ResponseError";
   readonly status: number;
-  readonly method: string;
-  readonly path: string;
-  readonly remote: string;
   readonly contentType: string;
   constructor(ctx: RequestContext & { status: number; contentType: string }, reason: string, options?: ErrorOptions) {
-    const path = redact(ctx.path);
-    super(`${ctx.method} ${path} on "${ctx.remote}": HTTP ${ctx.status}, ${reason}`, options);
+    super(ctx, `HTTP ${ctx.status}, ${reason}`, options);
     this.status = ctx.status;
-    this.method = ctx.method;
-    this.path = path;
-    this.remote = ctx.remote;
     this.contentType = ctx.contentType;
   }
 }
 
 /** The request never got an HTTP answer: refused, reset, socket missing, DNS. */
-export class ConnectionError extends LxdFetchError {
+export class ConnectionError extends RequestError {
   override name = "ConnectionError";
-  readonly method: string;
-  readonly path: string;
-  readonly remote: string;
   /** The underlying system or TLS error code, e.g. ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT. */
   readonly code: string | undefined;
   constructor(ctx: RequestContext & { code: string | undefined; detail: string }, options?: ErrorOptions) {
-    const path = redact(ctx.path);
-    super(`${ctx.method} ${path} on "${ctx.remote}": ${ctx.detail}`, options);
-    this.method = ctx.method;
-    this.path = path;
-    this.remote = ctx.remote;
+    super(ctx, ctx.detail, options);
     this.code = ctx.code;
   }
 }
