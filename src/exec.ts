@@ -143,7 +143,10 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
   let err: Output | undefined = interactive ? emptyStream() : undefined;
   // Control first: LXD starts the command as soon as the data fds are connected, and a control
   // socket arriving after a short command ended is refused.
-  const control = await open("control", fds.control);
+  const abortedWhile = (err: unknown) => (options.signal?.aborted ? new AbortError(`exec ${handle.id}`, options.signal.reason) : err);
+  const control = await open("control", fds.control).catch((e: unknown) => {
+    throw abortedWhile(e);
+  });
   const fdList = interactive ? (["0"] as const) : (["0", "1", "2"] as const);
   const results = await Promise.allSettled(
     fdList.map((fd) =>
@@ -159,7 +162,7 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
   if (failed) {
     for (const r of results) if (r.status === "fulfilled") safeClose(r.value);
     safeClose(control); // closing control kills the command, if it started
-    throw failed.reason;
+    throw abortedWhile(failed.reason);
   }
   const [stdinWs, stdoutWs, stderrWs] = (results as PromiseFulfilledResult<WebSocket>[]).map((r) => r.value);
   const sockets = [control, stdinWs!, ...(stdoutWs ? [stdoutWs] : []), ...(stderrWs ? [stderrWs] : [])];

@@ -128,6 +128,24 @@ describe("exec", () => {
     expect(op.op.metadata).toMatchObject({ return: 143 }); // SIGTERM arrived first
   });
 
+  it("abort while the sockets connect rejects with AbortError", async () => {
+    const { lxd } = v.start();
+    const ac = new AbortController();
+    const Real = globalThis.WebSocket;
+    const AbortOnFirst = class extends Real {
+      constructor(url: string | URL) {
+        super(url);
+        if (String(url).includes("/websocket")) queueMicrotask(() => ac.abort(new Error("user")));
+      }
+    };
+    const { createLxd } = await import("../src/index.js");
+    const c = createLxd({ remotes: { v: { url: lxd.baseUrl } }, defaultRemote: "v", WebSocket: AbortOnFirst });
+    const err = await c.exec("v", "c1", ["sleep", "1000"], { signal: ac.signal }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AbortError);
+    expect((err as AbortError).cause).toEqual(new Error("user"));
+    await c.close();
+  });
+
   it("interactive: one PTY stream, stty size sees the initial size and a resize, ^D ends stdin", async () => {
     const { client } = v.start();
     const first = await client.run("v", "c1", ["stty", "size"], { interactive: true, width: 80, height: 24 });
