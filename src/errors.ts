@@ -5,8 +5,8 @@ import type { Operation } from "./types.js";
 /** Removes `secret=` (exec websockets, /wait?public) and any credentials from a path or URL. */
 export function redact(pathOrUrl: string): string {
   return pathOrUrl
-    .replace(/([?&](?:secret|token|password)=)[^&#]*/gi, "$1[redacted]")
-    .replace(/\/\/[^/@]*@/, "//");
+    .replace(/([?&](?:secret|token|password)=)[^&#\s"'<>]*/gi, "$1[redacted]")
+    .replace(/\/\/[^/@\s]*@/g, "//");
 }
 
 /** Base class of every error lxd-fetch throws. */
@@ -28,7 +28,7 @@ export class RequestError extends LxdFetchError {
   readonly remote: string;
   constructor(ctx: RequestContext, detail: string, options?: ErrorOptions & { message?: string | undefined }) {
     const path = redact(ctx.path);
-    super(options?.message ?? `${ctx.method} ${path} on "${ctx.remote}": ${detail}`, options);
+    super(redact(options?.message ?? `${ctx.method} ${path} on "${ctx.remote}": ${detail}`), options);
     this.method = ctx.method;
     this.path = path;
     this.remote = ctx.remote;

@@ -40,8 +40,12 @@ export interface OpenOptions {
 /** Opens a socket and resolves once it is open; any failure closes it and rejects with a ConnectionError. */
 export function openSocket(factory: WebSocketFactory, url: string, opts: OpenOptions): Promise<WebSocket> {
   const path = redact(new URL(url).pathname + new URL(url).search);
+  // Runtimes put the URL, secret included, into their messages: only redacted text goes on.
   const fail = (detail: string, cause?: unknown) =>
-    new ConnectionError({ method: "GET", path, remote: opts.remote, code: undefined, detail: `${opts.label} websocket: ${detail}` }, { cause });
+    new ConnectionError(
+      { method: "GET", path, remote: opts.remote, code: undefined, detail: redact(`${opts.label} websocket: ${detail}`) },
+      cause === undefined ? undefined : { cause: sanitized(cause) },
+    );
   return new Promise((resolve, reject) => {
     let ws: WebSocket;
     try {
@@ -73,6 +77,15 @@ export function openSocket(factory: WebSocketFactory, url: string, opts: OpenOpt
     ws.addEventListener("close", onClose);
     opts.signal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+function sanitized(cause: unknown): Error {
+  const inner = (cause as { error?: unknown }).error ?? cause;
+  const message = inner instanceof Error ? inner.message : (cause as { message?: unknown }).message;
+  const err = new Error(redact(typeof message === "string" ? message : String(inner)));
+  const code = (inner as { code?: unknown }).code;
+  if (typeof code === "string") Object.assign(err, { code });
+  return err;
 }
 
 function errorDetail(e: Event): string {

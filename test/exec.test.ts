@@ -128,6 +128,31 @@ describe("exec", () => {
     expect(op.op.metadata).toMatchObject({ return: 143 }); // SIGTERM arrived first
   });
 
+  it("an exec secret in a runtime's error message never reaches our error or its cause", async () => {
+    const { lxd } = v.start();
+    const Real = globalThis.WebSocket;
+    let secret = "";
+    const Leaky = class extends Real {
+      constructor(url: string | URL) {
+        if (String(url).includes("/websocket")) {
+          secret = new URL(String(url)).searchParams.get("secret") ?? "";
+          throw Object.assign(new Error(`connect to ${String(url)} failed`), { code: "ECONNRESET" });
+        }
+        super(url);
+      }
+    };
+    const { createLxd } = await import("../src/index.js");
+    const c = createLxd({ remotes: { v: { url: lxd.baseUrl } }, defaultRemote: "v", WebSocket: Leaky });
+    const err = (await c.exec("v", "c1", ["true"]).catch((e: unknown) => e)) as Error & { cause: Error & { code?: string } };
+    expect(secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(err).toBeInstanceOf(ConnectionError);
+    const everything = `${err.message} ${err.stack} ${err.cause.message} ${err.cause.stack} ${JSON.stringify(err)}`;
+    expect(everything).not.toContain(secret);
+    expect(err.message).toContain("secret=[redacted]");
+    expect(err.cause.code).toBe("ECONNRESET");
+    await c.close();
+  });
+
   it("abort while the sockets connect rejects with AbortError", async () => {
     const { lxd } = v.start();
     const ac = new AbortController();
