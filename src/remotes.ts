@@ -22,3 +22,12 @@ export function parseRemoteUrl(name: string, raw: string): URL {
   }
   return url;
 }
+
+/** The origin of an HTTPS remote; certificates on an http:// URL (a reverse proxy) are refused. */
+export function remoteOrigin(name: string, remote: { url: string; cert?: string; key?: string; ca?: string; fingerprint?: string }): URL {
+  const url = parseRemoteUrl(name, remote.url);
+  if (url.protocol === "http:" && (remote.cert || remote.key || remote.ca || remote.fingerprint)) {
+    throw new InvalidArgumentError(`remote "${name}": certificates need an https:// URL`);
+  }
+  return url;
+}

@@ -3,19 +3,16 @@
 import { existsSync } from "node:fs";
 import type { TLSSocket } from "node:tls";
 import { Agent, buildConnector, WebSocket as UndiciWebSocket } from "undici";
-import { InvalidArgumentError } from "../errors.js";
-import { normalizeFingerprint, parseRemoteUrl } from "../remotes.js";
+import { normalizeFingerprint, remoteOrigin } from "../remotes.js";
+import { codedError, FINGERPRINT_MISMATCH, pickLocalSocket } from "./local.js";
 import { isUnixRemote, type HttpsRemote, type RemoteConfig, type Transport } from "./types.js";
+
+export { FINGERPRINT_MISMATCH } from "./local.js";
 
 /** Where LXD's CLI looks: $LXD_DIR, then the Debian package, then the snap. */
 export function localSocketPath(env: Record<string, string | undefined> = process.env): string {
-  if (env.LXD_DIR) return `${env.LXD_DIR}/unix.socket`;
-  const candidates = ["/var/lib/lxd/unix.socket", "/var/snap/lxd/common/lxd/unix.socket"];
-  return candidates.find((p) => existsSync(p)) ?? candidates[0]!;
+  return pickLocalSocket(env.LXD_DIR, existsSync);
 }
-
-/** Error code set when the server's certificate is not the pinned one. */
-export const FINGERPRINT_MISMATCH = "ERR_LXD_FINGERPRINT_MISMATCH";
 
 function httpsAgent(name: string, remote: HttpsRemote): Agent {
   const tls = {
@@ -36,10 +33,7 @@ function httpsAgent(name: string, remote: HttpsRemote): Agent {
         const seen = (socket as TLSSocket).getPeerCertificate().fingerprint256?.replace(/:/g, "").toLowerCase();
         if (seen === pinned) return callback(null, socket);
         socket.destroy();
-        const mismatch = Object.assign(new Error(`server certificate fingerprint ${seen ?? "(none)"} is not the pinned one`), {
-          code: FINGERPRINT_MISMATCH,
-        });
-        callback(mismatch, null);
+        callback(codedError(`server certificate fingerprint ${seen ?? "(none)"} is not the pinned one`, FINGERPRINT_MISMATCH), null);
       });
     },
   });
@@ -53,11 +47,7 @@ export function nodeTransport(name: string, config: RemoteConfig | undefined): T
     baseUrl = "http://unix";
     agent = new Agent({ connect: { socketPath: remote.socket } });
   } else {
-    const url = parseRemoteUrl(name, remote.url);
-    if (url.protocol === "http:" && (remote.cert || remote.key || remote.ca || remote.fingerprint)) {
-      throw new InvalidArgumentError(`remote "${name}": certificates need an https:// URL`);
-    }
-    baseUrl = url.origin;
+    baseUrl = remoteOrigin(name, remote).origin;
     agent = httpsAgent(name, remote);
   }
   return {

@@ -22,7 +22,7 @@ export interface UnixRemote {
 export type RemoteConfig = HttpsRemote | UnixRemote;
 
 export interface Transport {
-  /** Absolute origin requests go to; `http://unix` for a socket. */
+  /** Absolute origin requests go to; `http://unix` for a socket (Deno: `http://127.0.0.1`, never looked up). */
   readonly baseUrl: string;
   /** The runtime's fetch with this remote's connection settings (dispatcher, client, tls). */
   fetch(input: string | Request, init?: RequestInit): Promise<Response>;

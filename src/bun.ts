@@ -1,0 +1,11 @@
+// Entry for Bun (the `bun` export condition): Bun's fetch/WebSocket `tls` and `unix` options.
+import { createLxdClient, type Lxd, type LxdOptions } from "./client.js";
+import { bunTransport } from "./transport/bun.js";
+
+export * from "./shared.js";
+export { bunTransport, localSocketPath } from "./transport/bun.js";
+
+/** Creates a client. Without options it talks to the local daemon over its unix socket. */
+export function createLxd(options: LxdOptions = {}): Lxd {
+  return createLxdClient(options, bunTransport);
+}
