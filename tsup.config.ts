@@ -24,4 +24,40 @@ export default defineConfig([
     sourcemap: true,
     noExternal: bundled,
   },
+  {
+    // Deno and Bun (export conditions `deno`, `bun`): one self-contained ESM file each, no undici.
+    // The Bun transport uses Bun's node:fs and node:tls; the Deno one uses only Deno's API.
+    entry: { deno: "src/deno.ts", bun: "src/bun.ts" },
+    format: ["esm"],
+    platform: "neutral",
+    target: "es2022",
+    dts: true,
+    sourcemap: true,
+    splitting: false,
+    noExternal: bundled,
+    external: ["node:fs", "node:tls"],
+    removeNodeProtocol: false,
+  },
+  {
+    // The CLI: yaml (for the lxc config) is bundled; msw loads only for --mock.
+    entry: { cli: "src/cli.ts" },
+    format: ["esm"],
+    platform: "node",
+    target: "node20",
+    sourcemap: true,
+    // yaml's node build is CommonJS and requires built-ins, which ESM output can't without this.
+    banner: { js: '#!/usr/bin/env node\nimport { createRequire as __lxdRequire } from "node:module";\nconst require = __lxdRequire(import.meta.url);' },
+    noExternal: [...bundled, "yaml"],
+    external: ["msw", "msw/node"],
+  },
+  {
+    // lxd-fetch/mock: the virtual LXD as MSW handlers; msw is the user's (a peer dependency).
+    entry: { mock: "src/mock/index.ts" },
+    format: ["esm"],
+    platform: "neutral",
+    target: "es2022",
+    dts: true,
+    sourcemap: true,
+    external: ["msw"],
+  },
 ]);

@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
     environment: "node",
     // Node 20 has no global WebSocket without it; MSW's WebSocket mocks need one.
     execArgv: ["--experimental-websocket"],

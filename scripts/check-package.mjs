@@ -2,6 +2,7 @@
 // Checks the built package the way users load it: require() and import of "lxd-fetch" through
 // its exports map, and the browser entry bundled for the browser with no Node built-ins.
 import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
@@ -34,10 +35,64 @@ const result = await build({
   process.exit(1);
 });
 const inputs = Object.keys(result.metafile.inputs);
-const leaked = inputs.filter((i) => /(^|\/)(undici|node:|transport\/node)/.test(i));
+const leaked = inputs.filter((i) => /(^|\/)(undici|node:|transport\/(node|deno|bun))/.test(i));
 if (leaked.length > 0) {
   console.error(`browser bundle contains server-runtime code: ${leaked.join(", ")}`);
   process.exit(1);
 }
 const code = result.outputFiles[0].contents;
+// The entry is pre-bundled, so also look inside it for any server runtime's transport.
+const serverOnly = /createHttpClient|ws\+unix|checkServerIdentity|buildConnector|from\s*["'](?:undici|node:)|require\(["'](?:undici|node:)/;
+const found = new TextDecoder().decode(code).match(serverOnly);
+if (found) {
+  console.error(`browser bundle contains server-runtime code: ${found[0]}`);
+  process.exit(1);
+}
 console.log(`browser bundle: ${code.length} B min, ${gzipSync(code, { level: 9 }).length} B min+gzip (${inputs.length} inputs)`);
+
+// The deno and bun export conditions: resolved as a bundler does (esbuild with that condition),
+// and as each runtime does (its pinned binary imports "lxd-fetch" by name).
+const expectEntries = { deno: "dist/deno.js", bun: "dist/bun.js", node: "dist/index.js" };
+for (const [condition, entry] of Object.entries(expectEntries)) {
+  const r = await build({
+    stdin: { contents: `export * from "lxd-fetch";`, resolveDir: root },
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: "esm",
+    platform: condition === "node" ? "node" : "neutral",
+    conditions: [condition],
+    external: ["node:*", "undici"],
+    logLevel: "silent",
+  });
+  const got = Object.keys(r.metafile.inputs).filter((i) => i.startsWith("dist/"));
+  if (got.length !== 1 || got[0] !== entry) {
+    console.error(`the "${condition}" condition resolved to ${got.join(", ") || "nothing"}, not ${entry}`);
+    process.exit(1);
+  }
+  console.log(`"${condition}" condition → ${entry}`);
+}
+// Each server entry imports only what its runtime has: none for Deno, node:fs/node:tls for Bun.
+const importsOf = (file) => [...readFileSync(new URL(`../${file}`, import.meta.url), "utf8").matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
+for (const [file, allowed] of [["dist/deno.js", []], ["dist/bun.js", ["node:fs", "node:tls"]]]) {
+  const extra = importsOf(file).filter((i) => !allowed.includes(i));
+  if (extra.length) {
+    console.error(`${file} imports ${extra.join(", ")}`);
+    process.exit(1);
+  }
+}
+const runtimeProbe = (want) =>
+  `const m = await import("lxd-fetch"); if (typeof m.${want} !== "function" || "nodeTransport" in m) throw new Error("wrong entry: " + Object.keys(m).filter((k) => k.endsWith("Transport")));` +
+  `const lxd = m.createLxd({ remotes: { r: { url: "https://127.0.0.1:8443" } } }); await lxd.close(); console.log("${want}: ok");`;
+for (const [runtime, args, want] of [
+  ["deno", ["eval", "--no-lock"], "denoTransport"],
+  ["bun", ["-e"], "bunTransport"],
+]) {
+  const binPath = new URL(`../node_modules/.bin/${runtime}`, import.meta.url).pathname;
+  if (!existsSync(binPath)) {
+    console.error(`${runtime} is not installed (a devDependency): npm ci`);
+    process.exit(1);
+  }
+  const out = execFileSync(binPath, [...args, runtimeProbe(want)], { cwd: root, encoding: "utf8", env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" } }).trim();
+  console.log(`import 'lxd-fetch' in ${runtime}: ${out}`);
+}

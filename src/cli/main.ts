@@ -1,0 +1,228 @@
+// The lxd-fetch command line, built on the public API only. Errors are one line and a non-zero
+// exit, with the stack only under --debug.
+import { parseArgs } from "node:util";
+import { stringify } from "yaml";
+import {
+  createLxd,
+  InvalidArgumentError,
+  LxdFetchError,
+  type Lxd,
+  type LxdOptions,
+  type EventType,
+  type Operation,
+} from "../index.js";
+import { loadRemotes } from "./config.js";
+import { execCommand } from "./exec.js";
+import { json, table } from "./format.js";
+
+const USAGE = `Usage: lxd-fetch [--remote R] [--mock] [--debug] <command>
+
+Commands:
+  operations list [R:] [--recursion] [--project P | --all-projects] [--format table|json]
+  operations show <id>            the operation (YAML, or --format json)
+  operations wait <id> [--timeout S]
+  operations cancel <id>
+  events [R:] [--type operation,lifecycle,logging] [--project P | --all-projects]
+  exec [R:]<instance> [--env K=V]... [--cwd D] [--user U] [--group G] [-t | -T] -- <command...>
+  remote list
+
+Remotes come from the LXD CLI's config ($LXD_CONF or ~/.config/lxc/config.yml).
+--mock runs against a virtual LXD (instance c1) instead.`;
+
+const OPTIONS = {
+  remote: { type: "string" },
+  mock: { type: "boolean" },
+  debug: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  format: { type: "string" },
+  recursion: { type: "boolean" },
+  project: { type: "string" },
+  "all-projects": { type: "boolean" },
+  timeout: { type: "string" },
+  type: { type: "string" },
+  env: { type: "string", multiple: true },
+  cwd: { type: "string" },
+  user: { type: "string" },
+  group: { type: "string" },
+  tty: { type: "boolean", short: "t" },
+  "no-tty": { type: "boolean", short: "T" },
+} as const;
+
+type Flags = ReturnType<typeof parse>["values"];
+
+function parse(argv: string[]) {
+  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+class UsageError extends InvalidArgumentError {}
+
+/** `remote:rest` → [remote, rest]; a bare word has no remote. */
+function splitRemote(arg: string | undefined): [string | undefined, string] {
+  if (arg === undefined) return [undefined, ""];
+  const i = arg.indexOf(":");
+  return i > 0 ? [arg.slice(0, i), arg.slice(i + 1)] : [undefined, arg];
+}
+
+function int(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${flag} must be a non-negative integer`);
+  return n;
+}
+
+async function client(flags: Flags): Promise<{ lxd: Lxd; stop: () => Promise<void> }> {
+  if (flags.mock) {
+    const { startMock } = await import("./mock.js");
+    return startMock();
+  }
+  const cfg = loadRemotes();
+  const options: LxdOptions = { remotes: cfg.remotes, defaultRemote: cfg.defaultRemote in cfg.remotes || cfg.defaultRemote === "local" ? cfg.defaultRemote : "local" };
+  const lxd = createLxd(options);
+  return { lxd, stop: () => lxd.close() };
+}
+
+function operationRows(map: Record<string, Operation[] | undefined>): string[][] {
+  return Object.values(map)
+    .flatMap((ops) => ops ?? [])
+    .map((op) => [op.id, op.class.toUpperCase(), op.description, op.status.toUpperCase(), op.may_cancel ? "YES" : "NO", op.created_at]);
+}
+
+async function operations(lxd: Lxd, sub: string | undefined, args: string[], flags: Flags, out: (s: string) => void): Promise<number> {
+  const format = flags.format ?? "table";
+  if (format !== "table" && format !== "json") throw new UsageError("--format is table or json");
+  const remoteFlag = flags.remote;
+  switch (sub) {
+    case "list": {
+      const [remote] = splitRemote(args[0]);
+      const scope = {
+        ...(flags.project !== undefined && { project: flags.project }),
+        ...(flags["all-projects"] && { allProjects: true }),
+      };
+      const r = remote ?? remoteFlag;
+      if (format === "json") {
+        out(json(flags.recursion ? await lxd.operations.list(r, { ...scope, recursion: true }) : await lxd.operations.list(r, scope)));
+      } else {
+        out(table(["ID", "TYPE", "DESCRIPTION", "STATUS", "CANCELABLE", "CREATED"], operationRows(await lxd.operations.list(r, { ...scope, recursion: true }))));
+      }
+      return 0;
+    }
+    case "show": {
+      const [remote, id] = splitRemote(args[0]);
+      if (!id) throw new UsageError("operations show <id>");
+      const op = await lxd.operations.info(remote ?? remoteFlag, id);
+      out(format === "json" ? json(op) : stringify(op).trimEnd());
+      return 0;
+    }
+    case "wait": {
+      const [remote, id] = splitRemote(args[0]);
+      if (!id) throw new UsageError("operations wait <id> [--timeout S]");
+      const seconds = flags.timeout === undefined ? undefined : Number(flags.timeout);
+      if (seconds !== undefined && !(seconds >= 0)) throw new UsageError("--timeout is a number of seconds");
+      const op = await lxd.operations.wait(remote ?? remoteFlag, id, seconds === undefined ? {} : { timeout: seconds * 1000 });
+      out(format === "json" ? json(op) : `${op.id}: ${op.status}`);
+      return 0;
+    }
+    case "cancel": {
+      const [remote, id] = splitRemote(args[0]);
+      if (!id) throw new UsageError("operations cancel <id>");
+      await lxd.operations.delete(remote ?? remoteFlag, id);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown operations command ${JSON.stringify(sub ?? "")}; try list, show, wait, cancel`);
+  }
+}
+
+async function events(lxd: Lxd, args: string[], flags: Flags, out: (s: string) => void): Promise<number> {
+  const [remote] = splitRemote(args[0]);
+  const types = flags.type?.split(",").filter(Boolean) as EventType[] | undefined;
+  const ac = new AbortController();
+  const stop = () => ac.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    const sub = lxd.events(remote ?? flags.remote, {
+      signal: ac.signal,
+      ...(types && { types }),
+      ...(flags.project !== undefined && { project: flags.project }),
+      ...(flags["all-projects"] && { allProjects: true }),
+    });
+    for await (const e of sub) out(JSON.stringify(e));
+  } catch (err) {
+    if (!ac.signal.aborted) throw err;
+  } finally {
+    process.removeListener("SIGINT", stop);
+    process.removeListener("SIGTERM", stop);
+  }
+  return 0;
+}
+
+async function exec(lxd: Lxd, args: string[], flags: Flags): Promise<number> {
+  const [target, ...command] = args;
+  const [remote, instance] = splitRemote(target);
+  if (!instance || command.length === 0) throw new UsageError("exec [R:]<instance> [options] -- <command...>");
+  if (flags.tty && flags["no-tty"]) throw new UsageError("-t and -T exclude each other");
+  const environment: Record<string, string> = {};
+  for (const kv of flags.env ?? []) {
+    const i = kv.indexOf("=");
+    if (i <= 0) throw new UsageError(`--env wants K=V, got ${JSON.stringify(kv)}`);
+    environment[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  const tty = flags.tty ?? (flags["no-tty"] ? false : Boolean(process.stdin.isTTY && process.stdout.isTTY));
+  const user = int("user", flags.user);
+  const group = int("group", flags.group);
+  return execCommand(lxd, remote ?? flags.remote, instance, command, {
+    environment,
+    tty,
+    ...(flags.cwd !== undefined && { cwd: flags.cwd }),
+    ...(user !== undefined && { user }),
+    ...(group !== undefined && { group }),
+  });
+}
+
+function remoteList(out: (s: string) => void): number {
+  const cfg = loadRemotes();
+  const rows = [["local", "unix socket", "unix"], ...Object.entries(cfg.remotes).filter(([n]) => n !== "local").map(([n, r]) => [n, "url" in r ? r.url : r.socket, "url" in r ? "tls" : "unix"])];
+  out(table(["NAME", "URL", "AUTH"], rows.map(([n, u, a]) => [n === cfg.defaultRemote ? `${n} (current)` : n!, u!, a!])));
+  if (cfg.skipped.length) out(`(not LXD servers, skipped: ${cfg.skipped.join(", ")})`);
+  return 0;
+}
+
+export async function main(argv: string[], out: (s: string) => void = (s) => console.log(s)): Promise<number> {
+  let flags: Flags | undefined;
+  try {
+    const parsed = parse(argv);
+    flags = parsed.values;
+    const [cmd, sub, ...rest] = parsed.positionals;
+    if (flags.help || !cmd) {
+      out(USAGE);
+      return cmd || flags.help ? 0 : 2;
+    }
+    if (cmd === "remote") {
+      if (sub !== "list") throw new UsageError("remote list");
+      return remoteList(out);
+    }
+    const { lxd, stop } = await client(flags);
+    try {
+      switch (cmd) {
+        case "operations":
+        case "operation":
+          return await operations(lxd, sub, rest, flags, out);
+        case "events":
+          return await events(lxd, [sub, ...rest].filter((x): x is string => x !== undefined), flags, out);
+        case "exec":
+          return await exec(lxd, [sub, ...rest].filter((x): x is string => x !== undefined), flags);
+        default:
+          throw new UsageError(`unknown command ${JSON.stringify(cmd)} (see --help)`);
+      }
+    } finally {
+      await stop();
+    }
+  } catch (err) {
+    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    const message = err instanceof LxdFetchError || usage ? (err as Error).message : `${(err as Error).name}: ${(err as Error).message}`;
+    process.stderr.write(`lxd-fetch: ${message}\n`);
+    if (flags?.debug || argv.includes("--debug")) process.stderr.write(`${(err as Error).stack}\n`);
+    return usage ? 2 : 1;
+  }
+}

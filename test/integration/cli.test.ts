@@ -1,0 +1,75 @@
+// The CLI as a spawned process against the real LXD, with remotes from an lxc-style config:
+// `local` (the unix socket) and `tls` (HTTPS with the client certificate and servercerts/tls.crt).
+import { spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, describe, expect, it } from "vitest";
+import { CLI, cli } from "../support/cli.js";
+import { clientFor, createTokenOperation, describeLxd } from "./lxd.js";
+
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+
+describeLxd("real LXD: CLI", (env) => {
+  const conf = mkdtempSync(join(tmpdir(), "lxd-fetch-lxc-"));
+  mkdirSync(join(conf, "servercerts"));
+  writeFileSync(join(conf, "client.crt"), env.clientCert);
+  writeFileSync(join(conf, "client.key"), env.clientKey);
+  writeFileSync(join(conf, "servercerts", "tls.crt"), env.serverCert);
+  writeFileSync(
+    join(conf, "config.yml"),
+    `default-remote: local\nremotes:\n  local:\n    addr: unix://${env.socket}\n    public: false\n  tls:\n    addr: ${env.httpsUrl}\n    auth_type: tls\n    protocol: lxd\n    public: false\naliases: {}\n`,
+  );
+  const run = (args: string[], input?: Uint8Array) => cli(args, { env: { LXD_CONF: conf }, ...(input && { input }) });
+  const lxd = clientFor("unix", { socket: env.socket });
+  afterAll(() => lxd.close());
+
+  describe.each(["local", "tls"])("remote %s", (remote) => {
+    it("exec propagates the exit code and separates the streams", async () => {
+      const r = await run(["exec", `${remote}:${env.container}`, "--", "sh", "-c", "echo out; echo err >&2; exit 7"]);
+      expect({ code: r.code, out: r.stdout.toString(), err: r.stderr }).toEqual({ code: 7, out: "out\n", err: "err\n" });
+    });
+
+    it("exec pipes stdin through cat unchanged (checksum of 4 MiB)", async () => {
+      const input = new Uint8Array(randomBytes(4 * 1024 * 1024));
+      const r = await run(["exec", `${remote}:${env.container}`, "--", "cat"], input);
+      expect(r.code).toBe(0);
+      expect(r.stdout.byteLength).toBe(input.byteLength);
+      expect(sha(r.stdout)).toBe(sha(input));
+    });
+
+    it("operations list --format json is parsable and shows a live operation; show, cancel, wait", async () => {
+      const id = await createTokenOperation(lxd);
+      const list = await run(["operations", "list", `${remote}:`, "--format", "json"]);
+      expect(list.code).toBe(0);
+      expect((JSON.parse(list.stdout.toString()) as { running?: string[] }).running).toContain(`/1.0/operations/${id}`);
+      const show = await run(["operations", "show", `${remote}:${id}`]);
+      expect(show.stdout.toString()).toMatch(new RegExp(`^id: ${id}$`, "m"));
+      expect((await run(["operations", "cancel", `${remote}:${id}`])).code).toBe(0);
+      const wait = await run(["operations", "wait", `${remote}:${id}`, "--timeout", "5"]);
+      expect(wait.code).toBe(1);
+      expect(wait.stderr).toMatch(/Cancelled \(401\)/);
+    });
+  });
+
+  it("events prints one JSON object per line until interrupted", async () => {
+    const child = spawn(process.execPath, [CLI, "events", "--type", "operation"], { env: { ...process.env, LXD_CONF: conf } });
+    const lines = createInterface({ input: child.stdout });
+    const seen: string[] = [];
+    lines.on("line", (l) => seen.push(l));
+    // Start operations until one shows up (the CLI needs a moment to connect).
+    let id = "";
+    for (let i = 0; i < 40 && !seen.some((l) => id && l.includes(id)); i++) {
+      id = await createTokenOperation(lxd);
+      await lxd.operations.delete(undefined, id);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const event = JSON.parse(seen.find((l) => l.includes(id))!) as { type: string; metadata: { id: string } };
+    expect(event).toMatchObject({ type: "operation", metadata: { id } });
+    child.kill("SIGINT");
+    const code = await new Promise((r) => child.on("close", r));
+    expect(code).toBe(0);
+  });
+});
