@@ -1,7 +1,7 @@
 // Node transport: the global fetch with an undici 7 Agent as `dispatcher` (undici 8 breaks the
 // global fetch of Node 22/24). One Agent per remote holds the TLS identity or the socket path.
 import { existsSync } from "node:fs";
-import type { TLSSocket } from "node:tls";
+import { createSecureContext, type TLSSocket } from "node:tls";
 import { Agent, buildConnector, WebSocket as UndiciWebSocket } from "undici";
 import { normalizeFingerprint, remoteOrigin } from "../remotes.js";
 import { codedError, FINGERPRINT_MISMATCH, pickLocalSocket } from "./local.js";
@@ -15,10 +15,14 @@ export function localSocketPath(env: Record<string, string | undefined> = proces
 }
 
 function httpsAgent(name: string, remote: HttpsRemote): Agent {
+  // One secure context per remote: given PEM options, Node parses the key and certificates again
+  // for every connection, and each exec opens four (about 2 ms each, measured).
   const tls = {
-    ...(remote.cert !== undefined && { cert: remote.cert }),
-    ...(remote.key !== undefined && { key: remote.key }),
-    ...(remote.ca !== undefined && { ca: remote.ca }),
+    secureContext: createSecureContext({
+      ...(remote.cert !== undefined && { cert: remote.cert }),
+      ...(remote.key !== undefined && { key: remote.key }),
+      ...(remote.ca !== undefined && { ca: remote.ca }),
+    }),
   };
   if (remote.fingerprint === undefined) return new Agent({ connect: tls });
   // Pinning: the chain may be self-signed, so OpenSSL's verdict is replaced by the fingerprint
