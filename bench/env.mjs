@@ -1,23 +1,13 @@
 // Reads .lxd-test/lxd.env (written by scripts/lxd-up.sh) for the benchmarks.
-import { readFileSync } from "node:fs";
+import { loadLxdEnv } from "../scripts/lxd-env.mjs";
 
 export function lxdEnv() {
-  const file = new URL("../.lxd-test/lxd.env", import.meta.url);
-  let text;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    console.error("bench: no .lxd-test/lxd.env; run `bash scripts/lxd-up.sh` as root first");
+  const { env, why } = loadLxdEnv();
+  if (!env) {
+    console.error(`bench: ${why}`);
     process.exit(2);
   }
-  const kv = Object.fromEntries(text.split("\n").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
-  const read = (k) => readFileSync(kv[k], "utf8");
-  return {
-    socket: kv.LXD_SOCKET,
-    httpsUrl: kv.LXD_HTTPS_URL,
-    tls: { ca: read("LXD_SERVER_CERT"), cert: read("LXD_CLIENT_CERT"), key: read("LXD_CLIENT_KEY") },
-    container: kv.LXD_CONTAINER,
-  };
+  return { ...env, tls: { ca: env.serverCert, cert: env.clientCert, key: env.clientKey } };
 }
 
 export const median = (xs) => {

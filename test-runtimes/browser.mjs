@@ -13,7 +13,7 @@ import { createServer } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadLxdEnv, skipOrFail } from "./lxd-env.mjs";
+import { loadLxdEnv, skipOrFail } from "../scripts/lxd-env.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const here = join(root, "test-runtimes");

@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadLxdEnv } from "./lxd-env.mjs";
+import { loadLxdEnv } from "../scripts/lxd-env.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const ALL = ["node20", "node22", "node24", "deno", "bun", "browser"];

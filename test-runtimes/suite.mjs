@@ -9,7 +9,7 @@
 import process from "node:process";
 import * as lx from "lxd-fetch";
 import { assert, coreCases, failureCases, runCases, tlsCases } from "./cases.mjs";
-import { loadLxdEnv, skipOrFail } from "./lxd-env.mjs";
+import { loadLxdEnv, skipOrFail } from "../scripts/lxd-env.mjs";
 
 const runtime = globalThis.Deno ? "deno" : globalThis.Bun ? "bun" : "node";
 const version = runtime === "deno" ? globalThis.Deno.version.deno : runtime === "bun" ? globalThis.Bun.version : process.versions.node;

@@ -1,53 +1,12 @@
 // The real LXD the integration tests run against, as scripts/lxd-up.sh describes it in
 // .lxd-test/lxd.env. Locally, without it, the suites skip with one line; under CI=true they fail.
-import { existsSync, readFileSync } from "node:fs";
 import { describe, it } from "vitest";
+import { loadLxdEnv, type LxdEnv } from "../../scripts/lxd-env.mjs";
 import { createLxd, type Lxd, type RemoteConfig } from "../../src/index.js";
 
-export interface LxdEnv {
-  socket: string;
-  httpsUrl: string;
-  serverCert: string;
-  serverFingerprint: string;
-  clientCert: string;
-  clientKey: string;
-  untrustedCert: string;
-  untrustedKey: string;
-  otherCa: string;
-  container: string;
-  version: string;
-}
+export type { LxdEnv };
 
-const ENV_FILE = new URL("../../.lxd-test/lxd.env", import.meta.url);
-
-function load(): { env?: LxdEnv; why?: string } {
-  if (!existsSync(ENV_FILE)) return { why: "no .lxd-test/lxd.env (run `bash scripts/lxd-up.sh` as root)" };
-  const kv = Object.fromEntries(
-    readFileSync(ENV_FILE, "utf8")
-      .split("\n")
-      .filter((l) => l.includes("="))
-      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-  );
-  if (!existsSync(kv.LXD_SOCKET ?? "")) return { why: `LXD socket ${kv.LXD_SOCKET} is missing (daemon not running?)` };
-  const read = (k: string) => readFileSync(kv[k]!, "utf8");
-  return {
-    env: {
-      socket: kv.LXD_SOCKET!,
-      httpsUrl: kv.LXD_HTTPS_URL!,
-      serverCert: read("LXD_SERVER_CERT"),
-      serverFingerprint: kv.LXD_SERVER_FINGERPRINT!,
-      clientCert: read("LXD_CLIENT_CERT"),
-      clientKey: read("LXD_CLIENT_KEY"),
-      untrustedCert: read("LXD_UNTRUSTED_CERT"),
-      untrustedKey: read("LXD_UNTRUSTED_KEY"),
-      otherCa: read("LXD_OTHER_CA"),
-      container: kv.LXD_CONTAINER!,
-      version: kv.LXD_VERSION ?? "",
-    },
-  };
-}
-
-const loaded = load();
+const loaded = loadLxdEnv();
 let announced = false;
 
 /**

@@ -1,4 +1,5 @@
-// The real LXD that scripts/lxd-up.sh describes in .lxd-test/lxd.env, for the runtime suites.
+// The real LXD that scripts/lxd-up.sh describes in .lxd-test/lxd.env: one reader for the vitest
+// integration suites, the runtime suites and the benchmarks.
 // Plain node:fs, which Node, Deno and Bun all provide.
 import { existsSync, readFileSync } from "node:fs";
 
