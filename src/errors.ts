@@ -88,6 +88,21 @@ export class TlsError extends ConnectionError {
   override name = "TlsError";
 }
 
+/**
+ * An Operation fit to carry on an error: a token operation's `metadata.secret` (a live trust
+ * token) and an exec's websocket secrets (`metadata.fds`) are redacted, since errors get logged.
+ */
+export function redactOperation<T extends Operation | undefined>(op: T): T {
+  const md = op?.metadata as Record<string, unknown> | null | undefined;
+  if (!op || !md || (!("secret" in md) && !("fds" in md))) return op;
+  const metadata: Record<string, unknown> = { ...md };
+  if ("secret" in metadata) metadata.secret = "[redacted]";
+  if (metadata.fds && typeof metadata.fds === "object") {
+    metadata.fds = Object.fromEntries(Object.keys(metadata.fds).map((k) => [k, "[redacted]"]));
+  }
+  return { ...op, metadata } as T;
+}
+
 /** An operation reached a final state other than Success (Failure or Cancelled). */
 export class OperationError extends LxdFetchError {
   override name = "OperationError";
@@ -101,7 +116,7 @@ export class OperationError extends LxdFetchError {
     this.statusCode = state.statusCode;
     this.status = state.status;
     this.err = state.err;
-    this.operation = state.operation;
+    this.operation = redactOperation(state.operation);
   }
 }
 
@@ -111,7 +126,7 @@ export class TimeoutError extends LxdFetchError {
   readonly operation: Operation | undefined;
   constructor(message: string, operation?: Operation) {
     super(message);
-    this.operation = operation;
+    this.operation = redactOperation(operation);
   }
 }
 

@@ -29,6 +29,8 @@ export interface EventSubscription extends AsyncIterable<LxdEvent> {
 
 export interface Listener {
   event(e: LxdEvent): void;
+  /** The socket dropped; it is being reopened (events may be missed until `reconnected`). */
+  disconnected?(): void;
   /** The socket dropped and came back: events may have been missed meanwhile. */
   reconnected?(): void;
   /** The socket could not be (re)opened and nobody will retry; the subscription is over. */
@@ -37,7 +39,8 @@ export interface Listener {
 
 const TYPES: EventType[] = ["operation", "logging", "lifecycle"];
 const BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
-const CONNECT_TIMEOUT_MS = 10_000;
+// Under LXD's ~5 s retention, so a waiter that falls back to /wait still finds the operation.
+const CONNECT_TIMEOUT_MS = 4000;
 const FINAL_MEMORY = 4096;
 
 /** The socket for one remote and scope. */
@@ -143,6 +146,7 @@ class SharedStream {
     if (this.listeners.size === 0) return this.end(); // it was lingering
     this.ready = this.newReady();
     this.retry();
+    for (const l of [...this.listeners]) l.disconnected?.();
   }
 
   private retry(): void {

@@ -134,8 +134,10 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
   const factory = deps.webSocket(remote);
   const base = deps.baseUrl(remote);
   const url = (secret: string) => wsUrl(base, `/1.0/operations/${encodeURIComponent(handle.id)}/websocket?secret=${encodeURIComponent(secret)}`);
+  // LXD's deadline covers all the sockets together, so they share one.
+  const deadline = Date.now() + CONNECT_TIMEOUT_MS;
   const open = (label: string, secret: string, onCreate?: (ws: WebSocket) => void) =>
-    openSocket(factory, url(secret), { label, remote, timeoutMs: CONNECT_TIMEOUT_MS, signal: options.signal, onCreate });
+    openSocket(factory, url(secret), { label, remote, timeoutMs: Math.max(1, deadline - Date.now()), signal: options.signal, onCreate });
 
   let aborted: AbortError | undefined;
   const isAborted = () => aborted;
@@ -217,10 +219,18 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
       if (!(Number.isInteger(signal) && signal > 0 && signal < 65)) return Promise.reject(new InvalidArgumentError("kill: signal must be an integer from 1 to 64"));
       return sendControl({ command: "signal", signal });
     },
-    exited: exited.catch((e: unknown) => {
-      throw aborted ?? e;
-    }),
+    exited: observed(
+      exited.catch((e: unknown) => {
+        throw aborted ?? e;
+      }),
+    ),
   };
+}
+
+/** Marks a promise as handled (a reader of stdout may never await `exited`); awaiting it still throws. */
+function observed<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }
 
 /** The final operation state; 126/127 end as Failure with `return` set, which is still an exit. */

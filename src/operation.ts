@@ -107,6 +107,8 @@ export class LxdOperation<M = Record<string, unknown>> {
   /**
    * The final Operation on Success; rejects with OperationError (Failure, Cancelled),
    * TimeoutError, AbortError, or OperationGoneError when LXD forgot it before we saw the end.
+   * The deadline and the signal hold in every state of the events socket: while it is not live
+   * (connecting, or reconnecting after a drop), /wait takes over.
    */
   async wait(options: WaitOptions = {}): Promise<Operation<M>> {
     const { timeout, signal } = options;
@@ -118,24 +120,25 @@ export class LxdOperation<M = Record<string, unknown>> {
     if (this.#gone) throw this.#gone;
 
     this.#hold();
-    const deadline = timeout === undefined ? undefined : Date.now() + timeout;
     try {
-      const live = await this.#ready!.then(
-        () => true,
-        () => false,
-      );
-      if (!live || this.#eventsFailed) return (await this.#ctx.operations.wait(this.remote, this.id, remaining(deadline, options))) as Operation<M>;
       return (await new Promise<Operation>((resolve, reject) => {
         const fallbackAbort = new AbortController();
+        let fallingBack = false;
         const waiter: Waiter = {
-          resolve,
-          reject,
-          // Events became unavailable: /wait takes over, ended with this waiter.
-          fallback: () =>
-            void this.#ctx.operations.wait(this.remote, this.id, { signal: fallbackAbort.signal }).then(
+          resolve: (op) => (stop(), resolve(op)),
+          reject: (err) => (stop(), reject(err)),
+          // Events are not live: /wait runs beside them until one of the two settles this.
+          fallback: () => {
+            if (fallingBack) return;
+            fallingBack = true;
+            this.#ctx.operations.wait(this.remote, this.id, { signal: fallbackAbort.signal }).then(
               (op) => (this.#update(op), waiter.resolve(op)),
-              (err: unknown) => waiter.reject(err),
-            ),
+              (err: unknown) => {
+                if (err instanceof OperationError && err.operation) this.#update(err.operation);
+                if (!fallbackAbort.signal.aborted) waiter.reject(err);
+              },
+            );
+          },
         };
         const stop = () => {
           this.#waiters.delete(waiter);
@@ -143,17 +146,21 @@ export class LxdOperation<M = Record<string, unknown>> {
           signal?.removeEventListener("abort", onAbort);
           fallbackAbort.abort();
         };
-        waiter.resolve = (op) => (stop(), resolve(op));
-        waiter.reject = (err) => (stop(), reject(err));
         const onAbort = () => waiter.reject(new AbortError(`wait ${this.id}`, signal?.reason));
         const timer =
-          deadline === undefined
+          timeout === undefined
             ? undefined
-            : setTimeout(() => waiter.reject(new TimeoutError(`operation ${this.id} not final after ${timeout} ms`, this.#op)), deadline - Date.now());
+            : setTimeout(() => waiter.reject(new TimeoutError(`operation ${this.id} not final after ${timeout} ms`, this.#op)), timeout);
         signal?.addEventListener("abort", onAbort, { once: true });
         this.#waiters.add(waiter);
-        // One GET closes the race with an end that came before the subscription was live.
-        if (!this.#raceFree) this.#check();
+        if (this.#eventsFailed || !this.#ready) return waiter.fallback();
+        this.#ready.then(
+          // One GET closes the race with an end that came before the subscription was live.
+          () => {
+            if (!this.#raceFree) this.#check();
+          },
+          () => waiter.fallback(),
+        );
       })) as Operation<M>;
     } finally {
       this.#release();
@@ -187,6 +194,11 @@ export class LxdOperation<M = Record<string, unknown>> {
     event: (e: LxdEvent) => {
       if (e.type === "operation" && e.metadata?.id === this.id) this.#update(e.metadata);
     },
+    // The socket dropped: events may be missed until it is back, so /wait covers the gap.
+    disconnected: () => {
+      this.#raceFree = false;
+      for (const w of [...this.#waiters]) w.fallback();
+    },
     reconnected: () => {
       this.#raceFree = false;
       this.#check();
@@ -207,9 +219,13 @@ export class LxdOperation<M = Record<string, unknown>> {
     this.#ctx.operations.info(this.remote, this.id).then(
       (op) => this.#update(op),
       (err: unknown) => {
-        if (err instanceof OperationGoneError && !this.done) {
+        if (this.done) return;
+        if (err instanceof OperationGoneError) {
           this.#gone = err;
           for (const w of [...this.#waiters]) w.reject(err);
+        } else {
+          // The GET failed (network, 5xx): don't count on events alone to see the end.
+          for (const w of [...this.#waiters]) w.fallback();
         }
       },
     );
@@ -218,28 +234,36 @@ export class LxdOperation<M = Record<string, unknown>> {
   #update(op: Operation): void {
     if (this.done) return; // final is final: late or replayed states change nothing
     this.#op = op;
-    for (const h of [...this.#handlers]) h(op as Operation<M>);
-    if (!isFinal(op.status_code)) return;
-    for (const w of [...this.#waiters]) {
+    if (isFinal(op.status_code)) {
+      for (const w of [...this.#waiters]) {
+        try {
+          w.resolve(settle(op));
+        } catch (err) {
+          w.reject(err);
+        }
+      }
+    }
+    // A handler's own failure must not stop the others, nor this state being recorded.
+    for (const h of [...this.#handlers]) {
       try {
-        w.resolve(settle(op));
+        h(op as Operation<M>);
       } catch (err) {
-        w.reject(err);
+        report(err);
       }
     }
   }
 }
 
+/** A handler's error: to the runtime's error reporting where there is one, else the console. */
+function report(err: unknown): void {
+  const g = globalThis as { reportError?: (e: unknown) => void };
+  if (typeof g.reportError === "function") g.reportError(err);
+  else console.error("lxd-fetch: an onUpdate handler threw:", err);
+}
+
 function settle(op: Operation): Operation {
   if (op.status_code === StatusCode.Success) return op;
   throw new OperationError(op.id, { statusCode: op.status_code, status: op.status, err: op.err, operation: op });
-}
-
-function remaining(deadline: number | undefined, options: WaitOptions): WaitOptions {
-  return {
-    ...(deadline !== undefined && { timeout: Math.max(0, deadline - Date.now()) }),
-    ...(options.signal && { signal: options.signal }),
-  };
 }
 
 export interface StartDeps {

@@ -34,18 +34,23 @@ describe("exec", () => {
     expect((await proc.exited).exitCode).toBe(0);
   });
 
-  it.each(["arraybuffer", "uint8array", "blob"] as const)("accepts %s frames, in order", async (frames) => {
+  it.each(["arraybuffer", "uint8array", "blob", "buffer"] as const)("accepts %s frames, in order", async (frames) => {
     const { client } = v.start({ traps: { frames } });
     const r = await client.run("v", "c1", ["sh", "-c", "echo 1; echo 2; echo 3; echo 4; exit 0"]);
     expect(r.text()).toBe("1\n2\n3\n4\n");
   });
 
-  it("trailing output is not lost when the final event comes before the last frame", async () => {
+  it("exited waits for the output when the operation finishes before any output frame", async () => {
     const { client } = v.start({ traps: { finalEventBeforeOutput: true } });
-    const r = await client.run("v", "c1", ["sh", "-c", "echo a; echo b; echo c >&2; exit 5"]);
-    expect(r.exitCode).toBe(5);
-    expect(r.text()).toBe("a\nb\n");
-    expect(r.text("stderr")).toBe("c\n");
+    const proc = await client.exec("v", "c1", ["sh", "-c", "echo a; echo b; echo c >&2; exit 5"]);
+    await proc.stdin.close();
+    const stateWhenFinal = await proc.operation.wait().catch((e: unknown) => e);
+    expect(stateWhenFinal).toMatchObject({ status_code: 200 }); // final, no output seen yet
+    // Read nothing until exited: it must not resolve (and close the sockets) before the EOFs,
+    // or the frames that come after the final event would be lost.
+    await expect(proc.exited).resolves.toMatchObject({ exitCode: 5 });
+    expect(text(await readAll(proc.stdout))).toBe("a\nb\n");
+    expect(text(await readAll(proc.stderr))).toBe("c\n");
   });
 
   it("the drop without a close frame after EOF is a normal end", async () => {
@@ -68,27 +73,62 @@ describe("exec", () => {
     await expect(proc.exited).rejects.toBeInstanceOf(ConnectionError);
   });
 
-  it("opens control first, then the data sockets", async () => {
-    const { client } = v.start();
-    const opened: string[] = [];
+  it("opens control first and waits for it to be open before creating the data sockets", async () => {
+    const { lxd } = v.start();
+    const log: string[] = [];
     const Real = globalThis.WebSocket;
-    const secretsOrder = class extends Real {
+    const Recording = class extends Real {
       constructor(url: string | URL) {
         super(url);
-        opened.push(String(url));
+        const u = String(url);
+        if (!u.includes("/websocket")) return;
+        const op = [...lxd.operations.values()].find((m) => u.includes(m.op.id))!;
+        const fd = Object.keys(op.fds).find((k) => u.endsWith(op.fds[k]!))!;
+        log.push(`create ${fd}`);
+        this.addEventListener("open", () => log.push(`open ${fd}`));
       }
     };
     const { createLxd } = await import("../src/index.js");
-    const lxd = createLxd({ remotes: { v: { url: "https://lxd.test:8443" } }, defaultRemote: "v", WebSocket: secretsOrder });
-    const proc = await lxd.exec("v", "c1", ["true"]);
-    await proc.stdin.close();
-    await proc.exited;
-    const fds = (proc.operation.current.metadata?.fds ?? {}) as Record<string, string>;
-    const order = opened.filter((u) => u.includes("/websocket")).map((u) => Object.keys(fds).find((k) => u.endsWith(fds[k]!)));
-    expect(order[0]).toBe("control");
-    expect(order.slice(1).sort()).toEqual(["0", "1", "2"]);
-    await lxd.close();
-    void client;
+    const c = createLxd({ remotes: { v: { url: lxd.baseUrl } }, defaultRemote: "v", WebSocket: Recording });
+    const r = await c.run("v", "c1", ["true"]);
+    expect(r.exitCode).toBe(0);
+    expect(log.slice(0, 2)).toEqual(["create control", "open control"]);
+    expect(log.slice(2, 5).sort()).toEqual(["create 0", "create 1", "create 2"]);
+    await c.close();
+  });
+
+  it("the virtual LXD refuses a control socket that comes after the command ended (the trap control-first avoids)", async () => {
+    const { client, lxd } = v.start();
+    const { data } = await client.api().POST("/1.0/instances/{name}/exec", {
+      params: { path: { name: "c1" } },
+      body: { command: ["true"], "wait-for-websocket": true, interactive: false },
+    });
+    const op = (data as { metadata: { id: string; metadata: { fds: Record<string, string> } } }).metadata;
+    const url = (fd: string) => `${lxd.baseUrl.replace("https", "wss")}/1.0/operations/${op.id}/websocket?secret=${op.metadata.fds[fd]}`;
+    const opened = (fd: string) =>
+      new Promise<CloseEvent | "open">((res) => {
+        const ws = new WebSocket(url(fd));
+        ws.onopen = () => res("open");
+        ws.onclose = (e) => res(e);
+      });
+    await Promise.all(["0", "1", "2"].map(opened));
+    while (lxd.operations.get(op.id)!.op.status_code < 200) await new Promise((r) => setTimeout(r, 5));
+    const late = await new Promise<CloseEvent>((res) => {
+      const ws = new WebSocket(url("control"));
+      ws.onclose = res;
+    });
+    expect(late.code).toBe(1011);
+    expect(late.reason).toBe("Only running operations can be connected");
+  });
+
+  it("an exec whose exited is never awaited leaves no unhandled rejection when aborted", async () => {
+    const { client } = v.start();
+    const ac = new AbortController();
+    const proc = await client.exec("v", "c1", ["sleep", "1000"], { signal: ac.signal });
+    const reading = readAll(proc.stdout).catch((e: unknown) => e);
+    ac.abort();
+    expect(await reading).toBeInstanceOf(AbortError);
+    await new Promise((r) => setTimeout(r, 50)); // vitest fails the run on an unhandled rejection
   });
 
   it("a command that is not found exits 127 (LXD marks the operation Failure)", async () => {

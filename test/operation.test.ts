@@ -76,15 +76,77 @@ describe("operation handle", () => {
     expect(err).toMatchObject({ statusCode: 401 });
   });
 
-  it("after a reconnect, an operation LXD forgot meanwhile is reported as gone (outcome unknown)", async () => {
+  it("while the events socket is down, /wait covers the gap and reports the real outcome", async () => {
     const { client, lxd } = v.start({ retentionMs: 1 });
     const op = client.operations.track("v", await token(client));
     const result = op.wait({ timeout: 5000 }).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 30));
+    lxd.traps.refuseEvents = true;
     lxd.dropEventSockets();
-    await client.operations.delete("v", op.id);
-    await new Promise((r) => setTimeout(r, 10)); // forgotten before the reconnect
-    expect(await result).toBeInstanceOf(OperationGoneError);
+    await new Promise((r) => setTimeout(r, 30));
+    await client.operations.delete("v", op.id); // ends while no events socket is up
+    expect(await result).toMatchObject({ name: "OperationError", statusCode: 401 });
+    expect(op.done).toBe(true);
+  });
+
+  it("timeout and signal hold while the events socket cannot reconnect", async () => {
+    const { client, lxd } = v.start();
+    const op = client.operations.track("v", await token(client));
+    const timed = op.wait({ timeout: 400 }).catch((e: unknown) => e);
+    const ac = new AbortController();
+    const aborted = op.wait({ signal: ac.signal }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 30));
+    lxd.traps.refuseEvents = true;
+    lxd.dropEventSockets();
+    const started = Date.now();
+    setTimeout(() => ac.abort(), 100);
+    expect(await aborted).toBeInstanceOf(AbortError);
+    expect(await timed).toBeInstanceOf(TimeoutError);
+    expect(Date.now() - started).toBeLessThan(1500);
+    await op.cancel();
+  });
+
+  it("a throwing onUpdate handler does not stop wait() or the other handlers", async () => {
+    const { client } = v.start();
+    const reported: unknown[] = [];
+    const g = globalThis as { reportError?: (e: unknown) => void };
+    const original = g.reportError;
+    g.reportError = (e) => reported.push(e);
+    try {
+      const op = await client.instances.setState("v", "c1", { action: "stop" });
+      const seen: number[] = [];
+      op.onUpdate(() => {
+        throw new Error("handler bug");
+      });
+      op.onUpdate((o) => seen.push(o.status_code));
+      await expect(op.wait({ timeout: 5000 })).resolves.toMatchObject({ status_code: 200 });
+      expect(seen.at(-1)).toBe(200);
+      expect(reported).toContainEqual(new Error("handler bug"));
+    } finally {
+      if (original) g.reportError = original;
+      else delete g.reportError;
+    }
+  });
+
+  it("errors never carry a token operation's secret", async () => {
+    const { client, lxd } = v.start();
+    const op = client.operations.track("v", await token(client));
+    const secret = lxd.operations.get(op.id)!.op.metadata!.secret as string;
+    expect(secret).toMatch(/^[0-9a-f]{64}$/);
+    const err = (await op.wait({ timeout: 50 }).catch((e: unknown) => e)) as TimeoutError;
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err.operation?.metadata).toMatchObject({ secret: "[redacted]" });
+    const { inspect } = await import("node:util");
+    expect(`${inspect(err, { depth: 10 })} ${JSON.stringify(err)}`).not.toContain(secret);
+    await op.cancel();
+  });
+
+  it("the /wait fallback updates the handle", async () => {
+    const { client } = v.start({ traps: { refuseEvents: true } });
+    const op = await client.instances.setState("v", "c1", { action: "stop" });
+    await op.wait({ timeout: 5000 });
+    expect(op.done).toBe(true);
+    expect(op.current.status_code).toBe(200);
   });
 
   it("falls back to /wait when events are unavailable", async () => {

@@ -41,10 +41,10 @@ export interface VirtualLxdOptions {
   commands?: Record<string, CommandHandler>;
   /** Wire traps, to prove a client copes. */
   traps?: {
-    /** Send the operation's final event before the last output frame. */
+    /** Finish the operation (event and /wait) before any output frame is sent. */
     finalEventBeforeOutput?: boolean;
     /** How binary frames are handed to the client (runtimes differ). */
-    frames?: "arraybuffer" | "uint8array" | "blob";
+    frames?: "arraybuffer" | "uint8array" | "blob" | "buffer";
     /** Refuse events sockets, as a server or proxy without websocket support would. */
     refuseEvents?: boolean;
     /** Drop the output sockets without the end-of-stream frame (a daemon dying mid-stream). */
@@ -92,7 +92,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const base = options.baseUrl ?? "https://lxd.test:8443";
   const wsBase = base.replace(/^http/, "ws");
   const retention = options.retentionMs ?? 5000;
-  const traps = options.traps ?? {};
+  const traps: NonNullable<VirtualLxdOptions["traps"]> = { ...options.traps };
   const commands: Record<string, CommandHandler> = { ...builtinCommands, ...options.commands };
   const instances = new Map((options.instances ?? ["c1"]).map((n) => [n, { name: n, status: "Running", status_code: 103 }]));
   const ops = new Map<string, MockOp>();
@@ -132,6 +132,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     const copy = b.slice();
     if (traps.frames === "uint8array") return copy;
     if (traps.frames === "blob") return new Blob([copy]);
+    if (traps.frames === "buffer") return (globalThis as { Buffer?: { from(b: Uint8Array): Uint8Array } }).Buffer?.from(copy) ?? copy;
     return copy.buffer;
   };
 
@@ -158,10 +159,13 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
           else await new Promise<void>((r) => (x.stdinWake = r));
         }
       },
-      stdout: (d) => out.send(frame(bytes(d))),
-      stderr: (d) => err.send(frame(bytes(d))),
+      stdout: (d) => send(out, frame(bytes(d))),
+      stderr: (d) => send(err, frame(bytes(d))),
       signalled: signalledP,
     };
+    // With finalEventBeforeOutput, output is held back until the operation has finished.
+    const held: [Client, unknown][] = [];
+    const send = (c: Client, data: unknown) => (traps.finalEventBeforeOutput ? held.push([c, data]) : c.send(data));
     const handler = commands[x.body.command[0]!];
     void (async () => {
       let code: number;
@@ -175,7 +179,11 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       }
       const status = code === 126 || code === 127 ? "Failure" : "Success";
       const done = () => finish(m, status, failure, { return: code });
-      if (traps.finalEventBeforeOutput) done();
+      if (traps.finalEventBeforeOutput) {
+        done();
+        await new Promise((r) => setTimeout(r, 20));
+        for (const [c, data] of held) c.send(data);
+      }
       // EOF is an empty text frame, then the connection drops without a close frame.
       if (!traps.dropBeforeEof) for (const fd of x.body.interactive ? ["0"] : ["1", "2"]) x.sockets.get(fd)!.send("");
       const drop = () => {
@@ -328,6 +336,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     /** Operations LXD still knows, by id. */
     operations: ops,
     instances,
+    /** The wire traps in force; change them during a test. */
+    traps,
     /** Drops every events socket without a close frame, as a daemon restart does. */
     dropEventSockets() {
       for (const { client } of [...eventClients]) client.close(1006);
