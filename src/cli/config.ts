@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { InvalidArgumentError, type RemoteConfig } from "../index.js";
+import { InvalidArgumentError } from "../errors.js";
+import type { RemoteConfig } from "../index.js";
 
 export interface CliRemotes {
   dir: string | undefined;

@@ -2,17 +2,11 @@
 // exit, with the stack only under --debug.
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import {
-  createLxd,
-  InvalidArgumentError,
-  LxdFetchError,
-  type Lxd,
-  type LxdOptions,
-  type EventType,
-  type Operation,
-} from "../index.js";
+import { InvalidArgumentError, LxdFetchError } from "../errors.js";
+import type { EventType, Lxd, LxdOptions, Operation } from "../index.js";
 import { loadRemotes } from "./config.js";
 import { execCommand } from "./exec.js";
+import { createClient } from "./runtime.js";
 import { json, table } from "./format.js";
 
 const USAGE = `Usage: lxd-fetch [--remote R] [--mock] [--debug] <command>
@@ -77,7 +71,7 @@ async function client(flags: Flags): Promise<{ lxd: Lxd; stop: () => Promise<voi
   }
   const cfg = loadRemotes();
   const options: LxdOptions = { remotes: cfg.remotes, defaultRemote: cfg.defaultRemote in cfg.remotes || cfg.defaultRemote === "local" ? cfg.defaultRemote : "local" };
-  const lxd = createLxd(options);
+  const lxd = await createClient(options);
   return { lxd, stop: () => lxd.close() };
 }
 

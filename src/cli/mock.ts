@@ -1,11 +1,11 @@
 // `--mock`: the CLI against the virtual LXD, in this process through MSW. Loaded only then, so
 // msw is needed only for it.
-import { WebSocket as UndiciWebSocket } from "undici";
-import { createLxd, type Lxd } from "../index.js";
+import type { Lxd } from "../index.js";
+import { createClient } from "./runtime.js";
 
 export async function startMock(): Promise<{ lxd: Lxd; stop: () => Promise<void> }> {
   // MSW intercepts the global WebSocket, which Node 20 only has behind a flag.
-  globalThis.WebSocket ??= UndiciWebSocket as unknown as typeof WebSocket;
+  globalThis.WebSocket ??= (await import("undici")).WebSocket as unknown as typeof WebSocket;
   let setupServer: typeof import("msw/node").setupServer;
   let createVirtualLxd: typeof import("../mock/index.js").createVirtualLxd;
   try {
@@ -18,7 +18,7 @@ export async function startMock(): Promise<{ lxd: Lxd; stop: () => Promise<void>
   const server = setupServer(...virtual.handlers);
   server.listen({ onUnhandledRequest: "error" });
   // In mock mode `local` is the virtual LXD.
-  const lxd = createLxd({ remotes: { local: { url: virtual.baseUrl } }, WebSocket: globalThis.WebSocket });
+  const lxd = await createClient({ remotes: { local: { url: virtual.baseUrl } }, WebSocket: globalThis.WebSocket });
   return {
     lxd,
     stop: async () => {

@@ -54,6 +54,23 @@ describeLxd("real LXD: CLI", (env) => {
     });
   });
 
+  describe.each(["bun", "deno"] as const)("under %s", (runtime) => {
+    it("exec over the socket and over HTTPS: exit code, streams and stdin", async () => {
+      for (const remote of ["local", "tls"]) {
+        const r = await cli(["exec", `${remote}:${env.container}`, "--", "sh", "-c", "echo out; echo err >&2; exit 7"], { env: { LXD_CONF: conf }, runtime });
+        expect({ remote, code: r.code, out: r.stdout.toString(), err: r.stderr }).toEqual({ remote, code: 7, out: "out\n", err: "err\n" });
+        const input = new Uint8Array(randomBytes(1024 * 1024));
+        const c = await cli(["exec", `${remote}:${env.container}`, "--", "cat"], { env: { LXD_CONF: conf }, runtime, input });
+        expect({ remote, code: c.code, sha: sha(c.stdout) }).toEqual({ remote, code: 0, sha: sha(input) });
+      }
+    });
+
+    it("--mock works too", async () => {
+      const r = await cli(["--mock", "exec", "c1", "--", "sh", "-c", "echo mock; exit 4"], { runtime });
+      expect({ code: r.code, out: r.stdout.toString() }).toEqual({ code: 4, out: "mock\n" });
+    });
+  });
+
   it("events prints one JSON object per line until interrupted", async () => {
     const child = spawn(process.execPath, [CLI, "events", "--type", "operation"], { env: { ...process.env, LXD_CONF: conf } });
     const lines = createInterface({ input: child.stdout });

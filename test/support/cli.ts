@@ -10,10 +10,21 @@ export interface CliResult {
   stderr: string;
 }
 
-export function cli(args: string[], options: { input?: Uint8Array | string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<CliResult> {
+/** Runtimes the CLI runs under: Node (this one), and Deno and Bun from node_modules. */
+export const RUNTIMES: Record<string, string[]> = {
+  node: [process.execPath],
+  bun: [new URL("../../node_modules/.bin/bun", import.meta.url).pathname],
+  deno: [new URL("../../node_modules/.bin/deno", import.meta.url).pathname, "run", "-A"],
+};
+
+export function cli(
+  args: string[],
+  options: { input?: Uint8Array | string; env?: Record<string, string | undefined>; timeoutMs?: number; runtime?: keyof typeof RUNTIMES } = {},
+): Promise<CliResult> {
   if (!existsSync(CLI)) throw new Error("dist/cli.js is missing: run `npx tsup` (npm test does)");
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
+    const [bin, ...pre] = RUNTIMES[options.runtime ?? "node"]!;
+    const child = spawn(bin!, [...pre, CLI, ...args], { env: { ...process.env, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
     let err = "";
     child.stdout.on("data", (b: Buffer) => out.push(b));
