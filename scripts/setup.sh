@@ -18,4 +18,3 @@ if ! command -v nginx >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; 
   if [ -n "$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
   echo "setup: nginx and chromium installed in $((SECONDS - started)) s"
 fi
-if [ -s /run/nginx.pid ] && kill -0 "$(cat /run/nginx.pid)" 2>/dev/null; then nginx -s quit; fi

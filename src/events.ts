@@ -18,6 +18,8 @@ export interface EventsOptions extends EventScope {
   signal?: AbortSignal;
   /** Events held for a slow consumer before the iterator fails instead of dropping any. */
   maxQueued?: number;
+  /** Called when the socket came back after a drop: events of the gap were missed. */
+  onReconnect?: () => void;
 }
 
 /** An async iterable of events; `ready` resolves once the subscription is live. */
@@ -252,6 +254,9 @@ export function subscribe(hub: EventHub, remote: string, options: EventsOptions 
     failed(err) {
       failure = err;
       stop();
+    },
+    reconnected() {
+      options.onReconnect?.();
     },
   };
   const { ready, leave } = hub.join(remote, options, listener);

@@ -64,15 +64,17 @@ describe("events", () => {
     await expect(ca.done).resolves.toBeUndefined();
   });
 
-  it("reconnects after a drop and keeps delivering later events", async () => {
+  it("reconnects after a drop and keeps delivering later events; onReconnect tells of the gap", async () => {
     const { client, lxd } = v.start();
-    const sub = client.events("v", { types: ["operation"] });
+    let gaps = 0;
+    const sub = client.events("v", { types: ["operation"], onReconnect: () => gaps++ });
     const { seen } = collect(sub);
     await sub.ready;
     lxd.dropEventSockets();
     await until(() => lxd.eventSockets === 1);
     const id = await createToken(client.api());
     await until(() => seen.some((e) => (e as OperationEvent).metadata.id === id));
+    expect(gaps).toBe(1);
     sub.close();
   });
 

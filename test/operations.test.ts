@@ -117,6 +117,14 @@ describe("delete (cancel)", () => {
 });
 
 describe("path encoding", () => {
+  it("the helpers encode path parameters (instance names)", async () => {
+    const seen = recordRequests();
+    server.use(http.get(`${BASE}/1.0/instances/:name/state`, () => sync({ status: "Running" })));
+    await client().instances.state("test", "a b/c?d#e", { project: "p q" });
+    expect(seen[0]?.pathname).toBe("/1.0/instances/a%20b%2Fc%3Fd%23e/state");
+    expect(seen[0]?.search).toBe("?project=p%20q");
+  });
+
   it("the typed api() client encodes path parameters", async () => {
     const seen = recordRequests();
     server.use(http.get(`${BASE}/1.0/instances/:name`, () => sync({ name: "x" })));

@@ -112,7 +112,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     const now = new Date().toISOString();
     const op: Operation = {
       id: crypto.randomUUID(), class: cls, description, created_at: now, updated_at: now,
-      status: "Running", status_code: 103, resources, metadata, may_cancel: cls !== "websocket", err: "", location: "none",
+      status: "Running", status_code: 103, resources, metadata, may_cancel: cls === "token", err: "", location: "none",
     };
     const m: MockOp = { op, fds: {} };
     ops.set(op.id, m);
@@ -226,7 +226,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       if (!m) return error(404, "Operation not found");
       const timeout = Number(new URL(request.url).searchParams.get("timeout") ?? -1);
       const deadline = timeout < 0 ? Infinity : Date.now() + timeout * 1000;
-      while (m.op.status_code < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      // Stop holding the request once the client gave up on it.
+      while (m.op.status_code < 200 && Date.now() < deadline && !request.signal.aborted) await new Promise((r) => setTimeout(r, 10));
       if (options.waitForm === "5.0.3") {
         if (m.op.status_code < 200) return error(500, "context deadline exceeded", 200);
         if (m.op.status_code !== 200) return error(400, m.op.err || m.op.status, 200);

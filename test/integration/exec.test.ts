@@ -104,13 +104,13 @@ describeLxd("real LXD: exec", (env) => {
     });
   });
 
-  describe("over unix", () => {
+  describe.each(remotes(env))("operations over %s", (name, remote) => {
     const requests: string[] = [];
-    const lxd = clientFor("unix", { socket: env.socket });
-    // The same client, with every HTTP request recorded.
+    const lxd = clientFor(name, remote);
+    // The same remote, with every HTTP request recorded.
     const counted = createLxd({
-      remotes: { unix: { socket: env.socket } },
-      defaultRemote: "unix",
+      remotes: { [name]: remote },
+      defaultRemote: name,
       transport: (n, cfg) => {
         const t = nodeTransport(n, cfg);
         return { ...t, fetch: (input, init) => (requests.push(`${init?.method ?? "GET"} ${String(input)}`), t.fetch(input, init)) };
@@ -138,7 +138,7 @@ describeLxd("real LXD: exec", (env) => {
       try {
         const err = await lxd.exec(undefined, c, ["true"]).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(LxdError);
-        expect(err).toMatchObject({ status: 400 });
+        expect(err).toMatchObject({ status: 400, remote: name });
       } finally {
         await (await lxd.instances.setState(undefined, c, { action: "start", timeout: 30 })).wait();
       }
