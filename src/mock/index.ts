@@ -3,7 +3,7 @@
 // exec over websockets with programmable commands — behaving as LXD 5.0.2 does on the wire
 // (binary frames, an empty text frame as EOF, then a drop without a close frame).
 import { http, HttpResponse, ws } from "msw";
-import type { Operation } from "../types.js";
+import type { InstanceExecPost, Operation } from "../types.js";
 import { builtinCommands, CommandNotFound } from "./commands.js";
 
 export { builtinCommands, CommandNotFound } from "./commands.js";
@@ -69,17 +69,8 @@ interface ExecState {
   size: { width: number; height: number };
 }
 
-interface ExecBody {
-  command: string[];
-  environment?: Record<string, string>;
-  cwd?: string;
-  user?: number;
-  group?: number;
-  interactive?: boolean;
-  width?: number;
-  height?: number;
-  "wait-for-websocket"?: boolean;
-}
+/** The exec request as LXD's API describes it. */
+type ExecBody = InstanceExecPost & { command: string[] };
 
 type Client = { send(data: unknown): void; close(code?: number, reason?: string): void; addEventListener(t: string, f: (e: MessageEvent) => void): void; url: URL };
 
