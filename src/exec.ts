@@ -171,7 +171,7 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
   if (!out || !err) throw new ExecError(`exec ${handle.id}: output sockets missing`);
   const [stdout, stderr] = [out, err];
   // Interactive: the operation ends only once we close fd 0 after the server's EOF.
-  if (interactive) void stdout.eof.then(() => safeClose(stdinWs!), () => undefined);
+  if (interactive) void stdout.ended.then(() => safeClose(stdinWs!), () => undefined);
 
   const sendControl = async (msg: ControlMessage) => {
     if (control.readyState !== 1) throw new ExecError(`exec ${handle.id}: the command has ended; control is closed`);
@@ -179,7 +179,16 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
   };
 
   const exited = (async (): Promise<ExecExit> => {
-    const [final] = await Promise.all([finalState(handle, options.signal), stdout.eof, stderr.eof]);
+    let final: Operation<ExecOperationMetadata>;
+    try {
+      [final] = await Promise.all([finalState(handle, options.signal), stdout.ended, stderr.ended]);
+    } catch (e) {
+      stdout.settle(e);
+      stderr.settle(e);
+      throw e;
+    }
+    stdout.settle();
+    stderr.settle();
     const code = final.metadata?.return;
     if (typeof code !== "number" || code < 0) {
       throw new OperationError(handle.id, { statusCode: final.status_code, status: final.status, err: final.err || "the command did not start", operation: final });
@@ -246,57 +255,75 @@ async function finalState(handle: LxdOperation<ExecOperationMetadata>, signal?: 
 
 interface Output {
   stream: ReadableStream<Uint8Array>;
-  /** Resolves at the server's EOF; rejects if the socket dropped before it. */
-  eof: Promise<void>;
+  /** Resolves when the socket is done: at the server's end-of-stream frame, or when it dropped. */
+  ended: Promise<void>;
+  /**
+   * Once the operation's outcome is known, ends a stream whose socket dropped without the
+   * end-of-stream frame: normally if the operation finished (LXD 5.0.2 sometimes closes an
+   * output socket before writing its barrier), with the drop as the error if it did not.
+   */
+  settle(error?: unknown): void;
 }
 
 function outputStream(ws: WebSocket, label: string, where: { remote: string; path: string }, aborted: () => AbortError | undefined): Output {
-  let endEof!: () => void;
-  let failEof!: (e: unknown) => void;
-  const eof = new Promise<void>((res, rej) => ((endEof = res), (failEof = rej)));
-  eof.catch(() => undefined);
+  let markEnded!: () => void;
+  let failEnded!: (e: unknown) => void;
+  const ended = new Promise<void>((res, rej) => ((markEnded = res), (failEnded = rej)));
+  ended.catch(() => undefined);
   let done = false;
   let cancelled = false;
+  let dropped: ConnectionError | undefined;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
   // A Blob frame is read asynchronously; later frames queue behind it to keep the order.
   let chain: Promise<void> | undefined;
+  const finish = (error?: unknown) => {
+    if (done) return;
+    done = true;
+    if (error === undefined) {
+      if (!cancelled) controller.close();
+    } else if (!cancelled) controller.error(error);
+  };
   const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
+    start(c) {
+      controller = c;
       const push = (bytes: Uint8Array) => {
-        if (!cancelled && bytes.byteLength > 0) controller.enqueue(bytes);
+        if (!cancelled && !done && bytes.byteLength > 0) controller.enqueue(bytes);
       };
-      const end = (error?: unknown) => {
-        if (done) return;
-        done = true;
-        if (error === undefined) {
-          if (!cancelled) controller.close();
-          endEof();
-        } else {
-          if (!cancelled) controller.error(error);
-          failEof(error);
-        }
+      const eof = () => {
+        finish();
+        markEnded();
+      };
+      const fail = (error: unknown) => {
+        finish(error);
+        failEnded(error);
       };
       const later = (f: () => void) => {
         chain = (chain ?? Promise.resolve()).then(f, f);
       };
       ws.addEventListener("message", (m: MessageEvent) => {
-        if (done) return;
-        if (typeof m.data === "string") return chain ? later(() => end()) : end(); // text frame = EOF
+        if (done || dropped) return;
+        if (typeof m.data === "string") return chain ? later(eof) : eof(); // text frame = EOF
         let bytes: Uint8Array | Promise<Uint8Array>;
         try {
           bytes = toBytes(m.data);
         } catch (e) {
-          return end(new ExecError(`${label}: ${(e as Error).message}`));
+          return fail(new ExecError(`${label}: ${(e as Error).message}`));
         }
         if (bytes instanceof Promise || chain) {
           const p = Promise.resolve(bytes);
-          chain = (chain ?? Promise.resolve()).then(() => p.then(push), (e: unknown) => end(e));
+          chain = (chain ?? Promise.resolve()).then(() => p.then(push), fail);
         } else push(bytes);
       });
       ws.addEventListener("close", (c: CloseEvent) => {
-        const reason = () =>
-          aborted() ??
-          new ConnectionError({ method: "GET", ...where, code: String(c.code), detail: `${label} ended without end-of-stream (close code ${c.code})` });
-        return chain ? later(() => end(reason())) : end(reason());
+        const onClose = () => {
+          if (done) return;
+          const abort = aborted();
+          if (abort) return fail(abort);
+          // No end-of-stream frame: whether this is the end depends on the operation (settle).
+          dropped = new ConnectionError({ method: "GET", ...where, code: String(c.code), detail: `${label} ended without end-of-stream (close code ${c.code})` });
+          markEnded();
+        };
+        return chain ? later(onClose) : onClose();
       });
     },
     cancel() {
@@ -304,11 +331,17 @@ function outputStream(ws: WebSocket, label: string, where: { remote: string; pat
       cancelled = true;
     },
   });
-  return { stream, eof };
+  return {
+    stream,
+    ended,
+    settle(error?: unknown) {
+      if (dropped) finish(error === undefined ? undefined : dropped);
+    },
+  };
 }
 
 function emptyStream(): Output {
-  return { stream: new ReadableStream({ start: (c) => c.close() }), eof: Promise.resolve() };
+  return { stream: new ReadableStream({ start: (c) => c.close() }), ended: Promise.resolve(), settle() {} };
 }
 
 function stdinStream(ws: WebSocket, interactive: boolean): WritableStream<Uint8Array> {

@@ -61,8 +61,14 @@ describe("exec", () => {
     await expect(proc.exited).resolves.toMatchObject({ exitCode: 0 });
   });
 
-  it("output that ends without its end-of-stream frame is an error, not a silent truncation", async () => {
-    const { client } = v.start({ traps: { dropBeforeEof: true } });
+  it("a drop without the end-of-stream frame after the operation finished is a normal end (LXD 5.0.2 does this)", async () => {
+    const { client } = v.start({ traps: { dropAfterFinish: true } });
+    const r = await client.run("v", "c1", ["sh", "-c", "echo out; echo err >&2; exit 2"]);
+    expect({ code: r.exitCode, out: r.text(), err: r.text("stderr") }).toEqual({ code: 2, out: "out\n", err: "err\n" });
+  });
+
+  it("output cut off by a dying daemon is an error on the streams and on exited, not a silent truncation", async () => {
+    const { client } = v.start({ traps: { dieMidExec: true } });
     const proc = await client.exec("v", "c1", ["echo", "partial"]);
     await proc.stdin.close();
     const err = await readAll(proc.stdout).catch((e: unknown) => e);

@@ -47,8 +47,10 @@ export interface VirtualLxdOptions {
     frames?: "arraybuffer" | "uint8array" | "blob" | "buffer";
     /** Refuse events sockets, as a server or proxy without websocket support would. */
     refuseEvents?: boolean;
-    /** Drop the output sockets without the end-of-stream frame (a daemon dying mid-stream). */
-    dropBeforeEof?: boolean;
+    /** Drop the output sockets without their end-of-stream frame after the operation finished (a race LXD 5.0.2 has). */
+    dropAfterFinish?: boolean;
+    /** The daemon dies mid-exec: output sockets drop without end-of-stream, the operation never ends, nothing answers. */
+    dieMidExec?: boolean;
   };
 }
 
@@ -89,6 +91,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const ops = new Map<string, MockOp>();
   const eventClients = new Set<{ client: Client; types: string[] }>();
   let eventConnections = 0;
+  /** After dieMidExec: every request fails and no socket is accepted, as with a dead daemon. */
+  let dead = false;
 
   const envelope = (metadata: unknown) => ({ type: "sync", status: "Success", status_code: 200, operation: "", error_code: 0, error: "", metadata });
   const error = (code: number, message: string, status = code) =>
@@ -175,11 +179,24 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
         await new Promise((r) => setTimeout(r, 20));
         for (const [c, data] of held) c.send(data);
       }
-      // EOF is an empty text frame, then the connection drops without a close frame.
-      if (!traps.dropBeforeEof) for (const fd of x.body.interactive ? ["0"] : ["1", "2"]) x.sockets.get(fd)!.send("");
       const drop = () => {
         for (const [fd, s] of x.sockets) if (fd !== "0" || !x.body.interactive) s.close(1006);
       };
+      if (traps.dieMidExec) {
+        await new Promise((r) => setTimeout(r, 20)); // the output is out; then the daemon dies
+        dead = true;
+        drop();
+        for (const { client } of [...eventClients]) client.close(1006);
+        eventClients.clear();
+        return;
+      }
+      if (traps.dropAfterFinish) {
+        done();
+        await new Promise((r) => setTimeout(r, 5));
+        return drop();
+      }
+      // EOF is an empty text frame, then the connection drops without a close frame.
+      for (const fd of x.body.interactive ? ["0"] : ["1", "2"]) x.sockets.get(fd)!.send("");
       if (x.body.interactive) {
         // LXD finishes an interactive exec only once the client closed fd 0 after the EOF.
         await new Promise<void>((r) => (x.sockets.get("0") as Client & { closed?: Promise<void> }).closed!.then(r));
@@ -306,7 +323,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       if (!x.started && needed.every((n) => x.sockets.has(n))) startExec(m);
     }),
     eventsSocket.addEventListener("connection", ({ client }) => {
-      if (traps.refuseEvents) return client.close(1011, "events refused");
+      if (traps.refuseEvents || dead) return client.close(1011, "events refused");
       const types = (client.url.searchParams.get("type") ?? "operation,logging,lifecycle").split(",");
       eventConnections++;
       const entry = { client: client as unknown as Client, types };
@@ -314,6 +331,9 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       client.addEventListener("close", () => eventClients.delete(entry));
     }),
   ];
+
+  // A dead daemon answers nothing: every HTTP request fails like a refused connection.
+  const deadCheck = http.all(`${base}/*`, () => (dead ? HttpResponse.error() : undefined));
 
   function accepted(m: MockOp) {
     return HttpResponse.json(
@@ -324,7 +344,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
 
   return {
     baseUrl: base,
-    handlers,
+    handlers: [deadCheck, ...handlers],
     /** Operations LXD still knows, by id. */
     operations: ops,
     instances,
