@@ -3,7 +3,7 @@
 // frame and a drop without a close frame; the exit code is `metadata.return` of the finished
 // operation, and `exited` waits for it *and* both EOFs so no trailing output is lost.
 import type { Core } from "./client.js";
-import { AbortError, ConnectionError, InvalidArgumentError, LxdFetchError, OperationError, redact } from "./errors.js";
+import { AbortError, ConnectionError, InvalidArgumentError, LxdFetchError, OperationError, redact, redactOperation } from "./errors.js";
 import type { EventHub } from "./events.js";
 import { startOperation, type LxdOperation } from "./operation.js";
 import type { OperationsApi } from "./operations.js";
@@ -60,6 +60,24 @@ export interface RunResult extends ExecExit {
 /** Something went wrong with the exec plumbing itself (not the command). */
 export class ExecError extends LxdFetchError {
   override name = "ExecError";
+}
+
+/**
+ * LXD closed an output socket without its end-of-stream frame: its reader failed and output
+ * may be missing (LXD 5.0.2 does this now and then, more under load). The command did finish:
+ * its exit code is here.
+ */
+export class ExecOutputError extends ExecError {
+  override name = "ExecOutputError";
+  readonly streams: ("stdout" | "stderr")[];
+  readonly exitCode: number;
+  readonly operation: Operation<ExecOperationMetadata>;
+  constructor(id: string, streams: ("stdout" | "stderr")[], exitCode: number, operation: Operation<ExecOperationMetadata>) {
+    super(`exec ${id}: LXD closed ${streams.join(" and ")} without end-of-stream; output may be incomplete (exit code ${exitCode})`);
+    this.streams = streams;
+    this.exitCode = exitCode;
+    this.operation = redactOperation(operation);
+  }
 }
 
 export interface ExecDeps {
@@ -182,17 +200,16 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
     let final: Operation<ExecOperationMetadata>;
     try {
       [final] = await Promise.all([finalState(handle, options.signal), stdout.ended, stderr.ended]);
-    } catch (e) {
-      stdout.settle(e);
-      stderr.settle(e);
-      throw e;
+    } finally {
+      stdout.settle();
+      stderr.settle();
     }
-    stdout.settle();
-    stderr.settle();
+    const lost = (["stdout", "stderr"] as const).filter((_, i) => [stdout, stderr][i]!.dropped());
     const code = final.metadata?.return;
     if (typeof code !== "number" || code < 0) {
       throw new OperationError(handle.id, { statusCode: final.status_code, status: final.status, err: final.err || "the command did not start", operation: final });
     }
+    if (lost.length > 0) throw new ExecOutputError(handle.id, lost, code, final);
     return { exitCode: code, operation: final as Operation<ExecOperationMetadata> };
   })();
   exited.catch(() => undefined).finally(() => {
@@ -257,12 +274,10 @@ interface Output {
   stream: ReadableStream<Uint8Array>;
   /** Resolves when the socket is done: at the server's end-of-stream frame, or when it dropped. */
   ended: Promise<void>;
-  /**
-   * Once the operation's outcome is known, ends a stream whose socket dropped without the
-   * end-of-stream frame: normally if the operation finished (LXD 5.0.2 sometimes closes an
-   * output socket before writing its barrier), with the drop as the error if it did not.
-   */
-  settle(error?: unknown): void;
+  /** The socket closed without the end-of-stream frame: LXD's reader failed, output may be lost. */
+  dropped(): ConnectionError | undefined;
+  /** Errors a dropped stream with its drop, once exited knows the operation's outcome. */
+  settle(): void;
 }
 
 function outputStream(ws: WebSocket, label: string, where: { remote: string; path: string }, aborted: () => AbortError | undefined): Output {
@@ -319,7 +334,8 @@ function outputStream(ws: WebSocket, label: string, where: { remote: string; pat
           if (done) return;
           const abort = aborted();
           if (abort) return fail(abort);
-          // No end-of-stream frame: whether this is the end depends on the operation (settle).
+          // No end-of-stream frame: LXD's reader failed, and output may be lost (LXD 5.0.2 does
+          // this under load). The stream errors once exited has the exit code to report (settle).
           dropped = new ConnectionError({ method: "GET", ...where, code: String(c.code), detail: `${label} ended without end-of-stream (close code ${c.code})` });
           markEnded();
         };
@@ -334,14 +350,15 @@ function outputStream(ws: WebSocket, label: string, where: { remote: string; pat
   return {
     stream,
     ended,
-    settle(error?: unknown) {
-      if (dropped) finish(error === undefined ? undefined : dropped);
+    dropped: () => dropped,
+    settle() {
+      if (dropped) finish(dropped);
     },
   };
 }
 
 function emptyStream(): Output {
-  return { stream: new ReadableStream({ start: (c) => c.close() }), ended: Promise.resolve(), settle() {} };
+  return { stream: new ReadableStream({ start: (c) => c.close() }), ended: Promise.resolve(), dropped: () => undefined, settle() {} };
 }
 
 function stdinStream(ws: WebSocket, interactive: boolean): WritableStream<Uint8Array> {
@@ -381,7 +398,10 @@ export async function run(deps: ExecDeps, remote: string | undefined, instance: 
     await writer.write(typeof input === "string" ? new TextEncoder().encode(input) : input);
     await writer.close();
   })();
-  const [stdout, stderr, exit] = await Promise.all([collect(proc.stdout), collect(proc.stderr), proc.exited, feed.catch(() => undefined)]);
+  const results = await Promise.allSettled([collect(proc.stdout), collect(proc.stderr), proc.exited, feed]);
+  // exited's error says the most (ExecOutputError has the exit code); then the streams'.
+  for (const r of [results[2], results[0], results[1]]) if (r.status === "rejected") throw r.reason;
+  const [stdout, stderr, exit] = results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [Uint8Array, Uint8Array, ExecExit];
   const decoder = new TextDecoder();
   return { ...exit, stdout, stderr, text: (s = "stdout") => decoder.decode(s === "stdout" ? stdout : stderr) };
 }

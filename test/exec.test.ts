@@ -1,6 +1,6 @@
 // Exec against the virtual LXD: each protocol trap of lxd-protocol.md, over MSW's WebSockets.
 import { describe, expect, it } from "vitest";
-import { AbortError, ConnectionError, InvalidArgumentError, LxdError } from "../src/index.js";
+import { AbortError, ConnectionError, ExecOutputError, InvalidArgumentError, LxdError } from "../src/index.js";
 import { readAll, text, useVirtualLxd } from "./support/virtual.js";
 
 const v = useVirtualLxd();
@@ -61,10 +61,15 @@ describe("exec", () => {
     await expect(proc.exited).resolves.toMatchObject({ exitCode: 0 });
   });
 
-  it("a drop without the end-of-stream frame after the operation finished is a normal end (LXD 5.0.2 does this)", async () => {
+  it("an output socket closed without end-of-stream (LXD 5.0.2 under load) is reported, with the exit code", async () => {
     const { client } = v.start({ traps: { dropAfterFinish: true } });
-    const r = await client.run("v", "c1", ["sh", "-c", "echo out; echo err >&2; exit 2"]);
-    expect({ code: r.exitCode, out: r.text(), err: r.text("stderr") }).toEqual({ code: 2, out: "out\n", err: "err\n" });
+    const proc = await client.exec("v", "c1", ["sh", "-c", "echo out; echo err >&2; exit 2"]);
+    await proc.stdin.close();
+    const [out, err, exit] = await Promise.allSettled([readAll(proc.stdout), readAll(proc.stderr), proc.exited]);
+    expect(exit).toMatchObject({ status: "rejected", reason: { name: "ExecOutputError", exitCode: 2, streams: ["stdout", "stderr"] } });
+    expect(out).toMatchObject({ status: "rejected", reason: { name: "ConnectionError" } });
+    expect(err).toMatchObject({ status: "rejected", reason: { name: "ConnectionError" } });
+    await expect(client.run("v", "c1", ["true"])).rejects.toBeInstanceOf(ExecOutputError);
   });
 
   it("output cut off by a dying daemon is an error on the streams and on exited, not a silent truncation", async () => {
