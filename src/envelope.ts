@@ -1,6 +1,6 @@
 // LXD's response envelope, handled in one place: every response is read here, and every way a
 // body can be wrong becomes a typed error (never a bare SyntaxError).
-import { LxdError, ResponseError } from "./errors.js";
+import { InvalidArgumentError, LxdError, ResponseError } from "./errors.js";
 import type { Envelope, Operation } from "./types.js";
 
 export interface RequestContext {
@@ -73,4 +73,11 @@ export function unwrap<T>(ctx: RequestContext, status: number, env: Envelope): O
     case "error":
       throw lxdError(ctx, status, env);
   }
+}
+
+/** The metadata of a call that must answer sync (an async answer is a protocol surprise). */
+export function syncMetadata<T>(sent: { ctx: RequestContext; status: number; envelope: Envelope }): T {
+  const out = unwrap<T>(sent.ctx, sent.status, sent.envelope);
+  if (out.type !== "sync") throw new InvalidArgumentError(`${sent.ctx.method} ${sent.ctx.path}: unexpected async answer`);
+  return out.metadata;
 }

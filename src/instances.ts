@@ -1,5 +1,5 @@
 // Instance calls the helpers need: state, and state changes that return an operation handle.
-import { unwrap } from "./envelope.js";
+import { syncMetadata } from "./envelope.js";
 import { InvalidArgumentError } from "./errors.js";
 import { startOperation, type LxdOperation, type StartDeps } from "./operation.js";
 import type { components } from "./generated/lxd.js";
@@ -31,9 +31,7 @@ export function createInstances(deps: StartDeps): InstancesApi {
         params: { path: { name: checkName(name) }, ...(options.project !== undefined && { query: { project: options.project } }) },
         signal: options.signal,
       });
-      const out = unwrap<InstanceState>(sent.ctx, sent.status, sent.envelope);
-      if (out.type !== "sync") throw new InvalidArgumentError(`${sent.ctx.method} ${sent.ctx.path}: unexpected async answer`);
-      return out.metadata;
+      return syncMetadata<InstanceState>(sent);
     },
     setState(remote, name, change, options = {}) {
       return startOperation(deps, remote, "PUT", "/1.0/instances/{name}/state", {

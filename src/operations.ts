@@ -1,7 +1,7 @@
 // The operations API: list, info, cancel and wait, each with an optional result mutator as its
 // last argument (the shape of the original PHP helpers).
 import type { Core, Sent } from "./client.js";
-import { lxdError, unwrap } from "./envelope.js";
+import { lxdError, syncMetadata } from "./envelope.js";
 import {
   AbortError,
   InvalidArgumentError,
@@ -89,16 +89,11 @@ const ROUND_SECONDS = 30; // one /wait request at most; below undici's 300 s hea
 const MIN_ROUND_MS = 250; // a server that answers early with a non-final state is not spun on
 
 export function createOperations(core: Core): OperationsApi {
-  const sync = <T>(sent: Sent): T => {
-    const out = unwrap<T>(sent.ctx, sent.status, sent.envelope);
-    if (out.type !== "sync") throw new InvalidArgumentError(`${sent.ctx.method} ${sent.ctx.path}: unexpected async answer`);
-    return out.metadata;
-  };
   /** Per-id calls: a 404 means LXD does not (or no longer) know the operation. */
   const byId = async <T>(remote: string | undefined, method: "GET" | "DELETE", id: string, signal?: AbortSignal): Promise<T> => {
     const sent = await core.send(remote, method, "/1.0/operations/{id}", { params: { path: { id } }, signal });
     try {
-      return sync<T>(sent);
+      return syncMetadata<T>(sent);
     } catch (err) {
       throw gone(err, id);
     }
@@ -116,7 +111,7 @@ export function createOperations(core: Core): OperationsApi {
     };
     const sent = await core.send(remote, "GET", "/1.0/operations", { params: { query }, signal: options.signal });
     // LXD sends `{}` (or, from some versions, null) when there are no operations.
-    return apply(sync<OperationMap<unknown> | null>(sent) ?? {}, mutator);
+    return apply(syncMetadata<OperationMap<unknown> | null>(sent) ?? {}, mutator);
   }
 
   async function info(remote: string | undefined, idOrUrl: string, a?: unknown, b?: unknown): Promise<unknown> {
@@ -181,7 +176,7 @@ export function createOperations(core: Core): OperationsApi {
           // LXD ≥ 5.0.3 reports a timed-out or failed wait as an error envelope inside HTTP 200.
           if (!/deadline exceeded/i.test(env.error)) return apply(await settleFailedWait(id, remote, env.error, combined), mutator);
         } else {
-          const op = sync<Operation>(sent);
+          const op = syncMetadata<Operation>(sent);
           last = op;
           if (isFinal(op.status_code)) return apply(settle(id, op), mutator);
         }
