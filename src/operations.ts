@@ -173,8 +173,20 @@ export function createOperations(core: Core): OperationsApi {
           const err = lxdError(sent.ctx, sent.status, env);
           if (sent.status === 404 || env.error_code === 404) throw gone(err, id);
           if (sent.status !== 200) throw err;
-          // LXD ≥ 5.0.3 reports a timed-out or failed wait as an error envelope inside HTTP 200.
+          // LXD ≥ 5.0.3 and Incus report a timed-out or failed wait as an error envelope inside HTTP 200.
           if (!/deadline exceeded/i.test(env.error)) return apply(await settleFailedWait(id, remote, env.error, combined), mutator);
+          // That timeout envelope holds no state: read it, so that a TimeoutError carries the
+          // last state as it does with 5.0.0–5.0.2 (one GET per round of up to 30 s).
+          let op: Operation;
+          try {
+            op = await byId<Operation>(remote, "GET", id, combined);
+          } catch (err) {
+            if (signal?.aborted) throw new AbortError(`wait ${id}`, signal.reason);
+            if (timer.signal.aborted) throw timedOut();
+            throw err;
+          }
+          last = op;
+          if (isFinal(op.status_code)) return apply(settle(id, op), mutator);
         } else {
           const op = syncMetadata<Operation>(sent);
           last = op;

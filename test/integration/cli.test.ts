@@ -8,11 +8,11 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
 import { CLI, cli } from "../support/cli.js";
-import { clientFor, createTokenOperation, describeLxd, retryOnLxdOutputLoss } from "./lxd.js";
+import { clientFor, createTokenOperation, describeServers, retryOnLxdOutputLoss } from "./lxd.js";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
-describeLxd("real LXD: CLI", (env) => {
+describeServers("real server: CLI", (env) => {
   const conf = mkdtempSync(join(tmpdir(), "lxd-fetch-lxc-"));
   mkdirSync(join(conf, "servercerts"));
   writeFileSync(join(conf, "client.crt"), env.clientCert);

@@ -4,7 +4,7 @@ import { setupServer } from "msw/node";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createLxd, OperationError, type Lxd, type Operation } from "../../src/index.js";
 import { createVirtualLxd } from "../../src/mock/index.js";
-import { createTokenOperation, describeLxd, retryOnLxdOutputLoss } from "./lxd.js";
+import { createTokenOperation, describeServers, retryOnLxdOutputLoss } from "./lxd.js";
 
 type Scenario = (lxd: Lxd, instance: string) => Promise<unknown>;
 
@@ -46,7 +46,7 @@ const scenarios: Record<string, Scenario> = {
   "instances: state": async (lxd, c) => (await lxd.instances.state(undefined, c)).status,
 };
 
-describeLxd("mock fidelity: the virtual LXD answers as the real one", (env) => {
+describeServers("mock fidelity: the virtual LXD answers as the real server", (env) => {
   const real: Record<string, unknown> = {};
   const mock: Record<string, unknown> = {};
   const server = setupServer();

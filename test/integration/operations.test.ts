@@ -8,12 +8,12 @@ import {
   type Lxd,
   type Operation,
 } from "../../src/index.js";
-import { clientFor, createTokenOperation, describeLxd, remotes } from "./lxd.js";
+import { clientFor, createTokenOperation, describeServers, remotes } from "./lxd.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const randomId = () => crypto.randomUUID();
 
-describeLxd("real LXD: operations", (env) => {
+describeServers("real server: operations", (env) => {
   describe.each(remotes(env))("over %s", (name, remote) => {
     const lxd: Lxd = clientFor(name, remote);
     afterAll(() => lxd.close());

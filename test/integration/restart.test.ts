@@ -1,14 +1,14 @@
-// An events consumer that survives the LXD daemon being killed and started again.
+// An events consumer that survives the daemon (LXD or Incus) being killed and started again.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { OperationEvent } from "../../src/index.js";
-import { clientFor, createTokenOperation, describeLxd, remotes } from "./lxd.js";
+import { clientFor, createTokenOperation, describeServers, remotes } from "./lxd.js";
 
 const run = promisify(execFile);
-const script = new URL("../../scripts/lxd-up.sh", import.meta.url).pathname;
+const root = new URL("../../", import.meta.url).pathname;
 
-describeLxd("real LXD: daemon restart", (env) => {
+describeServers("real server: daemon restart", (env) => {
   it("an events consumer reconnects and sees later operations, over both transports", { timeout: 120_000 }, async () => {
     const clients = remotes(env).map(([name, remote]) => ({ name, lxd: clientFor(name, remote) }));
     const subs = clients.map(({ name, lxd }) => {
@@ -22,8 +22,9 @@ describeLxd("real LXD: daemon restart", (env) => {
     });
     await Promise.all(subs.map((s) => s.sub.ready));
 
-    // SIGTERM, then SIGKILL after a grace period; the script waits until LXD is ready again.
-    await run("bash", [script, "--restart"], { env: { ...process.env, LXD_UP_STOP_GRACE: "2" } });
+    // SIGTERM, then SIGKILL after a grace period; the script waits until the daemon is ready again.
+    const script = env.server === "incus" ? "scripts/incus-up.sh" : "scripts/lxd-up.sh";
+    await run("bash", [root + script, "--restart"], { env: { ...process.env, LXD_UP_STOP_GRACE: "2", INCUS_UP_STOP_GRACE: "2" } });
 
     const [unix] = clients;
     const deadline = Date.now() + 60_000;
