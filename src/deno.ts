@@ -1,5 +1,6 @@
 // Entry for Deno (the `deno` export condition): Deno.createHttpClient for mTLS and the socket.
 import { createLxdClient, type Lxd, type LxdOptions } from "./client.js";
+import { pickIncusSocket } from "./incus.js";
 import { denoTransport } from "./transport/deno.js";
 
 export * from "./shared.js";
@@ -8,4 +9,20 @@ export { denoTransport, localSocketPath } from "./transport/deno.js";
 /** Creates a client. Without options it talks to the local daemon over its unix socket. */
 export function createLxd(options: LxdOptions = {}): Lxd {
   return createLxdClient(options, denoTransport);
+}
+
+/**
+ * The local Incus's unix socket, by Incus's rule: $INCUS_SOCKET, else $INCUS_DIR/unix.socket,
+ * else /var/lib/incus/unix.socket. Use it as a remote: `{ socket: incusSocketPath() }`.
+ * Without --allow-env the variables are not read (no permission prompt is forced).
+ */
+export function incusSocketPath(): string {
+  const env = (globalThis as { Deno?: { env: { get(key: string): string | undefined } } }).Deno?.env;
+  return pickIncusSocket((k) => {
+    try {
+      return env?.get(k);
+    } catch {
+      return undefined;
+    }
+  });
 }
