@@ -9,6 +9,7 @@ import type { paths } from "./generated/lxd.js";
 import { createInstances, type InstancesApi } from "./instances.js";
 import { LxdOperation, type StartDeps } from "./operation.js";
 import { createOperations, operationId, type OperationsApi } from "./operations.js";
+import { createFeatures, type ServerApi } from "./server.js";
 import type { RemoteConfig, Transport, TransportFactory } from "./transport/types.js";
 import type { WebSocketConstructor } from "./websocket.js";
 
@@ -44,6 +45,8 @@ export interface Lxd {
   readonly remotes: readonly string[];
   readonly operations: LxdOperations;
   readonly instances: InstancesApi;
+  /** The server's description (`GET /1.0`, asked once) and its API extensions. */
+  readonly server: ServerApi;
   /** LXD's event stream; one socket per remote and scope, shared by every subscriber. */
   events(remote?: string, options?: EventsOptions): EventSubscription;
   /** Runs a command with streams (see ExecProcess). */
@@ -95,7 +98,8 @@ export function createLxdClient(options: LxdOptions, defaultTransport: Transport
     return Ctor ? (url: string) => new Ctor(url) : connect(remote).transport.webSocket;
   };
   const hub = new EventHub(baseUrl, webSocket, options.eventsLinger ?? 1000);
-  const operations = createOperations(core);
+  const features = createFeatures(core);
+  const operations = createOperations(core, features);
   const deps: StartDeps = { core, hub, operations };
   const execDeps = { ...deps, baseUrl, webSocket };
 
@@ -108,6 +112,7 @@ export function createLxdClient(options: LxdOptions, defaultTransport: Transport
         new LxdOperation({ hub, operations, remote: resolve(remote), project: opts.project }, pendingOperation(operationId(id))),
     },
     instances: createInstances(deps),
+    server: { info: features.info, supports: features.supports },
     events: (remote, opts) => subscribe(hub, resolve(remote), opts),
     exec: (remote, instance, command, opts) => exec(execDeps, remote, instance, command, opts),
     run: (remote, instance, command, opts) => run(execDeps, remote, instance, command, opts),

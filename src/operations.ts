@@ -1,6 +1,7 @@
 // The operations API: list, info, cancel and wait, each with an optional result mutator as its
 // last argument (the shape of the original PHP helpers).
 import type { Core, Sent } from "./client.js";
+import type { Features } from "./server.js";
 import { lxdError, syncMetadata } from "./envelope.js";
 import {
   AbortError,
@@ -19,7 +20,11 @@ export interface ListOptions {
   /** Full Operation objects instead of URLs, in the same single request. */
   recursion?: boolean;
   project?: string;
-  /** Every project (LXD ≥ 5.0.3, extension `operations_get_query_all_projects`). */
+  /**
+   * Every project. Needs the extension `operations_get_query_all_projects` (LXD ≥ 5.0.3, Incus):
+   * LXD 5.0.2 ignores the parameter and lists the default project only, so without the
+   * extension the call rejects with UnsupportedError instead.
+   */
   allProjects?: boolean;
   signal?: AbortSignal;
 }
@@ -88,7 +93,7 @@ async function apply<T>(value: T, mutator: Mutator<T, unknown> | undefined): Pro
 const ROUND_SECONDS = 30; // one /wait request at most; below undici's 300 s headers timeout
 const MIN_ROUND_MS = 250; // a server that answers early with a non-final state is not spun on
 
-export function createOperations(core: Core): OperationsApi {
+export function createOperations(core: Core, features: Features): OperationsApi {
   /** Per-id calls: a 404 means LXD does not (or no longer) know the operation. */
   const byId = async <T>(remote: string | undefined, method: "GET" | "DELETE", id: string, signal?: AbortSignal): Promise<T> => {
     const sent = await core.send(remote, method, "/1.0/operations/{id}", { params: { path: { id } }, signal });
@@ -104,6 +109,7 @@ export function createOperations(core: Core): OperationsApi {
     if (options.project !== undefined && options.allProjects) {
       throw new InvalidArgumentError("list: `project` and `allProjects` exclude each other");
     }
+    if (options.allProjects) await features.require(remote, "operations_get_query_all_projects", "operations.list({ allProjects })", options.signal);
     const query = {
       ...(options.recursion && { recursion: 1 }),
       ...(options.project !== undefined && { project: options.project }),

@@ -7,6 +7,7 @@ export type { ExecExit, ExecOptions, ExecProcess, RunOptions, RunResult } from "
 export type { InstanceCallOptions, InstancesApi, InstanceState, InstanceStatePut } from "./instances.js";
 export { LxdOperation } from "./operation.js";
 export { operationId } from "./operations.js";
+export type { ServerApi, ServerInfo, ServerInfoOptions } from "./server.js";
 export type { CallOptions, ListOptions, Mutator, OperationsApi, WaitOptions } from "./operations.js";
 export type { HttpsRemote, RemoteConfig, Transport, TransportFactory, UnixRemote } from "./transport/types.js";
 export type { WebSocketConstructor } from "./websocket.js";
