@@ -3,14 +3,14 @@
 // node20 (this Node), node22, node24 (from the npm registry through npx), deno, bun (the
 // pinned devDependencies) and browser (Chromium + nginx, see browser.mjs). Default: all.
 // Needs the build (dist/); the package.json scripts run tsup first.
-// Without LXD (.lxd-test/lxd.env or its socket missing) it skips with one line, except under
-// CI=true, where that is a failure. It ends with `runtimes: N passed, M failed` and writes
+// Each suite runs against LXD and Incus (.lxd-test/lxd.env). Without either it skips with one
+// line, except under CI=true, where a missing server is a failure. It ends with `runtimes: N passed, M failed` and writes
 // the per-target counts and timings to .runtime-results.json.
 import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadLxdEnv } from "../scripts/lxd-env.mjs";
+import { loadServers } from "../scripts/lxd-env.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const ALL = ["node20", "node22", "node24", "deno", "bun", "browser"];
@@ -25,10 +25,14 @@ if (unknown.length) {
   process.exit(2);
 }
 
-const { kv, why } = loadLxdEnv();
-if (!kv) {
+// Each suite runs against every server there is (LXD 5.0.2, Incus 6.0.4); a missing one fails
+// under CI=true (in the suites), and without any the whole run skips locally.
+const servers = loadServers();
+const available = servers.filter((s) => s.kv);
+if (!available.length) {
+  const why = servers.map((s) => s.why).join("; ");
   if (process.env.CI === "true") {
-    console.error(`runtime suites: real LXD unavailable under CI: ${why}`);
+    console.error(`runtime suites: real servers unavailable under CI: ${why}`);
     console.log(`runtimes: 0 passed, ${targets.length} failed`);
     process.exit(1);
   }
@@ -47,21 +51,29 @@ const suite = "test-runtimes/suite.mjs";
 
 /** Deno runs with the least permissions the suite needs, which the README lists too. */
 function denoArgs() {
-  const socket = kv.LXD_SOCKET;
-  const https = new URL(kv.LXD_HTTPS_URL);
-  const files = ["LXD_SERVER_CERT", "LXD_CLIENT_CERT", "LXD_CLIENT_KEY", "LXD_UNTRUSTED_CERT", "LXD_UNTRUSTED_KEY", "LXD_OTHER_CA"];
+  const sockets = available.map((s) => s.kv.SOCKET);
   // The failure cases' missing socket and closed port are allowed too, so they fail as in the
   // other runtimes (ENOENT, ECONNREFUSED) rather than on a permission check.
   const missing = "/nonexistent/lxd-fetch-test.socket";
-  const read = [...new Set([root.replace(/\/$/, ""), socket, "/var/lib/lxd/unix.socket", missing, ...files.map((k) => dirname(kv[k]))])];
-  const net = [https.host, `localhost:${https.port || 443}`, `unix:${socket}`, "127.0.0.1:80", `unix:${missing}`, "127.0.0.1:2"];
+  const files = ["SERVER_CERT", "CLIENT_CERT", "CLIENT_KEY", "UNTRUSTED_CERT", "UNTRUSTED_KEY", "OTHER_CA"];
+  const dirs = available.flatMap((s) => files.map((k) => dirname(s.kv[k])));
+  const read = [...new Set([root.replace(/\/$/, ""), ...sockets, "/var/lib/lxd/unix.socket", missing, ...dirs])];
+  const net = [
+    ...available.flatMap((s) => {
+      const https = new URL(s.kv.HTTPS_URL);
+      return [https.host, `localhost:${https.port || 443}`, `unix:${s.kv.SOCKET}`];
+    }),
+    "127.0.0.1:80",
+    `unix:${missing}`,
+    "127.0.0.1:2",
+  ];
   return [
     "run",
     "--no-lock",
     `--allow-read=${read.join(",")}`,
-    `--allow-write=${socket},${missing}`,
-    `--allow-net=${net.join(",")}`,
-    "--allow-env=LXD_DIR,CI",
+    `--allow-write=${[...sockets, missing].join(",")}`,
+    `--allow-net=${[...new Set(net)].join(",")}`,
+    "--allow-env=LXD_DIR,INCUS_SOCKET,INCUS_DIR,CI",
     suite,
   ];
 }

@@ -64,7 +64,7 @@ for (const { server, env } of available) {
       assert(lx.incusSocketPath() === env.socket, `incusSocketPath() is ${env.socket}`);
       const local = lx.createLxd({ remotes: { incus: { socket: lx.incusSocketPath() } }, defaultRemote: "incus" });
       try {
-        assert((await local.server()).environment?.server === "incus", "the server there says it is Incus");
+        assert((await local.server.info()).environment?.server === "incus", "the server there says it is Incus");
       } finally {
         await local.close();
       }
