@@ -12,4 +12,5 @@ export type { CallOptions, ListOptions, Mutator, OperationsApi, WaitOptions } fr
 export type { HttpsRemote, RemoteConfig, Transport, TransportFactory, UnixRemote } from "./transport/types.js";
 export type { WebSocketConstructor } from "./websocket.js";
 export * from "./types.js";
+export type { IncusCertificatesPostFields, IncusInstanceStateFields, IncusLifecycleFields } from "./types-incus.js";
 export type { components, paths } from "./generated/lxd.js";
