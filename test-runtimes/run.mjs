@@ -118,12 +118,20 @@ function runTarget(target) {
       const lines = [...out.matchAll(/^(\S+): (\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/gm)];
       const last = lines.at(-1);
       const skipped = /^\[lxd-fetch\] .* skipped: /m.test(out) && !last;
-      if (skipped) return resolve({ target, passed: 0, failed: 0, skipped: true, seconds });
+      // Per server, from the case lines: "[node20] ok   [incus] ..." or "[browser] [incus] ok   ...".
+      const servers = {};
+      for (const m of out.matchAll(/^\[\S+\] (?:\[(\w+)\] (ok  |FAIL)|(ok  |FAIL) \[(\w+)\])/gm)) {
+        const server = m[1] ?? m[4];
+        const ok = (m[2] ?? m[3]) === "ok  ";
+        servers[server] ??= { passed: 0, failed: 0 };
+        servers[server][ok ? "passed" : "failed"]++;
+      }
+      if (skipped) return resolve({ target, passed: 0, failed: 0, skipped: true, seconds, servers });
       const passed = last ? Number(last[2]) : 0;
       // No closing line, or a non-zero exit with all passing, still counts as a failure.
       const failed = last ? Number(last[3]) + (code !== 0 && Number(last[3]) === 0 ? 1 : 0) : 1;
       if (!last) console.error(`${target}: ended (${error ?? `exit code ${code}`}) without a result line`);
-      resolve({ target, passed, failed, seconds });
+      resolve({ target, passed, failed, seconds, servers });
     };
     child.on("error", (err) => finish(-1, err.message));
     child.on("close", (code) => finish(code));
@@ -136,7 +144,10 @@ for (const target of targets) results.push(await runTarget(target));
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
 const summary = results
-  .map((r) => `${r.target} ${r.skipped ? "skipped" : `${r.passed}/${r.passed + r.failed}`} in ${r.seconds.toFixed(1)} s`)
+  .map((r) => {
+    const per = Object.entries(r.servers ?? {}).map(([s, c]) => `${s} ${c.passed}/${c.passed + c.failed}`).join(", ");
+    return `${r.target} ${r.skipped ? "skipped" : `${r.passed}/${r.passed + r.failed}`}${per ? ` (${per})` : ""} in ${r.seconds.toFixed(1)} s`;
+  })
   .join(", ");
 writeFileSync(join(root, ".runtime-results.json"), JSON.stringify({ passed, failed, targets: results }, null, 2) + "\n");
 console.log(`runtime suites: ${summary}`);
