@@ -10,6 +10,7 @@ import { createInstances, type InstancesApi } from "./instances.js";
 import { LxdOperation, type StartDeps } from "./operation.js";
 import { createOperations, operationId, type OperationsApi } from "./operations.js";
 import type { RemoteConfig, Transport, TransportFactory } from "./transport/types.js";
+import { checkFunction, checkMs, checkOptions, checkSegment, checkText } from "./validate.js";
 import type { WebSocketConstructor } from "./websocket.js";
 
 export type { Core, SendInit, Sent } from "./core.js";
@@ -61,8 +62,14 @@ interface Connection {
   api: Client<paths>;
 }
 
-export function createLxdClient(options: LxdOptions, defaultTransport: TransportFactory): Lxd {
-  const configs = { ...options.remotes };
+export function createLxdClient(given: LxdOptions | undefined, defaultTransport: TransportFactory): Lxd {
+  const options = checkOptions("createLxd", given);
+  const configs = { ...checkOptions("createLxd", options.remotes) };
+  for (const [name, config] of Object.entries(configs)) checkRemote(name, config);
+  if (options.defaultRemote !== undefined) checkText("createLxd", "defaultRemote", options.defaultRemote, { empty: false });
+  checkMs("createLxd", "eventsLinger", options.eventsLinger);
+  checkFunction("createLxd", "transport", options.transport);
+  checkFunction("createLxd", "WebSocket", options.WebSocket);
   const names = [...new Set(["local", ...Object.keys(configs)])];
   const defaultRemote = options.defaultRemote ?? "local";
   if (!names.includes(defaultRemote)) throw new InvalidArgumentError(`defaultRemote "${defaultRemote}" is not a configured remote`);
@@ -104,8 +111,11 @@ export function createLxdClient(options: LxdOptions, defaultTransport: Transport
     remotes: names,
     operations: {
       ...operations,
-      track: (remote, id, opts = {}) =>
-        new LxdOperation({ hub, operations, remote: resolve(remote), project: opts.project }, pendingOperation(operationId(id))),
+      track: (remote, id, opts) => {
+        const { project } = checkOptions("track", opts);
+        if (project !== undefined) checkSegment("track", "project", project);
+        return new LxdOperation({ hub, operations, remote: resolve(remote), project }, pendingOperation(operationId(id)));
+      },
     },
     instances: createInstances(deps),
     events: (remote, opts) => subscribe(hub, resolve(remote), opts),
@@ -119,6 +129,15 @@ export function createLxdClient(options: LxdOptions, defaultTransport: Transport
       await Promise.all(all.map((c) => c.transport.close()));
     },
   };
+}
+
+/** A remote's shape; each transport checks the contents (URL, certificates, fingerprint). */
+function checkRemote(name: string, config: unknown): void {
+  const c = config as Partial<Record<"url" | "socket" | "cert" | "key" | "ca" | "fingerprint", unknown>> | null;
+  if (typeof c !== "object" || c === null || (typeof c.url !== "string") === (typeof c.socket !== "string")) {
+    throw new InvalidArgumentError(`remote "${name}": give either \`url\` (HTTPS) or \`socket\` (a unix socket path)`);
+  }
+  for (const k of ["url", "socket", "cert", "key", "ca", "fingerprint"] as const) if (c[k] !== undefined) checkText(`remote "${name}"`, k, c[k], { empty: false });
 }
 
 /** A placeholder state for a tracked operation until the first refresh or event. */

@@ -4,6 +4,7 @@
 // from its own goroutine, so order is not guaranteed).
 import { AbortError, InvalidArgumentError, LxdFetchError } from "./errors.js";
 import { isFinal, type EventType, type LxdEvent } from "./types.js";
+import { checkBoolean, checkFunction, checkInt, checkOptions, checkSegment, checkSignal } from "./validate.js";
 import { openSocket, safeClose, wsUrl, type WebSocketFactory } from "./websocket.js";
 
 export interface EventScope {
@@ -220,6 +221,9 @@ export class EventHub {
 }
 
 export function scopeQuery(scope: EventScope): string {
+  if (scope.types !== undefined && !Array.isArray(scope.types)) throw new InvalidArgumentError("events: types must be an array");
+  if (scope.project !== undefined) checkSegment("events", "project", scope.project);
+  checkBoolean("events", "allProjects", scope.allProjects);
   if (scope.project !== undefined && scope.allProjects) {
     throw new InvalidArgumentError("events: `project` and `allProjects` exclude each other");
   }
@@ -232,8 +236,11 @@ export function scopeQuery(scope: EventScope): string {
 }
 
 /** The public `events()` iterator over a shared stream. */
-export function subscribe(hub: EventHub, remote: string, options: EventsOptions = {}): EventSubscription {
-  const max = options.maxQueued ?? 10_000;
+export function subscribe(hub: EventHub, remote: string, opts?: EventsOptions): EventSubscription {
+  const options = checkOptions("events", opts);
+  const max = checkInt("events", "maxQueued", options.maxQueued, 1, Number.MAX_SAFE_INTEGER) ?? 10_000;
+  checkFunction("events", "onReconnect", options.onReconnect);
+  checkSignal("events", options.signal);
   const queue: LxdEvent[] = [];
   let wake: (() => void) | undefined;
   let failure: Error | undefined;

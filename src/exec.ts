@@ -9,6 +9,7 @@ import { startOperation, type LxdOperation } from "./operation.js";
 import type { OperationsApi } from "./operations.js";
 import type { ControlMessage, ExecFds, ExecOperationMetadata, Operation } from "./types.js";
 import type { SocketOptions } from "./transport/types.js";
+import { checkBoolean, checkInt, checkOptions, checkSegment, checkSignal, checkText } from "./validate.js";
 import { openSocket, pausable, safeClose, toBytes, wsUrl, type WebSocketFactory } from "./websocket.js";
 
 export interface ExecOptions {
@@ -48,7 +49,7 @@ export interface ExecProcess {
 
 export interface RunOptions extends ExecOptions {
   /** Written to stdin, which is then closed. Without it stdin is closed at once. */
-  input?: string | Uint8Array | ReadableStream<Uint8Array>;
+  input?: string | Uint8Array | ArrayBuffer | ReadableStream<Uint8Array>;
 }
 
 export interface RunResult extends ExecExit {
@@ -78,6 +79,21 @@ export class ExecOutputError extends ExecError {
     this.streams = streams;
     this.exitCode = exitCode;
     this.operation = redactOperation(operation);
+  }
+}
+
+/**
+ * `run()`'s input stream failed midway: the command was killed (SIGKILL) rather than left to act
+ * on part of its input. `cause` is the input's error; the exit code is the killed command's.
+ */
+export class ExecInputError extends ExecError {
+  override name = "ExecInputError";
+  readonly exitCode: number;
+  readonly operation: Operation<ExecOperationMetadata>;
+  constructor(id: string, exit: ExecExit, cause: unknown) {
+    super(`exec ${id}: the input stream failed, so the command was killed (exit code ${exit.exitCode}) before it could act on part of it`, { cause });
+    this.exitCode = exit.exitCode;
+    this.operation = redactOperation(exit.operation);
   }
 }
 
@@ -120,22 +136,25 @@ export async function exec(deps: ExecDeps, remote: string | undefined, instance:
   }
 }
 
-function execBody(instance: string, command: string[], o: ExecOptions): object {
-  if (typeof instance !== "string" || instance === "") throw new InvalidArgumentError("exec: instance name must be a non-empty string");
-  if (!Array.isArray(command) || command.length === 0 || !command.every((c) => typeof c === "string")) {
-    throw new InvalidArgumentError("exec: command must be a non-empty array of strings (argv; no shell)");
+function execBody(instance: string, command: string[], options: ExecOptions): object {
+  const o = checkOptions("exec", options);
+  checkSegment("exec", "instance name", instance);
+  if (!Array.isArray(command) || command.length === 0) throw new InvalidArgumentError("exec: command must be a non-empty array of strings (argv; no shell)");
+  command.forEach((c, i) => checkText("exec", `command[${i}]`, c, { empty: i > 0 }));
+  if (o.environment !== undefined) {
+    if (typeof o.environment !== "object" || o.environment === null || Array.isArray(o.environment)) throw new InvalidArgumentError("exec: environment must be an object of strings");
+    for (const [k, v] of Object.entries(o.environment)) {
+      checkText("exec", "an environment name", k, { empty: false });
+      if (k.includes("=")) throw new InvalidArgumentError(`exec: environment name ${JSON.stringify(k)} must not contain "="`);
+      checkText("exec", `environment value of ${k}`, v);
+    }
   }
-  for (const [k, v] of Object.entries(o.environment ?? {})) {
-    if (typeof v !== "string") throw new InvalidArgumentError(`exec: environment value of ${k} must be a string`);
-  }
-  for (const k of ["user", "group"] as const) {
-    const v = o[k];
-    if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 0xffffffff)) throw new InvalidArgumentError(`exec: ${k} must be a uid/gid number`);
-  }
-  for (const k of ["width", "height"] as const) {
-    const v = o[k];
-    if (v !== undefined && !(Number.isInteger(v) && v > 0 && v <= 0xffff)) throw new InvalidArgumentError(`exec: ${k} must be a positive integer`);
-  }
+  if (o.cwd !== undefined) checkText("exec", "cwd", o.cwd, { empty: false });
+  for (const k of ["user", "group"] as const) checkInt("exec", k, o[k], 0, 0xffffffff);
+  for (const k of ["width", "height"] as const) checkInt("exec", k, o[k], 1, 0xffff);
+  checkBoolean("exec", "interactive", o.interactive);
+  checkSignal("exec", o.signal);
+  if (o.project !== undefined) checkSegment("exec", "project", o.project);
   return {
     command,
     "wait-for-websocket": true,
@@ -449,22 +468,59 @@ function stdinStream(ws: WebSocket, interactive: boolean): WritableStream<Uint8A
   });
 }
 
-export async function run(deps: ExecDeps, remote: string | undefined, instance: string, command: string[], options: RunOptions = {}): Promise<RunResult> {
-  const { input, ...execOptions } = options;
+export async function run(deps: ExecDeps, remote: string | undefined, instance: string, command: string[], options?: RunOptions): Promise<RunResult> {
+  const { input, ...execOptions } = checkOptions("run", options);
+  const bytes = inputBytes(input);
   const proc = await exec(deps, remote, instance, command, execOptions);
   const feed = (async () => {
-    if (input === undefined) return proc.stdin.close();
-    if (input instanceof ReadableStream) return input.pipeTo(proc.stdin);
     const writer = proc.stdin.getWriter();
-    await writer.write(typeof input === "string" ? new TextEncoder().encode(input) : input);
-    await writer.close();
+    if (input instanceof ReadableStream) await feedStream(input, writer, () => proc.kill(9));
+    else if (bytes) await writer.write(bytes).catch(() => undefined); // the command closed its stdin: its choice
+    await writer.close().catch(() => undefined);
   })();
   const results = await Promise.allSettled([collect(proc.stdout), collect(proc.stderr), proc.exited, feed]);
   // exited's error says the most (ExecOutputError has the exit code); then the streams'.
   for (const r of [results[2], results[0], results[1]]) if (r.status === "rejected") throw r.reason;
   const [stdout, stderr, exit] = results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [Uint8Array, Uint8Array, ExecExit];
+  // The command ended, but it may have seen only part of its input: say so, never a quiet success.
+  if (results[3].status === "rejected") throw new ExecInputError(proc.operation.id, exit, results[3].reason);
   const decoder = new TextDecoder();
   return { ...exit, stdout, stderr, text: (s = "stdout") => decoder.decode(s === "stdout" ? stdout : stderr) };
+}
+
+/**
+ * Copies `input` to stdin. A command that stops reading is its own business (stdin closed, like
+ * a shell's SIGPIPE); but when the input itself fails, the command is killed rather than left to
+ * act on part of it, and the failure is thrown (run() reports it as ExecInputError).
+ */
+async function feedStream(input: ReadableStream<Uint8Array>, writer: WritableStreamDefaultWriter<Uint8Array>, kill: () => Promise<void>): Promise<void> {
+  const reader = input.getReader();
+  for (;;) {
+    let r: ReadableStreamReadResult<Uint8Array>;
+    try {
+      r = await reader.read();
+    } catch (err) {
+      await kill().catch(() => undefined);
+      await writer.abort(err).catch(() => undefined);
+      throw err;
+    }
+    if (r.done) return;
+    try {
+      await writer.write(r.value);
+    } catch {
+      await reader.cancel().catch(() => undefined);
+      return;
+    }
+  }
+}
+
+/** `input` as bytes (a stream is piped as it is); anything else is refused before sending. */
+function inputBytes(input: RunOptions["input"]): Uint8Array | undefined {
+  if (input === undefined || input instanceof ReadableStream) return undefined;
+  if (typeof input === "string") return new TextEncoder().encode(input);
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  throw new InvalidArgumentError(`run: input must be a string, bytes or a ReadableStream (got ${input === null ? "null" : typeof input})`);
 }
 
 async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {

@@ -1,6 +1,6 @@
 // Exec against the virtual LXD: each protocol trap of lxd-protocol.md, over MSW's WebSockets.
 import { describe, expect, it } from "vitest";
-import { AbortError, ConnectionError, ExecOutputError, InvalidArgumentError, LxdError } from "../src/index.js";
+import { AbortError, ConnectionError, ExecInputError, ExecOutputError, InvalidArgumentError, LxdError, OperationError } from "../src/index.js";
 import { readAll, text, useVirtualLxd } from "./support/virtual.js";
 
 const v = useVirtualLxd();
@@ -70,6 +70,55 @@ describe("exec", () => {
     expect(out).toMatchObject({ status: "rejected", reason: { name: "ConnectionError" } });
     expect(err).toMatchObject({ status: "rejected", reason: { name: "ConnectionError" } });
     await expect(client.run("v", "c1", ["true"])).rejects.toBeInstanceOf(ExecOutputError);
+  });
+
+  it("a command LXD cannot start (fork/exec fails) settles run(), exited and both streams with typed errors", async () => {
+    const { client } = v.start({ traps: { failBeforeStart: true } });
+    const err = await client.run("v", "c1", ["echo", "x"]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OperationError);
+    expect(err).toMatchObject({ status: "Failure", err: expect.stringMatching(/invalid argument/) });
+    const proc = await client.exec("v", "c1", ["echo", "x"]);
+    const [out, errs, exit] = await Promise.allSettled([readAll(proc.stdout), readAll(proc.stderr), proc.exited]);
+    expect(exit).toMatchObject({ status: "rejected", reason: { name: "OperationError" } });
+    expect(out).toMatchObject({ status: "rejected", reason: { name: "ConnectionError" } });
+    expect(errs).toMatchObject({ status: "rejected", reason: { name: "ConnectionError" } });
+  });
+
+  it("output sockets that neither end nor close after the operation finished are dropped after a grace, never waited on forever", async () => {
+    const { client } = v.start({ traps: { silentAfterFinish: true } });
+    const started = Date.now();
+    const err = await client.run("v", "c1", ["sh", "-c", "echo out; exit 4"]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExecOutputError);
+    expect(err).toMatchObject({ exitCode: 4, streams: ["stdout", "stderr"] });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const proc = await client.exec("v", "c1", ["true"]);
+    const out = await readAll(proc.stdout).catch((e: unknown) => e);
+    expect(out).toBeInstanceOf(ConnectionError);
+    expect((out as Error).message).toMatch(/stdout did not end within \d+ ms after the command finished/);
+  });
+
+  it("run() with an input stream that fails midway kills the command and rejects with ExecInputError carrying the cause", async () => {
+    const { client } = v.start();
+    const cause = new Error("disk read failed");
+    let sent = 0;
+    const input = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent++ < 2) c.enqueue(new TextEncoder().encode(`part ${sent}\n`));
+        else c.error(cause);
+      },
+    });
+    const err = await client.run("v", "c1", ["cat"], { input }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExecInputError);
+    expect(err).toMatchObject({ cause, exitCode: 128 + 9 });
+    expect((err as Error).message).toMatch(/input stream failed/);
+  });
+
+  it("run() input: bytes, ArrayBuffers and strings all reach stdin as binary", async () => {
+    const { client } = v.start();
+    for (const input of ["text\n", new TextEncoder().encode("bytes\n"), new TextEncoder().encode("buffer\n").buffer as ArrayBuffer]) {
+      const r = await client.run("v", "c1", ["cat"], { input });
+      expect(r.text()).toBe(typeof input === "string" ? input : new TextDecoder().decode(input));
+    }
   });
 
   it("output cut off by a dying daemon is an error on the streams and on exited, not a silent truncation", async () => {
