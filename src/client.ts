@@ -3,6 +3,7 @@
 import createClient, { type Client } from "openapi-fetch";
 import { createCore, type Core } from "./core.js";
 import { InvalidArgumentError } from "./errors.js";
+import { Gate } from "./gate.js";
 import { EventHub, subscribe, type EventsOptions, type EventSubscription } from "./events.js";
 import { exec, run, type ExecOptions, type ExecProcess, type RunOptions, type RunResult } from "./exec.js";
 import type { paths } from "./generated/lxd.js";
@@ -104,7 +105,15 @@ export function createLxdClient(given: LxdOptions | undefined, defaultTransport:
   const hub = new EventHub(baseUrl, webSocket, options.eventsLinger ?? 1000);
   const operations = createOperations(core);
   const deps: StartDeps = { core, hub, operations };
-  const execDeps = { ...deps, baseUrl, webSocket };
+  const gates = new Map<string, Gate>();
+  const connecting = async (remote: string, signal?: AbortSignal) => {
+    const limit = connect(remote).transport.maxConnecting;
+    if (limit === undefined) return () => undefined;
+    let gate = gates.get(remote);
+    if (!gate) gates.set(remote, (gate = new Gate(limit)));
+    return gate.enter(`exec on "${remote}"`, signal);
+  };
+  const execDeps = { ...deps, baseUrl, webSocket, connecting };
 
   return {
     defaultRemote,

@@ -103,6 +103,8 @@ export interface ExecDeps {
   operations: OperationsApi;
   baseUrl(remote: string): string;
   webSocket(remote: string): WebSocketFactory;
+  /** Waits for a place among the remote's connecting execs; resolves with its release. */
+  connecting(remote: string, signal?: AbortSignal): Promise<() => void>;
 }
 
 const CONNECT_TIMEOUT_MS = 5000; // LXD 5.0 fails the operation when fds are not all connected in 5 s
@@ -113,9 +115,19 @@ const END_GRACE_MS = 2000;
 export async function exec(deps: ExecDeps, remote: string | undefined, instance: string, command: string[], options: ExecOptions = {}): Promise<ExecProcess> {
   const name = deps.core.resolve(remote);
   const body = execBody(instance, command, options);
-  const { signal, project } = options;
+  const { signal } = options;
   if (signal?.aborted) throw new AbortError(`exec in ${instance}`, signal.reason);
 
+  const leave = await deps.connecting(name, signal);
+  try {
+    return await start(deps, name, instance, body, options);
+  } finally {
+    leave(); // connected (or failed): the next exec may connect
+  }
+}
+
+async function start(deps: ExecDeps, name: string, instance: string, body: object, options: ExecOptions): Promise<ExecProcess> {
+  const { signal, project } = options;
   const handle = await startOperation<ExecOperationMetadata>(deps, name, "POST", "/1.0/instances/{name}/exec", {
     params: { path: { name: instance } },
     body,

@@ -37,6 +37,11 @@ export interface Transport {
   fetch(input: string | Request, init?: RequestInit): Promise<Response>;
   /** A WebSocket to a ws:// or wss:// URL of this remote, with the same connection settings. */
   webSocket(url: string, options?: SocketOptions): WebSocket;
+  /**
+   * How many execs may connect their websockets at once (default: no limit). A browser opens one
+   * host's websockets one at a time, so it queues execs before their request instead (gate.ts).
+   */
+  readonly maxConnecting?: number;
   /** Releases connections (an undici Agent, a Deno HttpClient). */
   close(): Promise<void>;
 }
