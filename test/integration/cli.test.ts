@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
 import { CLI, cli } from "../support/cli.js";
-import { clientFor, createTokenOperation, describeLxd, retryOnLxdOutputLoss } from "./lxd.js";
+import { clientFor, createTokenOperation, describeLxd } from "./lxd.js";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
@@ -22,15 +22,7 @@ describeLxd("real LXD: CLI", (env) => {
     join(conf, "config.yml"),
     `default-remote: local\nremotes:\n  local:\n    addr: unix://${env.socket}\n    public: false\n  tls:\n    addr: ${env.httpsUrl}\n    auth_type: tls\n    protocol: lxd\n    public: false\naliases: {}\n`,
   );
-  // The CLI reports LXD's occasional output loss as a one-line error: such a run is repeated
-  // (retryOnLxdOutputLoss), since these tests are not about that loss.
-  const lossChecked = async (p: Promise<Awaited<ReturnType<typeof cli>>>) => {
-    const r = await p;
-    if (/without end-of-stream/.test(r.stderr)) throw new Error(r.stderr.trim());
-    return r;
-  };
-  const run = (args: string[], input?: Uint8Array) =>
-    retryOnLxdOutputLoss(() => lossChecked(cli(args, { env: { LXD_CONF: conf }, ...(input && { input }) })));
+  const run = (args: string[], input?: Uint8Array) => cli(args, { env: { LXD_CONF: conf }, ...(input && { input }) });
   const lxd = clientFor("unix", { socket: env.socket });
   afterAll(() => lxd.close());
 
@@ -65,10 +57,10 @@ describeLxd("real LXD: CLI", (env) => {
   describe.each(["bun", "deno"] as const)("under %s", (runtime) => {
     it("exec over the socket and over HTTPS: exit code, streams and stdin", async () => {
       for (const remote of ["local", "tls"]) {
-        const r = await retryOnLxdOutputLoss(() => lossChecked(cli(["exec", `${remote}:${env.container}`, "--", "sh", "-c", "echo out; echo err >&2; exit 7"], { env: { LXD_CONF: conf }, runtime })));
+        const r = await cli(["exec", `${remote}:${env.container}`, "--", "sh", "-c", "echo out; echo err >&2; exit 7"], { env: { LXD_CONF: conf }, runtime });
         expect({ remote, code: r.code, out: r.stdout.toString(), err: r.stderr }).toEqual({ remote, code: 7, out: "out\n", err: "err\n" });
         const input = new Uint8Array(randomBytes(1024 * 1024));
-        const c = await retryOnLxdOutputLoss(() => lossChecked(cli(["exec", `${remote}:${env.container}`, "--", "cat"], { env: { LXD_CONF: conf }, runtime, input })));
+        const c = await cli(["exec", `${remote}:${env.container}`, "--", "cat"], { env: { LXD_CONF: conf }, runtime, input });
         expect({ remote, code: c.code, sha: sha(c.stdout) }).toEqual({ remote, code: 0, sha: sha(input) });
       }
     });
