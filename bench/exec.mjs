@@ -20,6 +20,8 @@ const LATENCY_CALLS = quick ? 10 : 50;
 const LXC_CALLS = quick ? 5 : 20;
 const MEM_SIZES = quick ? [16 * MiB, 32 * MiB] : [16 * MiB, 64 * MiB, 256 * MiB];
 const TIMEOUT_MS = 120_000; // a hang is reported as a failure, not waited out
+const SLOW_MS = 1; // (d) the slow reader's pause per chunk
+const SLOW_SIZE = quick ? 64 * MiB : 256 * MiB;
 
 const env = lxdEnv();
 const C = env.container;
@@ -59,8 +61,11 @@ async function rawExec(route, command, onStdout) {
       ws.onopen = () => resolve(ws);
       ws.onerror = (e) => reject(e.error ?? new Error("raw: websocket error"));
     });
+  // In order, each once the previous one is open, as LXD's Go client (and lxd-fetch) do.
   const control = await open(fds.control); // first, or a short command ends before it connects
-  const [stdin, stdout, stderr] = await Promise.all([open(fds["0"]), open(fds["1"], onStdout), open(fds["2"])]);
+  const stdin = await open(fds["0"]);
+  const stdout = await open(fds["1"], onStdout);
+  const stderr = await open(fds["2"]);
   stdin.close(1000); // stdin EOF
   const waited = fetch(`${route.base}/1.0/operations/${id}/wait?timeout=30`, { dispatcher: route.agent }).then((r) => r.json());
   const [op] = await Promise.all([waited, stdout.eof, stderr.eof]);
@@ -71,12 +76,16 @@ async function rawExec(route, command, onStdout) {
 }
 
 // ---- one streamed exec per client; resolves with the byte count --------------------------------
-async function libStream(lxd, route, n) {
+// `delayMs`: a slow reader, which sleeps that long per chunk.
+async function libStream(lxd, route, n, delayMs = 0) {
   const proc = await lxd.exec(route.name, C, headCmd(n), {});
   await proc.stdin.close();
   const count = async (stream) => {
     let bytes = 0;
-    for await (const chunk of stream) bytes += chunk.byteLength;
+    for await (const chunk of stream) {
+      bytes += chunk.byteLength;
+      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    }
     return bytes;
   };
   const [bytes, , exit] = await Promise.all([count(proc.stdout), count(proc.stderr), proc.exited]);
@@ -185,15 +194,17 @@ async function child([client, routeName, n]) {
   const status = () => Object.fromEntries(readFileSync("/proc/self/status", "utf8").split("\n").map((l) => l.split(/:\s+/)));
   const kib = (v) => parseInt(v, 10) / 1024; // "123 kB" -> MiB
   // Warm up the same path (connections, events socket, JIT) so the baseline includes it.
-  if (client === "lxd-fetch") await libStream(lxd, route, 1024);
+  if (client.startsWith("lxd-fetch")) await libStream(lxd, route, 1024);
   else await rawStream(route, 1024);
   globalThis.gc?.();
   const base = kib(status().VmRSS);
-  const bytes = await (client === "lxd-fetch" ? libStream(lxd, route, +n) : rawStream(route, +n));
+  const started = performance.now();
+  const bytes = await (client.startsWith("lxd-fetch") ? libStream(lxd, route, +n, client === "lxd-fetch-slow" ? SLOW_MS : 0) : rawStream(route, +n));
+  const seconds = (performance.now() - started) / 1000;
   const peak = kib(status().VmHWM);
   await lxd.close();
   await Promise.all(routes.map((r) => r.agent.close()));
-  console.log(JSON.stringify({ bytes, base, peak }));
+  console.log(JSON.stringify({ bytes, base, peak, seconds }));
 }
 
 function runChild(args) {
@@ -334,6 +345,23 @@ async function main() {
         }
       }
       console.log(`${route.padEnd(6)} ${client.padEnd(10)} ${cells.map((c) => c.padStart(14)).join("")}`);
+    }
+  }
+
+  // (d) a slow reader (1 ms per chunk): the socket pauses, so LXD is held back and memory stays
+  // bounded; the fast reader of (c) is the baseline.
+  console.log(`\n(d) slow reader: ${SLOW_SIZE / MiB} MiB read ${SLOW_MS} ms per chunk; peak RSS growth over the baseline (MiB), and time`);
+  console.log("route  client          growth   seconds   (fast reader: growth, seconds)");
+  for (const route of ["unix", "https"]) {
+    try {
+      const [slow, fast] = [
+        await guarded(`slow reader ${route}`, () => runChild(["lxd-fetch-slow", route, String(SLOW_SIZE)])),
+        await guarded(`fast reader ${route}`, () => runChild(["lxd-fetch", route, String(SLOW_SIZE)])),
+      ];
+      for (const r of [slow, fast]) if (r.bytes !== SLOW_SIZE) throw new Error(`wrong byte count: ${r.bytes}, expected ${SLOW_SIZE}`);
+      console.log(`${route.padEnd(6)} lxd-fetch-slow ${fmt(slow.peak - slow.base, 0).padStart(7)}   ${fmt(slow.seconds, 1).padStart(7)}   (${fmt(fast.peak - fast.base, 0)}, ${fmt(fast.seconds, 1)})`);
+    } catch (e) {
+      fail(`slow reader ${route}`, e);
     }
   }
 

@@ -3,6 +3,7 @@
 import createClient, { type Client } from "openapi-fetch";
 import { createCore, type Core } from "./core.js";
 import { InvalidArgumentError } from "./errors.js";
+import { Gate } from "./gate.js";
 import { EventHub, subscribe, type EventsOptions, type EventSubscription } from "./events.js";
 import { exec, run, type ExecOptions, type ExecProcess, type RunOptions, type RunResult } from "./exec.js";
 import type { paths } from "./generated/lxd.js";
@@ -11,6 +12,7 @@ import { LxdOperation, type StartDeps } from "./operation.js";
 import { createOperations, operationId, type OperationsApi } from "./operations.js";
 import { createFeatures, type ServerApi } from "./server.js";
 import type { RemoteConfig, Transport, TransportFactory } from "./transport/types.js";
+import { checkFunction, checkMs, checkOptions, checkSegment, checkText } from "./validate.js";
 import type { WebSocketConstructor } from "./websocket.js";
 
 export type { Core, SendInit, Sent } from "./core.js";
@@ -64,8 +66,14 @@ interface Connection {
   api: Client<paths>;
 }
 
-export function createLxdClient(options: LxdOptions, defaultTransport: TransportFactory): Lxd {
-  const configs = { ...options.remotes };
+export function createLxdClient(given: LxdOptions | undefined, defaultTransport: TransportFactory): Lxd {
+  const options = checkOptions("createLxd", given);
+  const configs = { ...checkOptions("createLxd", options.remotes) };
+  for (const [name, config] of Object.entries(configs)) checkRemote(name, config);
+  if (options.defaultRemote !== undefined) checkText("createLxd", "defaultRemote", options.defaultRemote, { empty: false });
+  checkMs("createLxd", "eventsLinger", options.eventsLinger);
+  checkFunction("createLxd", "transport", options.transport);
+  checkFunction("createLxd", "WebSocket", options.WebSocket);
   const names = [...new Set(["local", ...Object.keys(configs)])];
   const defaultRemote = options.defaultRemote ?? "local";
   if (!names.includes(defaultRemote)) throw new InvalidArgumentError(`defaultRemote "${defaultRemote}" is not a configured remote`);
@@ -101,15 +109,26 @@ export function createLxdClient(options: LxdOptions, defaultTransport: Transport
   const features = createFeatures(core);
   const operations = createOperations(core, features);
   const deps: StartDeps = { core, hub, operations };
-  const execDeps = { ...deps, baseUrl, webSocket };
+  const gates = new Map<string, Gate>();
+  const connecting = async (remote: string, signal?: AbortSignal) => {
+    const limit = connect(remote).transport.maxConnecting;
+    if (limit === undefined) return () => undefined;
+    let gate = gates.get(remote);
+    if (!gate) gates.set(remote, (gate = new Gate(limit)));
+    return gate.enter(`exec on "${remote}"`, signal);
+  };
+  const execDeps = { ...deps, baseUrl, webSocket, connecting };
 
   return {
     defaultRemote,
     remotes: names,
     operations: {
       ...operations,
-      track: (remote, id, opts = {}) =>
-        new LxdOperation({ hub, operations, remote: resolve(remote), project: opts.project }, pendingOperation(operationId(id))),
+      track: (remote, id, opts) => {
+        const { project } = checkOptions("track", opts);
+        if (project !== undefined) checkSegment("track", "project", project);
+        return new LxdOperation({ hub, operations, remote: resolve(remote), project }, pendingOperation(operationId(id)));
+      },
     },
     instances: createInstances(deps),
     server: { info: features.info, supports: features.supports },
@@ -124,6 +143,15 @@ export function createLxdClient(options: LxdOptions, defaultTransport: Transport
       await Promise.all(all.map((c) => c.transport.close()));
     },
   };
+}
+
+/** A remote's shape; each transport checks the contents (URL, certificates, fingerprint). */
+function checkRemote(name: string, config: unknown): void {
+  const c = config as Partial<Record<"url" | "socket" | "cert" | "key" | "ca" | "fingerprint", unknown>> | null;
+  if (typeof c !== "object" || c === null || (typeof c.url !== "string") === (typeof c.socket !== "string")) {
+    throw new InvalidArgumentError(`remote "${name}": give either \`url\` (HTTPS) or \`socket\` (a unix socket path)`);
+  }
+  for (const k of ["url", "socket", "cert", "key", "ca", "fingerprint"] as const) if (c[k] !== undefined) checkText(`remote "${name}"`, k, c[k], { empty: false });
 }
 
 /** A placeholder state for a tracked operation until the first refresh or event. */

@@ -5,6 +5,7 @@ import { toEnvelope, type RequestContext } from "./envelope.js";
 import type { paths } from "./generated/lxd.js";
 import type { Transport } from "./transport/types.js";
 import type { Envelope } from "./types.js";
+import { checkSegment, checkSignal, checkText } from "./validate.js";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -54,6 +55,7 @@ export function createCore(resolve: (remote: string | undefined) => string, tran
     resolve,
     async send(remote, method, path, init = {}) {
       const name = resolve(remote);
+      checkRequest(`${method} ${path}`, init);
       const transport = transportOf(name);
       const ctx: RequestContext = { method, path: expandPath(path, init.params?.path), remote: name };
       // The helpers' hot path builds the request itself: openapi-fetch's Request object and
@@ -77,6 +79,13 @@ export function createCore(resolve: (remote: string | undefined) => string, tran
 }
 
 const JSON_HEADERS = { "content-type": "application/json" };
+
+/** Path parameters are single segments and query strings carry no NUL: checked before sending. */
+function checkRequest(where: string, init: SendInit): void {
+  for (const [k, v] of Object.entries(init.params?.path ?? {})) checkSegment(where, k, v);
+  for (const [k, v] of Object.entries(init.params?.query ?? {})) if (typeof v === "string") checkText(where, k, v);
+  checkSignal(where, init.signal);
+}
 
 /** `?a=1&b=x%20y`, skipping undefined values; encoded as openapi-fetch encodes them. */
 function queryString(query: Record<string, string | number | boolean | undefined> | undefined): string {

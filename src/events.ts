@@ -4,6 +4,7 @@
 // from its own goroutine, so order is not guaranteed).
 import { AbortError, InvalidArgumentError, LxdFetchError } from "./errors.js";
 import { isFinal, type EventType, type LxdEvent } from "./types.js";
+import { checkBoolean, checkFunction, checkInt, checkOptions, checkSegment, checkSignal } from "./validate.js";
 import { openSocket, safeClose, wsUrl, type WebSocketFactory } from "./websocket.js";
 
 export interface EventScope {
@@ -40,7 +41,12 @@ export interface Listener {
 }
 
 const TYPES: EventType[] = ["operation", "logging", "lifecycle"];
-const BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
+// Reconnecting: every ~100 ms while a restarting daemon is likely to come back (so the stream is
+// live again within about that of the daemon answering), then backing off to every 2 s. Jitter
+// keeps many clients from retrying in step.
+const TIGHT_RETRY_MS = 100;
+const TIGHT_PHASE_MS = 15_000;
+const MAX_RETRY_MS = 2000;
 // Under LXD's ~5 s retention, so a waiter that falls back to /wait still finds the operation.
 const CONNECT_TIMEOUT_MS = 4000;
 const FINAL_MEMORY = 4096;
@@ -51,6 +57,7 @@ class SharedStream {
   private ws: WebSocket | undefined;
   private opened = false;
   private attempt = 0;
+  private droppedAt: number | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly finals = new Set<string>();
   ready: Promise<void>;
@@ -124,6 +131,7 @@ class SharedStream {
         this.ws = ws;
         this.opened = true;
         this.attempt = 0;
+        this.droppedAt = undefined;
         ws.addEventListener("message", (m) => this.dispatch(m.data));
         ws.addEventListener("close", () => this.dropped(ws));
         this.settleReady.resolve();
@@ -153,8 +161,8 @@ class SharedStream {
 
   private retry(): void {
     if (this.ended) return;
-    const delay = BACKOFF_MS[Math.min(this.attempt++, BACKOFF_MS.length - 1)]!;
-    this.timer = setTimeout(() => this.connect(), delay * (0.75 + Math.random() / 2));
+    this.droppedAt ??= Date.now();
+    this.timer = setTimeout(() => this.connect(), retryDelay(Date.now() - this.droppedAt, this.attempt++));
   }
 
   private dispatch(data: unknown): void {
@@ -177,6 +185,12 @@ class SharedStream {
     this.finals.add(id);
     if (this.finals.size > FINAL_MEMORY) this.finals.delete(this.finals.values().next().value!);
   }
+}
+
+/** Milliseconds before reconnect attempt `attempt`, `down` ms after the drop. */
+export function retryDelay(down: number, attempt: number): number {
+  const base = down < TIGHT_PHASE_MS ? TIGHT_RETRY_MS : Math.min(MAX_RETRY_MS, TIGHT_RETRY_MS * 2 ** Math.min(10, attempt - TIGHT_PHASE_MS / TIGHT_RETRY_MS));
+  return base * (0.75 + Math.random() / 2);
 }
 
 /** All shared event streams of one client. */
@@ -220,6 +234,9 @@ export class EventHub {
 }
 
 export function scopeQuery(scope: EventScope): string {
+  if (scope.types !== undefined && !Array.isArray(scope.types)) throw new InvalidArgumentError("events: types must be an array");
+  if (scope.project !== undefined) checkSegment("events", "project", scope.project);
+  checkBoolean("events", "allProjects", scope.allProjects);
   if (scope.project !== undefined && scope.allProjects) {
     throw new InvalidArgumentError("events: `project` and `allProjects` exclude each other");
   }
@@ -232,8 +249,11 @@ export function scopeQuery(scope: EventScope): string {
 }
 
 /** The public `events()` iterator over a shared stream. */
-export function subscribe(hub: EventHub, remote: string, options: EventsOptions = {}): EventSubscription {
-  const max = options.maxQueued ?? 10_000;
+export function subscribe(hub: EventHub, remote: string, opts?: EventsOptions): EventSubscription {
+  const options = checkOptions("events", opts);
+  const max = checkInt("events", "maxQueued", options.maxQueued, 1, Number.MAX_SAFE_INTEGER) ?? 10_000;
+  checkFunction("events", "onReconnect", options.onReconnect);
+  checkSignal("events", options.signal);
   const queue: LxdEvent[] = [];
   let wake: (() => void) | undefined;
   let failure: Error | undefined;

@@ -8,7 +8,9 @@ import type { EventHub } from "./events.js";
 import { startOperation, type LxdOperation } from "./operation.js";
 import type { OperationsApi } from "./operations.js";
 import type { ControlMessage, ExecFds, ExecOperationMetadata, Operation } from "./types.js";
-import { openSocket, safeClose, toBytes, wsUrl, type WebSocketFactory } from "./websocket.js";
+import type { SocketOptions } from "./transport/types.js";
+import { checkBoolean, checkInt, checkOptions, checkSegment, checkSignal, checkText } from "./validate.js";
+import { openSocket, pausable, safeClose, toBytes, wsUrl, type WebSocketFactory } from "./websocket.js";
 
 export interface ExecOptions {
   environment?: Record<string, string>;
@@ -47,7 +49,7 @@ export interface ExecProcess {
 
 export interface RunOptions extends ExecOptions {
   /** Written to stdin, which is then closed. Without it stdin is closed at once. */
-  input?: string | Uint8Array | ReadableStream<Uint8Array>;
+  input?: string | Uint8Array | ArrayBuffer | ReadableStream<Uint8Array>;
 }
 
 export interface RunResult extends ExecExit {
@@ -80,23 +82,52 @@ export class ExecOutputError extends ExecError {
   }
 }
 
+/**
+ * `run()`'s input stream failed midway: the command was killed (SIGKILL) rather than left to act
+ * on part of its input. `cause` is the input's error; the exit code is the killed command's.
+ */
+export class ExecInputError extends ExecError {
+  override name = "ExecInputError";
+  readonly exitCode: number;
+  readonly operation: Operation<ExecOperationMetadata>;
+  constructor(id: string, exit: ExecExit, cause: unknown) {
+    super(`exec ${id}: the input stream failed, so the command was killed (exit code ${exit.exitCode}) before it could act on part of it`, { cause });
+    this.exitCode = exit.exitCode;
+    this.operation = redactOperation(exit.operation);
+  }
+}
+
 export interface ExecDeps {
   core: Core;
   hub: EventHub;
   operations: OperationsApi;
   baseUrl(remote: string): string;
   webSocket(remote: string): WebSocketFactory;
+  /** Waits for a place among the remote's connecting execs; resolves with its release. */
+  connecting(remote: string, signal?: AbortSignal): Promise<() => void>;
 }
 
 const CONNECT_TIMEOUT_MS = 5000; // LXD 5.0 fails the operation when fds are not all connected in 5 s
 const STDIN_HIGH_WATER = 1 << 20;
+// LXD has sent all output before the operation is final; this covers the client's own delivery.
+const END_GRACE_MS = 2000;
 
 export async function exec(deps: ExecDeps, remote: string | undefined, instance: string, command: string[], options: ExecOptions = {}): Promise<ExecProcess> {
   const name = deps.core.resolve(remote);
   const body = execBody(instance, command, options);
-  const { signal, project } = options;
+  const { signal } = options;
   if (signal?.aborted) throw new AbortError(`exec in ${instance}`, signal.reason);
 
+  const leave = await deps.connecting(name, signal);
+  try {
+    return await start(deps, name, instance, body, options);
+  } finally {
+    leave(); // connected (or failed): the next exec may connect
+  }
+}
+
+async function start(deps: ExecDeps, name: string, instance: string, body: object, options: ExecOptions): Promise<ExecProcess> {
+  const { signal, project } = options;
   const handle = await startOperation<ExecOperationMetadata>(deps, name, "POST", "/1.0/instances/{name}/exec", {
     params: { path: { name: instance } },
     body,
@@ -117,22 +148,25 @@ export async function exec(deps: ExecDeps, remote: string | undefined, instance:
   }
 }
 
-function execBody(instance: string, command: string[], o: ExecOptions): object {
-  if (typeof instance !== "string" || instance === "") throw new InvalidArgumentError("exec: instance name must be a non-empty string");
-  if (!Array.isArray(command) || command.length === 0 || !command.every((c) => typeof c === "string")) {
-    throw new InvalidArgumentError("exec: command must be a non-empty array of strings (argv; no shell)");
+function execBody(instance: string, command: string[], options: ExecOptions): object {
+  const o = checkOptions("exec", options);
+  checkSegment("exec", "instance name", instance);
+  if (!Array.isArray(command) || command.length === 0) throw new InvalidArgumentError("exec: command must be a non-empty array of strings (argv; no shell)");
+  command.forEach((c, i) => checkText("exec", `command[${i}]`, c, { empty: i > 0 }));
+  if (o.environment !== undefined) {
+    if (typeof o.environment !== "object" || o.environment === null || Array.isArray(o.environment)) throw new InvalidArgumentError("exec: environment must be an object of strings");
+    for (const [k, v] of Object.entries(o.environment)) {
+      checkText("exec", "an environment name", k, { empty: false });
+      if (k.includes("=")) throw new InvalidArgumentError(`exec: environment name ${JSON.stringify(k)} must not contain "="`);
+      checkText("exec", `environment value of ${k}`, v);
+    }
   }
-  for (const [k, v] of Object.entries(o.environment ?? {})) {
-    if (typeof v !== "string") throw new InvalidArgumentError(`exec: environment value of ${k} must be a string`);
-  }
-  for (const k of ["user", "group"] as const) {
-    const v = o[k];
-    if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 0xffffffff)) throw new InvalidArgumentError(`exec: ${k} must be a uid/gid number`);
-  }
-  for (const k of ["width", "height"] as const) {
-    const v = o[k];
-    if (v !== undefined && !(Number.isInteger(v) && v > 0 && v <= 0xffff)) throw new InvalidArgumentError(`exec: ${k} must be a positive integer`);
-  }
+  if (o.cwd !== undefined) checkText("exec", "cwd", o.cwd, { empty: false });
+  for (const k of ["user", "group"] as const) checkInt("exec", k, o[k], 0, 0xffffffff);
+  for (const k of ["width", "height"] as const) checkInt("exec", k, o[k], 1, 0xffff);
+  checkBoolean("exec", "interactive", o.interactive);
+  checkSignal("exec", o.signal);
+  if (o.project !== undefined) checkSegment("exec", "project", o.project);
   return {
     command,
     "wait-for-websocket": true,
@@ -154,42 +188,41 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
   const url = (secret: string) => wsUrl(base, `/1.0/operations/${encodeURIComponent(handle.id)}/websocket?secret=${encodeURIComponent(secret)}`);
   // LXD's deadline covers all the sockets together, so they share one.
   const deadline = Date.now() + CONNECT_TIMEOUT_MS;
-  const open = (label: string, secret: string, onCreate?: (ws: WebSocket) => void) =>
-    openSocket(factory, url(secret), { label, remote, timeoutMs: Math.max(1, deadline - Date.now()), signal: options.signal, onCreate });
+  const open = (label: string, secret: string, socket: SocketOptions | undefined, onCreate: (ws: WebSocket) => void) =>
+    openSocket(factory, url(secret), { label, remote, timeoutMs: Math.max(1, deadline - Date.now()), signal: options.signal, onCreate, socket });
 
   let aborted: AbortError | undefined;
   const isAborted = () => aborted;
   let out: Output | undefined;
   let err: Output | undefined = interactive ? emptyStream() : undefined;
-  // Control first: LXD starts the command as soon as the data fds are connected, and a control
-  // socket arriving after a short command ended is refused.
   const abortedWhile = (err: unknown) => (options.signal?.aborted ? new AbortError(`exec ${handle.id}`, options.signal.reason) : err);
-  const control = await open("control", fds.control).catch((e: unknown) => {
-    throw abortedWhile(e);
-  });
-  const fdList = interactive ? (["0"] as const) : (["0", "1", "2"] as const);
-  const results = await Promise.allSettled(
-    fdList.map((fd) =>
-      open(fd === "0" ? "stdin" : fd === "1" ? "stdout" : "stderr", fds[fd]!, (ws) => {
-        // Listen from creation on: output can arrive before every socket has opened.
-        const where = { remote, path: redact(`/1.0/operations/${handle.id}/websocket?secret=${fds[fd]}`) };
+  // One after another, each once the previous one is open, as LXD's Go client does: control
+  // first (LXD starts the command once the data fds are connected, and refuses a control socket
+  // that comes after a short command ended), then 0, 1, 2. Output sockets listen from creation
+  // on (output can come before the next one opens) and never answer pings (websocket.ts).
+  const fdList = interactive ? (["control", "0"] as const) : (["control", "0", "1", "2"] as const);
+  const opened: WebSocket[] = [];
+  try {
+    for (const fd of fdList) {
+      const label = fd === "control" ? "control" : fd === "0" ? "stdin" : fd === "1" ? "stdout" : "stderr";
+      const output = fd === "1" || fd === "2" || (interactive && fd === "0");
+      const where = { remote, path: redact(`/1.0/operations/${handle.id}/websocket?secret=${fds[fd]}`) };
+      const ws = await open(label, fds[fd]!, output ? { answerPings: false } : undefined, (ws) => {
         if (fd === "2") err = outputStream(ws, "stderr", where, isAborted);
-        else if (fd === "1" || interactive) out = outputStream(ws, "stdout", where, isAborted);
-      }),
-    ),
-  );
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (failed) {
-    for (const r of results) if (r.status === "fulfilled") safeClose(r.value);
-    safeClose(control); // closing control kills the command, if it started
-    throw abortedWhile(failed.reason);
+        else if (output) out = outputStream(ws, "stdout", where, isAborted);
+      });
+      opened.push(ws);
+    }
+  } catch (e) {
+    for (const ws of opened) safeClose(ws); // closing control kills the command, if it started
+    throw abortedWhile(e);
   }
-  const [stdinWs, stdoutWs, stderrWs] = (results as PromiseFulfilledResult<WebSocket>[]).map((r) => r.value);
-  const sockets = [control, stdinWs!, ...(stdoutWs ? [stdoutWs] : []), ...(stderrWs ? [stderrWs] : [])];
+  const [control, stdinWs] = opened as [WebSocket, WebSocket];
+  const sockets = opened;
   if (!out || !err) throw new ExecError(`exec ${handle.id}: output sockets missing`);
   const [stdout, stderr] = [out, err];
   // Interactive: the operation ends only once we close fd 0 after the server's EOF.
-  if (interactive) void stdout.ended.then(() => safeClose(stdinWs!), () => undefined);
+  if (interactive) void stdout.ended.then(() => safeClose(stdinWs), () => undefined);
 
   const sendControl = async (msg: ControlMessage) => {
     if (control.readyState !== 1) throw new ExecError(`exec ${handle.id}: the command has ended; control is closed`);
@@ -197,20 +230,28 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
   };
 
   const exited = (async (): Promise<ExecExit> => {
-    let final: Operation<ExecOperationMetadata>;
-    try {
-      [final] = await Promise.all([finalState(handle, options.signal), stdout.ended, stderr.ended]);
-    } finally {
-      stdout.settle();
-      stderr.settle();
-    }
+    // Once the operation is final (or waiting for it failed), LXD has sent all output: every
+    // stream ends within the grace, or is dropped. Nothing waits on a socket forever.
+    const outcome = finalState(handle, options.signal).then(
+      (op) => ({ op }),
+      (error: unknown) => ({ error }),
+    );
+    void outcome.then(() => {
+      stdout.expectEnd(END_GRACE_MS);
+      stderr.expectEnd(END_GRACE_MS);
+    });
+    const [result] = await Promise.all([outcome, stdout.ended, stderr.ended]);
+    stdout.settle();
+    stderr.settle();
+    if ("error" in result) throw result.error;
+    const final = result.op;
     const lost = (["stdout", "stderr"] as const).filter((_, i) => [stdout, stderr][i]!.dropped());
     const code = final.metadata?.return;
     if (typeof code !== "number" || code < 0) {
       throw new OperationError(handle.id, { statusCode: final.status_code, status: final.status, err: final.err || "the command did not start", operation: final });
     }
     if (lost.length > 0) throw new ExecOutputError(handle.id, lost, code, final);
-    return { exitCode: code, operation: final as Operation<ExecOperationMetadata> };
+    return { exitCode: code, operation: final };
   })();
   exited.catch(() => undefined).finally(() => {
     for (const ws of sockets) safeClose(ws);
@@ -230,7 +271,7 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
 
   return {
     operation: handle,
-    stdin: stdinStream(stdinWs!, interactive),
+    stdin: stdinStream(stdinWs, interactive),
     stdout: stdout.stream,
     stderr: stderr.stream,
     resize: (cols, rows) => {
@@ -276,81 +317,132 @@ interface Output {
   ended: Promise<void>;
   /** The socket closed without the end-of-stream frame: LXD's reader failed, output may be lost. */
   dropped(): ConnectionError | undefined;
+  /**
+   * The operation is final, so LXD has sent everything: the stream must end within `graceMs` of
+   * its last frame (time spent paused for a slow reader does not count), or it is dropped.
+   */
+  expectEnd(graceMs: number): void;
   /** Errors a dropped stream with its drop, once exited knows the operation's outcome. */
   settle(): void;
 }
 
+// Bytes held for a reader before the socket stops reading (where the runtime's socket can).
+const OUTPUT_HIGH_WATER = 1 << 20;
+
 function outputStream(ws: WebSocket, label: string, where: { remote: string; path: string }, aborted: () => AbortError | undefined): Output {
   let markEnded!: () => void;
-  let failEnded!: (e: unknown) => void;
-  const ended = new Promise<void>((res, rej) => ((markEnded = res), (failEnded = rej)));
-  ended.catch(() => undefined);
+  const ended = new Promise<void>((res) => (markEnded = res));
   let done = false;
   let cancelled = false;
   let dropped: ConnectionError | undefined;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const flow = pausable(ws);
+  let paused = false;
+  let graceMs: number | undefined;
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
   // A Blob frame is read asynchronously; later frames queue behind it to keep the order.
   let chain: Promise<void> | undefined;
   const finish = (error?: unknown) => {
     if (done) return;
     done = true;
+    clearTimeout(graceTimer);
+    if (paused) flow?.resume();
     if (error === undefined) {
       if (!cancelled) controller.close();
     } else if (!cancelled) controller.error(error);
   };
-  const stream = new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c;
-      const push = (bytes: Uint8Array) => {
-        if (!cancelled && !done && bytes.byteLength > 0) controller.enqueue(bytes);
-      };
-      const eof = () => {
-        finish();
-        markEnded();
-      };
-      const fail = (error: unknown) => {
-        finish(error);
-        failEnded(error);
-      };
-      const later = (f: () => void) => {
-        chain = (chain ?? Promise.resolve()).then(f, f);
-      };
-      ws.addEventListener("message", (m: MessageEvent) => {
-        if (done || dropped) return;
-        if (typeof m.data === "string") return chain ? later(eof) : eof(); // text frame = EOF
-        let bytes: Uint8Array | Promise<Uint8Array>;
-        try {
-          bytes = toBytes(m.data);
-        } catch (e) {
-          return fail(new ExecError(`${label}: ${(e as Error).message}`));
-        }
-        if (bytes instanceof Promise || chain) {
-          const p = Promise.resolve(bytes);
-          chain = (chain ?? Promise.resolve()).then(() => p.then(push), fail);
-        } else push(bytes);
-      });
-      ws.addEventListener("close", (c: CloseEvent) => {
-        const onClose = () => {
-          if (done) return;
-          const abort = aborted();
-          if (abort) return fail(abort);
-          // No end-of-stream frame: LXD's reader failed, and output may be lost (LXD 5.0.2 does
-          // this under load). The stream errors once exited has the exit code to report (settle).
-          dropped = new ConnectionError({ method: "GET", ...where, code: String(c.code), detail: `${label} ended without end-of-stream (close code ${c.code})` });
+  const drop = (detail: string, code?: number) => {
+    dropped = new ConnectionError({ method: "GET", ...where, code: code === undefined ? undefined : String(code), detail: `${label} ${detail}` });
+    clearTimeout(graceTimer);
+    markEnded();
+  };
+  const armGrace = () => {
+    clearTimeout(graceTimer);
+    if (graceMs === undefined || done || dropped || paused) return;
+    graceTimer = setTimeout(() => {
+      if (done || dropped) return;
+      drop(`did not end within ${graceMs} ms after the command finished`);
+      safeClose(ws);
+    }, graceMs);
+  };
+  const setPaused = (p: boolean) => {
+    if (!flow || p === paused) return;
+    paused = p;
+    if (p) flow.pause();
+    else flow.resume();
+    armGrace();
+  };
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+        const push = (bytes: Uint8Array) => {
+          if (cancelled || done || bytes.byteLength === 0) return;
+          controller.enqueue(bytes);
+          // Backpressure: stop reading the socket until the reader catches up (pull).
+          if ((controller.desiredSize ?? 1) <= 0) setPaused(true);
+        };
+        const eof = () => {
+          finish();
           markEnded();
         };
-        return chain ? later(onClose) : onClose();
-      });
+        const fail = (error: unknown) => {
+          finish(error);
+          dropped ??= error instanceof ConnectionError ? error : undefined;
+          markEnded();
+        };
+        const later = (f: () => void) => {
+          chain = (chain ?? Promise.resolve()).then(f, f);
+        };
+        ws.addEventListener("message", (m: MessageEvent) => {
+          if (done || dropped) return;
+          armGrace();
+          if (typeof m.data === "string") return chain ? later(eof) : eof(); // text frame = EOF
+          let bytes: Uint8Array | Promise<Uint8Array>;
+          try {
+            bytes = toBytes(m.data);
+          } catch (e) {
+            return fail(new ExecError(`${label}: ${(e as Error).message}`));
+          }
+          if (bytes instanceof Promise || chain) {
+            const p = Promise.resolve(bytes);
+            chain = (chain ?? Promise.resolve()).then(() => p.then(push), fail);
+          } else push(bytes);
+        });
+        ws.addEventListener("close", (c: CloseEvent) => {
+          const onClose = () => {
+            if (done || dropped) return;
+            const abort = aborted();
+            if (abort) {
+              finish(abort);
+              return markEnded();
+            }
+            // No end-of-stream frame: the output LXD had not sent is lost. The stream errors once
+            // exited has the exit code to report (settle).
+            drop(`ended without end-of-stream (close code ${c.code})`, c.code);
+          };
+          return chain ? later(onClose) : onClose();
+        });
+      },
+      pull() {
+        setPaused(false);
+      },
+      cancel() {
+        // The reader gave up: keep draining the socket (closing it would kill the command).
+        cancelled = true;
+        setPaused(false);
+      },
     },
-    cancel() {
-      // The reader gave up: keep draining the socket (closing it would kill the command).
-      cancelled = true;
-    },
-  });
+    { highWaterMark: OUTPUT_HIGH_WATER, size: (chunk) => chunk.byteLength },
+  );
   return {
     stream,
     ended,
     dropped: () => dropped,
+    expectEnd(ms) {
+      graceMs = ms;
+      armGrace();
+    },
     settle() {
       if (dropped) finish(dropped);
     },
@@ -358,7 +450,7 @@ function outputStream(ws: WebSocket, label: string, where: { remote: string; pat
 }
 
 function emptyStream(): Output {
-  return { stream: new ReadableStream({ start: (c) => c.close() }), ended: Promise.resolve(), dropped: () => undefined, settle() {} };
+  return { stream: new ReadableStream({ start: (c) => c.close() }), ended: Promise.resolve(), dropped: () => undefined, expectEnd() {}, settle() {} };
 }
 
 function stdinStream(ws: WebSocket, interactive: boolean): WritableStream<Uint8Array> {
@@ -388,22 +480,59 @@ function stdinStream(ws: WebSocket, interactive: boolean): WritableStream<Uint8A
   });
 }
 
-export async function run(deps: ExecDeps, remote: string | undefined, instance: string, command: string[], options: RunOptions = {}): Promise<RunResult> {
-  const { input, ...execOptions } = options;
+export async function run(deps: ExecDeps, remote: string | undefined, instance: string, command: string[], options?: RunOptions): Promise<RunResult> {
+  const { input, ...execOptions } = checkOptions("run", options);
+  const bytes = inputBytes(input);
   const proc = await exec(deps, remote, instance, command, execOptions);
   const feed = (async () => {
-    if (input === undefined) return proc.stdin.close();
-    if (input instanceof ReadableStream) return input.pipeTo(proc.stdin);
     const writer = proc.stdin.getWriter();
-    await writer.write(typeof input === "string" ? new TextEncoder().encode(input) : input);
-    await writer.close();
+    if (input instanceof ReadableStream) await feedStream(input, writer, () => proc.kill(9));
+    else if (bytes) await writer.write(bytes).catch(() => undefined); // the command closed its stdin: its choice
+    await writer.close().catch(() => undefined);
   })();
   const results = await Promise.allSettled([collect(proc.stdout), collect(proc.stderr), proc.exited, feed]);
   // exited's error says the most (ExecOutputError has the exit code); then the streams'.
   for (const r of [results[2], results[0], results[1]]) if (r.status === "rejected") throw r.reason;
   const [stdout, stderr, exit] = results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [Uint8Array, Uint8Array, ExecExit];
+  // The command ended, but it may have seen only part of its input: say so, never a quiet success.
+  if (results[3].status === "rejected") throw new ExecInputError(proc.operation.id, exit, results[3].reason);
   const decoder = new TextDecoder();
   return { ...exit, stdout, stderr, text: (s = "stdout") => decoder.decode(s === "stdout" ? stdout : stderr) };
+}
+
+/**
+ * Copies `input` to stdin. A command that stops reading is its own business (stdin closed, like
+ * a shell's SIGPIPE); but when the input itself fails, the command is killed rather than left to
+ * act on part of it, and the failure is thrown (run() reports it as ExecInputError).
+ */
+async function feedStream(input: ReadableStream<Uint8Array>, writer: WritableStreamDefaultWriter<Uint8Array>, kill: () => Promise<void>): Promise<void> {
+  const reader = input.getReader();
+  for (;;) {
+    let r: ReadableStreamReadResult<Uint8Array>;
+    try {
+      r = await reader.read();
+    } catch (err) {
+      await kill().catch(() => undefined);
+      await writer.abort(err).catch(() => undefined);
+      throw err;
+    }
+    if (r.done) return;
+    try {
+      await writer.write(r.value);
+    } catch {
+      await reader.cancel().catch(() => undefined);
+      return;
+    }
+  }
+}
+
+/** `input` as bytes (a stream is piped as it is); anything else is refused before sending. */
+function inputBytes(input: RunOptions["input"]): Uint8Array | undefined {
+  if (input === undefined || input instanceof ReadableStream) return undefined;
+  if (typeof input === "string") return new TextEncoder().encode(input);
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  throw new InvalidArgumentError(`run: input must be a string, bytes or a ReadableStream (got ${input === null ? "null" : typeof input})`);
 }
 
 async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {

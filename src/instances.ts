@@ -1,6 +1,7 @@
 // Instance calls the helpers need: state, and state changes that return an operation handle.
 import { syncMetadata } from "./envelope.js";
 import { InvalidArgumentError } from "./errors.js";
+import { checkBoolean, checkInt, checkOptions, checkSegment, checkSignal } from "./validate.js";
 import { startOperation, type LxdOperation, type StartDeps } from "./operation.js";
 import type { components } from "./generated/lxd.js";
 import type { IncusInstanceStateFields } from "./types-incus.js";
@@ -21,23 +22,39 @@ export interface InstancesApi {
   setState(remote: string | undefined, name: string, change: InstanceStatePut & { action: string }, options?: InstanceCallOptions): Promise<LxdOperation>;
 }
 
-function checkName(name: unknown): string {
-  if (typeof name !== "string" || name === "") throw new InvalidArgumentError("instance name must be a non-empty string");
-  return name;
+const ACTIONS = ["start", "stop", "restart", "freeze", "unfreeze"];
+
+function checkCall(where: string, name: unknown, options: InstanceCallOptions | undefined): InstanceCallOptions {
+  checkSegment(where, "instance name", name);
+  const o = checkOptions(where, options);
+  if (o.project !== undefined) checkSegment(where, "project", o.project);
+  checkSignal(where, o.signal);
+  return o;
+}
+
+function checkChange(change: InstanceStatePut): void {
+  if (typeof change !== "object" || change === null || typeof change.action !== "string" || !ACTIONS.includes(change.action)) {
+    throw new InvalidArgumentError(`setState: action must be one of ${ACTIONS.join(", ")}`);
+  }
+  checkInt("setState", "timeout", change.timeout, -1, 0x7fffffff);
+  for (const k of ["force", "stateful"] as const) checkBoolean("setState", k, change[k]);
 }
 
 export function createInstances(deps: StartDeps): InstancesApi {
   return {
-    async state(remote, name, options = {}) {
+    async state(remote, name, options) {
+      options = checkCall("state", name, options);
       const sent = await deps.core.send(remote, "GET", "/1.0/instances/{name}/state", {
-        params: { path: { name: checkName(name) }, ...(options.project !== undefined && { query: { project: options.project } }) },
+        params: { path: { name }, ...(options.project !== undefined && { query: { project: options.project } }) },
         signal: options.signal,
       });
       return syncMetadata<InstanceState>(sent);
     },
-    setState(remote, name, change, options = {}) {
+    async setState(remote, name, change, options) {
+      options = checkCall("setState", name, options);
+      checkChange(change);
       return startOperation(deps, remote, "PUT", "/1.0/instances/{name}/state", {
-        params: { path: { name: checkName(name) } },
+        params: { path: { name } },
         body: change,
         signal: options.signal,
         project: options.project,

@@ -9,6 +9,7 @@ import type { EventHub } from "./events.js";
 import type { paths } from "./generated/lxd.js";
 import type { OperationsApi, WaitOptions } from "./operations.js";
 import { isFinal, StatusCode, type LxdEvent, type Operation } from "./types.js";
+import { checkFunction, checkMs, checkOptions, checkSegment, checkSignal } from "./validate.js";
 
 /** How long a new operation keeps its events subscription with nobody waiting: LXD's retention. */
 const CREATION_HOLD_MS = 5000;
@@ -93,6 +94,7 @@ export class LxdOperation<M = Record<string, unknown>> {
 
   /** Calls `handler` with every new state (progress lives in `metadata`). Returns the unsubscribe. */
   onUpdate(handler: (op: Operation<M>) => void): () => void {
+    if (typeof handler !== "function") checkFunction("onUpdate", "handler", handler ?? null);
     this.#handlers.add(handler);
     this.#hold();
     let on = true;
@@ -110,11 +112,10 @@ export class LxdOperation<M = Record<string, unknown>> {
    * The deadline and the signal hold in every state of the events socket: while it is not live
    * (connecting, or reconnecting after a drop), /wait takes over.
    */
-  async wait(options: WaitOptions = {}): Promise<Operation<M>> {
-    const { timeout, signal } = options;
-    if (timeout !== undefined && !(typeof timeout === "number" && timeout >= 0)) {
-      throw new InvalidArgumentError("wait: `timeout` must be a non-negative number of milliseconds");
-    }
+  async wait(options?: WaitOptions): Promise<Operation<M>> {
+    const o = checkOptions("wait", options);
+    const timeout = checkMs("wait", "timeout", o.timeout);
+    const signal = checkSignal("wait", o.signal);
     if (signal?.aborted) throw new AbortError(`wait ${this.id}`, signal.reason);
     if (this.done) return settle(this.#op) as Operation<M>;
     if (this.#gone) throw this.#gone;
@@ -286,6 +287,9 @@ export async function startOperation<M = Record<string, unknown>>(
 ): Promise<LxdOperation<M>> {
   const name = deps.core.resolve(remote);
   const { project } = init;
+  // Checked before the events socket is joined: nothing goes out for bad input.
+  if (project !== undefined) checkSegment(`${method} ${path}`, "project", project);
+  checkSignal(`${method} ${path}`, init.signal);
   const early: LxdEvent[] = [];
   const sub = deps.hub.join(name, { types: ["operation"], ...(project !== undefined && { project }) }, { event: (e) => void early.push(e) });
   try {

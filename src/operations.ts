@@ -12,6 +12,7 @@ import {
   TimeoutError,
 } from "./errors.js";
 import { isFinal, StatusCode, type Operation, type OperationMap } from "./types.js";
+import { checkBoolean, checkFunction, checkMs, checkOptions, checkSegment, checkSignal } from "./validate.js";
 
 /** Transforms a call's result; may be async. */
 export type Mutator<T, R> = (value: T) => R | Promise<R>;
@@ -82,8 +83,12 @@ export function operationId(idOrUrl: unknown): string {
 }
 
 /** Splits `(options?, mutator?)` where either may be omitted. */
-function tail<O, M>(a: O | M | undefined, b: M | undefined): [O | undefined, M | undefined] {
-  return typeof a === "function" ? [undefined, a as M] : [a as O | undefined, b];
+function tail<O extends object, M>(where: string, a: O | M | undefined, b: M | undefined): [O, M | undefined] {
+  const [options, mutator] = typeof a === "function" ? [undefined, a as M] : [a as O | undefined, b];
+  checkFunction(where, "mutator", mutator);
+  const o = checkOptions(where, options);
+  checkSignal(where, (o as { signal?: unknown }).signal);
+  return [o, mutator];
 }
 
 async function apply<T>(value: T, mutator: Mutator<T, unknown> | undefined): Promise<unknown> {
@@ -105,7 +110,10 @@ export function createOperations(core: Core, features: Features): OperationsApi 
   };
 
   async function list(remote?: string, a?: unknown, b?: unknown): Promise<unknown> {
-    const [options = {}, mutator] = tail<ListOptions, Mutator<unknown, unknown>>(a as ListOptions, b as Mutator<unknown, unknown>);
+    const [options, mutator] = tail<ListOptions, Mutator<unknown, unknown>>("list", a as ListOptions, b as Mutator<unknown, unknown>);
+    checkBoolean("list", "recursion", options.recursion);
+    checkBoolean("list", "allProjects", options.allProjects);
+    if (options.project !== undefined) checkSegment("list", "project", options.project);
     if (options.project !== undefined && options.allProjects) {
       throw new InvalidArgumentError("list: `project` and `allProjects` exclude each other");
     }
@@ -122,13 +130,13 @@ export function createOperations(core: Core, features: Features): OperationsApi 
 
   async function info(remote: string | undefined, idOrUrl: string, a?: unknown, b?: unknown): Promise<unknown> {
     const id = operationId(idOrUrl);
-    const [options = {}, mutator] = tail<CallOptions, Mutator<unknown, unknown>>(a as CallOptions, b as Mutator<unknown, unknown>);
+    const [options, mutator] = tail<CallOptions, Mutator<unknown, unknown>>("info", a as CallOptions, b as Mutator<unknown, unknown>);
     return apply(await byId<Operation>(remote, "GET", id, options.signal), mutator);
   }
 
   async function cancel(remote: string | undefined, idOrUrl: string, a?: unknown, b?: unknown): Promise<unknown> {
     const id = operationId(idOrUrl);
-    const [options = {}, mutator] = tail<CallOptions, Mutator<unknown, unknown>>(a as CallOptions, b as Mutator<unknown, unknown>);
+    const [options, mutator] = tail<CallOptions, Mutator<unknown, unknown>>("cancel", a as CallOptions, b as Mutator<unknown, unknown>);
     try {
       await byId<unknown>(remote, "DELETE", id, options.signal);
     } catch (err) {
@@ -142,11 +150,9 @@ export function createOperations(core: Core, features: Features): OperationsApi 
 
   async function wait(remote: string | undefined, idOrUrl: string, a?: unknown, b?: unknown): Promise<unknown> {
     const id = operationId(idOrUrl);
-    const [options = {}, mutator] = tail<WaitOptions, Mutator<unknown, unknown>>(a as WaitOptions, b as Mutator<unknown, unknown>);
-    const { timeout, signal } = options;
-    if (timeout !== undefined && !(typeof timeout === "number" && timeout >= 0 && !Number.isNaN(timeout))) {
-      throw new InvalidArgumentError("wait: `timeout` must be a non-negative number of milliseconds");
-    }
+    const [options, mutator] = tail<WaitOptions, Mutator<unknown, unknown>>("wait", a as WaitOptions, b as Mutator<unknown, unknown>);
+    const { signal } = options;
+    const timeout = checkMs("wait", "timeout", options.timeout);
     core.resolve(remote);
     if (signal?.aborted) throw new AbortError(`wait ${id}`, signal.reason);
     const deadline = timeout === undefined ? Infinity : Date.now() + timeout;

@@ -5,6 +5,7 @@ import type { Core } from "./core.js";
 import { syncMetadata } from "./envelope.js";
 import { UnsupportedError } from "./errors.js";
 import type { components } from "./generated/lxd.js";
+import { checkBoolean, checkOptions, checkSignal, checkText } from "./validate.js";
 
 type Schemas = components["schemas"];
 
@@ -36,7 +37,10 @@ export interface Features extends ServerApi {
 export function createFeatures(core: Core): Features {
   const kept = new Map<string, Promise<ServerInfo>>();
 
-  function info(remote?: string, options: ServerInfoOptions = {}): Promise<ServerInfo> {
+  async function info(remote?: string, given?: ServerInfoOptions): Promise<ServerInfo> {
+    const options = checkOptions("server.info", given);
+    checkBoolean("server.info", "refresh", options.refresh);
+    checkSignal("server.info", options.signal);
     const name = core.resolve(remote);
     const known = kept.get(name);
     if (known && !options.refresh) return known;
@@ -50,6 +54,7 @@ export function createFeatures(core: Core): Features {
   }
 
   async function supports(remote: string | undefined, extension: string, options: { signal?: AbortSignal } = {}): Promise<boolean> {
+    checkText("server.supports", "extension", extension, { empty: false });
     return ((await info(remote, options)).api_extensions ?? []).includes(extension);
   }
 

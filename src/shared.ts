@@ -2,7 +2,7 @@
 export type { Lxd, LxdOperations, LxdOptions } from "./client.js";
 export * from "./errors.js";
 export type { EventScope, EventsOptions, EventSubscription } from "./events.js";
-export { ExecError, ExecOutputError } from "./exec.js";
+export { ExecError, ExecInputError, ExecOutputError } from "./exec.js";
 export type { ExecExit, ExecOptions, ExecProcess, RunOptions, RunResult } from "./exec.js";
 export type { InstanceCallOptions, InstancesApi, InstanceState, InstanceStatePut } from "./instances.js";
 export { LxdOperation } from "./operation.js";

@@ -2,9 +2,19 @@
 // undici). Facts: LXD ends a stream with an empty text frame and then drops TCP without a close
 // frame (1006; Deno says 0), so neither close code is an error here.
 import { ConnectionError, redact } from "./errors.js";
+import type { SocketOptions } from "./transport/types.js";
 
 /** Makes a WebSocket for a ws:// or wss:// URL with the remote's connection settings. */
-export type WebSocketFactory = (url: string) => WebSocket;
+export type WebSocketFactory = (url: string, options?: SocketOptions) => WebSocket;
+
+/** A socket that can stop reading (the Node transport's): flow control holds the server back. */
+export interface Pausable {
+  pause(): void;
+  resume(): void;
+}
+
+export const pausable = (ws: WebSocket): Pausable | undefined =>
+  typeof (ws as Partial<Pausable>).pause === "function" ? (ws as unknown as Pausable) : undefined;
 
 /** A WebSocket constructor, e.g. `globalThis.WebSocket` (what MSW's WebSocket mocks replace). */
 export type WebSocketConstructor = new (url: string) => WebSocket;
@@ -35,6 +45,7 @@ export interface OpenOptions {
    * dispatched before the caller's code runs again (LXD starts writing as soon as it accepts).
    */
   onCreate?: ((ws: WebSocket) => void) | undefined;
+  socket?: SocketOptions | undefined;
 }
 
 /** Opens a socket and resolves once it is open; any failure closes it and rejects with a ConnectionError. */
@@ -49,7 +60,7 @@ export function openSocket(factory: WebSocketFactory, url: string, opts: OpenOpt
   return new Promise((resolve, reject) => {
     let ws: WebSocket;
     try {
-      ws = factory(url);
+      ws = factory(url, opts.socket);
     } catch (err) {
       reject(fail(err instanceof Error ? err.message : String(err), err));
       return;

@@ -1,6 +1,6 @@
 // Exec against the virtual LXD: each protocol trap of lxd-protocol.md, over MSW's WebSockets.
 import { describe, expect, it } from "vitest";
-import { AbortError, ConnectionError, ExecOutputError, InvalidArgumentError, LxdError } from "../src/index.js";
+import { AbortError, ConnectionError, ExecInputError, ExecOutputError, InvalidArgumentError, LxdError, OperationError } from "../src/index.js";
 import { readAll, text, useVirtualLxd } from "./support/virtual.js";
 
 const v = useVirtualLxd();
@@ -72,6 +72,55 @@ describe("exec", () => {
     await expect(client.run("v", "c1", ["true"])).rejects.toBeInstanceOf(ExecOutputError);
   });
 
+  it("a command LXD cannot start (fork/exec fails) settles run(), exited and both streams with typed errors", async () => {
+    const { client } = v.start({ traps: { failBeforeStart: true } });
+    const err = await client.run("v", "c1", ["echo", "x"]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OperationError);
+    expect(err).toMatchObject({ status: "Failure", err: expect.stringMatching(/invalid argument/) });
+    const proc = await client.exec("v", "c1", ["echo", "x"]);
+    const [out, errs, exit] = await Promise.allSettled([readAll(proc.stdout), readAll(proc.stderr), proc.exited]);
+    expect(exit).toMatchObject({ status: "rejected", reason: { name: "OperationError" } });
+    expect(out).toMatchObject({ status: "rejected", reason: { name: "ConnectionError" } });
+    expect(errs).toMatchObject({ status: "rejected", reason: { name: "ConnectionError" } });
+  });
+
+  it("output sockets that neither end nor close after the operation finished are dropped after a grace, never waited on forever", async () => {
+    const { client } = v.start({ traps: { silentAfterFinish: true } });
+    const started = Date.now();
+    const err = await client.run("v", "c1", ["sh", "-c", "echo out; exit 4"]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExecOutputError);
+    expect(err).toMatchObject({ exitCode: 4, streams: ["stdout", "stderr"] });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const proc = await client.exec("v", "c1", ["true"]);
+    const out = await readAll(proc.stdout).catch((e: unknown) => e);
+    expect(out).toBeInstanceOf(ConnectionError);
+    expect((out as Error).message).toMatch(/stdout did not end within \d+ ms after the command finished/);
+  });
+
+  it("run() with an input stream that fails midway kills the command and rejects with ExecInputError carrying the cause", async () => {
+    const { client } = v.start();
+    const cause = new Error("disk read failed");
+    let sent = 0;
+    const input = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent++ < 2) c.enqueue(new TextEncoder().encode(`part ${sent}\n`));
+        else c.error(cause);
+      },
+    });
+    const err = await client.run("v", "c1", ["cat"], { input }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExecInputError);
+    expect(err).toMatchObject({ cause, exitCode: 128 + 9 });
+    expect((err as Error).message).toMatch(/input stream failed/);
+  });
+
+  it("run() input: bytes, ArrayBuffers and strings all reach stdin as binary", async () => {
+    const { client } = v.start();
+    for (const input of ["text\n", new TextEncoder().encode("bytes\n"), new TextEncoder().encode("buffer\n").buffer as ArrayBuffer]) {
+      const r = await client.run("v", "c1", ["cat"], { input });
+      expect(r.text()).toBe(typeof input === "string" ? input : new TextDecoder().decode(input));
+    }
+  });
+
   it("output cut off by a dying daemon is an error on the streams and on exited, not a silent truncation", async () => {
     const { client } = v.start({ traps: { dieMidExec: true } });
     const proc = await client.exec("v", "c1", ["echo", "partial"]);
@@ -84,10 +133,11 @@ describe("exec", () => {
     await expect(proc.exited).rejects.toBeInstanceOf(ConnectionError);
   });
 
-  it("opens control first and waits for it to be open before creating the data sockets", async () => {
+  it("connects control, 0, 1, 2 one after another, each once the previous one is open", async () => {
     const { lxd } = v.start();
     const log: string[] = [];
     const Real = globalThis.WebSocket;
+    let previous: WebSocket | undefined;
     const Recording = class extends Real {
       constructor(url: string | URL) {
         super(url);
@@ -95,16 +145,15 @@ describe("exec", () => {
         if (!u.includes("/websocket")) return;
         const op = [...lxd.operations.values()].find((m) => u.includes(m.op.id))!;
         const fd = Object.keys(op.fds).find((k) => u.endsWith(op.fds[k]!))!;
-        log.push(`create ${fd}`);
-        this.addEventListener("open", () => log.push(`open ${fd}`));
+        log.push(previous ? `${fd} after an ${previous.readyState === 1 ? "open" : "unopened"} socket` : `${fd} first`);
+        previous = this;
       }
     };
     const { createLxd } = await import("../src/index.js");
     const c = createLxd({ remotes: { v: { url: lxd.baseUrl } }, defaultRemote: "v", WebSocket: Recording });
     const r = await c.run("v", "c1", ["true"]);
     expect(r.exitCode).toBe(0);
-    expect(log.slice(0, 2)).toEqual(["create control", "open control"]);
-    expect(log.slice(2, 5).sort()).toEqual(["create 0", "create 1", "create 2"]);
+    expect(log).toEqual(["control first", "0 after an open socket", "1 after an open socket", "2 after an open socket"]);
     await c.close();
   });
 

@@ -133,8 +133,8 @@ describe("path encoding", () => {
   it("the helpers encode path parameters (instance names)", async () => {
     const seen = recordRequests();
     server.use(http.get(`${BASE}/1.0/instances/:name/state`, () => sync({ status: "Running" })));
-    await client().instances.state("test", "a b/c?d#e", { project: "p q" });
-    expect(seen[0]?.pathname).toBe("/1.0/instances/a%20b%2Fc%3Fd%23e/state");
+    await client().instances.state("test", "a b%c?d#e", { project: "p q" });
+    expect(seen[0]?.pathname).toBe("/1.0/instances/a%20b%25c%3Fd%23e/state");
     expect(seen[0]?.search).toBe("?project=p%20q");
   });
 

@@ -51,6 +51,10 @@ export interface VirtualLxdOptions {
     dropAfterFinish?: boolean;
     /** The daemon dies mid-exec: output sockets drop without end-of-stream, the operation never ends, nothing answers. */
     dieMidExec?: boolean;
+    /** The command cannot start (LXD: "fork/exec …: invalid argument"): the operation fails with return -1, then the sockets drop. */
+    failBeforeStart?: boolean;
+    /** After the operation finished, the output sockets neither end nor close (a stuck proxy or peer). */
+    silentAfterFinish?: boolean;
   };
 }
 
@@ -162,6 +166,13 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     const held: [Client, unknown][] = [];
     const send = (c: Client, data: unknown) => (traps.finalEventBeforeOutput ? held.push([c, data]) : c.send(data));
     const handler = commands[x.body.command[0]!];
+    if (traps.failBeforeStart) {
+      finish(m, "Failure", `fork/exec /usr/bin/${x.body.command[0]}: invalid argument`, { return: -1 });
+      setTimeout(() => {
+        for (const s of x.sockets.values()) s.close(1006);
+      }, 20);
+      return;
+    }
     void (async () => {
       let code: number;
       let failure = "";
@@ -190,6 +201,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
         eventClients.clear();
         return;
       }
+      if (traps.silentAfterFinish) return done();
       if (traps.dropAfterFinish) {
         done();
         await new Promise((r) => setTimeout(r, 5));
@@ -332,8 +344,16 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     }),
   ];
 
-  // A dead daemon answers nothing: every HTTP request fails like a refused connection.
-  const deadCheck = http.all(`${base}/*`, () => (dead ? HttpResponse.error() : undefined));
+  // Every request is logged first ("METHOD /path?query"; websockets as "WS /path", secrets
+  // redacted), so a test can prove that nothing was sent. A dead daemon answers nothing: every
+  // HTTP request fails like a refused connection.
+  const requests: string[] = [];
+  const logged = (method: string, url: URL) => requests.push(`${method} ${url.pathname}${url.search.replace(/secret=[^&]*/, "secret=[redacted]")}`);
+  const deadCheck = http.all(`${base}/*`, ({ request }) => {
+    logged(request.method, new URL(request.url));
+    return dead ? HttpResponse.error() : undefined;
+  });
+  const wsLog = [opSocket, eventsSocket].map((link) => link.addEventListener("connection", ({ client }) => void logged("WS", client.url)));
 
   function accepted(m: MockOp) {
     return HttpResponse.json(
@@ -344,7 +364,9 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
 
   return {
     baseUrl: base,
-    handlers: [deadCheck, ...handlers],
+    handlers: [deadCheck, ...wsLog, ...handlers],
+    /** Every request received, in order: "GET /1.0/operations", "WS /1.0/events?type=operation". */
+    requests,
     /** Operations LXD still knows, by id. */
     operations: ops,
     instances,

@@ -4,6 +4,7 @@
 import { InvalidArgumentError } from "../errors.js";
 import { remoteOrigin } from "../remotes.js";
 import { codedError, pickLocalSocket } from "./local.js";
+import { denoUnixWebSocket, type DenoConnect } from "./deno-websocket.js";
 import { isUnixRemote, type RemoteConfig, type Transport } from "./types.js";
 
 /** The part of Deno's API this transport uses (this package is type-checked without Deno's lib). */
@@ -19,6 +20,7 @@ interface DenoHttpClientOptions {
 }
 interface DenoApi {
   createHttpClient(options: DenoHttpClientOptions): DenoHttpClient;
+  connect: DenoConnect;
   env: { get(key: string): string | undefined };
   statSync(path: string): unknown;
 }
@@ -113,7 +115,10 @@ export function denoTransport(name: string, config: RemoteConfig | undefined): T
   return {
     baseUrl,
     fetch: (input, init) => fetch(input, { ...init, client } as RequestInit).catch((err: unknown) => Promise.reject(withCode(err, socket))),
-    webSocket: (url) => new DenoWebSocket(url, { client }),
+    // On the socket, our own client (Deno's cannot leave a ping unanswered: deno-websocket.ts);
+    // over HTTPS, Deno's, which carries the client certificate.
+    webSocket: (url, opts) =>
+      socket !== undefined ? (denoUnixWebSocket(api.connect, socket, url, opts) as unknown as WebSocket) : new DenoWebSocket(url, { client }),
     close: async () => client.close(),
   };
 }

@@ -2,9 +2,10 @@
 // global fetch of Node 22/24). One Agent per remote holds the TLS identity or the socket path.
 import { existsSync } from "node:fs";
 import { createSecureContext, type TLSSocket } from "node:tls";
-import { Agent, buildConnector, WebSocket as UndiciWebSocket } from "undici";
+import { Agent, buildConnector } from "undici";
 import { normalizeFingerprint, remoteOrigin } from "../remotes.js";
 import { codedError, FINGERPRINT_MISMATCH, pickLocalSocket } from "./local.js";
+import { NodeWebSocket } from "./node-websocket.js";
 import { isUnixRemote, type HttpsRemote, type RemoteConfig, type Transport } from "./types.js";
 
 export { FINGERPRINT_MISMATCH } from "./local.js";
@@ -58,8 +59,9 @@ export function nodeTransport(name: string, config: RemoteConfig | undefined): T
     baseUrl,
     // undici's dispatcher is an extension of RequestInit that lib.dom does not know about.
     fetch: (input, init) => fetch(input, { ...init, dispatcher: agent } as RequestInit),
-    // undici's WebSocket takes the same dispatcher: exec works over the socket and over mTLS.
-    webSocket: (url) => new UndiciWebSocket(url, { dispatcher: agent }) as unknown as WebSocket,
+    // Our own client on the same Agent: exec works over the socket and over mTLS, never answers
+    // a ping where that loses output, and can pause (node-websocket.ts).
+    webSocket: (url, options) => new NodeWebSocket(url, agent, options) as unknown as WebSocket,
     close: () => agent.close(),
   };
 }

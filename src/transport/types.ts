@@ -21,13 +21,27 @@ export interface UnixRemote {
 
 export type RemoteConfig = HttpsRemote | UnixRemote;
 
+/** Hints for a transport's WebSocket; a runtime whose WebSocket cannot follow one ignores it. */
+export interface SocketOptions {
+  /**
+   * Answer the server's pings (default true). Exec output sockets say false: a pong racing
+   * LXD's close makes a runtime drop output it had received (see transport/node-websocket.ts).
+   */
+  answerPings?: boolean;
+}
+
 export interface Transport {
   /** Absolute origin requests go to; `http://unix` for a socket (Deno: `http://127.0.0.1`, never looked up). */
   readonly baseUrl: string;
   /** The runtime's fetch with this remote's connection settings (dispatcher, client, tls). */
   fetch(input: string | Request, init?: RequestInit): Promise<Response>;
   /** A WebSocket to a ws:// or wss:// URL of this remote, with the same connection settings. */
-  webSocket(url: string): WebSocket;
+  webSocket(url: string, options?: SocketOptions): WebSocket;
+  /**
+   * How many execs may connect their websockets at once (default: no limit). A browser opens one
+   * host's websockets one at a time, so it queues execs before their request instead (gate.ts).
+   */
+  readonly maxConnecting?: number;
   /** Releases connections (an undici Agent, a Deno HttpClient). */
   close(): Promise<void>;
 }

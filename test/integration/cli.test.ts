@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
 import { CLI, cli } from "../support/cli.js";
-import { clientFor, createTokenOperation, describeServers, retryOnLxdOutputLoss } from "./lxd.js";
+import { clientFor, createTokenOperation, describeServers } from "./lxd.js";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
@@ -29,15 +29,7 @@ describeServers("real server: CLI", (env) => {
   );
   // Only this server's config is in play (an Incus user has no LXD_CONF).
   const confEnv = incus ? { INCUS_CONF: conf, INCUS_SOCKET: env.socket, LXD_CONF: undefined } : { LXD_CONF: conf, INCUS_CONF: undefined };
-  // The CLI reports LXD's occasional output loss as a one-line error: such a run is repeated
-  // (retryOnLxdOutputLoss), since these tests are not about that loss.
-  const lossChecked = async (p: Promise<Awaited<ReturnType<typeof cli>>>) => {
-    const r = await p;
-    if (/without end-of-stream/.test(r.stderr)) throw new Error(r.stderr.trim());
-    return r;
-  };
-  const run = (args: string[], input?: Uint8Array) =>
-    retryOnLxdOutputLoss(() => lossChecked(cli(args, { env: confEnv, ...(input && { input }) })));
+  const run = (args: string[], input?: Uint8Array) => cli(args, { env: confEnv, ...(input && { input }) });
   const lxd = clientFor("unix", { socket: env.socket });
   afterAll(() => lxd.close());
 
@@ -72,10 +64,10 @@ describeServers("real server: CLI", (env) => {
   describe.each(["bun", "deno"] as const)("under %s", (runtime) => {
     it("exec over the socket and over HTTPS: exit code, streams and stdin", async () => {
       for (const remote of ["local", "tls"]) {
-        const r = await retryOnLxdOutputLoss(() => lossChecked(cli(["exec", `${remote}:${env.container}`, "--", "sh", "-c", "echo out; echo err >&2; exit 7"], { env: confEnv, runtime })));
+        const r = await cli(["exec", `${remote}:${env.container}`, "--", "sh", "-c", "echo out; echo err >&2; exit 7"], { env: confEnv, runtime });
         expect({ remote, code: r.code, out: r.stdout.toString(), err: r.stderr }).toEqual({ remote, code: 7, out: "out\n", err: "err\n" });
         const input = new Uint8Array(randomBytes(1024 * 1024));
-        const c = await retryOnLxdOutputLoss(() => lossChecked(cli(["exec", `${remote}:${env.container}`, "--", "cat"], { env: confEnv, runtime, input })));
+        const c = await cli(["exec", `${remote}:${env.container}`, "--", "cat"], { env: confEnv, runtime, input });
         expect({ remote, code: c.code, sha: sha(c.stdout) }).toEqual({ remote, code: 0, sha: sha(input) });
       }
     });

@@ -4,7 +4,7 @@ import { setupServer } from "msw/node";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createLxd, OperationError, type Lxd, type Operation } from "../../src/index.js";
 import { createVirtualLxd } from "../../src/mock/index.js";
-import { createTokenOperation, describeServers, retryOnLxdOutputLoss } from "./lxd.js";
+import { createTokenOperation, describeServers } from "./lxd.js";
 
 type Scenario = (lxd: Lxd, instance: string) => Promise<unknown>;
 
@@ -53,8 +53,7 @@ describeServers("mock fidelity: the virtual LXD answers as the real server", (en
 
   beforeAll(async () => {
     const lxd = createLxd({ remotes: { r: { socket: env.socket } }, defaultRemote: "r" });
-    // LXD's own output losses (ExecOutputError) are not what this compares: such a run is repeated.
-    for (const [name, s] of Object.entries(scenarios)) real[name] = await retryOnLxdOutputLoss(() => s(lxd, env.container));
+    for (const [name, s] of Object.entries(scenarios)) real[name] = await s(lxd, env.container);
     await lxd.close();
 
     // The virtual LXD answers /wait in the form of the server it is compared with: Incus uses

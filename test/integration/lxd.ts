@@ -56,21 +56,3 @@ export async function createTokenOperation(lxd: Lxd, remote?: string): Promise<s
   if (!id) throw new Error("token operation without id");
   return id;
 }
-
-/**
- * LXD 5.0.2 now and then closes an exec output socket without its end-of-stream frame and loses
- * output (more under load); lxd-fetch reports that as ExecOutputError (streams: a ConnectionError
- * "without end-of-stream"). A test that is not about that loss runs its body again, at most
- * twice, rather than failing on the daemon's race.
- */
-export async function retryOnLxdOutputLoss<T>(body: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await body();
-    } catch (err) {
-      const loss = err instanceof Error && (err.name === "ExecOutputError" || /without end-of-stream/.test(err.message));
-      if (!loss || attempt === 3) throw err;
-      console.warn(`[lxd-fetch] LXD lost exec output (attempt ${attempt}): ${(err as Error).message}; running the test body again`);
-    }
-  }
-}

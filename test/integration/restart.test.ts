@@ -1,44 +1,79 @@
-// An events consumer that survives the daemon (LXD or Incus) being killed and started again.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+// Events come back as soon as the daemon does: the daemon (LXD, then Incus) is killed (a crash,
+// no grace) and started again by its up script; each subscription must be live again within 250 ms of the daemon answering GET /1.0
+// on its transport, and an exec started right after must be seen by both.
+import { spawn } from "node:child_process";
+import { Agent } from "undici";
 import { describe, expect, it } from "vitest";
 import type { OperationEvent } from "../../src/index.js";
-import { clientFor, createTokenOperation, describeServers, remotes } from "./lxd.js";
+import { clientFor, describeServers, remotes } from "./lxd.js";
 
-const run = promisify(execFile);
 const root = new URL("../../", import.meta.url).pathname;
+const LIVE_WITHIN_MS = 250;
 
-describeServers("real server: daemon restart", (env) => {
-  it("an events consumer reconnects and sees later operations, over both transports", { timeout: 120_000 }, async () => {
+describeServers("real server: daemon crash and restart", (env) => {
+  const script = root + (env.server === "incus" ? "scripts/incus-up.sh" : "scripts/lxd-up.sh");
+  it(`events are live again within ${LIVE_WITHIN_MS} ms of the daemon answering, over both transports, and see the next exec`, { timeout: 120_000 }, async () => {
     const clients = remotes(env).map(([name, remote]) => ({ name, lxd: clientFor(name, remote) }));
     const subs = clients.map(({ name, lxd }) => {
-      const sub = lxd.events(name, { types: ["operation"] });
+      let reconnectedAt = 0;
+      const sub = lxd.events(name, { types: ["operation"], onReconnect: () => (reconnectedAt = Date.now()) });
       const seen: string[] = [];
       const done = (async () => {
         for await (const e of sub) seen.push((e as OperationEvent).metadata.id);
       })();
       done.catch(() => undefined);
-      return { sub, seen, done };
+      return { name, sub, seen, done, reconnectedAt: () => reconnectedAt };
     });
     await Promise.all(subs.map((s) => s.sub.ready));
 
-    // SIGTERM, then SIGKILL after a grace period; the script waits until the daemon is ready again.
-    const script = env.server === "incus" ? "scripts/incus-up.sh" : "scripts/lxd-up.sh";
-    await run("bash", [root + script, "--restart"], { env: { ...process.env, LXD_UP_STOP_GRACE: "2", INCUS_UP_STOP_GRACE: "2" } });
-
-    const [unix] = clients;
-    const deadline = Date.now() + 60_000;
-    let id = "";
-    // The consumers reconnect with backoff; an operation created afterwards must reach both.
-    while (Date.now() < deadline) {
-      id = await createTokenOperation(unix!.lxd);
-      await new Promise((r) => setTimeout(r, 500));
-      await unix!.lxd.operations.delete(undefined, id);
-      if (subs.every((s) => s.seen.includes(id))) break;
+    // Probes of GET /1.0 on each transport, every 10 ms, with fresh connections: the moment the
+    // daemon answers again.
+    const probes = [
+      { name: "unix", base: "http://unix", agent: new Agent({ connect: { socketPath: env.socket }, pipelining: 0 }) },
+      { name: "https", base: env.httpsUrl, agent: new Agent({ connect: { ca: env.serverCert, cert: env.clientCert, key: env.clientKey }, pipelining: 0 }) },
+    ];
+    const answers = async (p: (typeof probes)[number]) => {
+      try {
+        const res = await fetch(`${p.base}/1.0`, { dispatcher: p.agent, signal: AbortSignal.timeout(200) } as RequestInit);
+        return res.status === 200;
+      } catch {
+        return false;
+      }
+    };
+    const restarted = new Promise<number>((resolve, reject) => {
+      const child = spawn("bash", [script, "--restart"], { env: { ...process.env, LXD_UP_STOP_GRACE: "0", INCUS_UP_STOP_GRACE: "0" }, stdio: "ignore" });
+      child.on("exit", (code) => (code === 0 ? resolve(Date.now()) : reject(new Error(`${script} --restart exited ${code}`))));
+    });
+    // Down first: the crash has happened once the unix socket stops answering.
+    const deadline = Date.now() + 30_000;
+    while ((await answers(probes[0]!)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const answeredAt: Record<string, number> = {};
+    while (Object.keys(answeredAt).length < probes.length && Date.now() < deadline + 60_000) {
+      for (const p of probes) if (!(p.name in answeredAt) && (await answers(p))) answeredAt[p.name] = Date.now();
+      await new Promise((r) => setTimeout(r, 10));
     }
-    expect(subs.map((s) => s.seen.includes(id))).toEqual([true, true]);
+    expect(Object.keys(answeredAt).sort()).toEqual(["https", "unix"]);
+
+    // Live again: within the bound of the daemon answering on that transport.
+    const liveBy = Date.now() + 5000;
+    while (subs.some((s) => s.reconnectedAt() === 0) && Date.now() < liveBy) await new Promise((r) => setTimeout(r, 5));
+    const delays = subs.map((s) => s.reconnectedAt() - answeredAt[s.name]!);
+    console.log(`[lxd-fetch] events live again after the daemon answered: ${subs.map((s, i) => `${s.name} ${delays[i]} ms`).join(", ")}`);
+    for (const [i, s] of subs.entries()) {
+      expect(s.reconnectedAt(), `${s.name} reconnected`).toBeGreaterThan(0);
+      expect(delays[i], `${s.name}: ms from the daemon answering to the stream being live`).toBeLessThan(LIVE_WITHIN_MS);
+    }
+
+    // An exec right after is seen by both subscriptions.
+    const r = await clients[0]!.lxd.run(undefined, env.container, ["echo", "after-restart"]);
+    expect(r.text()).toBe("after-restart\n");
+    const seenBy = Date.now() + 5000;
+    while (subs.some((s) => !s.seen.includes(r.operation.id)) && Date.now() < seenBy) await new Promise((res) => setTimeout(res, 10));
+    expect(subs.map((s) => s.seen.includes(r.operation.id))).toEqual([true, true]);
+
+    await restarted; // the script's own readiness checks finish too
     for (const s of subs) s.sub.close();
     await Promise.all(subs.map((s) => s.done));
-    await Promise.all(clients.map((c) => c.lxd.close()));
+    await Promise.all([...clients.map((c) => c.lxd.close()), ...probes.map((p) => p.agent.close())]);
   });
 });

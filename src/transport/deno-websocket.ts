@@ -1,0 +1,126 @@
+// The Deno transport's websocket on the unix socket: websocket-client.ts over Deno.connect, with
+// the HTTP upgrade written by hand. A write that fails (the pong-after-close race the client
+// module describes) never stops the reading, so output that arrived is delivered.
+import { RawWebSocket, type ByteChannel, type RawWebSocketOptions } from "./websocket-client.js";
+
+/** The part of Deno's socket API used here (this package is type-checked without Deno's lib). */
+export interface DenoConn {
+  read(p: Uint8Array): Promise<number | null>;
+  write(p: Uint8Array): Promise<number>;
+  closeWrite(): Promise<void>;
+  close(): void;
+}
+export type DenoConnect = (options: { transport: "unix"; path: string }) => Promise<DenoConn>;
+
+const MAX_HEAD = 64 * 1024;
+const READ_SIZE = 64 * 1024;
+
+export function denoUnixWebSocket(connect: DenoConnect, socketPath: string, url: string, options?: RawWebSocketOptions): RawWebSocket {
+  return new RawWebSocket(async (key, events, signal) => {
+    const conn = await connect({ transport: "unix", path: socketPath });
+    const onAbort = () => closeQuietly(conn);
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      const u = new URL(url);
+      await writeAll(
+        conn,
+        new TextEncoder().encode(
+          `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+        ),
+      );
+      const { head, rest } = await readHead(conn);
+      const status = head.slice(0, head.indexOf("\r\n"));
+      if (!/^HTTP\/1\.1 101\b/.test(status)) throw new Error(`the server answered ${status}`);
+      const accept = /\r\nsec-websocket-accept:[ \t]*([^\r\n]*)/i.exec(head)?.[1]?.trim();
+      const channel = connChannel(conn, rest, events);
+      return { accept, channel };
+    } catch (err) {
+      closeQuietly(conn);
+      throw err;
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+  }, options);
+}
+
+async function writeAll(conn: DenoConn, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length; ) at += await conn.write(bytes.subarray(at));
+}
+
+/** Reads up to the end of the response head; what follows it is the first websocket data. */
+async function readHead(conn: DenoConn): Promise<{ head: string; rest: Uint8Array }> {
+  let buf = new Uint8Array(0);
+  for (;;) {
+    const chunk = new Uint8Array(READ_SIZE);
+    const n = await conn.read(chunk);
+    if (n === null) throw new Error("the server closed the connection during the handshake");
+    const joined = new Uint8Array(buf.length + n);
+    joined.set(buf);
+    joined.set(chunk.subarray(0, n), buf.length);
+    buf = joined;
+    for (let i = 3; i < buf.length; i++) {
+      if (buf[i - 3] === 13 && buf[i - 2] === 10 && buf[i - 1] === 13 && buf[i] === 10) {
+        return { head: new TextDecoder().decode(buf.subarray(0, i - 3)), rest: buf.subarray(i + 1) };
+      }
+    }
+    if (buf.length > MAX_HEAD) throw new Error("the server's handshake answer is too large");
+  }
+}
+
+function connChannel(conn: DenoConn, first: Uint8Array, events: { data(c: Uint8Array): void; closed(): void }): ByteChannel {
+  let paused = false;
+  let wake: (() => void) | undefined;
+  let writes = Promise.resolve();
+  let buffered = 0;
+  void (async () => {
+    if (first.length > 0) events.data(first);
+    for (;;) {
+      while (paused) await new Promise<void>((r) => (wake = r));
+      const chunk = new Uint8Array(READ_SIZE);
+      let n: number | null;
+      try {
+        n = await conn.read(chunk);
+      } catch {
+        n = null;
+      }
+      if (n === null) break;
+      events.data(chunk.subarray(0, n));
+    }
+    closeQuietly(conn);
+    events.closed();
+  })();
+  return {
+    write(bytes) {
+      buffered += bytes.length;
+      writes = writes.then(
+        () => writeAll(conn, bytes).then(() => void (buffered -= bytes.length)),
+        () => undefined,
+      );
+      // A failed write ends writing only: the reads above go on to the end of the stream.
+      writes = writes.catch(() => void (buffered = 0));
+    },
+    end() {
+      writes = writes.then(() => conn.closeWrite()).catch(() => undefined);
+    },
+    destroy: () => closeQuietly(conn),
+    pause() {
+      paused = true;
+    },
+    resume() {
+      paused = false;
+      wake?.();
+    },
+    get buffered() {
+      return buffered;
+    },
+  };
+}
+
+function closeQuietly(conn: DenoConn): void {
+  try {
+    conn.close();
+  } catch {
+    // already closed
+  }
+}
