@@ -8,6 +8,7 @@ import type { EventHub } from "./events.js";
 import { startOperation, type LxdOperation } from "./operation.js";
 import type { OperationsApi } from "./operations.js";
 import type { ControlMessage, ExecFds, ExecOperationMetadata, Operation } from "./types.js";
+import { concatBytes } from "./bytes.js";
 import type { SocketOptions } from "./transport/types.js";
 import { checkBoolean, checkInt, checkOptions, checkSegment, checkSignal, checkText } from "./validate.js";
 import { openSocket, pausable, safeClose, toBytes, wsUrl, type WebSocketFactory } from "./websocket.js";
@@ -544,11 +545,5 @@ async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
     parts.push(r.value);
     size += r.value.byteLength;
   }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.byteLength;
-  }
-  return all;
+  return parts.length === 0 ? new Uint8Array(0) : concatBytes(parts, size);
 }

@@ -291,6 +291,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       return accepted(m);
     }),
     opSocket.addEventListener("connection", ({ client }) => {
+      logged("WS", client.url);
       const parts = client.url.pathname.split("/");
       const m = ops.get(decodeURIComponent(parts[3] ?? ""));
       const secret = client.url.searchParams.get("secret");
@@ -335,6 +336,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       if (!x.started && needed.every((n) => x.sockets.has(n))) startExec(m);
     }),
     eventsSocket.addEventListener("connection", ({ client }) => {
+      logged("WS", client.url);
       if (traps.refuseEvents || dead) return client.close(1011, "events refused");
       const types = (client.url.searchParams.get("type") ?? "operation,logging,lifecycle").split(",");
       eventConnections++;
@@ -353,7 +355,6 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     logged(request.method, new URL(request.url));
     return dead ? HttpResponse.error() : undefined;
   });
-  const wsLog = [opSocket, eventsSocket].map((link) => link.addEventListener("connection", ({ client }) => void logged("WS", client.url)));
 
   function accepted(m: MockOp) {
     return HttpResponse.json(
@@ -364,7 +365,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
 
   return {
     baseUrl: base,
-    handlers: [deadCheck, ...wsLog, ...handlers],
+    handlers: [deadCheck, ...handlers],
     /** Every request received, in order: "GET /1.0/operations", "WS /1.0/events?type=operation". */
     requests,
     /** Operations LXD still knows, by id. */

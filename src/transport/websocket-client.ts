@@ -11,6 +11,8 @@
 // - Pausing: `pause()` stops reading, so the socket's flow control holds LXD back and a slow
 //   reader keeps memory bounded.
 
+import { concatBytes } from "../bytes.js";
+
 /** The connection under the websocket: ordered writes, half-close, and flow control. */
 export interface ByteChannel {
   write(bytes: Uint8Array): void;
@@ -49,18 +51,8 @@ const enum Op {
   Pong = 10,
 }
 const EMPTY = new Uint8Array(0);
+const concat = concatBytes;
 const utf8 = new TextEncoder();
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 async function acceptFor(key: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", utf8.encode(key + GUID)));
@@ -270,7 +262,7 @@ export class RawWebSocket extends EventTarget {
         if (!fin || this.fragments.length > 0) {
           this.fragments.push(payload);
           if (!fin) return;
-          payload = concat(this.fragments, this.fragments.reduce((n, f) => n + f.length, 0));
+          payload = concat(this.fragments);
           this.fragments = [];
         }
         if (payload.length > MAX_MESSAGE) return this.protocolError("message too large");
