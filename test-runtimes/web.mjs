@@ -2,8 +2,9 @@
 // The web example (examples/web) in real Chromium against the real LXD, through nginx as the
 // README's recipe (examples/web/serve.mjs): the terminal's PTY size (stty size) matches the
 // terminal and follows a viewport resize, typed input runs (echo $((6*7)) → 42), Ctrl-C stops
-// `sleep 100`, the exec's operation appears and finishes in the live operations panel, and the
-// panel reconnects after a daemon restart (scripts/lxd-up.sh --restart). Saves a screenshot to
+// `sleep 100`, the exec's operation appears and finishes in the live operations panel, another
+// operation can be cancelled from it, and the panel reconnects after a daemon restart
+// (scripts/lxd-up.sh --restart). Saves a screenshot to
 // artifacts/web.png. Prints `web: N passed, M failed`.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -176,6 +177,25 @@ try {
     if (code !== "3") throw new Error(`exit code ${code}`);
     await waitStatus(shellOp, "Success");
     return `operation ${shellOp}: Success`;
+  });
+
+  await check("an operation started elsewhere appears live and its cancel button cancels it", async () => {
+    // A trust token: an operation that stays Running, cancellable, until cancelled.
+    const { createLxd } = await import("../dist/index.js");
+    const lxd = createLxd({ remotes: { s: { socket: env.socket } }, defaultRemote: "s" });
+    try {
+      const { data, response } = await lxd.api().POST("/1.0/certificates", { body: { name: `lxd-fetch-web-${Date.now()}`, type: "client", token: true } });
+      const id = data?.metadata?.id;
+      if (response.status !== 202 || !id) throw new Error(`token operation not created: ${response.status}`);
+      await waitStatus(id, "Running");
+      await page.locator(`#operations li[data-op-id="${id}"] button`).click();
+      await waitStatus(id, "Cancelled");
+      const still = (await lxd.operations.list(undefined, { recursion: true })).running?.some((o) => o.id === id);
+      if (still) throw new Error("LXD still lists it as running");
+      return `token operation ${id}: Running → Cancelled`;
+    } finally {
+      await lxd.close();
+    }
   });
 
   await check("daemon restart: the panel shows the drop, reconnects, and live events resume", async () => {
