@@ -21,6 +21,8 @@ export interface EventsOptions extends EventScope {
   maxQueued?: number;
   /** Called when the socket came back after a drop: events of the gap were missed. */
   onReconnect?: () => void;
+  /** Called when the socket dropped and is being reopened (a UI can show it). */
+  onDisconnect?: () => void;
 }
 
 /** An async iterable of events; `ready` resolves once the subscription is live. */
@@ -276,6 +278,9 @@ export function subscribe(hub: EventHub, remote: string, opts?: EventsOptions): 
     },
     reconnected() {
       options.onReconnect?.();
+    },
+    disconnected() {
+      options.onDisconnect?.();
     },
   };
   const { ready, leave } = hub.join(remote, options, listener);

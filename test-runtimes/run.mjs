@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the real-LXD runtime suites: `node test-runtimes/run.mjs [target ...]`, targets
 // node20 (this Node), node22, node24 (from the npm registry through npx), deno, bun (the
-// pinned devDependencies) and browser (Chromium + nginx, see browser.mjs). Default: all.
+// pinned devDependencies), browser (Chromium + nginx, see browser.mjs) and web (the web example
+// in Chromium, see web.mjs). Default: all.
 // Needs the build (dist/); the package.json scripts run tsup first.
 // Without LXD (.lxd-test/lxd.env or its socket missing) it skips with one line, except under
 // CI=true, where that is a failure. It ends with `runtimes: N passed, M failed` and writes
@@ -13,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { loadLxdEnv } from "../scripts/lxd-env.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const ALL = ["node20", "node22", "node24", "deno", "bun", "browser"];
+const ALL = ["node20", "node22", "node24", "deno", "bun", "browser", "web"];
 // Exact versions, so a run is repeatable (npx caches them after the first download).
 const NODE_VERSIONS = { node22: "22.23.3", node24: "24.21.0" };
 const TARGET_TIMEOUT_MS = 10 * 60_000;
@@ -73,6 +74,7 @@ const commands = {
   deno: () => [bin("deno"), denoArgs()],
   bun: () => [bin("bun"), [suite]],
   browser: () => [process.execPath, ["test-runtimes/browser.mjs"]],
+  web: () => [process.execPath, ["test-runtimes/web.mjs"]],
 };
 
 /** Runs one target, echoing its output, and reads its closing `label: N passed, M failed` line. */

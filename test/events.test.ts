@@ -64,17 +64,20 @@ describe("events", () => {
     await expect(ca.done).resolves.toBeUndefined();
   });
 
-  it("reconnects after a drop and keeps delivering later events; onReconnect tells of the gap", async () => {
+  it("reconnects after a drop and keeps delivering later events; onDisconnect and onReconnect tell of the gap", async () => {
     const { client, lxd } = v.start();
     let gaps = 0;
-    const sub = client.events("v", { types: ["operation"], onReconnect: () => gaps++ });
+    const calls: string[] = [];
+    const sub = client.events("v", { types: ["operation"], onReconnect: () => (gaps++, calls.push("reconnect")), onDisconnect: () => calls.push("disconnect") });
     const { seen } = collect(sub);
     await sub.ready;
+    expect(calls).toEqual([]);
     lxd.dropEventSockets();
     await until(() => lxd.eventSockets === 1);
     const id = await createToken(client.api());
     await until(() => seen.some((e) => (e as OperationEvent).metadata.id === id));
     expect(gaps).toBe(1);
+    expect(calls).toEqual(["disconnect", "reconnect"]);
     sub.close();
   });
 

@@ -4,9 +4,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { InvalidArgumentError } from "../errors.js";
 import type { RemoteConfig } from "../index.js";
+import { parseLxcYaml } from "./lxc-yaml.js";
+import { loadYaml } from "./yaml.js";
 
 export interface CliRemotes {
   dir: string | undefined;
@@ -29,13 +30,14 @@ export function configDir(env: Record<string, string | undefined> = process.env)
   return candidates.find((d): d is string => !!d && existsSync(join(d, "config.yml"))) ?? (env.LXD_CONF || undefined);
 }
 
-export function loadRemotes(env: Record<string, string | undefined> = process.env): CliRemotes {
+export async function loadRemotes(env: Record<string, string | undefined> = process.env): Promise<CliRemotes> {
   const dir = configDir(env);
   const file = dir && join(dir, "config.yml");
   if (!file || !existsSync(file)) return { dir, remotes: {}, defaultRemote: "local", skipped: [] };
   let doc: { "default-remote"?: string; remotes?: Record<string, LxcRemote> };
   try {
-    doc = (parse(readFileSync(file, "utf8")) ?? {}) as typeof doc;
+    const text = readFileSync(file, "utf8");
+    doc = (parseLxcYaml(text) ?? (await loadYaml()).parse(text) ?? {}) as typeof doc;
   } catch (err) {
     throw new InvalidArgumentError(`cannot read ${file}: ${(err as Error).message}`);
   }
