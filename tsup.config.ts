@@ -39,7 +39,7 @@ export default defineConfig([
     removeNodeProtocol: false,
   },
   {
-    // The CLI: yaml (for the lxc config) is bundled; msw loads only for --mock.
+    // The CLI: msw loads only for --mock.
     entry: { cli: "src/cli.ts" },
     format: ["esm"],
     platform: "node",
@@ -47,8 +47,15 @@ export default defineConfig([
     sourcemap: true,
     // yaml's node build is CommonJS and requires built-ins, which ESM output can't without this.
     banner: { js: '#!/usr/bin/env node\nimport { createRequire as __lxdRequire } from "node:module";\nconst require = __lxdRequire(import.meta.url);' },
-    noExternal: [...bundled, "yaml"],
+    // yaml is bundled into its own chunk, loaded only by `operations show` or a config outside
+    // the subset lxc writes (src/cli/lxc-yaml.ts).
+    // undici is "bundled" only as the alias below, which loads undici's files at run time.
+    noExternal: [...bundled, "yaml", "undici"],
     external: ["msw", "msw/node"],
+    esbuildOptions(options) {
+      // undici's index loads far more than the Node transport uses (see src/cli/undici-lean.ts).
+      options.alias = { undici: "./src/cli/undici-lean.ts" };
+    },
   },
   {
     // lxd-fetch/mock: the virtual LXD as MSW handlers; msw is the user's (a peer dependency).

@@ -16,39 +16,52 @@ const node = (args) => execFileSync(process.execPath, args, { cwd: root, encodin
 console.log(node(["-e", `const kind = "require('lxd-fetch')"; const m = require("lxd-fetch"); ${probe}`]));
 console.log(node(["--input-type=module", "-e", `const kind = "import 'lxd-fetch'"; const m = await import("lxd-fetch"); ${probe}`]));
 
-// The browser condition of the exports map, bundled as an app would; a Node built-in fails the build.
-const result = await build({
-  stdin: {
-    contents: `import { createLxd } from "lxd-fetch"; export const list = () => createLxd().operations.list();`,
-    resolveDir: root,
-  },
-  bundle: true,
-  minify: true,
-  format: "esm",
-  platform: "browser",
-  write: false,
-  metafile: true,
-  logLevel: "silent",
-}).catch((err) => {
-  console.error("browser bundle failed (a Node built-in or server-runtime module reached it?):");
-  for (const e of err.errors ?? [err]) console.error(`  ${e.text ?? e.message}`);
-  process.exit(1);
-});
-const inputs = Object.keys(result.metafile.inputs);
-const leaked = inputs.filter((i) => /(^|\/)(undici|node:|transport\/(node|deno|bun))/.test(i));
-if (leaked.length > 0) {
-  console.error(`browser bundle contains server-runtime code: ${leaked.join(", ")}`);
-  process.exit(1);
-}
-const code = result.outputFiles[0].contents;
+// The browser condition of the exports map, bundled as three apps would: each must carry no
+// server-runtime code (a Node built-in fails the build), and the sizes show what tree-shaking
+// leaves of the per-capability functions (goals from issue 14: ≤ 5 KB and ≤ 9 KB min+gzip).
+const apps = [
+  ["operations.list only", `import { createLxdBase, lxdOperations } from "lxd-fetch"; export const list = () => lxdOperations(createLxdBase()).list();`, 5000],
+  [
+    "operations + events + exec",
+    `import { createLxdBase, lxdEvents, lxdExec, lxdOperations } from "lxd-fetch";
+     const base = createLxdBase(); export const ops = lxdOperations(base), events = lxdEvents(base), exec = lxdExec(base);`,
+    9000,
+  ],
+  ["everything (createLxd)", `import { createLxd } from "lxd-fetch"; export const lxd = createLxd();`, undefined],
+];
 // The entry is pre-bundled, so also look inside it for any server runtime's transport.
 const serverOnly = /createHttpClient|ws\+unix|checkServerIdentity|buildConnector|from\s*["'](?:undici|node:)|require\(["'](?:undici|node:)/;
-const found = new TextDecoder().decode(code).match(serverOnly);
-if (found) {
-  console.error(`browser bundle contains server-runtime code: ${found[0]}`);
-  process.exit(1);
+for (const [name, contents, goal] of apps) {
+  const result = await build({
+    stdin: { contents, resolveDir: root },
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+  }).catch((err) => {
+    console.error(`browser bundle "${name}" failed (a Node built-in or server-runtime module reached it?):`);
+    for (const e of err.errors ?? [err]) console.error(`  ${e.text ?? e.message}`);
+    process.exit(1);
+  });
+  const inputs = Object.keys(result.metafile.inputs);
+  const leaked = inputs.filter((i) => /(^|\/)(undici|node:|transport\/(node|deno|bun))/.test(i));
+  if (leaked.length > 0) {
+    console.error(`browser bundle "${name}" contains server-runtime code: ${leaked.join(", ")}`);
+    process.exit(1);
+  }
+  const code = result.outputFiles[0].contents;
+  const found = new TextDecoder().decode(code).match(serverOnly);
+  if (found) {
+    console.error(`browser bundle "${name}" contains server-runtime code: ${found[0]}`);
+    process.exit(1);
+  }
+  const gz = gzipSync(code, { level: 9 }).length;
+  const verdict = goal === undefined ? "" : gz <= goal ? ` (goal ≤ ${goal / 1000} KB: met)` : ` (goal ≤ ${goal / 1000} KB: not met)`;
+  console.log(`browser app, ${name}: ${(code.length / 1000).toFixed(1)} KB min, ${(gz / 1000).toFixed(1)} KB min+gzip${verdict}`);
 }
-console.log(`browser bundle: ${code.length} B min, ${gzipSync(code, { level: 9 }).length} B min+gzip (${inputs.length} inputs)`);
 
 // The deno and bun export conditions: resolved as a bundler does (esbuild with that condition),
 // and as each runtime does (its pinned binary imports "lxd-fetch" by name).

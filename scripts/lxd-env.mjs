@@ -33,8 +33,8 @@ function readEnvFile() {
 }
 
 /**
- * One server (`"lxd"` or `"incus"`): `{ kv, env }` (its section's raw keys without the prefix,
- * and certificates read as PEM text), or `{ why }` it is unavailable.
+ * One server (`"lxd"` or `"incus"`): `{ kv, env }` (its section's raw keys, prefix included, and
+ * certificates read as PEM text), or `{ why }` it is unavailable.
  */
 export function loadServerEnv(id) {
   const server = SERVERS.find((s) => s.id === id);
@@ -42,25 +42,22 @@ export function loadServerEnv(id) {
   const all = readEnvFile();
   const hint = `run \`bash ${server.up}\` as root`;
   if (!all) return { why: `no .lxd-test/lxd.env (${hint})` };
-  const kv = Object.fromEntries(
-    Object.entries(all)
-      .filter(([k]) => k.startsWith(server.prefix))
-      .map(([k, v]) => [k.slice(server.prefix.length), v]),
-  );
-  if (!kv.SOCKET) return { why: `no ${server.name} section in .lxd-test/lxd.env (${hint})` };
-  if (!existsSync(kv.SOCKET)) return { why: `${server.name} socket ${kv.SOCKET} is missing (daemon not running? ${hint})` };
-  const files = Object.fromEntries(FILES.map(([k, name]) => [name, kv[k]]));
-  const pem = Object.fromEntries(FILES.map(([k, name]) => [name, readFileSync(kv[k], "utf8")]));
+  const kv = Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith(server.prefix)));
+  const get = (k) => kv[server.prefix + k];
+  if (!get("SOCKET")) return { why: `no ${server.name} section in .lxd-test/lxd.env (${hint})` };
+  if (!existsSync(get("SOCKET"))) return { why: `${server.name} socket ${get("SOCKET")} is missing (daemon not running? ${hint})` };
+  const files = Object.fromEntries(FILES.map(([k, name]) => [name, get(k)]));
+  const pem = Object.fromEntries(FILES.map(([k, name]) => [name, readFileSync(get(k), "utf8")]));
   return {
     kv,
     env: {
       server: server.id,
-      label: `${server.name} ${kv.VERSION}`,
-      socket: kv.SOCKET,
-      httpsUrl: kv.HTTPS_URL,
+      label: `${server.name} ${get("VERSION")}`,
+      socket: get("SOCKET"),
+      httpsUrl: get("HTTPS_URL"),
       ...pem,
-      serverFingerprint: kv.SERVER_FINGERPRINT,
-      container: kv.CONTAINER,
+      serverFingerprint: get("SERVER_FINGERPRINT"),
+      container: get("CONTAINER"),
       files,
     },
   };

@@ -1,4 +1,5 @@
 // Entry for browsers: same-origin requests only; no Node built-ins reach this bundle.
+import { createBase, type LxdBase } from "./base.js";
 import { createLxdClient, type Lxd, type LxdOptions } from "./client.js";
 import { browserTransport } from "./transport/browser.js";
 
@@ -8,4 +9,9 @@ export { browserTransport } from "./transport/browser.js";
 /** Creates a client whose `local` remote is the page's own origin. */
 export function createLxd(options: LxdOptions = {}): Lxd {
   return createLxdClient(options, browserTransport);
+}
+
+/** The shared core alone, for the per-capability functions (`lxdOperations(base)`, …). */
+export function createLxdBase(options: LxdOptions = {}): LxdBase {
+  return createBase(options, browserTransport);
 }

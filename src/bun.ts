@@ -1,4 +1,5 @@
 // Entry for Bun (the `bun` export condition): Bun's fetch/WebSocket `tls` and `unix` options.
+import { createBase, type LxdBase } from "./base.js";
 import { createLxdClient, type Lxd, type LxdOptions } from "./client.js";
 import { pickIncusSocket } from "./incus.js";
 import { bunTransport } from "./transport/bun.js";
@@ -9,6 +10,11 @@ export { bunTransport, localSocketPath } from "./transport/bun.js";
 /** Creates a client. Without options it talks to the local daemon over its unix socket. */
 export function createLxd(options: LxdOptions = {}): Lxd {
   return createLxdClient(options, bunTransport);
+}
+
+/** The shared core alone, for the per-capability functions (`lxdOperations(base)`, …). */
+export function createLxdBase(options: LxdOptions = {}): LxdBase {
+  return createBase(options, bunTransport);
 }
 
 /**

@@ -1,18 +1,16 @@
-// The runtime-neutral client: remotes and their transports, and the API modules wired onto the
-// request core. Each entry point (Node, browser) only picks the default transport.
-import createClient, { type Client } from "openapi-fetch";
-import { createCore, type Core } from "./core.js";
-import { InvalidArgumentError } from "./errors.js";
-import { Gate } from "./gate.js";
-import { EventHub, subscribe, type EventsOptions, type EventSubscription } from "./events.js";
-import { exec, run, type ExecOptions, type ExecProcess, type RunOptions, type RunResult } from "./exec.js";
+// The runtime-neutral client: every capability (capabilities.ts) on one object over the shared
+// core (base.ts). Each entry point (Node, browser, Deno, Bun) only picks the default transport.
+import type { Client } from "openapi-fetch";
+import { createBase } from "./base.js";
+import { lxdApi, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdServer, lxdTrack } from "./capabilities.js";
+import type { EventsOptions, EventSubscription } from "./events.js";
+import type { ExecOptions, ExecProcess, RunOptions, RunResult } from "./exec.js";
 import type { paths } from "./generated/lxd.js";
-import { createInstances, type InstancesApi } from "./instances.js";
-import { LxdOperation, type StartDeps } from "./operation.js";
-import { createOperations, operationId, type OperationsApi } from "./operations.js";
-import { createFeatures, type ServerApi } from "./server.js";
-import type { RemoteConfig, Transport, TransportFactory } from "./transport/types.js";
-import { checkFunction, checkMs, checkOptions, checkSegment, checkText } from "./validate.js";
+import type { InstancesApi } from "./instances.js";
+import type { LxdOperation } from "./operation.js";
+import type { OperationsApi } from "./operations.js";
+import type { ServerApi } from "./server.js";
+import type { RemoteConfig, TransportFactory } from "./transport/types.js";
 import type { WebSocketConstructor } from "./websocket.js";
 
 export type { Core, SendInit, Sent } from "./core.js";
@@ -61,113 +59,18 @@ export interface Lxd {
   close(): Promise<void>;
 }
 
-interface Connection {
-  transport: Transport;
-  api: Client<paths>;
-}
-
-export function createLxdClient(given: LxdOptions | undefined, defaultTransport: TransportFactory): Lxd {
-  const options = checkOptions("createLxd", given);
-  const configs = { ...checkOptions("createLxd", options.remotes) };
-  for (const [name, config] of Object.entries(configs)) checkRemote(name, config);
-  if (options.defaultRemote !== undefined) checkText("createLxd", "defaultRemote", options.defaultRemote, { empty: false });
-  checkMs("createLxd", "eventsLinger", options.eventsLinger);
-  checkFunction("createLxd", "transport", options.transport);
-  checkFunction("createLxd", "WebSocket", options.WebSocket);
-  const names = [...new Set(["local", ...Object.keys(configs)])];
-  const defaultRemote = options.defaultRemote ?? "local";
-  if (!names.includes(defaultRemote)) throw new InvalidArgumentError(`defaultRemote "${defaultRemote}" is not a configured remote`);
-  const factory = options.transport ?? defaultTransport;
-  // Built up front so a bad URL or fingerprint fails here; no connection is opened yet.
-  const connections = new Map<string, Connection>(
-    names.map((name) => {
-      const transport = factory(name, configs[name]);
-      return [name, { transport, api: createClient<paths>({ baseUrl: transport.baseUrl, fetch: (r) => transport.fetch(r) }) }];
-    }),
-  );
-
-  const resolve = (remote: string | undefined): string => {
-    const name = remote ?? defaultRemote;
-    if (typeof name !== "string" || !names.includes(name)) {
-      throw new InvalidArgumentError(`unknown remote ${JSON.stringify(name)} (configured: ${names.join(", ")})`);
-    }
-    return name;
-  };
-  const connect = (remote: string | undefined): Connection => {
-    const conn = connections.get(resolve(remote));
-    if (!conn) throw new InvalidArgumentError("this client is closed");
-    return conn;
-  };
-
-  const core: Core = createCore(resolve, (name) => connect(name).transport);
-  const baseUrl = (remote: string) => connect(remote).transport.baseUrl;
-  const webSocket = (remote: string) => {
-    const Ctor = options.WebSocket;
-    return Ctor ? (url: string) => new Ctor(url) : connect(remote).transport.webSocket;
-  };
-  const hub = new EventHub(baseUrl, webSocket, options.eventsLinger ?? 1000);
-  const features = createFeatures(core);
-  const operations = createOperations(core, features);
-  const deps: StartDeps = { core, hub, operations };
-  const gates = new Map<string, Gate>();
-  const connecting = async (remote: string, signal?: AbortSignal) => {
-    const limit = connect(remote).transport.maxConnecting;
-    if (limit === undefined) return () => undefined;
-    let gate = gates.get(remote);
-    if (!gate) gates.set(remote, (gate = new Gate(limit)));
-    return gate.enter(`exec on "${remote}"`, signal);
-  };
-  const execDeps = { ...deps, baseUrl, webSocket, connecting };
-
+export function createLxdClient(options: LxdOptions | undefined, defaultTransport: TransportFactory): Lxd {
+  const base = createBase(options, defaultTransport);
   return {
-    defaultRemote,
-    remotes: names,
-    operations: {
-      ...operations,
-      track: (remote, id, opts) => {
-        const { project } = checkOptions("track", opts);
-        if (project !== undefined) checkSegment("track", "project", project);
-        return new LxdOperation({ hub, operations, remote: resolve(remote), project }, pendingOperation(operationId(id)));
-      },
-    },
-    instances: createInstances(deps),
-    server: { info: features.info, supports: features.supports },
-    events: (remote, opts) => subscribe(hub, resolve(remote), opts),
-    exec: (remote, instance, command, opts) => exec(execDeps, remote, instance, command, opts),
-    run: (remote, instance, command, opts) => run(execDeps, remote, instance, command, opts),
-    api: (remote) => connect(remote).api,
-    async close() {
-      const all = [...connections.values()];
-      connections.clear();
-      hub.closeAll();
-      await Promise.all(all.map((c) => c.transport.close()));
-    },
-  };
-}
-
-/** A remote's shape; each transport checks the contents (URL, certificates, fingerprint). */
-function checkRemote(name: string, config: unknown): void {
-  const c = config as Partial<Record<"url" | "socket" | "cert" | "key" | "ca" | "fingerprint", unknown>> | null;
-  if (typeof c !== "object" || c === null || (typeof c.url !== "string") === (typeof c.socket !== "string")) {
-    throw new InvalidArgumentError(`remote "${name}": give either \`url\` (HTTPS) or \`socket\` (a unix socket path)`);
-  }
-  for (const k of ["url", "socket", "cert", "key", "ca", "fingerprint"] as const) if (c[k] !== undefined) checkText(`remote "${name}"`, k, c[k], { empty: false });
-}
-
-/** A placeholder state for a tracked operation until the first refresh or event. */
-function pendingOperation(id: string) {
-  return {
-    id,
-    class: "task" as const,
-    description: "",
-    created_at: "",
-    updated_at: "",
-    status: "Unknown",
-    status_code: 105 as const, // Pending: not final, so wait() asks LXD
-    resources: null,
-    metadata: null,
-    may_cancel: false,
-    err: "",
-    location: "",
+    defaultRemote: base.defaultRemote,
+    remotes: base.remotes,
+    operations: { ...lxdOperations(base), track: lxdTrack(base) },
+    instances: lxdInstances(base),
+    server: lxdServer(base),
+    events: lxdEvents(base),
+    exec: lxdExec(base),
+    run: lxdRun(base),
+    api: lxdApi(base),
+    close: () => base.close(),
   };
 }

@@ -21,6 +21,8 @@ export interface EventsOptions extends EventScope {
   maxQueued?: number;
   /** Called when the socket came back after a drop: events of the gap were missed. */
   onReconnect?: () => void;
+  /** Called when the socket dropped and is being reopened (a UI can show it). */
+  onDisconnect?: () => void;
 }
 
 /** An async iterable of events; `ready` resolves once the subscription is live. */
@@ -56,7 +58,6 @@ class SharedStream {
   private readonly listeners = new Set<Listener>();
   private ws: WebSocket | undefined;
   private opened = false;
-  private attempt = 0;
   private droppedAt: number | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly finals = new Set<string>();
@@ -130,7 +131,6 @@ class SharedStream {
         const reconnect = this.opened;
         this.ws = ws;
         this.opened = true;
-        this.attempt = 0;
         this.droppedAt = undefined;
         ws.addEventListener("message", (m) => this.dispatch(m.data));
         ws.addEventListener("close", () => this.dropped(ws));
@@ -162,7 +162,7 @@ class SharedStream {
   private retry(): void {
     if (this.ended) return;
     this.droppedAt ??= Date.now();
-    this.timer = setTimeout(() => this.connect(), retryDelay(Date.now() - this.droppedAt, this.attempt++));
+    this.timer = setTimeout(() => this.connect(), retryDelay(Date.now() - this.droppedAt));
   }
 
   private dispatch(data: unknown): void {
@@ -187,10 +187,11 @@ class SharedStream {
   }
 }
 
-/** Milliseconds before reconnect attempt `attempt`, `down` ms after the drop. */
-export function retryDelay(down: number, attempt: number): number {
-  const base = down < TIGHT_PHASE_MS ? TIGHT_RETRY_MS : Math.min(MAX_RETRY_MS, TIGHT_RETRY_MS * 2 ** Math.min(10, attempt - TIGHT_PHASE_MS / TIGHT_RETRY_MS));
-  return base * (0.75 + Math.random() / 2);
+/** Milliseconds before the next reconnect attempt, `down` ms after the drop. */
+export function retryDelay(down: number): number {
+  // After the tight phase the delay grows with the time down: 2 s is reached 8 s later.
+  const base = down < TIGHT_PHASE_MS ? TIGHT_RETRY_MS : Math.min(MAX_RETRY_MS, TIGHT_RETRY_MS + (down - TIGHT_PHASE_MS) / 4);
+  return Math.min(MAX_RETRY_MS, base * (0.75 + Math.random() / 2));
 }
 
 /** All shared event streams of one client. */
@@ -277,6 +278,9 @@ export function subscribe(hub: EventHub, remote: string, opts?: EventsOptions): 
     },
     reconnected() {
       options.onReconnect?.();
+    },
+    disconnected() {
+      options.onDisconnect?.();
     },
   };
   const { ready, leave } = hub.join(remote, options, listener);

@@ -84,7 +84,8 @@ export class ExecOutputError extends ExecError {
 }
 
 /**
- * `run()`'s input stream failed midway: the command was killed (SIGKILL) rather than left to act
+ * `run()`'s input stream failed midway: the command was killed (SIGKILL, with stdin left open so
+ * it sees no end of input first) rather than left to act
  * on part of its input. `cause` is the input's error; the exit code is the killed command's.
  */
 export class ExecInputError extends ExecError {
@@ -237,9 +238,9 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
       (op) => ({ op }),
       (error: unknown) => ({ error }),
     );
-    void outcome.then(() => {
-      stdout.expectEnd(END_GRACE_MS);
-      stderr.expectEnd(END_GRACE_MS);
+    void outcome.then((r) => {
+      stdout.expectEnd(END_GRACE_MS, "error" in r);
+      stderr.expectEnd(END_GRACE_MS, "error" in r);
     });
     const [result] = await Promise.all([outcome, stdout.ended, stderr.ended]);
     stdout.settle();
@@ -262,6 +263,8 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
 
   const onAbort = () => {
     aborted = new AbortError(`exec ${handle.id}`, options.signal?.reason);
+    stdout.abort(aborted);
+    stderr.abort(aborted);
     try {
       if (control.readyState === 1) control.send(JSON.stringify({ command: "signal", signal: 15 } satisfies ControlMessage));
     } finally {
@@ -269,6 +272,7 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
     }
   };
   options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) onAbort(); // aborted while the last socket opened
 
   return {
     operation: handle,
@@ -320,15 +324,19 @@ interface Output {
   dropped(): ConnectionError | undefined;
   /**
    * The operation is final, so LXD has sent everything: the stream must end within `graceMs` of
-   * its last frame (time spent paused for a slow reader does not count), or it is dropped.
+   * its last frame (time spent paused for a slow reader does not count, unless `always`: the
+   * wait failed, and nothing more may come), or it is dropped.
    */
-  expectEnd(graceMs: number): void;
+  expectEnd(graceMs: number, always?: boolean): void;
+  /** Ends the stream with `error` now (an abort): the socket's own close is not waited for. */
+  abort(error: AbortError): void;
   /** Errors a dropped stream with its drop, once exited knows the operation's outcome. */
   settle(): void;
 }
 
 // Bytes held for a reader before the socket stops reading (where the runtime's socket can).
 const OUTPUT_HIGH_WATER = 1 << 20;
+const BREATHE_MS = 2000;
 
 function outputStream(ws: WebSocket, label: string, where: { remote: string; path: string }, aborted: () => AbortError | undefined): Output {
   let markEnded!: () => void;
@@ -339,7 +347,9 @@ function outputStream(ws: WebSocket, label: string, where: { remote: string; pat
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const flow = pausable(ws);
   let paused = false;
+  let breather: ReturnType<typeof setTimeout> | undefined;
   let graceMs: number | undefined;
+  let graceAlways = false;
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
   // A Blob frame is read asynchronously; later frames queue behind it to keep the order.
   let chain: Promise<void> | undefined;
@@ -347,7 +357,7 @@ function outputStream(ws: WebSocket, label: string, where: { remote: string; pat
     if (done) return;
     done = true;
     clearTimeout(graceTimer);
-    if (paused) flow?.resume();
+    resume();
     if (error === undefined) {
       if (!cancelled) controller.close();
     } else if (!cancelled) controller.error(error);
@@ -359,18 +369,29 @@ function outputStream(ws: WebSocket, label: string, where: { remote: string; pat
   };
   const armGrace = () => {
     clearTimeout(graceTimer);
-    if (graceMs === undefined || done || dropped || paused) return;
+    if (graceMs === undefined || done || dropped || (paused && !graceAlways)) return;
     graceTimer = setTimeout(() => {
       if (done || dropped) return;
       drop(`did not end within ${graceMs} ms after the command finished`);
       safeClose(ws);
     }, graceMs);
   };
-  const setPaused = (p: boolean) => {
-    if (!flow || p === paused) return;
-    paused = p;
-    if (p) flow.pause();
-    else flow.resume();
+  // Backpressure, for a reader that has the stream (an unread stream buffers, so `exited` can
+  // never wait on output nobody reads). Every BREATHE_MS paused, one more read: LXD's keepalive
+  // ping has a 5 s write deadline, and a ping that cannot be written ends the socket (gorilla).
+  const pause = () => {
+    if (!flow || done || !stream.locked) return;
+    paused = true;
+    flow.pause();
+    clearTimeout(graceTimer);
+    clearTimeout(breather);
+    breather = setTimeout(() => flow.resume(), BREATHE_MS);
+  };
+  const resume = () => {
+    if (!paused) return;
+    paused = false;
+    clearTimeout(breather);
+    flow?.resume();
     armGrace();
   };
   const stream = new ReadableStream<Uint8Array>(
@@ -381,7 +402,7 @@ function outputStream(ws: WebSocket, label: string, where: { remote: string; pat
           if (cancelled || done || bytes.byteLength === 0) return;
           controller.enqueue(bytes);
           // Backpressure: stop reading the socket until the reader catches up (pull).
-          if ((controller.desiredSize ?? 1) <= 0) setPaused(true);
+          if ((controller.desiredSize ?? 1) <= 0) pause();
         };
         const eof = () => {
           finish();
@@ -426,12 +447,12 @@ function outputStream(ws: WebSocket, label: string, where: { remote: string; pat
         });
       },
       pull() {
-        setPaused(false);
+        resume();
       },
       cancel() {
         // The reader gave up: keep draining the socket (closing it would kill the command).
         cancelled = true;
-        setPaused(false);
+        resume();
       },
     },
     { highWaterMark: OUTPUT_HIGH_WATER, size: (chunk) => chunk.byteLength },
@@ -440,9 +461,14 @@ function outputStream(ws: WebSocket, label: string, where: { remote: string; pat
     stream,
     ended,
     dropped: () => dropped,
-    expectEnd(ms) {
+    expectEnd(ms, always = false) {
       graceMs = ms;
+      graceAlways = always;
       armGrace();
+    },
+    abort(error) {
+      finish(error);
+      markEnded();
     },
     settle() {
       if (dropped) finish(dropped);
@@ -451,7 +477,8 @@ function outputStream(ws: WebSocket, label: string, where: { remote: string; pat
 }
 
 function emptyStream(): Output {
-  return { stream: new ReadableStream({ start: (c) => c.close() }), ended: Promise.resolve(), dropped: () => undefined, expectEnd() {}, settle() {} };
+  const none = () => undefined;
+  return { stream: new ReadableStream({ start: (c) => c.close() }), ended: Promise.resolve(), dropped: none, expectEnd: none, abort: none, settle: none };
 }
 
 function stdinStream(ws: WebSocket, interactive: boolean): WritableStream<Uint8Array> {
@@ -513,8 +540,8 @@ async function feedStream(input: ReadableStream<Uint8Array>, writer: WritableStr
     try {
       r = await reader.read();
     } catch (err) {
+      // stdin stays open: an EOF now could reach the command before the SIGKILL does.
       await kill().catch(() => undefined);
-      await writer.abort(err).catch(() => undefined);
       throw err;
     }
     if (r.done) return;
@@ -529,7 +556,11 @@ async function feedStream(input: ReadableStream<Uint8Array>, writer: WritableStr
 
 /** `input` as bytes (a stream is piped as it is); anything else is refused before sending. */
 function inputBytes(input: RunOptions["input"]): Uint8Array | undefined {
-  if (input === undefined || input instanceof ReadableStream) return undefined;
+  if (input instanceof ReadableStream) {
+    if (input.locked) throw new InvalidArgumentError("run: the input stream is locked (it already has a reader)");
+    return undefined;
+  }
+  if (input === undefined) return undefined;
   if (typeof input === "string") return new TextEncoder().encode(input);
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
   if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);

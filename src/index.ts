@@ -1,4 +1,5 @@
 // Entry for Node (and the default): the unix socket and mTLS through an undici 7 Agent.
+import { createBase, type LxdBase } from "./base.js";
 import { createLxdClient, type Lxd, type LxdOptions } from "./client.js";
 import { pickIncusSocket } from "./incus.js";
 import { nodeTransport } from "./transport/node.js";
@@ -9,6 +10,11 @@ export { localSocketPath, nodeTransport } from "./transport/node.js";
 /** Creates a client. Without options it talks to the local daemon over its unix socket. */
 export function createLxd(options: LxdOptions = {}): Lxd {
   return createLxdClient(options, nodeTransport);
+}
+
+/** The shared core alone, for the per-capability functions (`lxdOperations(base)`, …). */
+export function createLxdBase(options: LxdOptions = {}): LxdBase {
+  return createBase(options, nodeTransport);
 }
 
 /**

@@ -1,5 +1,7 @@
 // Everything every entry point exports; the entries differ only in their default transport.
 export type { Lxd, LxdOperations, LxdOptions } from "./client.js";
+export type { LxdBase } from "./base.js";
+export { lxdApi, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdServer, lxdTrack } from "./capabilities.js";
 export * from "./errors.js";
 export type { EventScope, EventsOptions, EventSubscription } from "./events.js";
 export { ExecError, ExecInputError, ExecOutputError } from "./exec.js";

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the real-LXD runtime suites: `node test-runtimes/run.mjs [target ...]`, targets
 // node20 (this Node), node22, node24 (from the npm registry through npx), deno, bun (the
-// pinned devDependencies) and browser (Chromium + nginx, see browser.mjs). Default: all.
+// pinned devDependencies), browser (Chromium + nginx, see browser.mjs) and web (the web example
+// in Chromium, see web.mjs). Default: all.
 // Needs the build (dist/); the package.json scripts run tsup first.
 // Each suite runs against LXD and Incus (.lxd-test/lxd.env). Without either it skips with one
 // line, except under CI=true, where a missing server is a failure. It ends with `runtimes: N passed, M failed` and writes
@@ -13,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { loadServers } from "../scripts/lxd-env.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const ALL = ["node20", "node22", "node24", "deno", "bun", "browser"];
+const ALL = ["node20", "node22", "node24", "deno", "bun", "browser", "web"];
 // Exact versions, so a run is repeatable (npx caches them after the first download).
 const NODE_VERSIONS = { node22: "22.23.3", node24: "24.21.0" };
 const TARGET_TIMEOUT_MS = 10 * 60_000;
@@ -28,7 +29,7 @@ if (unknown.length) {
 // Each suite runs against every server there is (LXD 5.0.2, Incus 6.0.4); a missing one fails
 // under CI=true (in the suites), and without any the whole run skips locally.
 const servers = loadServers();
-const available = servers.filter((s) => s.kv);
+const available = servers.filter((s) => s.env);
 if (!available.length) {
   const why = servers.map((s) => s.why).join("; ");
   if (process.env.CI === "true") {
@@ -51,17 +52,16 @@ const suite = "test-runtimes/suite.mjs";
 
 /** Deno runs with the least permissions the suite needs, which the README lists too. */
 function denoArgs() {
-  const sockets = available.map((s) => s.kv.SOCKET);
+  const sockets = available.map((s) => s.env.socket);
   // The failure cases' missing socket and closed port are allowed too, so they fail as in the
   // other runtimes (ENOENT, ECONNREFUSED) rather than on a permission check.
   const missing = "/nonexistent/lxd-fetch-test.socket";
-  const files = ["SERVER_CERT", "CLIENT_CERT", "CLIENT_KEY", "UNTRUSTED_CERT", "UNTRUSTED_KEY", "OTHER_CA"];
-  const dirs = available.flatMap((s) => files.map((k) => dirname(s.kv[k])));
+  const dirs = available.flatMap((s) => Object.values(s.env.files).map((f) => dirname(f)));
   const read = [...new Set([root.replace(/\/$/, ""), ...sockets, "/var/lib/lxd/unix.socket", missing, ...dirs])];
   const net = [
     ...available.flatMap((s) => {
-      const https = new URL(s.kv.HTTPS_URL);
-      return [https.host, `localhost:${https.port || 443}`, `unix:${s.kv.SOCKET}`];
+      const https = new URL(s.env.httpsUrl);
+      return [https.host, `localhost:${https.port || 443}`, `unix:${s.env.socket}`];
     }),
     "127.0.0.1:80",
     `unix:${missing}`,
@@ -85,6 +85,7 @@ const commands = {
   deno: () => [bin("deno"), denoArgs()],
   bun: () => [bin("bun"), [suite]],
   browser: () => [process.execPath, ["test-runtimes/browser.mjs"]],
+  web: () => [process.execPath, ["test-runtimes/web.mjs"]],
 };
 
 /** Runs one target, echoing its output, and reads its closing `label: N passed, M failed` line. */

@@ -118,6 +118,14 @@ const cases: Case[] = [
   ["run with input an object", (c) => c.run("v", "c1", ["cat"], { input: any({ a: 1 }) })],
   ["run with input null", (c) => c.run("v", "c1", ["cat"], { input: any(null) })],
   ["run with options a string", (c) => c.run("v", "c1", ["cat"], any("input"))],
+  [
+    "run with an input stream that is already locked",
+    (c) => {
+      const input = new ReadableStream<Uint8Array>();
+      input.getReader();
+      return c.run("v", "c1", ["cat"], { input });
+    },
+  ],
   ["run with a NUL in argv", (c) => c.run("v", "c1", ["sh", "-c", "echo\0"])],
 ];
 

@@ -64,17 +64,20 @@ describe("events", () => {
     await expect(ca.done).resolves.toBeUndefined();
   });
 
-  it("reconnects after a drop and keeps delivering later events; onReconnect tells of the gap", async () => {
+  it("reconnects after a drop and keeps delivering later events; onDisconnect and onReconnect tell of the gap", async () => {
     const { client, lxd } = v.start();
     let gaps = 0;
-    const sub = client.events("v", { types: ["operation"], onReconnect: () => gaps++ });
+    const calls: string[] = [];
+    const sub = client.events("v", { types: ["operation"], onReconnect: () => (gaps++, calls.push("reconnect")), onDisconnect: () => calls.push("disconnect") });
     const { seen } = collect(sub);
     await sub.ready;
+    expect(calls).toEqual([]);
     lxd.dropEventSockets();
     await until(() => lxd.eventSockets === 1);
     const id = await createToken(client.api());
     await until(() => seen.some((e) => (e as OperationEvent).metadata.id === id));
     expect(gaps).toBe(1);
+    expect(calls).toEqual(["disconnect", "reconnect"]);
     sub.close();
   });
 
@@ -127,5 +130,16 @@ describe("events", () => {
     const { client } = v.start();
     expect(() => client.events("v", { project: "p", allProjects: true })).toThrow(InvalidArgumentError);
     expect(() => client.events("v", { types: ["nope" as "operation"] })).toThrow(/unknown type "nope"/);
+  });
+});
+
+describe("retryDelay", () => {
+  it("retries every ~100 ms for 15 s after a drop, then grows with the time down to at most 2 s", async () => {
+    const { retryDelay } = await import("../src/events.js");
+    for (const down of [0, 1000, 14_999]) for (let i = 0; i < 20; i++) expect(retryDelay(down)).toBeGreaterThanOrEqual(75), expect(retryDelay(down)).toBeLessThanOrEqual(125);
+    const later = Array.from({ length: 50 }, () => retryDelay(15_001));
+    expect(Math.min(...later)).toBeGreaterThanOrEqual(75);
+    expect(Math.min(...Array.from({ length: 50 }, () => retryDelay(19_000)))).toBeGreaterThan(500);
+    for (const down of [30_000, 600_000]) for (let i = 0; i < 50; i++) expect(retryDelay(down)).toBeLessThanOrEqual(2000), expect(retryDelay(down)).toBeGreaterThanOrEqual(1500);
   });
 });

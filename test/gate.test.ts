@@ -36,4 +36,18 @@ describe("Gate", () => {
     (await third)();
     expect(thirdIn).toBe(true);
   });
+
+  it("an abort after the place was given changes nothing: the place is still released once", async () => {
+    const gate = new Gate(1);
+    const ac = new AbortController();
+    const release = await gate.enter("exec", ac.signal);
+    ac.abort();
+    let nextIn = false;
+    const next = gate.enter("exec").then((r) => ((nextIn = true), r));
+    await tick();
+    expect(nextIn).toBe(false);
+    release();
+    (await next)();
+    expect(nextIn).toBe(true);
+  });
 });

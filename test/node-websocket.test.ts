@@ -54,6 +54,7 @@ async function serve(onSocket: (socket: Socket, received: () => Buffer) => void)
     const chunks: Buffer[] = [];
     socket.on("data", (d: Buffer) => chunks.push(d));
     socket.on("error", () => undefined);
+    socket.on("end", () => socket.end()); // the client went: so does the server side
     onSocket(socket, () => Buffer.concat(chunks));
   });
   await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
@@ -116,7 +117,6 @@ describe("NodeWebSocket", () => {
     let received!: () => Buffer;
     const url = await serve((s, r) => {
       received = r;
-      s.on("end", () => s.end());
     });
     const ws = new NodeWebSocket(url, agent);
     const { opened, closed } = collect(ws);
@@ -170,6 +170,48 @@ describe("NodeWebSocket", () => {
     await collect(ws).closed;
     expect(eof).toBe(true);
     expect(bytes).toBe(total * chunk.length);
+  });
+
+  it("a 16-bit length header split across reads, and a ping between fragments, are handled", async () => {
+    const url = await serve((s) => {
+      const f = frame(2, Buffer.alloc(1000, 3));
+      s.write(f.subarray(0, 3)); // first two header bytes and half the length
+      setTimeout(() => {
+        s.write(Buffer.concat([f.subarray(3), frame(1, Buffer.from("ab"), false), frame(9, Buffer.from("p")), frame(0, Buffer.from("c"))]));
+        setTimeout(() => s.destroy(), 20);
+      }, 20);
+    });
+    const ws = new NodeWebSocket(url, agent);
+    const { messages, closed } = collect(ws);
+    await closed;
+    expect(messages.map((m) => (typeof m === "string" ? m : m.byteLength))).toEqual([1000, "abc"]);
+  });
+
+  it("a close frame from the server is answered, and its code reported", async () => {
+    let received!: () => Buffer;
+    const url = await serve((s, r) => {
+      received = r;
+      const payload = Buffer.alloc(2 + 3);
+      payload.writeUInt16BE(4000, 0);
+      payload.write("bye", 2);
+      s.write(frame(8, payload));
+    });
+    const ws = new NodeWebSocket(url, agent);
+    const closed = (await collect(ws).closed) as unknown as { code: number; reason: string };
+    expect([closed.code, closed.reason]).toEqual([4000, "bye"]);
+    expect(clientFrames(received()).map((f) => [f.op, f.payload.readUInt16BE(0)])).toEqual([[8, 4000]]);
+  });
+
+  it("a protocol error (a masked frame, a data frame inside a fragmented message) stops delivery: nothing after it", async () => {
+    for (const bad of [Buffer.from([0x82, 0x81, 0, 0, 0, 0, 7]), Buffer.concat([frame(2, Buffer.from("a"), false), frame(2, Buffer.from("b"))])]) {
+      const url = await serve((s) => s.write(Buffer.concat([frame(2, Buffer.from("ok")), bad, frame(2, Buffer.from("after"))])));
+      const ws = new NodeWebSocket(url, agent);
+      const { messages, closed } = collect(ws);
+      expect((await closed).code).toBe(1002);
+      expect(messages.map((m) => Buffer.from(m as Uint8Array).toString())).toEqual(["ok"]);
+      await new Promise((r) => server!.close(r));
+    }
+    server = undefined;
   });
 
   it("an upgrade refused by the server is an error then a close, never an open", async () => {

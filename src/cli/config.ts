@@ -5,10 +5,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { InvalidArgumentError } from "../errors.js";
 import { pickIncusSocket } from "../incus.js";
 import type { RemoteConfig } from "../index.js";
+import { parseLxcYaml } from "./lxc-yaml.js";
+import { loadYaml } from "./yaml.js";
 
 /** Whose configuration: `lxc`'s (LXD) or `incus`'s. */
 export type ConfigKind = "lxc" | "incus";
@@ -56,7 +57,7 @@ function defaultSocket(kind: ConfigKind, env: Record<string, string | undefined>
   return env.LXD_DIR ? `${env.LXD_DIR}/unix.socket` : "/var/lib/lxd/unix.socket";
 }
 
-export function loadRemotes(env: Record<string, string | undefined> = process.env): CliRemotes {
+export async function loadRemotes(env: Record<string, string | undefined> = process.env): Promise<CliRemotes> {
   const { dir, kind } = configDir(env);
   // Incus's `local` is its own socket even when its config file names none; LXD's is the
   // library's `local` (which also knows the snap's socket).
@@ -65,7 +66,8 @@ export function loadRemotes(env: Record<string, string | undefined> = process.en
   if (!file || !existsSync(file)) return { dir, kind, remotes: base, defaultRemote: "local", skipped: [] };
   let doc: { "default-remote"?: string; remotes?: Record<string, CliRemote> };
   try {
-    doc = (parse(readFileSync(file, "utf8")) ?? {}) as typeof doc;
+    const text = readFileSync(file, "utf8");
+    doc = (parseLxcYaml(text) ?? (await loadYaml()).parse(text) ?? {}) as typeof doc;
   } catch (err) {
     throw new InvalidArgumentError(`cannot read ${file}: ${(err as Error).message}`);
   }

@@ -1,13 +1,13 @@
 // The lxd-fetch command line, built on the public API only. Errors are one line and a non-zero
-// exit, with the stack only under --debug.
+// exit, with the stack only under --debug. Start-up time is the CLI's first impression, so what
+// only some commands need (the YAML printer, exec's terminal handling, MSW) is imported by them.
 import { parseArgs } from "node:util";
-import { stringify } from "yaml";
 import { InvalidArgumentError, LxdFetchError } from "../errors.js";
 import type { EventType, Lxd, LxdOptions, Operation } from "../index.js";
 import { loadRemotes } from "./config.js";
-import { execCommand } from "./exec.js";
 import { createClient } from "./runtime.js";
 import { json, table } from "./format.js";
+import { loadYaml } from "./yaml.js";
 
 const USAGE = `Usage: lxd-fetch [--remote R] [--mock] [--debug] <command>
 
@@ -70,7 +70,7 @@ async function client(flags: Flags): Promise<{ lxd: Lxd; stop: () => Promise<voi
     const { startMock } = await import("./mock.js");
     return startMock();
   }
-  const cfg = loadRemotes();
+  const cfg = await loadRemotes();
   const options: LxdOptions = { remotes: cfg.remotes, defaultRemote: cfg.defaultRemote in cfg.remotes || cfg.defaultRemote === "local" ? cfg.defaultRemote : "local" };
   const lxd = await createClient(options);
   return { lxd, stop: () => lxd.close() };
@@ -105,7 +105,7 @@ async function operations(lxd: Lxd, sub: string | undefined, args: string[], fla
       const [remote, id] = splitRemote(args[0]);
       if (!id) throw new UsageError("operations show <id>");
       const op = await lxd.operations.info(remote ?? remoteFlag, id);
-      out(format === "json" ? json(op) : stringify(op).trimEnd());
+      out(format === "json" ? json(op) : (await loadYaml()).stringify(op).trimEnd());
       return 0;
     }
     case "wait": {
@@ -166,6 +166,7 @@ async function exec(lxd: Lxd, args: string[], flags: Flags): Promise<number> {
   const tty = flags.tty ?? (flags["no-tty"] ? false : Boolean(process.stdin.isTTY && process.stdout.isTTY));
   const user = int("user", flags.user);
   const group = int("group", flags.group);
+  const { execCommand } = await import("./exec.js");
   return execCommand(lxd, remote ?? flags.remote, instance, command, {
     environment,
     tty,
@@ -175,8 +176,8 @@ async function exec(lxd: Lxd, args: string[], flags: Flags): Promise<number> {
   });
 }
 
-function remoteList(out: (s: string) => void): number {
-  const cfg = loadRemotes();
+async function remoteList(out: (s: string) => void): Promise<number> {
+  const cfg = await loadRemotes();
   const local = cfg.remotes.local && "socket" in cfg.remotes.local ? cfg.remotes.local.socket : "unix socket";
   const rows = [["local", local, "unix"], ...Object.entries(cfg.remotes).filter(([n]) => n !== "local").map(([n, r]) => [n, "url" in r ? r.url : r.socket, "url" in r ? "tls" : "unix"])];
   out(table(["NAME", "URL", "AUTH"], rows.map(([n, u, a]) => [n === cfg.defaultRemote ? `${n} (current)` : n!, u!, a!])));
@@ -196,7 +197,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
     }
     if (cmd === "remote") {
       if (sub !== "list") throw new UsageError("remote list");
-      return remoteList(out);
+      return await remoteList(out);
     }
     const { lxd, stop } = await client(flags);
     try {

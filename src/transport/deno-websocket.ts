@@ -18,6 +18,10 @@ const READ_SIZE = 64 * 1024;
 export function denoUnixWebSocket(connect: DenoConnect, socketPath: string, url: string, options?: RawWebSocketOptions): RawWebSocket {
   return new RawWebSocket(async (key, events, signal) => {
     const conn = await connect({ transport: "unix", path: socketPath });
+    if (signal.aborted) {
+      closeQuietly(conn);
+      throw new Error("closed while connecting");
+    }
     const onAbort = () => closeQuietly(conn);
     signal.addEventListener("abort", onAbort, { once: true });
     try {
@@ -70,13 +74,15 @@ async function readHead(conn: DenoConn): Promise<{ head: string; rest: Uint8Arra
 
 function connChannel(conn: DenoConn, first: Uint8Array, events: { data(c: Uint8Array): void; closed(): void }): ByteChannel {
   let paused = false;
+  let destroyed = false;
   let wake: (() => void) | undefined;
   let writes = Promise.resolve();
   let buffered = 0;
   void (async () => {
     if (first.length > 0) events.data(first);
     for (;;) {
-      while (paused) await new Promise<void>((r) => (wake = r));
+      while (paused && !destroyed) await new Promise<void>((r) => (wake = r));
+      if (destroyed) break;
       const chunk = new Uint8Array(READ_SIZE);
       let n: number | null;
       try {
@@ -93,17 +99,21 @@ function connChannel(conn: DenoConn, first: Uint8Array, events: { data(c: Uint8A
   return {
     write(bytes) {
       buffered += bytes.length;
-      writes = writes.then(
-        () => writeAll(conn, bytes).then(() => void (buffered -= bytes.length)),
-        () => undefined,
-      );
-      // A failed write ends writing only: the reads above go on to the end of the stream.
-      writes = writes.catch(() => void (buffered = 0));
+      // A failed write is dropped, and so is what follows it: writing has ended, but the reads
+      // above go on to the end of the stream.
+      writes = writes
+        .then(() => writeAll(conn, bytes))
+        .catch(() => undefined)
+        .then(() => void (buffered -= bytes.length));
     },
     end() {
       writes = writes.then(() => conn.closeWrite()).catch(() => undefined);
     },
-    destroy: () => closeQuietly(conn),
+    destroy() {
+      destroyed = true;
+      closeQuietly(conn);
+      wake?.(); // a paused read loop ends too, and reports the close
+    },
     pause() {
       paused = true;
     },

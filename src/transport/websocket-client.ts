@@ -51,7 +51,6 @@ const enum Op {
   Pong = 10,
 }
 const EMPTY = new Uint8Array(0);
-const concat = concatBytes;
 const utf8 = new TextEncoder();
 
 async function acceptFor(key: string): Promise<string> {
@@ -69,7 +68,9 @@ export class RawWebSocket extends EventTarget {
   private chunks: Uint8Array[] = [];
   private buffered = 0;
   private fragments: Uint8Array[] = [];
+  private fragmentBytes = 0;
   private fragmentOp = Op.Binary;
+  private broken = false;
   private closeCode = 1006;
   private closeReason = "";
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -190,7 +191,7 @@ export class RawWebSocket extends EventTarget {
   private receive(chunk: Uint8Array): void {
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    while (this.buffered >= 2 && this.readyState !== 3) {
+    while (this.buffered >= 2 && !this.broken && this.readyState !== 3) {
       const head = this.peek(Math.min(10, this.buffered));
       const fin = (head[0]! & 0x80) !== 0;
       const op = (head[0]! & 0x0f) as Op;
@@ -218,7 +219,7 @@ export class RawWebSocket extends EventTarget {
   /** At least `n` bytes from the front, joined if they span chunks. */
   private peek(n: number): Uint8Array {
     if (this.chunks[0]!.length >= n) return this.chunks[0]!;
-    const all = concat(this.chunks, this.buffered);
+    const all = concatBytes(this.chunks, this.buffered);
     this.chunks = [all];
     return all;
   }
@@ -232,12 +233,13 @@ export class RawWebSocket extends EventTarget {
       this.chunks[0] = first.subarray(n);
       return first.subarray(0, n);
     }
-    const all = concat(this.chunks, this.buffered + n);
+    const all = concatBytes(this.chunks, this.buffered + n);
     this.chunks = all.length > n ? [all.subarray(n)] : [];
     return all.subarray(0, n);
   }
 
   private frame(op: Op, fin: boolean, payload: Uint8Array): void {
+    if (op >= Op.Close && (!fin || payload.length > 125)) return this.protocolError("fragmented or oversized control frame");
     switch (op) {
       case Op.Ping:
         if (this.answerPings && this.readyState === 1) this.write(Op.Pong, payload);
@@ -253,19 +255,24 @@ export class RawWebSocket extends EventTarget {
           this.write(Op.Close, payload.subarray(0, 2));
         }
         this.channel?.end();
+        this.closeTimer ??= setTimeout(() => this.channel?.destroy(), CLOSE_WAIT_MS);
         return;
       }
       case Op.Text:
       case Op.Binary:
       case Op.Continuation: {
+        const continuing = this.fragments.length > 0;
+        if (op === Op.Continuation ? !continuing : continuing) return this.protocolError("unexpected frame in a fragmented message");
         if (op !== Op.Continuation) this.fragmentOp = op;
-        if (!fin || this.fragments.length > 0) {
+        if (!fin || continuing) {
+          this.fragmentBytes += payload.length;
+          if (this.fragmentBytes > MAX_MESSAGE) return this.protocolError("message too large");
           this.fragments.push(payload);
           if (!fin) return;
-          payload = concat(this.fragments);
+          payload = concatBytes(this.fragments, this.fragmentBytes);
           this.fragments = [];
+          this.fragmentBytes = 0;
         }
-        if (payload.length > MAX_MESSAGE) return this.protocolError("message too large");
         // Bytes are handed over as a view: no copy per message.
         const data = this.fragmentOp === Op.Text ? new TextDecoder().decode(payload) : payload;
         this.dispatch("message", { data });
@@ -277,6 +284,7 @@ export class RawWebSocket extends EventTarget {
   }
 
   private protocolError(why: string): void {
+    this.broken = true; // nothing after it is parsed
     this.closeCode = 1002;
     this.closeReason = why;
     this.channel?.destroy();

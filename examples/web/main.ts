@@ -1,0 +1,245 @@
+// The web example: instances, a live operations panel fed by LXD's events, and a terminal with
+// an interactive shell, all through lxd-fetch's browser entry on the page's own origin (a reverse
+// proxy forwards /1.0 to LXD with the client certificate: README "Using lxd-fetch from a web app").
+// It imports the per-capability functions, so the bundle carries only what the page uses.
+import { FitAddon } from "@xterm/addon-fit";
+import { Terminal } from "@xterm/xterm";
+import "@xterm/xterm/css/xterm.css";
+import {
+  createLxdBase,
+  lxdApi,
+  lxdEvents,
+  lxdExec,
+  lxdOperations,
+  type components,
+  type ExecProcess,
+  type LxdEvent,
+  type Operation,
+} from "lxd-fetch";
+import "./style.css";
+
+type Instance = components["schemas"]["Instance"];
+
+const base = createLxdBase(); // `local` is the page's origin
+const api = lxdApi(base)();
+const operations = lxdOperations(base);
+const events = lxdEvents(base);
+const exec = lxdExec(base);
+
+const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector<T>(sel)!;
+type Props<K extends keyof HTMLElementTagNameMap> = Partial<Omit<HTMLElementTagNameMap[K], "dataset">> & { dataset?: Record<string, string> };
+const el = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Props<K> = {}, ...children: (Node | string)[]) => {
+  const { dataset, ...rest } = props;
+  const e = Object.assign(document.createElement(tag), rest);
+  Object.assign(e.dataset, dataset);
+  e.append(...children);
+  return e;
+};
+
+// ---- instances -------------------------------------------------------------------------------
+
+async function loadInstances(): Promise<void> {
+  const { data, error } = await api.GET("/1.0/instances", { params: { query: { recursion: 1 } } });
+  if (error) throw new Error(`instances: ${JSON.stringify(error)}`);
+  const list = ((data?.metadata ?? []) as unknown as Instance[]).sort((a, b) => (a.name ?? "").localeCompare(b.name ?? ""));
+  $("#instances tbody").replaceChildren(
+    ...list.map((i) => {
+      const open = el("button", { textContent: "shell", disabled: i.status !== "Running", title: "an interactive sh in a new terminal" });
+      open.addEventListener("click", () => void openShell(i.name!));
+      return el(
+        "tr",
+        { dataset: { instance: i.name! } },
+        el("td", { textContent: i.name! }),
+        el("td", { className: `state-${i.status}`, textContent: i.status ?? "" }),
+        el("td", { textContent: i.type ?? "" }),
+        el("td", {}, open),
+      );
+    }),
+  );
+}
+
+// ---- operations panel ------------------------------------------------------------------------
+
+const FINAL = new Set([200, 400, 401]);
+const rows = new Map<string, HTMLLIElement>();
+
+/** A progress figure LXD puts in an operation's metadata (downloads, migrations), if any. */
+function progressOf(op: Operation): number | undefined {
+  const md = (op.metadata ?? {}) as Record<string, unknown>;
+  const p = md.progress as { percent?: string } | undefined;
+  const percent = Number(p?.percent ?? NaN);
+  return Number.isFinite(percent) ? percent : undefined;
+}
+
+// LXD sends each event from its own goroutine, so "Pending" can arrive after "Running": a row
+// never goes back to an earlier stage (lxd-fetch already drops non-final updates after a final).
+const stage = (code: number) => (FINAL.has(code) ? 2 : code === 103 ? 1 : 0);
+
+function showOperation(op: Operation): void {
+  let li = rows.get(op.id);
+  if (li && stage(op.status_code) < Number(li.dataset.stage)) return;
+  if (!li) {
+    li = el("li", { dataset: { opId: op.id } });
+    rows.set(op.id, li);
+    $("#operations").prepend(li);
+    // Keep the panel short: past 50 rows, forget finished ones shown for over half a minute.
+    for (const [id, row] of [...rows].slice(0, Math.max(0, rows.size - 50))) {
+      if (Date.now() - Number(row.dataset.finalAt ?? Infinity) > 30_000) (row.remove(), rows.delete(id));
+    }
+  }
+  const final = FINAL.has(op.status_code);
+  li.className = `${op.status}${final ? " final" : ""}`;
+  li.dataset.status = op.status;
+  li.dataset.stage = String(stage(op.status_code));
+  if (final) li.dataset.finalAt ??= String(Date.now());
+  const percent = progressOf(op);
+  const cancel = el("button", { textContent: "cancel", hidden: final || !op.may_cancel });
+  cancel.addEventListener("click", () => {
+    cancel.disabled = true;
+    operations.cancel(undefined, op.id).catch((err: Error) => (cancel.title = err.message));
+  });
+  li.replaceChildren(
+    el("span", { className: "op-status", textContent: op.status }),
+    ` ${op.class} · ${op.description} `,
+    cancel,
+    el("br"),
+    el("span", { className: "op-id", textContent: op.id }),
+    ...(percent !== undefined && !final ? [el("progress", { max: 100, value: percent })] : []),
+    ...(op.err ? [el("div", { textContent: op.err })] : []),
+  );
+}
+
+/** What LXD has now: on start and after a reconnect (events of the gap were missed). */
+async function seedOperations(): Promise<void> {
+  const map = await operations.list(undefined, { recursion: true });
+  for (const list of Object.values(map)) for (const op of list ?? []) showOperation(op);
+  // Rows still shown as live that LXD no longer lists finished during the gap.
+  const listed = new Set(Object.values(map).flatMap((l) => (l ?? []).map((o) => o.id)));
+  for (const [id, li] of rows) {
+    if (!listed.has(id) && !li.classList.contains("final")) (li.classList.add("final", "Gone"), (li.dataset.finalAt = String(Date.now())));
+  }
+}
+
+function setEventsState(state: "connecting" | "live" | "reconnecting" | "failed", text: string): void {
+  const s = $("#events-status");
+  s.className = `status ${state}`;
+  s.dataset.state = state;
+  s.textContent = `events: ${text}`;
+}
+
+let reconnects = 0;
+async function followEvents(): Promise<void> {
+  setEventsState("connecting", "connecting…");
+  const sub = events(undefined, {
+    types: ["operation", "lifecycle"],
+    onDisconnect: () => setEventsState("reconnecting", "connection lost, reconnecting…"),
+    onReconnect: () => {
+      reconnects++;
+      setEventsState("live", `live (reconnected ${reconnects}×)`);
+      $("#events-status").dataset.reconnects = String(reconnects);
+      void seedOperations().catch(() => undefined);
+      void loadInstances().catch(() => undefined);
+    },
+  });
+  void sub.ready.then(() => setEventsState("live", "live"));
+  try {
+    for await (const e of sub as AsyncIterable<LxdEvent>) {
+      if (e.type === "operation") showOperation(e.metadata);
+      else if (e.type === "lifecycle" && e.metadata.action.startsWith("instance-")) void loadInstances().catch(() => undefined);
+    }
+  } catch (err) {
+    // The stream gave up (it retries with backoff first): start over a little later.
+    setEventsState("failed", `${(err as Error).message}; retrying`);
+    await new Promise((r) => setTimeout(r, 2000));
+    void followEvents();
+  }
+}
+
+// ---- terminal --------------------------------------------------------------------------------
+
+const term = new Terminal({ cursorBlink: true, fontSize: 14, convertEol: false, scrollback: 5000 });
+const fit = new FitAddon();
+term.loadAddon(fit);
+term.open($("#terminal"));
+fit.fit();
+
+let shell: ExecProcess | undefined;
+const encoder = new TextEncoder();
+const showSize = () => ($("#term-size").textContent = `${term.cols}×${term.rows}`);
+showSize();
+
+// The PTY follows the element: the fit addon turns its size into cols/rows, and each change is
+// sent to LXD as a window-resize on the exec's control socket.
+new ResizeObserver(() => fit.fit()).observe($("#terminal"));
+term.onResize(({ cols, rows }) => {
+  showSize();
+  void shell?.resize(cols, rows).catch(() => undefined);
+});
+// Keystrokes go to the shell as bytes: Ctrl-C is 0x03, which the PTY turns into SIGINT.
+term.onData((data) => void shellWrite(encoder.encode(data)));
+term.onBinary((data) => void shellWrite(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff)));
+
+let writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
+async function shellWrite(bytes: Uint8Array): Promise<void> {
+  await writer?.write(bytes).catch(() => undefined);
+}
+
+function setTab(title: string): void {
+  $("#tabs").replaceChildren(el("button", { className: "active", textContent: title }));
+  $("#term-title").textContent = title;
+}
+
+async function openShell(instance: string): Promise<void> {
+  if (shell) await shell.kill(9).catch(() => undefined);
+  term.reset();
+  fit.fit();
+  setTab(`${instance}: sh`);
+  const exitLabel = $("#term-exit");
+  exitLabel.textContent = "";
+  delete exitLabel.dataset.exitCode;
+  const size = { cols: term.cols, rows: term.rows };
+  const proc = await exec(undefined, instance, ["sh", "-l"], {
+    interactive: true,
+    width: size.cols,
+    height: size.rows,
+    environment: { TERM: "xterm-256color", HOME: "/root" },
+  });
+  shell = proc;
+  // The layout may have moved while the exec started (the tab appearing, a window resize), and
+  // onResize had no shell to tell then.
+  if (term.cols !== size.cols || term.rows !== size.rows) void proc.resize(term.cols, term.rows).catch(() => undefined);
+  $("#term-title").dataset.operation = proc.operation.id; // its row in the operations panel
+  writer = proc.stdin.getWriter();
+  term.focus();
+  void (async () => {
+    const reader = proc.stdout.getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) term.write(r.value);
+  })().catch((err: Error) => term.write(`\r\n[output: ${err.message}]\r\n`));
+  proc.exited.then(
+    ({ exitCode }) => {
+      exitLabel.textContent = `exited with code ${exitCode}`;
+      exitLabel.dataset.exitCode = String(exitCode);
+      term.write(`\r\n[process exited with code ${exitCode}]\r\n`);
+    },
+    (err: Error) => (exitLabel.textContent = `ended: ${err.message}`),
+  ).finally(() => {
+    if (shell === proc) (shell = undefined), (writer = undefined);
+  });
+}
+
+// ---- start -----------------------------------------------------------------------------------
+
+/** The terminal's visible text, for tests and debugging. */
+function terminalText(): string {
+  const buf = term.buffer.active;
+  const lines: string[] = [];
+  for (let i = 0; i < buf.length; i++) lines.push(buf.getLine(i)?.translateToString(true) ?? "");
+  return lines.join("\n").trimEnd();
+}
+Object.assign(window, { lxdWeb: { terminalText, term: () => ({ cols: term.cols, rows: term.rows }), openShell } });
+
+const { data: server } = await api.GET("/1.0");
+$("#server").textContent = `LXD ${server?.metadata?.environment?.server_version ?? "?"} at ${location.origin}`;
+await Promise.all([loadInstances(), seedOperations()]);
+void followEvents();
+document.body.dataset.ready = "true";

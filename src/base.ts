@@ -1,0 +1,96 @@
+// The shared core every capability runs on: remotes, their transports and the request core,
+// and nothing else, so an app that imports one capability bundles only that one (issue 14).
+// Capabilities that keep per-client state (the events hub, the openapi-fetch clients) attach it
+// with `shared()`, which `close()` also ends.
+import { createCore, type Core } from "./core.js";
+import { InvalidArgumentError } from "./errors.js";
+import type { LxdOptions } from "./client.js";
+import type { Transport, TransportFactory } from "./transport/types.js";
+import { checkFunction, checkMs, checkOptions, checkText } from "./validate.js";
+import type { WebSocketFactory } from "./websocket.js";
+
+export interface LxdBase {
+  readonly defaultRemote: string;
+  /** Configured remote names, `local` included. */
+  readonly remotes: readonly string[];
+  /** The options the client was created with. */
+  readonly options: Readonly<LxdOptions>;
+  /** Every helper's request goes through it. */
+  readonly core: Core;
+  /** The remote's name, `defaultRemote` for undefined; throws InvalidArgumentError if unknown. */
+  resolve(remote: string | undefined): string;
+  /** The remote's transport; throws once the client is closed. */
+  transport(remote: string | undefined): Transport;
+  baseUrl(remote: string): string;
+  /** How websockets to the remote are opened (`options.WebSocket`, else the transport's). */
+  webSocket(remote: string): WebSocketFactory;
+  /** State a capability keeps per client, made on first use; `dispose` runs at `close()`. */
+  shared<T>(key: object, make: () => T, dispose?: (value: T) => void): T;
+  /** Closes every connection of this client. */
+  close(): Promise<void>;
+}
+
+export function createBase(given: LxdOptions | undefined, defaultTransport: TransportFactory): LxdBase {
+  const options = checkOptions("createLxd", given);
+  const configs = { ...checkOptions("createLxd", options.remotes) };
+  for (const [name, config] of Object.entries(configs)) checkRemote(name, config);
+  if (options.defaultRemote !== undefined) checkText("createLxd", "defaultRemote", options.defaultRemote, { empty: false });
+  checkMs("createLxd", "eventsLinger", options.eventsLinger);
+  checkFunction("createLxd", "transport", options.transport);
+  checkFunction("createLxd", "WebSocket", options.WebSocket);
+  const names = [...new Set(["local", ...Object.keys(configs)])];
+  const defaultRemote = options.defaultRemote ?? "local";
+  if (!names.includes(defaultRemote)) throw new InvalidArgumentError(`defaultRemote "${defaultRemote}" is not a configured remote`);
+  const factory = options.transport ?? defaultTransport;
+  // Built up front so a bad URL or fingerprint fails here; no connection is opened yet.
+  const transports = new Map<string, Transport>(names.map((name) => [name, factory(name, configs[name])]));
+  const state = new Map<object, { value: unknown; dispose: ((value: never) => void) | undefined }>();
+
+  const resolve = (remote: string | undefined): string => {
+    const name = remote ?? defaultRemote;
+    if (typeof name !== "string" || !names.includes(name)) {
+      throw new InvalidArgumentError(`unknown remote ${JSON.stringify(name)} (configured: ${names.join(", ")})`);
+    }
+    return name;
+  };
+  const transport = (remote: string | undefined): Transport => {
+    const t = transports.get(resolve(remote));
+    if (!t) throw new InvalidArgumentError("this client is closed");
+    return t;
+  };
+
+  return {
+    defaultRemote,
+    remotes: names,
+    options,
+    core: createCore(resolve, transport),
+    resolve,
+    transport,
+    baseUrl: (remote) => transport(remote).baseUrl,
+    webSocket: (remote) => {
+      const Ctor = options.WebSocket;
+      return Ctor ? (url: string) => new Ctor(url) : transport(remote).webSocket;
+    },
+    shared<T>(key: object, make: () => T, dispose?: (value: T) => void): T {
+      let entry = state.get(key);
+      if (!entry) state.set(key, (entry = { value: make(), dispose }));
+      return entry.value as T;
+    },
+    async close() {
+      const all = [...transports.values()];
+      transports.clear();
+      for (const { value, dispose } of state.values()) dispose?.(value as never);
+      state.clear();
+      await Promise.all(all.map((t) => t.close()));
+    },
+  };
+}
+
+/** A remote's shape; each transport checks the contents (URL, certificates, fingerprint). */
+function checkRemote(name: string, config: unknown): void {
+  const c = config as Partial<Record<"url" | "socket" | "cert" | "key" | "ca" | "fingerprint", unknown>> | null;
+  if (typeof c !== "object" || c === null || (typeof c.url !== "string") === (typeof c.socket !== "string")) {
+    throw new InvalidArgumentError(`remote "${name}": give either \`url\` (HTTPS) or \`socket\` (a unix socket path)`);
+  }
+  for (const k of ["url", "socket", "cert", "key", "ca", "fingerprint"] as const) if (c[k] !== undefined) checkText(`remote "${name}"`, k, c[k], { empty: false });
+}
