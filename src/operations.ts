@@ -1,7 +1,7 @@
 // The operations API: list, info, cancel and wait, each with an optional result mutator as its
 // last argument (the shape of the original PHP helpers).
 import type { Core, Sent } from "./client.js";
-import type { Features } from "./server.js";
+import { requireExtension, type InfoCache } from "./server.js";
 import { lxdError, syncMetadata } from "./envelope.js";
 import {
   AbortError,
@@ -98,7 +98,7 @@ async function apply<T>(value: T, mutator: Mutator<T, unknown> | undefined): Pro
 const ROUND_SECONDS = 30; // one /wait request at most; below undici's 300 s headers timeout
 const MIN_ROUND_MS = 250; // a server that answers early with a non-final state is not spun on
 
-export function createOperations(core: Core, features: Features): OperationsApi {
+export function createOperations(core: Core, serverInfo: InfoCache): OperationsApi {
   /** Per-id calls: a 404 means LXD does not (or no longer) know the operation. */
   const byId = async <T>(remote: string | undefined, method: "GET" | "DELETE", id: string, signal?: AbortSignal): Promise<T> => {
     const sent = await core.send(remote, method, "/1.0/operations/{id}", { params: { path: { id } }, signal });
@@ -117,7 +117,7 @@ export function createOperations(core: Core, features: Features): OperationsApi 
     if (options.project !== undefined && options.allProjects) {
       throw new InvalidArgumentError("list: `project` and `allProjects` exclude each other");
     }
-    if (options.allProjects) await features.require(remote, "operations_get_query_all_projects", "operations.list({ allProjects })", options.signal);
+    if (options.allProjects) await requireExtension(serverInfo, core.resolve(remote), "operations_get_query_all_projects", "operations.list({ allProjects })", options.signal);
     const query = {
       ...(options.recursion && { recursion: 1 }),
       ...(options.project !== undefined && { project: options.project }),

@@ -1,6 +1,7 @@
 // The server's own description (GET /1.0), asked once per remote: feature detection reads its
 // `api_extensions`, never a version string, so LXD, newer LXD and Incus are told apart by what
-// they can do.
+// they can do. Split so that a helper that only needs the check (operations) bundles the small
+// cache, not the public API's input checks.
 import type { Core } from "./core.js";
 import { syncMetadata } from "./envelope.js";
 import { UnsupportedError } from "./errors.js";
@@ -28,48 +29,42 @@ export interface ServerApi {
   supports(remote: string | undefined, extension: string, options?: { signal?: AbortSignal }): Promise<boolean>;
 }
 
-/** The server API plus the check the helpers run before a call that needs an extension. */
-export interface Features extends ServerApi {
-  /** Rejects with UnsupportedError unless the server has `extension`; `what` names the call. */
-  require(remote: string | undefined, extension: string, what: string, signal?: AbortSignal): Promise<void>;
+/** `GET /1.0` of a remote, kept per remote name; a failed answer is not kept. */
+export type InfoCache = (remote: string | undefined, refresh?: boolean, signal?: AbortSignal) => Promise<ServerInfo>;
+
+export function createInfoCache(core: Core): InfoCache {
+  const kept = new Map<string, Promise<ServerInfo>>();
+  return (remote, refresh, signal) => {
+    const name = core.resolve(remote);
+    let asked = kept.get(name);
+    if (asked && !refresh) return asked;
+    asked = core.send(name, "GET", "/1.0", { signal }).then((sent) => syncMetadata<ServerInfo>(sent));
+    kept.set(name, asked);
+    asked.catch(() => kept.get(name) === asked && kept.delete(name));
+    return asked;
+  };
 }
 
-export function createFeatures(core: Core): Features {
-  const kept = new Map<string, Promise<ServerInfo>>();
+/** Rejects with UnsupportedError unless the remote's server lists `extension`; `what` names the call. */
+export async function requireExtension(info: InfoCache, remote: string | undefined, extension: string, what: string, signal?: AbortSignal): Promise<void> {
+  const { api_extensions = [], environment: env } = await info(remote, false, signal);
+  if (api_extensions.includes(extension)) return;
+  const named = env?.server ? ` (${env.server} ${env.server_version ?? ""})`.replace(" )", ")") : "";
+  throw new UnsupportedError(`${what} needs the API extension "${extension}", which remote "${remote}"${named} does not have`, { extension, remote: String(remote) });
+}
 
-  async function info(remote?: string, given?: ServerInfoOptions): Promise<ServerInfo> {
-    const options = checkOptions("server.info", given);
-    checkBoolean("server.info", "refresh", options.refresh);
-    checkSignal("server.info", options.signal);
-    const name = core.resolve(remote);
-    const known = kept.get(name);
-    if (known && !options.refresh) return known;
-    const asked = core.send(name, "GET", "/1.0", { signal: options.signal }).then((sent) => syncMetadata<ServerInfo>(sent));
-    kept.set(name, asked);
-    // A failed answer is not kept: the next call asks again.
-    asked.catch(() => {
-      if (kept.get(name) === asked) kept.delete(name);
-    });
-    return asked;
-  }
-
-  async function supports(remote: string | undefined, extension: string, options: { signal?: AbortSignal } = {}): Promise<boolean> {
-    checkText("server.supports", "extension", extension, { empty: false });
-    return ((await info(remote, options)).api_extensions ?? []).includes(extension);
-  }
-
+/** The public `server` API over a cache, with the same input checks as every other call. */
+export function serverApi(info: InfoCache): ServerApi {
   return {
-    info,
-    supports,
-    async require(remote, extension, what, signal) {
-      if (await supports(remote, extension, signal ? { signal } : {})) return;
-      const server = await info(remote);
-      const env = server.environment;
-      const named = env?.server ? ` (${env.server}${env.server_version ? ` ${env.server_version}` : ""})` : "";
-      throw new UnsupportedError(`${what} needs the API extension "${extension}", which remote "${core.resolve(remote)}"${named} does not have`, {
-        extension,
-        remote: core.resolve(remote),
-      });
+    async info(remote, given) {
+      const options = checkOptions("server.info", given);
+      checkBoolean("server.info", "refresh", options.refresh);
+      return info(remote, options.refresh, checkSignal("server.info", options.signal));
+    },
+    async supports(remote, extension, given) {
+      checkText("server.supports", "extension", extension, { empty: false });
+      const options = checkOptions("server.supports", given);
+      return ((await info(remote, false, checkSignal("server.supports", options.signal))).api_extensions ?? []).includes(extension);
     },
   };
 }
