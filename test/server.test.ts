@@ -1,7 +1,7 @@
 // Feature detection: GET /1.0 asked once per remote, its api_extensions read, failures not kept.
 import { http } from "msw";
 import { describe, expect, it } from "vitest";
-import { ConnectionError } from "../src/index.js";
+import { ConnectionError, createLxdBase, lxdOperations, lxdServer } from "../src/index.js";
 import { BASE, client, lxdError, sync, useMockServer } from "./support/mock.js";
 
 const server = useMockServer();
@@ -33,5 +33,24 @@ describe("server", () => {
   it("a server that cannot be reached is a ConnectionError, as for any call", async () => {
     server.use(http.get(`${BASE}/1.0`, () => Response.error()));
     await expect(client().server.info("test")).rejects.toBeInstanceOf(ConnectionError);
+  });
+
+  it("as a capability, lxdServer(base) shares its GET /1.0 with lxdOperations' feature check", async () => {
+    let calls = 0;
+    server.use(
+      http.get(`${BASE}/1.0`, () => (calls++, sync({ api_extensions: ["operations_get_query_all_projects"] }))),
+      http.get(`${BASE}/1.0/operations`, () => sync({})),
+    );
+    const base = createLxdBase({ remotes: { test: { url: BASE } }, defaultRemote: "test" });
+    await expect(lxdServer(base).supports(undefined, "operations_get_query_all_projects")).resolves.toBe(true);
+    await lxdOperations(base).list(undefined, { allProjects: true });
+    expect(calls).toBe(1);
+    await base.close();
+  });
+
+  it("bad input is refused before anything is sent", async () => {
+    const lxd = client();
+    await expect(lxd.server.supports("test", "" as string)).rejects.toMatchObject({ name: "InvalidArgumentError" });
+    await expect(lxd.server.info("test", { refresh: "yes" as unknown as boolean })).rejects.toMatchObject({ name: "InvalidArgumentError" });
   });
 });
