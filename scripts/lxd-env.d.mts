@@ -1,5 +1,16 @@
 // Types of scripts/lxd-env.mjs for the TypeScript suites.
+export type ServerId = "lxd" | "incus";
+export interface ServerInfo {
+  id: ServerId;
+  name: string;
+  prefix: string;
+  up: string;
+}
 export interface LxdEnv {
+  /** Which server this is. */
+  server: ServerId;
+  /** "LXD 5.0.2", "Incus 6.0.4". */
+  label: string;
   socket: string;
   httpsUrl: string;
   serverCert: string;
@@ -10,6 +21,12 @@ export interface LxdEnv {
   untrustedKey: string;
   otherCa: string;
   container: string;
+  /** Paths of the PEM files above. */
+  files: Record<"serverCert" | "clientCert" | "clientKey" | "untrustedCert" | "untrustedKey" | "otherCa", string>;
 }
-export function loadLxdEnv(): { kv: Record<string, string>; env: LxdEnv; why?: undefined } | { kv?: undefined; env?: undefined; why: string };
+type Loaded = { kv: Record<string, string>; env: LxdEnv; why?: undefined } | { kv?: undefined; env?: undefined; why: string };
+export const SERVERS: ServerInfo[];
+export function loadServerEnv(id: ServerId): Loaded;
+export function loadServers(): (Loaded & { server: ServerInfo })[];
+export function loadLxdEnv(): Loaded;
 export function skipOrFail(label: string, why: string): never;

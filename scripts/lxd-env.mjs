@@ -1,42 +1,82 @@
-// The real LXD that scripts/lxd-up.sh describes in .lxd-test/lxd.env: one reader for the vitest
-// integration suites, the runtime suites and the benchmarks.
+// The real servers that scripts/lxd-up.sh (LXD 5.0.2) and scripts/incus-up.sh (Incus 6.0.4)
+// describe in .lxd-test/lxd.env, each in its own section (LXD_..., INCUS_...): one reader for the
+// vitest integration suites, the runtime suites and the benchmarks.
 // Plain node:fs, which Node, Deno and Bun all provide.
 import { existsSync, readFileSync } from "node:fs";
 
 const ENV_FILE = new URL("../.lxd-test/lxd.env", import.meta.url);
 
-/** `{ kv, env }` (raw keys, and certificates read as PEM text), or `{ why }` it is unavailable. */
-export function loadLxdEnv() {
-  if (!existsSync(ENV_FILE)) return { why: "no .lxd-test/lxd.env (run `bash scripts/lxd-up.sh` as root)" };
-  const kv = Object.fromEntries(
+/** The servers every real-server suite runs against, in this order. */
+export const SERVERS = [
+  { id: "lxd", name: "LXD", prefix: "LXD_", up: "scripts/lxd-up.sh" },
+  { id: "incus", name: "Incus", prefix: "INCUS_", up: "scripts/incus-up.sh" },
+];
+
+/** The certificate and key files of a section, by their env key suffix and their `env` name. */
+const FILES = [
+  ["SERVER_CERT", "serverCert"],
+  ["CLIENT_CERT", "clientCert"],
+  ["CLIENT_KEY", "clientKey"],
+  ["UNTRUSTED_CERT", "untrustedCert"],
+  ["UNTRUSTED_KEY", "untrustedKey"],
+  ["OTHER_CA", "otherCa"],
+];
+
+function readEnvFile() {
+  if (!existsSync(ENV_FILE)) return undefined;
+  return Object.fromEntries(
     readFileSync(ENV_FILE, "utf8")
       .split("\n")
       .filter((l) => l.includes("="))
       .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
   );
-  if (!existsSync(kv.LXD_SOCKET ?? "")) return { why: `LXD socket ${kv.LXD_SOCKET} is missing (daemon not running?)` };
-  const read = (k) => readFileSync(kv[k], "utf8");
+}
+
+/**
+ * One server (`"lxd"` or `"incus"`): `{ kv, env }` (its section's raw keys, prefix included, and
+ * certificates read as PEM text), or `{ why }` it is unavailable.
+ */
+export function loadServerEnv(id) {
+  const server = SERVERS.find((s) => s.id === id);
+  if (!server) throw new Error(`unknown server ${id}`);
+  const all = readEnvFile();
+  const hint = `run \`bash ${server.up}\` as root`;
+  if (!all) return { why: `no .lxd-test/lxd.env (${hint})` };
+  const kv = Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith(server.prefix)));
+  const get = (k) => kv[server.prefix + k];
+  if (!get("SOCKET")) return { why: `no ${server.name} section in .lxd-test/lxd.env (${hint})` };
+  if (!existsSync(get("SOCKET"))) return { why: `${server.name} socket ${get("SOCKET")} is missing (daemon not running? ${hint})` };
+  const files = Object.fromEntries(FILES.map(([k, name]) => [name, get(k)]));
+  const pem = Object.fromEntries(FILES.map(([k, name]) => [name, readFileSync(get(k), "utf8")]));
   return {
     kv,
     env: {
-      socket: kv.LXD_SOCKET,
-      httpsUrl: kv.LXD_HTTPS_URL,
-      serverCert: read("LXD_SERVER_CERT"),
-      serverFingerprint: kv.LXD_SERVER_FINGERPRINT,
-      clientCert: read("LXD_CLIENT_CERT"),
-      clientKey: read("LXD_CLIENT_KEY"),
-      untrustedCert: read("LXD_UNTRUSTED_CERT"),
-      untrustedKey: read("LXD_UNTRUSTED_KEY"),
-      otherCa: read("LXD_OTHER_CA"),
-      container: kv.LXD_CONTAINER,
+      server: server.id,
+      label: `${server.name} ${get("VERSION")}`,
+      socket: get("SOCKET"),
+      httpsUrl: get("HTTPS_URL"),
+      ...pem,
+      serverFingerprint: get("SERVER_FINGERPRINT"),
+      container: get("CONTAINER"),
+      files,
     },
   };
+}
+
+/** Every server of SERVERS, each `{ server, kv?, env?, why? }`. */
+export function loadServers() {
+  return SERVERS.map((server) => ({ server, ...loadServerEnv(server.id) }));
+}
+
+/** The LXD section alone (what the benchmarks use). */
+export function loadLxdEnv() {
+  return loadServerEnv("lxd");
 }
 
 /** The one-line skip (exit 0), or under CI=true a failure with a result line (exit 1). */
 export function skipOrFail(label, why) {
   if (globalThis.process?.env?.CI === "true") {
-    console.error(`${label}: real LXD unavailable under CI: ${why}`);
+    console.error(`${label}: real server unavailable under CI: ${why}`);
     console.log(`${label}: 0 passed, 1 failed`);
     globalThis.process.exit(1);
   }

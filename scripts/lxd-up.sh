@@ -50,6 +50,8 @@ on_error() {
 trap 'on_error $LINENO "$BASH_COMMAND"' ERR
 TMP=$(mktemp -d) # scratch space (image build), removed on any exit
 trap 'rm -rf "$TMP"' EXIT
+# shellcheck source=scripts/test-server-lib.sh
+. "$ROOT/scripts/test-server-lib.sh"
 
 # ---------------------------------------------------------------- packages
 missing=()
@@ -117,46 +119,8 @@ fi
 
 # ---------------------------------------------------------------- image
 build_image() {
-  local tmp=$TMP rootfs=$TMP/rootfs
-  mkdir -p "$rootfs"/{bin,sbin,etc,root,tmp,dev,proc,sys,var,run}
-  chmod 1777 "$rootfs/tmp"
-  chmod 700 "$rootfs/root"
-  cp /bin/busybox "$rootfs/bin/busybox"
-  # Applets the tests use, plus some cheap extras; only link what this busybox has.
-  local have
-  have=$(/bin/busybox --list)
-  for a in sh ash cat echo head sleep stty env id pwd true false printf kill wc yes dd sha256sum \
-    ls mkdir rm sync tr od base64 seq tail grep test [ [[ ps cp mv ln chmod chown touch date uname \
-    hostname whoami sed awk cut sort uniq stat find xargs basename dirname readlink realpath which \
-    nproc tee md5sum sha1sum expr timeout hexdump xxd rmdir mktemp du df free uptime top mount umount \
-    nohup nice usleep more less vi clear reset tty; do
-    if grep -qxF -- "$a" <<<"$have"; then ln -s busybox "$rootfs/bin/$a"; fi
-  done
-  for a in init halt poweroff reboot; do ln -s ../bin/busybox "$rootfs/sbin/$a"; done
-  printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' \
-    >"$rootfs/etc/passwd"
-  printf '%s\n' 'root:x:0:' 'nobody:x:65534:' >"$rootfs/etc/group"
-  echo "$CONTAINER" >"$rootfs/etc/hostname"
-  # Own inittab instead of busybox's built-in default, which also spawns shells on tty2-4
-  # (absent in an LXD container: they would fail and respawn forever). One shell on the
-  # console keeps `lxc console` / the console API usable.
-  cat >"$rootfs/etc/inittab" <<'EOF'
-::respawn:-/bin/sh
-::shutdown:/bin/sync
-EOF
-  cat >"$tmp/metadata.yaml" <<'EOF'
-architecture: x86_64
-creation_date: 1700000000
-properties:
-  description: lxd-fetch test image (busybox)
-  os: busybox
-  release: static
-EOF
-  # Reproducible tarballs (fixed mtime/owner/order, gzip -n): same image fingerprint every build.
-  local tarflags=(--sort=name --mtime=@1700000000 --owner=0 --group=0 --numeric-owner)
-  tar "${tarflags[@]}" -C "$tmp" -cf - metadata.yaml | gzip -n >"$tmp/meta.tar.gz"
-  tar "${tarflags[@]}" -C "$rootfs" -cf - . | gzip -n >"$tmp/rootfs.tar.gz"
-  run lxc image import "$tmp/meta.tar.gz" "$tmp/rootfs.tar.gz" --alias "$IMAGE"
+  build_image_tarballs "$CONTAINER"
+  run lxc image import "$TMP/meta.tar.gz" "$TMP/rootfs.tar.gz" --alias "$IMAGE"
 }
 if ! lxc image info "$IMAGE" >/dev/null 2>&1; then
   say "building and importing image '$IMAGE'"
@@ -187,21 +151,7 @@ if [ "$(lxc config get core.https_address)" != "$HTTPS_ADDR" ]; then
 fi
 
 # ---------------------------------------------------------------- certificates
-# SHA-256 of the DER certificate, lowercase hex without colons (what LXD calls the fingerprint).
-fingerprint() { openssl x509 -in "$1" -outform DER | sha256sum | cut -d' ' -f1; }
-
-# Self-signed EC P-384 certificate, generated once.
-gen_cert() { # name CN extra-openssl-args...
-  local name=$1 cn=$2; shift 2
-  [ -s "$STATE/$name.crt" ] && [ -s "$STATE/$name.key" ] && return 0
-  say "generating $name.crt (CN=$cn)"
-  run openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:secp384r1 -nodes -sha384 -days 3650 \
-    -subj "/CN=$cn" -keyout "$STATE/$name.key" -out "$STATE/$name.crt" "$@"
-  chmod 600 "$STATE/$name.key"
-}
-gen_cert client lxd-fetch-test -addext extendedKeyUsage=clientAuth -addext basicConstraints=critical,CA:FALSE
-gen_cert untrusted lxd-fetch-untrusted -addext extendedKeyUsage=clientAuth -addext basicConstraints=critical,CA:FALSE
-gen_cert other-ca lxd-fetch-other-ca -addext basicConstraints=critical,CA:TRUE
+gen_test_certs
 
 # Trust the client certificate (only once; the trust store is keyed by full fingerprint).
 client_fp=$(fingerprint "$STATE/client.crt")
@@ -216,8 +166,7 @@ server_fp=$(fingerprint "$STATE/server.crt")
 
 # ---------------------------------------------------------------- lxd.env
 version=$(lxc version | awk -F': *' '/^Server version/ {print $2}')
-tmpenv=$(mktemp "$STATE/lxd.env.XXXXXX")
-cat >"$tmpenv" <<EOF
+write_env_section LXD_ <<EOF
 LXD_SOCKET=$SOCKET
 LXD_HTTPS_URL=https://$HTTPS_ADDR
 LXD_SERVER_CERT=$STATE/server.crt
@@ -231,23 +180,8 @@ LXD_CONTAINER=$CONTAINER
 LXD_IMAGE=$IMAGE
 LXD_VERSION=$version
 EOF
-if cmp -s "$tmpenv" "$STATE/lxd.env"; then
-  rm -f "$tmpenv"
-else
-  chmod 644 "$tmpenv"
-  mv -f "$tmpenv" "$STATE/lxd.env"
-  say "wrote $STATE/lxd.env"
-fi
 
 # ---------------------------------------------------------------- self-check
-check() { # description, expected substring, curl args...
-  local what=$1 want=$2 body; shift 2
-  body=$(curl -sS --max-time 10 "$@" 2>&1) || true
-  if [[ $body != *"$want"* ]]; then
-    say "self-check failed: $what: expected '$want' in: ${body:0:300}"
-    false
-  fi
-}
 check "unix socket" '"api_status"' --unix-socket "$SOCKET" http://unix/1.0
 check "https trusted" '"auth":"trusted"' --cacert "$STATE/server.crt" \
   --cert "$STATE/client.crt" --key "$STATE/client.key" "https://$HTTPS_ADDR/1.0"

@@ -11,6 +11,7 @@ import type { paths } from "./generated/lxd.js";
 import { createInstances, type InstancesApi } from "./instances.js";
 import { LxdOperation, type StartDeps } from "./operation.js";
 import { createOperations, operationId, type OperationsApi } from "./operations.js";
+import { createInfoCache, serverApi, type InfoCache, type ServerApi } from "./server.js";
 import { checkOptions, checkSegment } from "./validate.js";
 
 // Keys of the per-client state in LxdBase.shared.
@@ -18,10 +19,21 @@ const HUB = {};
 const OPERATIONS = {};
 const API = {};
 const GATES = {};
+const FEATURES = {};
+
+/** GET /1.0 per remote, asked once: what feature detection reads. */
+function infoCache(base: LxdBase): InfoCache {
+  return base.shared(FEATURES, () => createInfoCache(base.core));
+}
+
+/** The server's description (`GET /1.0`) and whether it has an API extension. */
+export function lxdServer(base: LxdBase): ServerApi {
+  return serverApi(infoCache(base));
+}
 
 /** list, info, delete/cancel, wait: plain requests, no websocket. */
 export function lxdOperations(base: LxdBase): OperationsApi {
-  return base.shared(OPERATIONS, () => createOperations(base.core));
+  return base.shared(OPERATIONS, () => createOperations(base.core, infoCache(base)));
 }
 
 /** The client's events hub: one socket per remote and scope, shared by every consumer. */

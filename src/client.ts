@@ -2,13 +2,14 @@
 // core (base.ts). Each entry point (Node, browser, Deno, Bun) only picks the default transport.
 import type { Client } from "openapi-fetch";
 import { createBase } from "./base.js";
-import { lxdApi, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdTrack } from "./capabilities.js";
+import { lxdApi, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdServer, lxdTrack } from "./capabilities.js";
 import type { EventsOptions, EventSubscription } from "./events.js";
 import type { ExecOptions, ExecProcess, RunOptions, RunResult } from "./exec.js";
 import type { paths } from "./generated/lxd.js";
 import type { InstancesApi } from "./instances.js";
 import type { LxdOperation } from "./operation.js";
 import type { OperationsApi } from "./operations.js";
+import type { ServerApi } from "./server.js";
 import type { RemoteConfig, TransportFactory } from "./transport/types.js";
 import type { WebSocketConstructor } from "./websocket.js";
 
@@ -44,6 +45,8 @@ export interface Lxd {
   readonly remotes: readonly string[];
   readonly operations: LxdOperations;
   readonly instances: InstancesApi;
+  /** The server's description (`GET /1.0`, asked once) and its API extensions. */
+  readonly server: ServerApi;
   /** LXD's event stream; one socket per remote and scope, shared by every subscriber. */
   events(remote?: string, options?: EventsOptions): EventSubscription;
   /** Runs a command with streams (see ExecProcess). */
@@ -63,6 +66,7 @@ export function createLxdClient(options: LxdOptions | undefined, defaultTranspor
     remotes: base.remotes,
     operations: { ...lxdOperations(base), track: lxdTrack(base) },
     instances: lxdInstances(base),
+    server: lxdServer(base),
     events: lxdEvents(base),
     exec: lxdExec(base),
     run: lxdRun(base),

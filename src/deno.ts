@@ -1,6 +1,7 @@
 // Entry for Deno (the `deno` export condition): Deno.createHttpClient for mTLS and the socket.
 import { createBase, type LxdBase } from "./base.js";
 import { createLxdClient, type Lxd, type LxdOptions } from "./client.js";
+import { pickIncusSocket } from "./incus.js";
 import { denoTransport } from "./transport/deno.js";
 
 export * from "./shared.js";
@@ -14,4 +15,20 @@ export function createLxd(options: LxdOptions = {}): Lxd {
 /** The shared core alone, for the per-capability functions (`lxdOperations(base)`, …). */
 export function createLxdBase(options: LxdOptions = {}): LxdBase {
   return createBase(options, denoTransport);
+}
+
+/**
+ * The local Incus's unix socket, by Incus's rule: $INCUS_SOCKET, else $INCUS_DIR/unix.socket,
+ * else /var/lib/incus/unix.socket. Use it as a remote: `{ socket: incusSocketPath() }`.
+ * Without --allow-env the variables are not read (no permission prompt is forced).
+ */
+export function incusSocketPath(): string {
+  const env = (globalThis as { Deno?: { env: { get(key: string): string | undefined } } }).Deno?.env;
+  return pickIncusSocket((k) => {
+    try {
+      return env?.get(k);
+    } catch {
+      return undefined;
+    }
+  });
 }

@@ -138,6 +138,21 @@ export class AbortError extends LxdFetchError {
   }
 }
 
+/**
+ * The server lacks the API extension a call needs (feature detection on `GET /1.0`'s
+ * `api_extensions`): nothing but that `GET /1.0` was sent.
+ */
+export class UnsupportedError extends LxdFetchError {
+  override name = "UnsupportedError";
+  readonly extension: string;
+  readonly remote: string;
+  constructor(message: string, details: { extension: string; remote: string }) {
+    super(message);
+    this.extension = details.extension;
+    this.remote = details.remote;
+  }
+}
+
 /** Bad input caught before anything was sent: a malformed id, an unknown remote, a bad option. */
 export class InvalidArgumentError extends LxdFetchError {
   override name = "InvalidArgumentError";

@@ -4,8 +4,10 @@ import { InvalidArgumentError } from "./errors.js";
 import { checkBoolean, checkInt, checkOptions, checkSegment, checkSignal } from "./validate.js";
 import { startOperation, type LxdOperation, type StartDeps } from "./operation.js";
 import type { components } from "./generated/lxd.js";
+import type { IncusInstanceStateFields } from "./types-incus.js";
 
-export type InstanceState = components["schemas"]["InstanceState"];
+/** LXD's InstanceState, plus what Incus 6.0 adds (`started_at`, `os_info`). */
+export type InstanceState = components["schemas"]["InstanceState"] & IncusInstanceStateFields;
 export type InstanceStatePut = components["schemas"]["InstanceStatePut"];
 
 export interface InstanceCallOptions {

@@ -1,6 +1,7 @@
 // The operations API: list, info, cancel and wait, each with an optional result mutator as its
 // last argument (the shape of the original PHP helpers).
 import type { Core, Sent } from "./client.js";
+import { requireExtension, type InfoCache } from "./server.js";
 import { lxdError, syncMetadata } from "./envelope.js";
 import {
   AbortError,
@@ -20,7 +21,11 @@ export interface ListOptions {
   /** Full Operation objects instead of URLs, in the same single request. */
   recursion?: boolean;
   project?: string;
-  /** Every project (LXD ≥ 5.0.3, extension `operations_get_query_all_projects`). */
+  /**
+   * Every project. Needs the extension `operations_get_query_all_projects` (LXD ≥ 5.0.3, Incus):
+   * LXD 5.0.2 ignores the parameter and lists the default project only, so without the
+   * extension the call rejects with UnsupportedError instead.
+   */
   allProjects?: boolean;
   signal?: AbortSignal;
 }
@@ -93,7 +98,7 @@ async function apply<T>(value: T, mutator: Mutator<T, unknown> | undefined): Pro
 const ROUND_SECONDS = 30; // one /wait request at most; below undici's 300 s headers timeout
 const MIN_ROUND_MS = 250; // a server that answers early with a non-final state is not spun on
 
-export function createOperations(core: Core): OperationsApi {
+export function createOperations(core: Core, serverInfo: InfoCache): OperationsApi {
   /** Per-id calls: a 404 means LXD does not (or no longer) know the operation. */
   const byId = async <T>(remote: string | undefined, method: "GET" | "DELETE", id: string, signal?: AbortSignal): Promise<T> => {
     const sent = await core.send(remote, method, "/1.0/operations/{id}", { params: { path: { id } }, signal });
@@ -112,6 +117,7 @@ export function createOperations(core: Core): OperationsApi {
     if (options.project !== undefined && options.allProjects) {
       throw new InvalidArgumentError("list: `project` and `allProjects` exclude each other");
     }
+    if (options.allProjects) await requireExtension(serverInfo, core.resolve(remote), "operations_get_query_all_projects", "operations.list({ allProjects })", options.signal);
     const query = {
       ...(options.recursion && { recursion: 1 }),
       ...(options.project !== undefined && { project: options.project }),
@@ -179,8 +185,20 @@ export function createOperations(core: Core): OperationsApi {
           const err = lxdError(sent.ctx, sent.status, env);
           if (sent.status === 404 || env.error_code === 404) throw gone(err, id);
           if (sent.status !== 200) throw err;
-          // LXD ≥ 5.0.3 reports a timed-out or failed wait as an error envelope inside HTTP 200.
+          // LXD ≥ 5.0.3 and Incus report a timed-out or failed wait as an error envelope inside HTTP 200.
           if (!/deadline exceeded/i.test(env.error)) return apply(await settleFailedWait(id, remote, env.error, combined), mutator);
+          // That timeout envelope holds no state: read it, so that a TimeoutError carries the
+          // last state as it does with 5.0.0–5.0.2 (one GET per round of up to 30 s).
+          let op: Operation;
+          try {
+            op = await byId<Operation>(remote, "GET", id, combined);
+          } catch (err) {
+            if (signal?.aborted) throw new AbortError(`wait ${id}`, signal.reason);
+            if (timer.signal.aborted) throw timedOut();
+            throw err;
+          }
+          last = op;
+          if (isFinal(op.status_code)) return apply(settle(id, op), mutator);
         } else {
           const op = syncMetadata<Operation>(sent);
           last = op;

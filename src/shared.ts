@@ -1,7 +1,7 @@
 // Everything every entry point exports; the entries differ only in their default transport.
 export type { Lxd, LxdOperations, LxdOptions } from "./client.js";
 export type { LxdBase } from "./base.js";
-export { lxdApi, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdTrack } from "./capabilities.js";
+export { lxdApi, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdServer, lxdTrack } from "./capabilities.js";
 export * from "./errors.js";
 export type { EventScope, EventsOptions, EventSubscription } from "./events.js";
 export { ExecError, ExecInputError, ExecOutputError } from "./exec.js";
@@ -9,8 +9,10 @@ export type { ExecExit, ExecOptions, ExecProcess, RunOptions, RunResult } from "
 export type { InstanceCallOptions, InstancesApi, InstanceState, InstanceStatePut } from "./instances.js";
 export { LxdOperation } from "./operation.js";
 export { operationId } from "./operations.js";
+export type { ServerApi, ServerInfo, ServerInfoOptions } from "./server.js";
 export type { CallOptions, ListOptions, Mutator, OperationsApi, WaitOptions } from "./operations.js";
 export type { HttpsRemote, RemoteConfig, Transport, TransportFactory, UnixRemote } from "./transport/types.js";
 export type { WebSocketConstructor } from "./websocket.js";
 export * from "./types.js";
+export type { IncusCertificatesPostFields, IncusInstanceStateFields, IncusLifecycleFields } from "./types-incus.js";
 export type { components, paths } from "./generated/lxd.js";

@@ -1,6 +1,7 @@
 // What LXD's API description does not say, typed by hand beside the generated types.
 // Facts: ../shared/docs/lxd-protocol.md (checked against LXD's source and a real 5.0.2 daemon).
 import type { components } from "./generated/lxd.js";
+import type { IncusCertificatesPostFields, IncusLifecycleFields } from "./types-incus.js";
 
 type Schemas = components["schemas"];
 
@@ -122,7 +123,8 @@ export type ControlMessage =
 export type Server = Schemas["Server"];
 export type ServerEnvironment = Schemas["ServerEnvironment"];
 export type InstanceExecPost = Schemas["InstanceExecPost"];
-export type CertificatesPost = Schemas["CertificatesPost"];
+/** LXD's body, plus Incus's names (`trust_token` instead of 5.0's `password`, `description`). */
+export type CertificatesPost = Schemas["CertificatesPost"] & IncusCertificatesPostFields;
 
 // --- Events (`GET /1.0/events`, a websocket of JSON text frames). ---
 
@@ -137,7 +139,7 @@ interface EventBase<T extends EventType, M> extends Omit<Required<Schemas["Event
 export type OperationEvent = EventBase<"operation", Operation>;
 export type LifecycleEvent = EventBase<
   "lifecycle",
-  { action: string; source: string; context?: Record<string, unknown>; requestor?: unknown }
+  { action: string; source: string; context?: Record<string, unknown>; requestor?: unknown } & IncusLifecycleFields
 >;
 export type LoggingEvent = EventBase<"logging", { message: string; level: string; context?: Record<string, string> }>;
 export type LxdEvent = OperationEvent | LifecycleEvent | LoggingEvent;

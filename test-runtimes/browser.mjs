@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The browser suite: real Chromium (Debian's /usr/bin/chromium, driven by playwright-core)
-// loads a page that nginx serves on 127.0.0.1 together with LXD's API (/1.0, reverse-proxied
-// with the client certificate: browser/nginx.conf), so the page is same-origin with the API.
+// loads a page that nginx serves on 127.0.0.1 together with the server's API (/1.0,
+// reverse-proxied with the client certificate: browser/nginx.conf), so the page is same-origin
+// with the API; once for LXD and once for Incus, each through its own nginx.
 // The page imports dist/browser.js (the "browser" export condition's entry) and runs the
 // same operations and exec cases as the server runtimes; this script reads the results
 // back, asserts them, and prints `browser: N passed, M failed`.
@@ -13,7 +14,7 @@ import { createServer } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadLxdEnv, skipOrFail } from "../scripts/lxd-env.mjs";
+import { loadServers, skipOrFail } from "../scripts/lxd-env.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const here = join(root, "test-runtimes");
@@ -22,8 +23,13 @@ const NGINX = process.env.NGINX_PATH ?? "/usr/sbin/nginx";
 const started = Date.now();
 const log = (line) => console.log(`[browser] ${line}`);
 
-const { kv, env, why } = loadLxdEnv();
-if (!env) skipOrFail("browser", why);
+// One run per server (LXD 5.0.2, Incus 6.0.4), each through its own nginx: the page's `local`
+// is its origin, so a second upstream is a second origin. A missing server fails under CI=true.
+const servers = loadServers();
+const available = servers.filter((s) => s.env);
+const missingServers = servers.filter((s) => !s.env);
+if (missingServers.length && (process.env.CI === "true" || !available.length)) skipOrFail("browser", missingServers.map((s) => s.why).join("; "));
+for (const s of missingServers) log(`${s.server.name} skipped: ${s.why}`);
 for (const [what, path] of [["chromium", CHROMIUM], ["nginx", NGINX]]) {
   if (!existsSync(path)) skipOrFail("browser", `${what} is not installed (${path}; apt-get install -y nginx chromium)`);
 }
@@ -62,7 +68,6 @@ async function waitForHttp(url, child, ms) {
   }
 }
 
-const lxdUrl = new URL(env.httpsUrl);
 const template = readFileSync(join(here, "browser/nginx.conf"), "utf8");
 
 /**
@@ -70,7 +75,8 @@ const template = readFileSync(join(here, "browser/nginx.conf"), "utf8");
  * nginx's workers drop root privileges when the master runs as root). `trusted` is the file
  * nginx verifies LXD's certificate against.
  */
-async function startNginx(trusted) {
+async function startNginx(env, trusted) {
+  const lxdUrl = new URL(env.httpsUrl);
   const prefix = mkdtempSync(join(tmpdir(), "lxd-fetch-nginx-"));
   chmodSync(prefix, 0o755);
   const www = join(prefix, "www");
@@ -85,8 +91,8 @@ async function startNginx(trusted) {
     PREFIX: prefix,
     PORT: String(port),
     LXD_HOSTPORT: lxdUrl.host,
-    CLIENT_CERT: kv.LXD_CLIENT_CERT,
-    CLIENT_KEY: kv.LXD_CLIENT_KEY,
+    CLIENT_CERT: env.files.clientCert,
+    CLIENT_KEY: env.files.clientKey,
     SERVER_CERT: trusted,
     SSL_NAME: certDnsName(env.serverCert),
   };
@@ -113,81 +119,103 @@ async function startNginx(trusted) {
     await stop();
     throw new Error(`${err.message}\n${errors}`);
   }
-  return { origin, sslName: values.SSL_NAME, prefix, stop };
+  return { origin, upstream: lxdUrl.host, sslName: values.SSL_NAME, prefix, stop };
 }
 
-let nginx;
+/** The page's run against one server through its own nginx; resolves with { passed, failed }. */
+async function runServer(browser, { server, env }) {
+  const tag = `[${server.id}]`;
+  const nginx = await startNginx(env, env.files.serverCert);
+  try {
+    const { origin } = nginx;
+    log(`${tag} ${env.label}: nginx ${origin} → ${nginx.upstream} (proxy_ssl_name ${nginx.sslName}), prefix ${nginx.prefix}`);
+    const page = await browser.newPage();
+    const pageErrors = [];
+    page.on("pageerror", (err) => pageErrors.push(String(err)));
+    page.on("console", (msg) => {
+      if (msg.type() === "error") pageErrors.push(msg.text());
+    });
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => window.lxdSuiteReady === true, null, { timeout: 15_000 }).catch((err) => {
+      throw new Error(`the page did not load its modules: ${pageErrors.join("; ") || err.message}`);
+    });
+    const result = await page.evaluate((container) => window.runLxdSuite(container), env.container);
+    log(`${tag} ${result.userAgent}`);
+    for (const line of result.lines) log(`${tag} ${line}`);
+
+    // Read the results back and check the values themselves, not only the page's verdicts.
+    const byName = (prefixText) => result.results.find((r) => r.name.startsWith(prefixText));
+    const checks = [
+      ["page origin is nginx's, same-origin with /1.0", () => byName("the browser bundle")?.value?.origin === origin],
+      [`the server behind the origin is ${server.name}`, () => byName("same-origin: server.info")?.value === server.id],
+      ["operations.list value read back is the server's status map", () => {
+        const v = byName("same-origin: operations.list")?.value;
+        return v && typeof v === "object" && Object.values(v).every((l) => Array.isArray(l));
+      }],
+      ["exec value read back: out/err/3", () => {
+        const v = byName("same-origin: exec: stdout")?.value;
+        return v?.exitCode === 3 && v?.stdout === "out\n" && v?.stderr === "err\n";
+      }],
+      ["cat value read back: hello/0", () => {
+        const v = byName("same-origin: exec: cat")?.value;
+        return v?.exitCode === 0 && v?.stdout === "hello\n";
+      }],
+    ];
+    let passed = result.passed;
+    let failed = result.failed;
+    for (const [name, ok] of checks) {
+      if (ok()) {
+        passed++;
+        log(`${tag} ok   driver: ${name}`);
+      } else {
+        failed++;
+        log(`${tag} FAIL driver: ${name}`);
+      }
+    }
+    // The proxy verifies the server: the same config trusting another CA must not reach it.
+    const wrongCa = await startNginx(env, env.files.otherCa);
+    try {
+      const r = await fetch(`${wrongCa.origin}/1.0`);
+      await r.arrayBuffer();
+      if (r.status === 502) {
+        passed++;
+        log(`${tag} ok   driver: nginx trusting another CA answers 502, never the server's data`);
+      } else {
+        failed++;
+        log(`${tag} FAIL driver: nginx trusting another CA answered ${r.status}`);
+      }
+    } finally {
+      await wrongCa.stop();
+    }
+    if (pageErrors.length) log(`${tag} page errors: ${pageErrors.join("; ")}`);
+    await page.close();
+    return { passed, failed };
+  } finally {
+    await nginx.stop();
+  }
+}
+
 let browser;
 let exitCode = 1;
 try {
-  nginx = await startNginx(kv.LXD_SERVER_CERT);
-  const { origin } = nginx;
-  log(`nginx ${origin} → ${lxdUrl.host} (proxy_ssl_name ${nginx.sslName}), prefix ${nginx.prefix}`);
-
   const { chromium } = await import("playwright-core");
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
-  const page = await browser.newPage();
-  const pageErrors = [];
-  page.on("pageerror", (err) => pageErrors.push(String(err)));
-  page.on("console", (msg) => {
-    if (msg.type() === "error") pageErrors.push(msg.text());
-  });
-  await page.goto(`${origin}/`);
-  await page.waitForFunction(() => window.lxdSuiteReady === true, null, { timeout: 15_000 }).catch((err) => {
-    throw new Error(`the page did not load its modules: ${pageErrors.join("; ") || err.message}`);
-  });
-  const result = await page.evaluate((container) => window.runLxdSuite(container), env.container);
-  log(`${result.userAgent}`);
-  for (const line of result.lines) log(line);
-
-  // Read the results back and check the values themselves, not only the page's verdicts.
-  const byName = (prefixText) => result.results.find((r) => r.name.startsWith(prefixText));
-  const checks = [
-    ["page origin is nginx's, same-origin with /1.0", () => byName("the browser bundle")?.value?.origin === origin],
-    ["operations.list value read back is LXD's status map", () => {
-      const v = byName("same-origin: operations.list")?.value;
-      return v && typeof v === "object" && Object.values(v).every((l) => Array.isArray(l));
-    }],
-    ["exec value read back: out/err/3", () => {
-      const v = byName("same-origin: exec: stdout")?.value;
-      return v?.exitCode === 3 && v?.stdout === "out\n" && v?.stderr === "err\n";
-    }],
-    ["cat value read back: hello/0", () => {
-      const v = byName("same-origin: exec: cat")?.value;
-      return v?.exitCode === 0 && v?.stdout === "hello\n";
-    }],
-  ];
-  let passed = result.passed;
-  let failed = result.failed;
-  for (const [name, ok] of checks) {
-    if (ok()) {
-      passed++;
-      log(`ok   driver: ${name}`);
-    } else {
+  let passed = 0;
+  let failed = 0;
+  for (const s of available) {
+    try {
+      const r = await runServer(browser, s);
+      passed += r.passed;
+      failed += r.failed;
+    } catch (err) {
+      console.error(`[browser] [${s.server.id}] ${err instanceof Error ? err.stack : err}`);
       failed++;
-      log(`FAIL driver: ${name}`);
     }
   }
-  // The proxy verifies LXD: the same config trusting another CA must not reach it.
-  const wrongCa = await startNginx(kv.LXD_OTHER_CA);
-  try {
-    const r = await fetch(`${wrongCa.origin}/1.0`);
-    await r.arrayBuffer();
-    if (r.status === 502) {
-      passed++;
-      log("ok   driver: nginx trusting another CA answers 502, never LXD's data");
-    } else {
-      failed++;
-      log(`FAIL driver: nginx trusting another CA answered ${r.status}`);
-    }
-  } finally {
-    await wrongCa.stop();
-  }
-  if (pageErrors.length) log(`page errors: ${pageErrors.join("; ")}`);
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`browser: ${passed} passed, ${failed} failed`);
   exitCode = failed > 0 ? 1 : 0;
@@ -196,6 +224,5 @@ try {
   console.log("browser: 0 passed, 1 failed");
 } finally {
   await browser?.close().catch(() => undefined);
-  await nginx?.stop();
 }
 process.exit(exitCode);

@@ -4,14 +4,14 @@
 // pinned devDependencies), browser (Chromium + nginx, see browser.mjs) and web (the web example
 // in Chromium, see web.mjs). Default: all.
 // Needs the build (dist/); the package.json scripts run tsup first.
-// Without LXD (.lxd-test/lxd.env or its socket missing) it skips with one line, except under
-// CI=true, where that is a failure. It ends with `runtimes: N passed, M failed` and writes
+// Each suite runs against LXD and Incus (.lxd-test/lxd.env). Without either it skips with one
+// line, except under CI=true, where a missing server is a failure. It ends with `runtimes: N passed, M failed` and writes
 // the per-target counts and timings to .runtime-results.json.
 import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadLxdEnv } from "../scripts/lxd-env.mjs";
+import { loadServers } from "../scripts/lxd-env.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const ALL = ["node20", "node22", "node24", "deno", "bun", "browser", "web"];
@@ -26,10 +26,14 @@ if (unknown.length) {
   process.exit(2);
 }
 
-const { kv, why } = loadLxdEnv();
-if (!kv) {
+// Each suite runs against every server there is (LXD 5.0.2, Incus 6.0.4); a missing one fails
+// under CI=true (in the suites), and without any the whole run skips locally.
+const servers = loadServers();
+const available = servers.filter((s) => s.env);
+if (!available.length) {
+  const why = servers.map((s) => s.why).join("; ");
   if (process.env.CI === "true") {
-    console.error(`runtime suites: real LXD unavailable under CI: ${why}`);
+    console.error(`runtime suites: real servers unavailable under CI: ${why}`);
     console.log(`runtimes: 0 passed, ${targets.length} failed`);
     process.exit(1);
   }
@@ -48,21 +52,28 @@ const suite = "test-runtimes/suite.mjs";
 
 /** Deno runs with the least permissions the suite needs, which the README lists too. */
 function denoArgs() {
-  const socket = kv.LXD_SOCKET;
-  const https = new URL(kv.LXD_HTTPS_URL);
-  const files = ["LXD_SERVER_CERT", "LXD_CLIENT_CERT", "LXD_CLIENT_KEY", "LXD_UNTRUSTED_CERT", "LXD_UNTRUSTED_KEY", "LXD_OTHER_CA"];
+  const sockets = available.map((s) => s.env.socket);
   // The failure cases' missing socket and closed port are allowed too, so they fail as in the
   // other runtimes (ENOENT, ECONNREFUSED) rather than on a permission check.
   const missing = "/nonexistent/lxd-fetch-test.socket";
-  const read = [...new Set([root.replace(/\/$/, ""), socket, "/var/lib/lxd/unix.socket", missing, ...files.map((k) => dirname(kv[k]))])];
-  const net = [https.host, `localhost:${https.port || 443}`, `unix:${socket}`, "127.0.0.1:80", `unix:${missing}`, "127.0.0.1:2"];
+  const dirs = available.flatMap((s) => Object.values(s.env.files).map((f) => dirname(f)));
+  const read = [...new Set([root.replace(/\/$/, ""), ...sockets, "/var/lib/lxd/unix.socket", missing, ...dirs])];
+  const net = [
+    ...available.flatMap((s) => {
+      const https = new URL(s.env.httpsUrl);
+      return [https.host, `localhost:${https.port || 443}`, `unix:${s.env.socket}`];
+    }),
+    "127.0.0.1:80",
+    `unix:${missing}`,
+    "127.0.0.1:2",
+  ];
   return [
     "run",
     "--no-lock",
     `--allow-read=${read.join(",")}`,
-    `--allow-write=${socket},${missing}`,
-    `--allow-net=${net.join(",")}`,
-    "--allow-env=LXD_DIR,CI",
+    `--allow-write=${[...sockets, missing].join(",")}`,
+    `--allow-net=${[...new Set(net)].join(",")}`,
+    "--allow-env=LXD_DIR,INCUS_SOCKET,INCUS_DIR,CI",
     suite,
   ];
 }
@@ -108,12 +119,20 @@ function runTarget(target) {
       const lines = [...out.matchAll(/^(\S+): (\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/gm)];
       const last = lines.at(-1);
       const skipped = /^\[lxd-fetch\] .* skipped: /m.test(out) && !last;
-      if (skipped) return resolve({ target, passed: 0, failed: 0, skipped: true, seconds });
+      // Per server, from the case lines: "[node20] ok   [incus] ..." or "[browser] [incus] ok   ...".
+      const servers = {};
+      for (const m of out.matchAll(/^\[\S+\] (?:\[(\w+)\] (ok  |FAIL)|(ok  |FAIL) \[(\w+)\])/gm)) {
+        const server = m[1] ?? m[4];
+        const ok = (m[2] ?? m[3]) === "ok  ";
+        servers[server] ??= { passed: 0, failed: 0 };
+        servers[server][ok ? "passed" : "failed"]++;
+      }
+      if (skipped) return resolve({ target, passed: 0, failed: 0, skipped: true, seconds, servers });
       const passed = last ? Number(last[2]) : 0;
       // No closing line, or a non-zero exit with all passing, still counts as a failure.
       const failed = last ? Number(last[3]) + (code !== 0 && Number(last[3]) === 0 ? 1 : 0) : 1;
       if (!last) console.error(`${target}: ended (${error ?? `exit code ${code}`}) without a result line`);
-      resolve({ target, passed, failed, seconds });
+      resolve({ target, passed, failed, seconds, servers });
     };
     child.on("error", (err) => finish(-1, err.message));
     child.on("close", (code) => finish(code));
@@ -126,7 +145,10 @@ for (const target of targets) results.push(await runTarget(target));
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
 const summary = results
-  .map((r) => `${r.target} ${r.skipped ? "skipped" : `${r.passed}/${r.passed + r.failed}`} in ${r.seconds.toFixed(1)} s`)
+  .map((r) => {
+    const per = Object.entries(r.servers ?? {}).map(([s, c]) => `${s} ${c.passed}/${c.passed + c.failed}`).join(", ");
+    return `${r.target} ${r.skipped ? "skipped" : `${r.passed}/${r.passed + r.failed}`}${per ? ` (${per})` : ""} in ${r.seconds.toFixed(1)} s`;
+  })
   .join(", ");
 writeFileSync(join(root, ".runtime-results.json"), JSON.stringify({ passed, failed, targets: results }, null, 2) + "\n");
 console.log(`runtime suites: ${summary}`);

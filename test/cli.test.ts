@@ -98,3 +98,46 @@ describe("CLI remotes from the lxc config", () => {
     expect(r.stdout.toString()).toMatch(/skipped: images/);
   });
 });
+
+describe("CLI remotes from the incus config", () => {
+  /** An INCUS_CONF folder as the incus CLI leaves it: `local` is `unix://` with protocol incus. */
+  function incusConfig(remotes: string): string {
+    const dir = mkdtempSync(join(tmpdir(), "lxd-fetch-incus-conf-"));
+    writeFileSync(
+      join(dir, "config.yml"),
+      `default-remote: local\nremotes:\n  images:\n    addr: https://images.linuxcontainers.org\n    protocol: simplestreams\n    public: true\n  local:\n    addr: unix://\n    protocol: incus\n    public: false\n${remotes}aliases: {}\n`,
+    );
+    return dir;
+  }
+  const noLxc = { LXD_CONF: undefined, HOME: mkdtempSync(join(tmpdir(), "lxd-fetch-home-")) };
+
+  it("local is Incus's socket: $INCUS_SOCKET, else $INCUS_DIR/unix.socket, else /var/lib/incus/unix.socket", async () => {
+    const conf = incusConfig("");
+    const list = async (extra: Record<string, string | undefined>) =>
+      (await cli(["remote", "list"], { env: { ...noLxc, INCUS_CONF: conf, INCUS_SOCKET: undefined, INCUS_DIR: undefined, ...extra } })).stdout.toString();
+    expect(await list({ INCUS_SOCKET: "/run/x/incus.sock" })).toMatch(/\| local \(current\) +\| \/run\/x\/incus\.sock +\| unix +\|/);
+    expect(await list({ INCUS_DIR: "/srv/incus" })).toMatch(/\| local \(current\) +\| \/srv\/incus\/unix\.socket +\| unix +\|/);
+    expect(await list({})).toMatch(/\| local \(current\) +\| \/var\/lib\/incus\/unix\.socket +\| unix +\|/);
+  });
+
+  it("remotes of protocol incus are servers; image servers are skipped", async () => {
+    const conf = incusConfig(`  prod:\n    addr: https://10.1.1.2:8443\n    auth_type: tls\n    protocol: incus\n    public: false\n`);
+    const r = await cli(["remote", "list"], { env: { ...noLxc, INCUS_CONF: conf } });
+    expect(r.stdout.toString()).toMatch(/\| prod +\| https:\/\/10\.1\.1\.2:8443 +\| tls +\|/);
+    expect(r.stdout.toString()).toMatch(/skipped: images/);
+  });
+
+  it("a missing Incus socket is a one-line ConnectionError naming the socket", async () => {
+    const conf = incusConfig("");
+    const r = await cli(["operations", "list"], { env: { ...noLxc, INCUS_CONF: conf, INCUS_SOCKET: "/nonexistent/incus.socket" } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ENOENT/);
+    expect(r.stderr.split("\n")).toHaveLength(2);
+  });
+
+  it("$LXD_CONF wins over $INCUS_CONF (a machine with both keeps lxc's remotes)", async () => {
+    const lxc = lxcConfig(`  lxdprod:\n    addr: https://10.1.1.1:8443\n    protocol: lxd\n`);
+    const r = await cli(["remote", "list"], { env: { LXD_CONF: lxc, INCUS_CONF: incusConfig("") } });
+    expect(r.stdout.toString()).toMatch(/lxdprod/);
+  });
+});

@@ -1,7 +1,7 @@
 // list / info / delete against MSW: query forms, the recursion map, ids and path encoding.
 import { http } from "msw";
 import { describe, expect, it } from "vitest";
-import { InvalidArgumentError, LxdError, OperationGoneError } from "../src/index.js";
+import { InvalidArgumentError, LxdError, OperationGoneError, UnsupportedError } from "../src/index.js";
 import { BASE, client, lxdError, op, sync, useMockServer } from "./support/mock.js";
 
 const server = useMockServer();
@@ -39,10 +39,23 @@ describe("list", () => {
 
   it("project and allProjects become LXD's query parameters, encoded", async () => {
     const seen = recordRequests();
-    server.use(http.get(`${BASE}/1.0/operations`, () => sync({})));
+    server.use(
+      http.get(`${BASE}/1.0`, () => sync({ api_extensions: ["operations_get_query_all_projects"], environment: { server: "incus" } })),
+      http.get(`${BASE}/1.0/operations`, () => sync({})),
+    );
     await client().operations.list("test", { project: "team a&b" });
     await client().operations.list("test", { allProjects: true, recursion: true });
-    expect(seen.map((u) => u.search)).toEqual(["?project=team%20a%26b", "?recursion=1&all-projects=true"]);
+    expect(seen.map((u) => `${u.pathname}${u.search}`)).toEqual(["/1.0/operations?project=team%20a%26b", "/1.0", "/1.0/operations?recursion=1&all-projects=true"]);
+  });
+
+  it("allProjects on a server without operations_get_query_all_projects (LXD 5.0.2) is UnsupportedError, not a partial list", async () => {
+    const seen = recordRequests();
+    server.use(http.get(`${BASE}/1.0`, () => sync({ api_extensions: ["operation_websocket"], environment: { server: "lxd", server_version: "5.0.2" } })));
+    const err = await client().operations.list("test", { allProjects: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnsupportedError);
+    expect(err).toMatchObject({ extension: "operations_get_query_all_projects", remote: "test" });
+    expect((err as Error).message).toMatch(/\(lxd 5\.0\.2\) does not have/);
+    expect(seen.map((u) => u.pathname)).toEqual(["/1.0"]);
   });
 
   it("project with allProjects is refused before sending (LXD answers 400)", async () => {

@@ -1,5 +1,6 @@
 // Every /wait form in the protocol notes: 5.0.0–5.0.2 (the Operation, final or not, always
-// HTTP 200), ≥ 5.0.3 (an error envelope inside HTTP 200), and 404 after the ~5 s retention.
+// HTTP 200), ≥ 5.0.3 and Incus 6.0 (an error envelope inside HTTP 200), and 404 after the ~5 s
+// retention.
 import { http } from "msw";
 import { describe, expect, it } from "vitest";
 import { AbortError, InvalidArgumentError, OperationError, OperationGoneError, TimeoutError } from "../src/index.js";
@@ -68,13 +69,39 @@ describe("wait, LXD 5.0.0–5.0.2 form", () => {
   });
 });
 
-describe("wait, LXD ≥ 5.0.3 form (error envelope inside HTTP 200)", () => {
-  it('"context deadline exceeded" is a round timeout: it waits again', async () => {
+describe("wait, LXD ≥ 5.0.3 and Incus 6.0 form (error envelope inside HTTP 200)", () => {
+  it('"context deadline exceeded" is a round timeout: it reads the state and waits again', async () => {
     const o = op();
     let calls = 0;
-    server.use(http.get(WAIT, () => (++calls < 2 ? lxdError(500, "context deadline exceeded", 200) : sync({ ...o, status: "Success", status_code: 200 }))));
+    let gets = 0;
+    server.use(
+      http.get(WAIT, () => (++calls < 2 ? lxdError(500, "context deadline exceeded", 200) : sync({ ...o, status: "Success", status_code: 200 }))),
+      http.get(`${BASE}/1.0/operations/:id`, () => (gets++, sync(o))),
+    );
     await expect(client().operations.wait("test", o.id)).resolves.toMatchObject({ status_code: 200 });
-    expect(calls).toBe(2);
+    expect([calls, gets]).toEqual([2, 1]);
+  });
+
+  it("TimeoutError carries the state read after the timeout envelope (which holds none)", async () => {
+    const o = op();
+    server.use(
+      http.get(WAIT, () => lxdError(500, "context deadline exceeded", 200)),
+      http.get(`${BASE}/1.0/operations/:id`, () => sync(o)),
+    );
+    const err = await client().operations.wait("test", o.id, { timeout: 600 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as TimeoutError).operation).toEqual(o);
+  });
+
+  it("an operation that became final between the envelope and the GET settles at once", async () => {
+    const o = op({ status: "Success", status_code: 200 });
+    let calls = 0;
+    server.use(
+      http.get(WAIT, () => (calls++, lxdError(500, "context deadline exceeded", 200))),
+      http.get(`${BASE}/1.0/operations/:id`, () => sync(o)),
+    );
+    await expect(client().operations.wait("test", o.id)).resolves.toEqual(o);
+    expect(calls).toBe(1);
   });
 
   it("a failure message settles on the operation itself while LXD keeps it", async () => {

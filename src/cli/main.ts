@@ -20,7 +20,8 @@ Commands:
   exec [R:]<instance> [--env K=V]... [--cwd D] [--user U] [--group G] [-t | -T] -- <command...>
   remote list
 
-Remotes come from the LXD CLI's config ($LXD_CONF or ~/.config/lxc/config.yml).
+Remotes come from the LXD CLI's config ($LXD_CONF or ~/.config/lxc/config.yml), or from
+Incus's ($INCUS_CONF or ~/.config/incus/config.yml) when that is the one there is.
 --mock runs against a virtual LXD (instance c1) instead.`;
 
 const OPTIONS = {
@@ -177,9 +178,10 @@ async function exec(lxd: Lxd, args: string[], flags: Flags): Promise<number> {
 
 async function remoteList(out: (s: string) => void): Promise<number> {
   const cfg = await loadRemotes();
-  const rows = [["local", "unix socket", "unix"], ...Object.entries(cfg.remotes).filter(([n]) => n !== "local").map(([n, r]) => [n, "url" in r ? r.url : r.socket, "url" in r ? "tls" : "unix"])];
+  const local = cfg.remotes.local && "socket" in cfg.remotes.local ? cfg.remotes.local.socket : "unix socket";
+  const rows = [["local", local, "unix"], ...Object.entries(cfg.remotes).filter(([n]) => n !== "local").map(([n, r]) => [n, "url" in r ? r.url : r.socket, "url" in r ? "tls" : "unix"])];
   out(table(["NAME", "URL", "AUTH"], rows.map(([n, u, a]) => [n === cfg.defaultRemote ? `${n} (current)` : n!, u!, a!])));
-  if (cfg.skipped.length) out(`(not LXD servers, skipped: ${cfg.skipped.join(", ")})`);
+  if (cfg.skipped.length) out(`(not LXD or Incus servers, skipped: ${cfg.skipped.join(", ")})`);
   return 0;
 }
 

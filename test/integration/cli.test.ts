@@ -1,5 +1,7 @@
-// The CLI as a spawned process against the real LXD, with remotes from an lxc-style config:
-// `local` (the unix socket) and `tls` (HTTPS with the client certificate and servercerts/tls.crt).
+// The CLI as a spawned process against each real server, with remotes from that server's own
+// CLI config: lxc's for LXD ($LXD_CONF), incus's for Incus ($INCUS_CONF, `protocol: incus`,
+// `local` left as `unix://` so the CLI finds the socket by Incus's rule). Remotes: `local` (the
+// unix socket) and `tls` (HTTPS with the client certificate and servercerts/tls.crt).
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -8,21 +10,26 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
 import { CLI, cli } from "../support/cli.js";
-import { clientFor, createTokenOperation, describeLxd } from "./lxd.js";
+import { clientFor, createTokenOperation, describeServers } from "./lxd.js";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
-describeLxd("real LXD: CLI", (env) => {
-  const conf = mkdtempSync(join(tmpdir(), "lxd-fetch-lxc-"));
+describeServers("real server: CLI", (env) => {
+  const incus = env.server === "incus";
+  const conf = mkdtempSync(join(tmpdir(), incus ? "lxd-fetch-incus-" : "lxd-fetch-lxc-"));
   mkdirSync(join(conf, "servercerts"));
   writeFileSync(join(conf, "client.crt"), env.clientCert);
   writeFileSync(join(conf, "client.key"), env.clientKey);
   writeFileSync(join(conf, "servercerts", "tls.crt"), env.serverCert);
+  const protocol = incus ? "incus" : "lxd";
+  const localAddr = incus ? "unix://" : `unix://${env.socket}`;
   writeFileSync(
     join(conf, "config.yml"),
-    `default-remote: local\nremotes:\n  local:\n    addr: unix://${env.socket}\n    public: false\n  tls:\n    addr: ${env.httpsUrl}\n    auth_type: tls\n    protocol: lxd\n    public: false\naliases: {}\n`,
+    `default-remote: local\nremotes:\n  local:\n    addr: ${localAddr}\n    protocol: ${protocol}\n    public: false\n  tls:\n    addr: ${env.httpsUrl}\n    auth_type: tls\n    protocol: ${protocol}\n    public: false\naliases: {}\n`,
   );
-  const run = (args: string[], input?: Uint8Array) => cli(args, { env: { LXD_CONF: conf }, ...(input && { input }) });
+  // Only this server's config is in play (an Incus user has no LXD_CONF).
+  const confEnv = incus ? { INCUS_CONF: conf, INCUS_SOCKET: env.socket, LXD_CONF: undefined } : { LXD_CONF: conf, INCUS_CONF: undefined };
+  const run = (args: string[], input?: Uint8Array) => cli(args, { env: confEnv, ...(input && { input }) });
   const lxd = clientFor("unix", { socket: env.socket });
   afterAll(() => lxd.close());
 
@@ -57,10 +64,10 @@ describeLxd("real LXD: CLI", (env) => {
   describe.each(["bun", "deno"] as const)("under %s", (runtime) => {
     it("exec over the socket and over HTTPS: exit code, streams and stdin", async () => {
       for (const remote of ["local", "tls"]) {
-        const r = await cli(["exec", `${remote}:${env.container}`, "--", "sh", "-c", "echo out; echo err >&2; exit 7"], { env: { LXD_CONF: conf }, runtime });
+        const r = await cli(["exec", `${remote}:${env.container}`, "--", "sh", "-c", "echo out; echo err >&2; exit 7"], { env: confEnv, runtime });
         expect({ remote, code: r.code, out: r.stdout.toString(), err: r.stderr }).toEqual({ remote, code: 7, out: "out\n", err: "err\n" });
         const input = new Uint8Array(randomBytes(1024 * 1024));
-        const c = await cli(["exec", `${remote}:${env.container}`, "--", "cat"], { env: { LXD_CONF: conf }, runtime, input });
+        const c = await cli(["exec", `${remote}:${env.container}`, "--", "cat"], { env: confEnv, runtime, input });
         expect({ remote, code: c.code, sha: sha(c.stdout) }).toEqual({ remote, code: 0, sha: sha(input) });
       }
     });
@@ -72,7 +79,7 @@ describeLxd("real LXD: CLI", (env) => {
   });
 
   it("events prints one JSON object per line until interrupted", async () => {
-    const child = spawn(process.execPath, [CLI, "events", "--type", "operation"], { env: { ...process.env, LXD_CONF: conf } });
+    const child = spawn(process.execPath, [CLI, "events", "--type", "operation"], { env: { ...process.env, ...confEnv } });
     const lines = createInterface({ input: child.stdout });
     const seen: string[] = [];
     lines.on("line", (l) => seen.push(l));

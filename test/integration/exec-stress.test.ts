@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Lxd } from "../../src/index.js";
-import { clientFor, describeLxd, remotes } from "./lxd.js";
+import { clientFor, describeServers, remotes } from "./lxd.js";
 
 const EXECS = 1000;
 const CONCURRENT = 50;
@@ -16,7 +16,7 @@ const EXEC_LIMIT_MS = 60_000; // one exec taking longer than this counts as a ha
 const sizeOf = (i: number) => [0, 1, 125, 65_536, 131_073, MiB][i % 6]! + (i % 6 > 1 ? (i * 7919) % 4096 : 0);
 const expected = (i: number) => createHash("sha256").update(Buffer.from(`${i}\n`.repeat(Math.ceil(sizeOf(i) / 2) + 1)).subarray(0, sizeOf(i))).digest("hex");
 
-describeLxd("real LXD: exec under load", (env) => {
+describeServers("real server: exec under load", (env) => {
   describe.each(remotes(env))("over %s", (name, remote) => {
     const lxd: Lxd = clientFor(name, remote);
     afterAll(() => lxd.close());

@@ -1,9 +1,9 @@
-// Exec, and operations awaited through events, against the real LXD over the unix socket and
-// over HTTPS with mutual TLS.
+// Exec, and operations awaited through events, against each real server (LXD, Incus) over the
+// unix socket and over HTTPS with mutual TLS.
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLxd, LxdError, nodeTransport, type Lxd } from "../../src/index.js";
-import { clientFor, describeLxd, remotes } from "./lxd.js";
+import { clientFor, describeServers, remotes } from "./lxd.js";
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
@@ -14,7 +14,7 @@ async function count(stream: ReadableStream<Uint8Array>): Promise<number> {
   return n;
 }
 
-describeLxd("real LXD: exec", (env) => {
+describeServers("real server: exec", (env) => {
   const c = env.container;
   describe.each(remotes(env))("over %s", (name, remote) => {
     const lxd: Lxd = clientFor(name, remote);

@@ -1,10 +1,10 @@
-// Mock fidelity: the same scenarios against the real LXD and the virtual LXD, with the
-// observable results compared. The real runs come first, before MSW intercepts anything.
+// Mock fidelity: the same scenarios against each real server (LXD, Incus) and the virtual LXD,
+// with the observable results compared. The real runs come first, before MSW intercepts anything.
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createLxd, OperationError, type Lxd, type Operation } from "../../src/index.js";
 import { createVirtualLxd } from "../../src/mock/index.js";
-import { createTokenOperation, describeLxd } from "./lxd.js";
+import { createTokenOperation, describeServers } from "./lxd.js";
 
 type Scenario = (lxd: Lxd, instance: string) => Promise<unknown>;
 
@@ -46,7 +46,7 @@ const scenarios: Record<string, Scenario> = {
   "instances: state": async (lxd, c) => (await lxd.instances.state(undefined, c)).status,
 };
 
-describeLxd("mock fidelity: the virtual LXD answers as the real one", (env) => {
+describeServers("mock fidelity: the virtual LXD answers as the real server", (env) => {
   const real: Record<string, unknown> = {};
   const mock: Record<string, unknown> = {};
   const server = setupServer();
@@ -56,7 +56,9 @@ describeLxd("mock fidelity: the virtual LXD answers as the real one", (env) => {
     for (const [name, s] of Object.entries(scenarios)) real[name] = await s(lxd, env.container);
     await lxd.close();
 
-    const virtual = createVirtualLxd({ instances: [env.container] });
+    // The virtual LXD answers /wait in the form of the server it is compared with: Incus uses
+    // the error-envelope form of LXD >= 5.0.3.
+    const virtual = createVirtualLxd({ instances: [env.container], waitForm: env.server === "incus" ? "5.0.3" : "5.0.2" });
     server.use(...virtual.handlers);
     server.listen({ onUnhandledRequest: "error" });
     const vlxd = createLxd({ remotes: { v: { url: virtual.baseUrl } }, defaultRemote: "v", WebSocket: globalThis.WebSocket });

@@ -1,36 +1,39 @@
-// The real LXD the integration tests run against, as scripts/lxd-up.sh describes it in
-// .lxd-test/lxd.env. Locally, without it, the suites skip with one line; under CI=true they fail.
+// The real servers the integration tests run against, LXD 5.0.2 and Incus 6.0.4, as
+// scripts/lxd-up.sh and scripts/incus-up.sh describe them in .lxd-test/lxd.env. Locally, a
+// missing server's suites skip with one line; under CI=true they fail.
 import { describe, it } from "vitest";
-import { loadLxdEnv, type LxdEnv } from "../../scripts/lxd-env.mjs";
+import { loadServers, type LxdEnv } from "../../scripts/lxd-env.mjs";
 import { createLxd, type Lxd, type RemoteConfig } from "../../src/index.js";
 
 export type { LxdEnv };
 
-const loaded = loadLxdEnv();
-let announced = false;
+const loaded = loadServers();
+const announced = new Set<string>();
 
 /**
- * Declares a real-LXD suite. Without LXD it is skipped with one line, except under CI=true,
- * where a missing daemon is a failure: CI always has one.
+ * Declares a real-server suite once per server (named "<suite> [LXD 5.0.2]", "[Incus 6.0.4]").
+ * A missing server's copy is skipped with one line, except under CI=true, where it is a
+ * failure: CI always has both.
  */
-export function describeLxd(name: string, body: (env: LxdEnv) => void): void {
-  const { env, why } = loaded;
-  if (env) {
-    describe(name, () => body(env));
-    return;
+export function describeServers(name: string, body: (env: LxdEnv) => void): void {
+  for (const { server, env, why } of loaded) {
+    if (env) {
+      describe(`${name} [${env.label}]`, () => body(env));
+      continue;
+    }
+    if (process.env.CI === "true") {
+      describe(`${name} [${server.name}]`, () => it(`needs the real ${server.name} daemon`, () => {
+        throw new Error(`real ${server.name} unavailable under CI: ${why}`);
+      }));
+      continue;
+    }
+    if (!announced.has(server.id)) console.warn(`[lxd-fetch] real-${server.name} tests skipped: ${why}`);
+    announced.add(server.id);
+    describe.skip(`${name} [${server.name}]`, () => it(`needs the real ${server.name} daemon`, () => {}));
   }
-  if (process.env.CI === "true") {
-    describe(name, () => it("needs the real LXD daemon", () => {
-      throw new Error(`real LXD unavailable under CI: ${why}`);
-    }));
-    return;
-  }
-  if (!announced) console.warn(`[lxd-fetch] real-LXD tests skipped: ${why}`);
-  announced = true;
-  describe.skip(name, () => it("needs the real LXD daemon", () => {}));
 }
 
-/** The two ways to reach the daemon: the unix socket and HTTPS with mutual TLS. */
+/** The two ways to reach a daemon: the unix socket and HTTPS with mutual TLS. */
 export function remotes(env: LxdEnv): [string, RemoteConfig][] {
   return [
     ["unix", { socket: env.socket }],

@@ -5,15 +5,16 @@ import {
   OperationError,
   OperationGoneError,
   TlsError,
+  UnsupportedError,
   type Lxd,
   type Operation,
 } from "../../src/index.js";
-import { clientFor, createTokenOperation, describeLxd, remotes } from "./lxd.js";
+import { clientFor, createTokenOperation, describeServers, remotes } from "./lxd.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const randomId = () => crypto.randomUUID();
 
-describeLxd("real LXD: operations", (env) => {
+describeServers("real server: operations", (env) => {
   describe.each(remotes(env))("over %s", (name, remote) => {
     const lxd: Lxd = clientFor(name, remote);
     afterAll(() => lxd.close());
@@ -56,6 +57,28 @@ describeLxd("real LXD: operations", (env) => {
         // LXD 5.0.2 does not check that the project exists: it lists what that project has.
         const elsewhere = await lxd.operations.list(name, { project: "no-such-project" });
         expect(Object.values(elsewhere).flat()).not.toContain(`/1.0/operations/${id}`);
+      } finally {
+        await lxd.operations.delete(name, id);
+      }
+    });
+
+    it("server.info is GET /1.0: this server's implementation and its API extensions", async () => {
+      const info = await lxd.server.info(name);
+      expect(info.environment?.server).toBe(env.server);
+      expect(info.api_extensions).toContain("container_exec_signal_handling");
+    });
+
+    it("allProjects: lists every project where the server has the extension (Incus 6.0), UnsupportedError where not (LXD 5.0.2)", async () => {
+      const has = await lxd.server.supports(name, "operations_get_query_all_projects");
+      expect(has).toBe(env.server === "incus");
+      const id = await createTokenOperation(lxd);
+      try {
+        if (has) {
+          const all = await lxd.operations.list(name, { allProjects: true });
+          expect(all.running).toContain(`/1.0/operations/${id}`);
+        } else {
+          await expect(lxd.operations.list(name, { allProjects: true })).rejects.toBeInstanceOf(UnsupportedError);
+        }
       } finally {
         await lxd.operations.delete(name, id);
       }

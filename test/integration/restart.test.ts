@@ -1,16 +1,17 @@
-// Events come back as soon as the daemon does: LXD is killed (a crash, no grace) and started
-// again; each subscription must be live again within 250 ms of the daemon answering GET /1.0
+// Events come back as soon as the daemon does: the daemon (LXD, then Incus) is killed (a crash,
+// no grace) and started again by its up script; each subscription must be live again within 250 ms of the daemon answering GET /1.0
 // on its transport, and an exec started right after must be seen by both.
 import { spawn } from "node:child_process";
 import { Agent } from "undici";
 import { describe, expect, it } from "vitest";
 import type { OperationEvent } from "../../src/index.js";
-import { clientFor, describeLxd, remotes } from "./lxd.js";
+import { clientFor, describeServers, remotes } from "./lxd.js";
 
-const script = new URL("../../scripts/lxd-up.sh", import.meta.url).pathname;
+const root = new URL("../../", import.meta.url).pathname;
 const LIVE_WITHIN_MS = 250;
 
-describeLxd("real LXD: daemon crash and restart", (env) => {
+describeServers("real server: daemon crash and restart", (env) => {
+  const script = root + (env.server === "incus" ? "scripts/incus-up.sh" : "scripts/lxd-up.sh");
   it(`events are live again within ${LIVE_WITHIN_MS} ms of the daemon answering, over both transports, and see the next exec`, { timeout: 120_000 }, async () => {
     const clients = remotes(env).map(([name, remote]) => ({ name, lxd: clientFor(name, remote) }));
     const subs = clients.map(({ name, lxd }) => {
@@ -40,8 +41,8 @@ describeLxd("real LXD: daemon crash and restart", (env) => {
       }
     };
     const restarted = new Promise<number>((resolve, reject) => {
-      const child = spawn("bash", [script, "--restart"], { env: { ...process.env, LXD_UP_STOP_GRACE: "0" }, stdio: "ignore" });
-      child.on("exit", (code) => (code === 0 ? resolve(Date.now()) : reject(new Error(`lxd-up.sh --restart exited ${code}`))));
+      const child = spawn("bash", [script, "--restart"], { env: { ...process.env, LXD_UP_STOP_GRACE: "0", INCUS_UP_STOP_GRACE: "0" }, stdio: "ignore" });
+      child.on("exit", (code) => (code === 0 ? resolve(Date.now()) : reject(new Error(`${script} --restart exited ${code}`))));
     });
     // Down first: the crash has happened once the unix socket stops answering.
     const deadline = Date.now() + 30_000;

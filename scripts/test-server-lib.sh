@@ -1,0 +1,97 @@
+# Shared by scripts/lxd-up.sh and scripts/incus-up.sh (sourced, not run): the busybox image both
+# servers import, the client certificates both trust, and the one env file the suites read.
+# Expects STATE, LOG, TMP and the say/run helpers of the sourcing script.
+
+# SHA-256 of the DER certificate, lowercase hex without colons (what LXD and Incus call the fingerprint).
+fingerprint() { openssl x509 -in "$1" -outform DER | sha256sum | cut -d' ' -f1; }
+
+# Self-signed EC P-384 certificate, generated once and shared by both servers' tests.
+gen_cert() { # name CN extra-openssl-args...
+  local name=$1 cn=$2; shift 2
+  [ -s "$STATE/$name.crt" ] && [ -s "$STATE/$name.key" ] && return 0
+  say "generating $name.crt (CN=$cn)"
+  run openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:secp384r1 -nodes -sha384 -days 3650 \
+    -subj "/CN=$cn" -keyout "$STATE/$name.key" -out "$STATE/$name.crt" "$@"
+  chmod 600 "$STATE/$name.key"
+}
+gen_test_certs() {
+  gen_cert client lxd-fetch-test -addext extendedKeyUsage=clientAuth -addext basicConstraints=critical,CA:FALSE
+  gen_cert untrusted lxd-fetch-untrusted -addext extendedKeyUsage=clientAuth -addext basicConstraints=critical,CA:FALSE
+  gen_cert other-ca lxd-fetch-other-ca -addext basicConstraints=critical,CA:TRUE
+}
+
+# The busybox image as two reproducible tarballs, $TMP/meta.tar.gz and $TMP/rootfs.tar.gz: the
+# same bytes (so the same fingerprint) on every build and for both servers.
+build_image_tarballs() { # hostname
+  local tmp=$TMP rootfs=$TMP/rootfs
+  mkdir -p "$rootfs"/{bin,sbin,etc,root,tmp,dev,proc,sys,var,run}
+  chmod 1777 "$rootfs/tmp"
+  chmod 700 "$rootfs/root"
+  cp /bin/busybox "$rootfs/bin/busybox"
+  # Applets the tests use, plus some cheap extras; only link what this busybox has.
+  local have
+  have=$(/bin/busybox --list)
+  for a in sh ash cat echo head sleep stty env id pwd true false printf kill wc yes dd sha256sum \
+    ls mkdir rm sync tr od base64 seq tail grep test [ [[ ps cp mv ln chmod chown touch date uname \
+    hostname whoami sed awk cut sort uniq stat find xargs basename dirname readlink realpath which \
+    nproc tee md5sum sha1sum expr timeout hexdump xxd rmdir mktemp du df free uptime top mount umount \
+    nohup nice usleep more less vi clear reset tty; do
+    if grep -qxF -- "$a" <<<"$have"; then ln -s busybox "$rootfs/bin/$a"; fi
+  done
+  for a in init halt poweroff reboot; do ln -s ../bin/busybox "$rootfs/sbin/$a"; done
+  printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' \
+    >"$rootfs/etc/passwd"
+  printf '%s\n' 'root:x:0:' 'nobody:x:65534:' >"$rootfs/etc/group"
+  echo "$1" >"$rootfs/etc/hostname"
+  # Own inittab instead of busybox's built-in default, which also spawns shells on tty2-4
+  # (absent in a container: they would fail and respawn forever). One shell on the
+  # console keeps the console API usable.
+  cat >"$rootfs/etc/inittab" <<'EOF'
+::respawn:-/bin/sh
+::shutdown:/bin/sync
+EOF
+  cat >"$tmp/metadata.yaml" <<'EOF'
+architecture: x86_64
+creation_date: 1700000000
+properties:
+  description: lxd-fetch test image (busybox)
+  os: busybox
+  release: static
+EOF
+  # Reproducible tarballs (fixed mtime/owner/order, gzip -n): same image fingerprint every build.
+  local tarflags=(--sort=name --mtime=@1700000000 --owner=0 --group=0 --numeric-owner)
+  tar "${tarflags[@]}" -C "$tmp" -cf - metadata.yaml | gzip -n >"$tmp/meta.tar.gz"
+  tar "${tarflags[@]}" -C "$rootfs" -cf - . | gzip -n >"$tmp/rootfs.tar.gz"
+}
+
+# Replaces this script's section (the lines starting with PREFIX) of $STATE/lxd.env with stdin,
+# keeping the other server's lines, so both scripts write one file and either can run first.
+# The LXD section comes first, then Incus's, so a rerun of either leaves the file unchanged.
+write_env_section() { # PREFIX (LXD_ or INCUS_)
+  local prefix=$1 env=$STATE/lxd.env tmpenv mine others
+  tmpenv=$(mktemp "$STATE/lxd.env.XXXXXX")
+  mine=$(cat)
+  others=$( [ -f "$env" ] && grep -v "^$prefix" "$env" || true)
+  if [ "$prefix" = LXD_ ]; then
+    printf '%s\n' "$mine" ${others:+"$others"} >"$tmpenv"
+  else
+    printf '%s\n' ${others:+"$others"} "$mine" >"$tmpenv"
+  fi
+  if cmp -s "$tmpenv" "$env"; then
+    rm -f "$tmpenv"
+  else
+    chmod 644 "$tmpenv"
+    mv -f "$tmpenv" "$env"
+    say "wrote $env"
+  fi
+}
+
+# curl the server and expect a substring of the answer.
+check() { # description, expected substring, curl args...
+  local what=$1 want=$2 body; shift 2
+  body=$(curl -sS --max-time 10 "$@" 2>&1) || true
+  if [[ $body != *"$want"* ]]; then
+    say "self-check failed: $what: expected '$want' in: ${body:0:300}"
+    false
+  fi
+}
