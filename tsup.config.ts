@@ -35,7 +35,7 @@ export default defineConfig([
     sourcemap: true,
     splitting: false,
     noExternal: bundled,
-    external: ["node:fs", "node:tls"],
+    external: ["node:fs", "node:net", "node:tls", "node:stream"],
     removeNodeProtocol: false,
   },
   {

@@ -1,13 +1,16 @@
-// Bun transport: Bun's fetch with its `tls` and `unix` options, and its WebSocket with `tls`
-// (a `ws+unix://` URL for the socket: the `unix` option does not work on Bun's WebSocket).
-// A pinned fingerprint is checked in `checkServerIdentity`, which Bun calls for fetch and
-// WebSocket after the handshake and before any request byte is written.
+// Bun transport: Bun's fetch with its `tls` and `unix` options; websockets are our own client
+// (websocket-client.ts: Bun's WebSocket answers every ping, and a pong racing LXD's close lost
+// exec output) over node:net or node:tls with the same certificates. A pinned fingerprint is
+// checked in `checkServerIdentity`, which runs after the TLS handshake and before any request byte.
 import { existsSync } from "node:fs";
-import { checkServerIdentity, type PeerCertificate } from "node:tls";
+import { connect as netConnect, isIP } from "node:net";
+import type { Duplex } from "node:stream";
+import { checkServerIdentity, connect as tlsConnect, type PeerCertificate } from "node:tls";
 import { InvalidArgumentError } from "../errors.js";
 import { normalizeFingerprint, remoteOrigin } from "../remotes.js";
 import { codedError, FINGERPRINT_MISMATCH, pickLocalSocket } from "./local.js";
-import { isUnixRemote, type HttpsRemote, type RemoteConfig, type Transport } from "./types.js";
+import { duplexWebSocket } from "./duplex-websocket.js";
+import { isUnixRemote, type HttpsRemote, type RemoteConfig, type SocketOptions, type Transport } from "./types.js";
 
 /** $LXD_DIR/unix.socket, else /var/lib/lxd/unix.socket, else the snap's. */
 export function localSocketPath(env: Record<string, string | undefined> = process.env): string {
@@ -49,33 +52,42 @@ function bunTls(name: string, remote: HttpsRemote): BunTls {
   return tls;
 }
 
+/** Resolves with the socket once connected (and for TLS, verified); rejects with its error. */
+function opened(socket: Duplex, event: "connect" | "secureConnect"): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    socket.once(event, () => (socket.off("error", reject), resolve(socket)));
+    socket.once("error", reject);
+  });
+}
+
+function webSocketOver(open: () => Promise<Duplex>) {
+  return (url: string, options?: SocketOptions) => duplexWebSocket(open, url, options) as unknown as WebSocket;
+}
+
 export function bunTransport(name: string, config: RemoteConfig | undefined): Transport {
   const remote = config ?? { socket: localSocketPath() };
-  // `tls` and `unix` are Bun extensions of RequestInit and of the WebSocket options.
-  const BunWebSocket = WebSocket as unknown as new (url: string, options?: { tls?: BunTls }) => WebSocket;
   if (isUnixRemote(remote)) {
     const socket = remote.socket;
     return {
       baseUrl: "http://unix",
       fetch: (input, init) => fetch(input, { ...init, unix: socket } as RequestInit),
-      // ws://unix/1.0/... → ws+unix:///var/lib/lxd/unix.socket:/1.0/...
-      webSocket: (url) => {
-        const u = new URL(url);
-        return new BunWebSocket(`ws+unix://${socket}:${u.pathname}${u.search}`);
-      },
+      webSocket: webSocketOver(() => opened(netConnect({ path: socket }), "connect")),
       close: async () => {},
     };
   }
-  const baseUrl = remoteOrigin(name, remote).origin;
-  const tls = bunTls(name, remote);
-  if (baseUrl.startsWith("http:")) {
-    return { baseUrl, fetch: (input, init) => fetch(input, init), webSocket: (url) => new WebSocket(url), close: async () => {} };
+  const origin = remoteOrigin(name, remote);
+  const baseUrl = origin.origin;
+  const host = origin.hostname.replace(/^\[|\]$/g, "");
+  if (origin.protocol === "http:") {
+    const port = Number(origin.port || 80);
+    return { baseUrl, fetch: (input, init) => fetch(input, init), webSocket: webSocketOver(() => opened(netConnect({ host, port }), "connect")), close: async () => {} };
   }
+  const tls = bunTls(name, remote);
+  const port = Number(origin.port || 443);
   return {
     baseUrl,
     fetch: (input, init) => fetch(input, { ...init, tls } as RequestInit),
-    webSocket: (url) => new BunWebSocket(url, { tls }),
+    webSocket: webSocketOver(() => opened(tlsConnect({ host, port, ...(!isIP(host) && { servername: host }), ...tls }), "secureConnect")),
     close: async () => {},
   };
 }
-

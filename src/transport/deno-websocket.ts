@@ -1,6 +1,8 @@
-// The Deno transport's websocket on the unix socket: websocket-client.ts over Deno.connect, with
-// the HTTP upgrade written by hand. A write that fails (the pong-after-close race the client
+// The Deno transport's websocket: websocket-client.ts over Deno.connect (unix socket) or
+// Deno.connectTls (HTTPS, with the remote's certificates), with the HTTP upgrade written by hand. A write that fails (the pong-after-close race the client
 // module describes) never stops the reading, so output that arrived is delivered.
+import { concatBytes } from "../bytes.js";
+import { parseHead, upgradeRequest } from "./handshake.js";
 import { RawWebSocket, type ByteChannel, type RawWebSocketOptions } from "./websocket-client.js";
 
 /** The part of Deno's socket API used here (this package is type-checked without Deno's lib). */
@@ -10,14 +12,14 @@ export interface DenoConn {
   closeWrite(): Promise<void>;
   close(): void;
 }
-export type DenoConnect = (options: { transport: "unix"; path: string }) => Promise<DenoConn>;
+/** Opens the connection: Deno.connect for the unix socket, Deno.connectTls for HTTPS. */
+export type DenoOpen = () => Promise<DenoConn>;
 
-const MAX_HEAD = 64 * 1024;
 const READ_SIZE = 64 * 1024;
 
-export function denoUnixWebSocket(connect: DenoConnect, socketPath: string, url: string, options?: RawWebSocketOptions): RawWebSocket {
+export function denoWebSocket(open: DenoOpen, url: string, options?: RawWebSocketOptions): RawWebSocket {
   return new RawWebSocket(async (key, events, signal) => {
-    const conn = await connect({ transport: "unix", path: socketPath });
+    const conn = await open();
     if (signal.aborted) {
       closeQuietly(conn);
       throw new Error("closed while connecting");
@@ -25,18 +27,8 @@ export function denoUnixWebSocket(connect: DenoConnect, socketPath: string, url:
     const onAbort = () => closeQuietly(conn);
     signal.addEventListener("abort", onAbort, { once: true });
     try {
-      const u = new URL(url);
-      await writeAll(
-        conn,
-        new TextEncoder().encode(
-          `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-            `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-        ),
-      );
-      const { head, rest } = await readHead(conn);
-      const status = head.slice(0, head.indexOf("\r\n"));
-      if (!/^HTTP\/1\.1 101\b/.test(status)) throw new Error(`the server answered ${status}`);
-      const accept = /\r\nsec-websocket-accept:[ \t]*([^\r\n]*)/i.exec(head)?.[1]?.trim();
+      await writeAll(conn, upgradeRequest(url, key));
+      const { accept, rest } = await readHead(conn);
       const channel = connChannel(conn, rest, events);
       return { accept, channel };
     } catch (err) {
@@ -53,22 +45,16 @@ async function writeAll(conn: DenoConn, bytes: Uint8Array): Promise<void> {
 }
 
 /** Reads up to the end of the response head; what follows it is the first websocket data. */
-async function readHead(conn: DenoConn): Promise<{ head: string; rest: Uint8Array }> {
-  let buf = new Uint8Array(0);
+/** Reads up to the end of the response head; what follows it is the first websocket data. */
+async function readHead(conn: DenoConn): Promise<{ accept: string | undefined; rest: Uint8Array }> {
+  let buf: Uint8Array = new Uint8Array(0);
   for (;;) {
     const chunk = new Uint8Array(READ_SIZE);
     const n = await conn.read(chunk);
     if (n === null) throw new Error("the server closed the connection during the handshake");
-    const joined = new Uint8Array(buf.length + n);
-    joined.set(buf);
-    joined.set(chunk.subarray(0, n), buf.length);
-    buf = joined;
-    for (let i = 3; i < buf.length; i++) {
-      if (buf[i - 3] === 13 && buf[i - 2] === 10 && buf[i - 1] === 13 && buf[i] === 10) {
-        return { head: new TextDecoder().decode(buf.subarray(0, i - 3)), rest: buf.subarray(i + 1) };
-      }
-    }
-    if (buf.length > MAX_HEAD) throw new Error("the server's handshake answer is too large");
+    buf = concatBytes([buf, chunk.subarray(0, n)]);
+    const head = parseHead(buf);
+    if (head) return head;
   }
 }
 

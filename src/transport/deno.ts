@@ -4,7 +4,7 @@
 import { InvalidArgumentError } from "../errors.js";
 import { remoteOrigin } from "../remotes.js";
 import { codedError, pickLocalSocket } from "./local.js";
-import { denoUnixWebSocket, type DenoConnect } from "./deno-websocket.js";
+import { denoWebSocket, type DenoConn } from "./deno-websocket.js";
 import { isUnixRemote, type RemoteConfig, type Transport } from "./types.js";
 
 /** The part of Deno's API this transport uses (this package is type-checked without Deno's lib). */
@@ -20,7 +20,8 @@ interface DenoHttpClientOptions {
 }
 interface DenoApi {
   createHttpClient(options: DenoHttpClientOptions): DenoHttpClient;
-  connect: DenoConnect;
+  connect(options: { transport: "unix"; path: string }): Promise<DenoConn>;
+  connectTls(options: { hostname: string; port: number; caCerts?: string[]; cert?: string; key?: string }): Promise<DenoConn>;
   env: { get(key: string): string | undefined };
   statSync(path: string): unknown;
 }
@@ -110,15 +111,19 @@ export function denoTransport(name: string, config: RemoteConfig | undefined): T
     };
   }
   const client = api.createHttpClient(options);
-  // `client` is a Deno extension of RequestInit and of the WebSocket options.
-  const DenoWebSocket = WebSocket as unknown as new (url: string, options: { client: DenoHttpClient }) => WebSocket;
+  // Websockets: our own client (websocket-client.ts: Deno's answers every ping, and a pong that
+  // races LXD's close lost exec output), on the socket or a TLS connection with the same
+  // certificates as the HTTP client.
+  const open = (url: string) => {
+    if (socket !== undefined) return () => api.connect({ transport: "unix", path: socket });
+    const u = new URL(url);
+    const { cert, key, caCerts } = options;
+    return () => api.connectTls({ hostname: u.hostname.replace(/^\[|\]$/g, ""), port: Number(u.port || 443), ...(caCerts && { caCerts }), ...(cert !== undefined && { cert, key }) });
+  };
   return {
     baseUrl,
     fetch: (input, init) => fetch(input, { ...init, client } as RequestInit).catch((err: unknown) => Promise.reject(withCode(err, socket))),
-    // On the socket, our own client (Deno's cannot leave a ping unanswered: deno-websocket.ts);
-    // over HTTPS, Deno's, which carries the client certificate.
-    webSocket: (url, opts) =>
-      socket !== undefined ? (denoUnixWebSocket(api.connect, socket, url, opts) as unknown as WebSocket) : new DenoWebSocket(url, { client }),
+    webSocket: (url, opts) => denoWebSocket(open(url), url, opts) as unknown as WebSocket,
     close: async () => client.close(),
   };
 }

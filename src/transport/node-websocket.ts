@@ -1,8 +1,7 @@
 // The Node transport's websocket: websocket-client.ts over undici's `upgrade` on the remote's own
 // Agent, so it goes through the unix socket, or mTLS with the pinned certificate.
-import type { Duplex } from "node:stream";
 import type { Dispatcher } from "undici";
-import { RawWebSocket, type ByteChannel, type RawWebSocketOptions } from "./websocket-client.js";
+import { duplexChannel, RawWebSocket, type RawWebSocketOptions } from "./websocket-client.js";
 
 export class NodeWebSocket extends RawWebSocket {
   constructor(url: string, dispatcher: Dispatcher, options?: RawWebSocketOptions) {
@@ -26,17 +25,4 @@ export class NodeWebSocket extends RawWebSocket {
       return { accept: typeof accept === "string" ? accept : undefined, channel: duplexChannel(socket) };
     }, options);
   }
-}
-
-function duplexChannel(socket: Duplex): ByteChannel {
-  return {
-    write: (bytes) => void socket.write(bytes),
-    end: () => void socket.end(),
-    destroy: () => void socket.destroy(),
-    pause: () => void socket.pause(),
-    resume: () => void socket.resume(),
-    get buffered() {
-      return socket.writableLength;
-    },
-  };
 }

@@ -25,6 +25,27 @@ export interface ByteChannel {
   readonly buffered: number;
 }
 
+/** A node:stream Duplex (a net or TLS socket) as a channel. */
+export function duplexChannel(socket: {
+  write(b: Uint8Array): unknown;
+  end(): unknown;
+  destroy(): unknown;
+  pause(): unknown;
+  resume(): unknown;
+  readonly writableLength: number;
+}): ByteChannel {
+  return {
+    write: (bytes) => void socket.write(bytes),
+    end: () => void socket.end(),
+    destroy: () => void socket.destroy(),
+    pause: () => void socket.pause(),
+    resume: () => void socket.resume(),
+    get buffered() {
+      return socket.writableLength;
+    },
+  };
+}
+
 /** What the channel reports; `closed` comes once, after the last `data`. */
 export interface ChannelEvents {
   data(chunk: Uint8Array): void;
