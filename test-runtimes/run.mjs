@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Runs the real-LXD runtime suites: `node test-runtimes/run.mjs [target ...]`, targets
 // node20 (this Node), node22, node24 (from the npm registry through npx), deno, bun (the
-// pinned devDependencies), browser (Chromium + nginx, see browser.mjs) and web (the web example
-// in Chromium, see web.mjs). Default: all.
+// pinned devDependencies), browser (Chromium + nginx, see browser.mjs), web (the web example
+// in Chromium, see web.mjs) and web-virtual (the web example on the virtual LXD in the page, see
+// web-virtual.mjs; it needs no LXD). Default: all.
 // Needs the build (dist/); the package.json scripts run tsup first.
-// Without LXD (.lxd-test/lxd.env or its socket missing) it skips with one line, except under
-// CI=true, where that is a failure. It ends with `runtimes: N passed, M failed` and writes
+// Without LXD (.lxd-test/lxd.env or its socket missing) the targets that need it skip with one
+// line, except under CI=true, where that is a failure. It ends with `runtimes: N passed, M failed` and writes
 // the per-target counts and timings to .runtime-results.json.
 import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
@@ -14,7 +15,9 @@ import { fileURLToPath } from "node:url";
 import { loadLxdEnv } from "../scripts/lxd-env.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const ALL = ["node20", "node22", "node24", "deno", "bun", "browser", "web"];
+const ALL = ["node20", "node22", "node24", "deno", "bun", "browser", "web", "web-virtual"];
+/** Targets that run without a real LXD. */
+const NO_LXD = new Set(["web-virtual"]);
 // Exact versions, so a run is repeatable (npx caches them after the first download).
 const NODE_VERSIONS = { node22: "22.23.3", node24: "24.21.0" };
 const TARGET_TIMEOUT_MS = 10 * 60_000;
@@ -27,16 +30,18 @@ if (unknown.length) {
 }
 
 const { kv, why } = loadLxdEnv();
-if (!kv) {
+const needLxd = targets.filter((t) => !NO_LXD.has(t));
+if (!kv && needLxd.length) {
   if (process.env.CI === "true") {
     console.error(`runtime suites: real LXD unavailable under CI: ${why}`);
     console.log(`runtimes: 0 passed, ${targets.length} failed`);
     process.exit(1);
   }
-  console.log(`[lxd-fetch] runtime suites (${targets.join(", ")}) skipped: ${why}`);
-  process.exit(0);
+  console.log(`[lxd-fetch] runtime suites (${needLxd.join(", ")}) skipped: ${why}`);
+  if (needLxd.length === targets.length) process.exit(0);
 }
-for (const entry of ["dist/index.js", "dist/deno.js", "dist/bun.js", "dist/browser.js"]) {
+const runnable = kv ? targets : targets.filter((t) => NO_LXD.has(t));
+for (const entry of ["dist/index.js", "dist/deno.js", "dist/bun.js", "dist/browser.js", "dist/mock.js"]) {
   if (!existsSync(join(root, entry))) {
     console.error(`${entry} is missing: build first (npm run build)`);
     process.exit(1);
@@ -75,6 +80,7 @@ const commands = {
   bun: () => [bin("bun"), [suite]],
   browser: () => [process.execPath, ["test-runtimes/browser.mjs"]],
   web: () => [process.execPath, ["test-runtimes/web.mjs"]],
+  "web-virtual": () => [process.execPath, ["test-runtimes/web-virtual.mjs"]],
 };
 
 /** Runs one target, echoing its output, and reads its closing `label: N passed, M failed` line. */
@@ -121,7 +127,8 @@ function runTarget(target) {
 }
 
 const results = [];
-for (const target of targets) results.push(await runTarget(target));
+for (const target of runnable) results.push(await runTarget(target));
+for (const target of targets.filter((t) => !runnable.includes(t))) results.push({ target, passed: 0, failed: 0, skipped: true, seconds: 0 });
 
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
