@@ -3,7 +3,7 @@
 // (examples/web/serve.mjs, `virtual: true`, as `npm run demo:web` does when there is no LXD) and
 // the page, opened with `?virtual`, runs lxd-fetch/mock's virtual LXD in itself through MSW's
 // service worker. The page says so; the terminal shows the virtual sh's prompt, `echo hi` prints
-// hi, `stty size` matches the terminal, `exit 3` shows exit code 3, the exec's operation appears
+// hi, `stty size` matches the terminal, Ctrl-C stops `sleep 100`, `exit 3` shows exit code 3, the exec's operation appears
 // and finishes in the operations panel, and no /1.0 request reached nginx. Needs no LXD.
 // Saves a screenshot to artifacts/web-virtual.png. Prints `web-virtual: N passed, M failed`.
 import { spawnSync } from "node:child_process";
@@ -138,6 +138,18 @@ try {
       sizes.push(`${rows}x${cols}`);
     }
     return sizes.join(" → ");
+  });
+
+  await check("Ctrl-C stops sleep 100: ^C, and the prompt comes back", async () => {
+    const t = Date.now();
+    await run("sleep 100");
+    await page.waitForTimeout(300); // sleep is running
+    const at = (await text()).length;
+    await page.keyboard.press("Control+C");
+    await waitText(/^\^C\n#$/m, { after: at, timeout: 5000 });
+    const after = await run("echo back");
+    await waitText(/^back$/m, { after: after + "echo back".length });
+    return `${Date.now() - t} ms`;
   });
 
   await check("exit 3 ends the shell: exit code 3 shown, its operation finishes in the panel", async () => {

@@ -39,14 +39,16 @@ function certDnsName(pem) {
 export class NoLxdError extends Error {}
 
 /** The nginx.conf template without the /1.0 proxy: the page alone, for the virtual LXD. */
-const withoutLxd = (conf) =>
-  conf.replace(/\n    location \/1\.0 \{[\s\S]*?\n    \}\n/, `
+const withoutLxd = (conf) => {
+  if (!/\n    location \/1\.0 \{/.test(conf)) throw new Error("examples/web/nginx.conf: no `location /1.0` block to replace");
+  return conf.replace(/\n    location \/1\.0 \{[\s\S]*?\n    \}\n/, `
     # No LXD behind this server: the page runs the virtual LXD itself (open it with ?virtual).
     location /1.0 {
       default_type text/plain;
       return 503 "no LXD behind this server: open /?virtual for the virtual LXD in the page\\n";
     }
 `);
+};
 
 /**
  * Starts nginx from a new folder holding its config, logs and a copy of the page (world-readable:
