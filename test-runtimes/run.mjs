@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Runs the real-LXD runtime suites: `node test-runtimes/run.mjs [target ...]`, targets
 // node20 (this Node), node22, node24 (from the npm registry through npx), deno, bun (the
-// pinned devDependencies), browser (Chromium + nginx, see browser.mjs) and web (the web example
-// in Chromium, see web.mjs). Default: all.
+// pinned devDependencies), browser (Chromium + nginx, see browser.mjs), web (the web example
+// in Chromium, see web.mjs) and web-virtual (the web example on the virtual LXD in the page, see
+// web-virtual.mjs; it needs no LXD). Default: all.
 // Needs the build (dist/); the package.json scripts run tsup first.
-// Each suite runs against LXD and Incus (.lxd-test/lxd.env). Without either it skips with one
-// line, except under CI=true, where a missing server is a failure. It ends with `runtimes: N passed, M failed` and writes
+// Each suite runs against LXD and Incus (.lxd-test/lxd.env). Without either, the targets that
+// need a server skip with one line, except under CI=true, where a missing server is a failure.
+// It ends with `runtimes: N passed, M failed` and writes
 // the per-target counts and timings to .runtime-results.json.
 import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
@@ -14,7 +16,9 @@ import { fileURLToPath } from "node:url";
 import { loadServers } from "../scripts/lxd-env.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const ALL = ["node20", "node22", "node24", "deno", "bun", "browser", "web"];
+const ALL = ["node20", "node22", "node24", "deno", "bun", "browser", "web", "web-virtual"];
+/** Targets that run without a real LXD. */
+const NO_LXD = new Set(["web-virtual"]);
 // Exact versions, so a run is repeatable (npx caches them after the first download).
 const NODE_VERSIONS = { node22: "22.23.3", node24: "24.21.0" };
 const TARGET_TIMEOUT_MS = 10 * 60_000;
@@ -27,20 +31,22 @@ if (unknown.length) {
 }
 
 // Each suite runs against every server there is (LXD 5.0.2, Incus 6.0.4); a missing one fails
-// under CI=true (in the suites), and without any the whole run skips locally.
+// under CI=true (in the suites), and without any the targets that need one skip locally.
 const servers = loadServers();
 const available = servers.filter((s) => s.env);
-if (!available.length) {
+const needServer = targets.filter((t) => !NO_LXD.has(t));
+if (!available.length && needServer.length) {
   const why = servers.map((s) => s.why).join("; ");
   if (process.env.CI === "true") {
     console.error(`runtime suites: real servers unavailable under CI: ${why}`);
     console.log(`runtimes: 0 passed, ${targets.length} failed`);
     process.exit(1);
   }
-  console.log(`[lxd-fetch] runtime suites (${targets.join(", ")}) skipped: ${why}`);
-  process.exit(0);
+  console.log(`[lxd-fetch] runtime suites (${needServer.join(", ")}) skipped: ${why}`);
+  if (needServer.length === targets.length) process.exit(0);
 }
-for (const entry of ["dist/index.js", "dist/deno.js", "dist/bun.js", "dist/browser.js"]) {
+const runnable = available.length ? targets : targets.filter((t) => NO_LXD.has(t));
+for (const entry of ["dist/index.js", "dist/deno.js", "dist/bun.js", "dist/browser.js", "dist/mock.js"]) {
   if (!existsSync(join(root, entry))) {
     console.error(`${entry} is missing: build first (npm run build)`);
     process.exit(1);
@@ -86,6 +92,7 @@ const commands = {
   bun: () => [bin("bun"), [suite]],
   browser: () => [process.execPath, ["test-runtimes/browser.mjs"]],
   web: () => [process.execPath, ["test-runtimes/web.mjs"]],
+  "web-virtual": () => [process.execPath, ["test-runtimes/web-virtual.mjs"]],
 };
 
 /** Runs one target, echoing its output, and reads its closing `label: N passed, M failed` line. */
@@ -140,7 +147,8 @@ function runTarget(target) {
 }
 
 const results = [];
-for (const target of targets) results.push(await runTarget(target));
+for (const target of runnable) results.push(await runTarget(target));
+for (const target of targets.filter((t) => !runnable.includes(t))) results.push({ target, passed: 0, failed: 0, skipped: true, seconds: 0 });
 
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);

@@ -2,6 +2,9 @@
 // an interactive shell, all through lxd-fetch's browser entry on the page's own origin (a reverse
 // proxy forwards /1.0 to LXD with the client certificate: README "Using lxd-fetch from a web app").
 // It imports the per-capability functions, so the bundle carries only what the page uses.
+// Opened with `?virtual` (what `npm run demo:web` prints when there is no LXD), the page runs
+// lxd-fetch/mock's virtual LXD in itself instead, through MSW's service worker: both are loaded
+// by a dynamic import in that mode only, so the real-LXD page does not carry them.
 import { FitAddon } from "@xterm/addon-fit";
 import { Terminal } from "@xterm/xterm";
 import "@xterm/xterm/css/xterm.css";
@@ -238,8 +241,28 @@ function terminalText(): string {
 }
 Object.assign(window, { lxdWeb: { terminalText, term: () => ({ cols: term.cols, rows: term.rows }), openShell } });
 
-const { data: server } = await api.GET("/1.0");
-$("#server").textContent = `LXD ${server?.metadata?.environment?.server_version ?? "?"} at ${location.origin}`;
+/** The virtual LXD (lxd-fetch/mock) answering this origin's /1.0 inside the page, through MSW's worker. */
+async function startVirtualLxd(): Promise<void> {
+  const [{ setupWorker }, { createVirtualLxd }] = await Promise.all([import("msw/browser"), import("lxd-fetch/mock")]);
+  const virtual = createVirtualLxd({ baseUrl: location.origin, instances: ["c1"] });
+  const worker = setupWorker(...virtual.handlers);
+  // The worker script is public/mockServiceWorker.js (`npx msw init examples/web/public`).
+  await worker.start({ serviceWorker: { url: new URL("mockServiceWorker.js", location.href).pathname }, onUnhandledRequest: "bypass", quiet: true });
+  Object.assign(window, { virtualLxd: virtual });
+}
+
+const virtualMode = new URLSearchParams(location.search).has("virtual");
+document.body.dataset.mode = virtualMode ? "virtual" : "lxd";
+if (virtualMode) await startVirtualLxd();
+const { data: server, response } = await api.GET("/1.0");
+if (!response.ok || !server) {
+  const link = el("a", { href: "?virtual", textContent: "open the page on the virtual LXD" });
+  $("#server").replaceChildren(`no LXD behind ${location.origin} (GET /1.0: HTTP ${response.status}): `, link);
+  throw new Error(`GET /1.0 answered ${response.status}`);
+}
+$("#server").textContent = virtualMode
+  ? `virtual LXD in this page (lxd-fetch/mock through MSW's service worker), not a real LXD`
+  : `LXD ${server.metadata?.environment?.server_version ?? "?"} at ${location.origin}`;
 await Promise.all([loadInstances(), seedOperations()]);
 void followEvents();
 document.body.dataset.ready = "true";

@@ -41,7 +41,13 @@ function browserEntry(): string {
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
   base: "./",
-  resolve: { alias: { "lxd-fetch": browserEntry() } },
+  // lxd-fetch/mock (the virtual LXD, with MSW) is loaded only in virtual mode, by a dynamic import.
+  resolve: {
+    alias: [
+      { find: /^lxd-fetch$/, replacement: browserEntry() },
+      { find: /^lxd-fetch\/mock$/, replacement: `${root}dist/mock.js` },
+    ],
+  },
   build: { outDir: "dist", emptyOutDir: true, target: "es2022", sourcemap: true },
   server: { host: "127.0.0.1", proxy: lxdProxy() },
   preview: { host: "127.0.0.1", proxy: lxdProxy() },

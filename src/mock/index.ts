@@ -254,7 +254,10 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       }
       return HttpResponse.json(envelope(m.op));
     }),
-    http.get(`${base}/1.0/instances`, () => HttpResponse.json(envelope([...instances.keys()].map((n) => `/1.0/instances/${n}`)))),
+    http.get(`${base}/1.0/instances`, ({ request }) => {
+      const recursion = new URL(request.url).searchParams.get("recursion") === "1";
+      return HttpResponse.json(envelope([...instances.values()].map((i) => (recursion ? { ...i, type: "container", location: "none" } : `/1.0/instances/${i.name}`))));
+    }),
     http.get(`${base}/1.0/instances/:name/state`, ({ params }) => {
       const i = instances.get(String(params.name));
       return i ? HttpResponse.json(envelope({ status: i.status, status_code: i.status_code, pid: 1, processes: 1 })) : error(404, "Instance not found");
