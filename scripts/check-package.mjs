@@ -85,9 +85,10 @@ for (const [condition, entry] of Object.entries(expectEntries)) {
   }
   console.log(`"${condition}" condition → ${entry}`);
 }
-// Each server entry imports only what its runtime has: none for Deno, node:fs/node:tls for Bun.
+// Each server entry imports only what its runtime has: none for Deno; node:fs, node:net and
+// node:tls for Bun (its websockets go over node:net/node:tls).
 const importsOf = (file) => [...readFileSync(new URL(`../${file}`, import.meta.url), "utf8").matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
-for (const [file, allowed] of [["dist/deno.js", []], ["dist/bun.js", ["node:fs", "node:tls"]]]) {
+for (const [file, allowed] of [["dist/deno.js", []], ["dist/bun.js", ["node:fs", "node:net", "node:tls"]]]) {
   const extra = importsOf(file).filter((i) => !allowed.includes(i));
   if (extra.length) {
     console.error(`${file} imports ${extra.join(", ")}`);
