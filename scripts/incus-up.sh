@@ -91,35 +91,7 @@ fi
 # ---------------------------------------------------------------- daemon
 daemon_ready() { incus admin waitready --timeout 1 >/dev/null 2>&1; }
 
-# PIDs of the main daemon only: "incusd" with no subcommand. Helpers also named incusd
-# (forkexec, forkstart, forkproxy, ...) must survive, or running execs/containers die.
-daemon_pids() {
-  local pid w
-  for pid in $(pgrep -x incusd || true); do
-    read -ra w < <(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || true
-    if [ ${#w[@]} -eq 1 ] || [[ ${w[1]:-} == -* ]]; then echo "$pid"; fi
-  done
-  return 0
-}
-
-if [ "$RESTART" = 1 ]; then
-  pids=$(daemon_pids)
-  if [ -n "$pids" ]; then
-    say "restart: stopping daemon (pid $(echo $pids))"
-    # As for LXD: SIGTERM waits for running operations, so SIGKILL after a grace period
-    # (INCUS_UP_STOP_GRACE seconds, default 10; 0 = crash it). Containers keep running.
-    grace=${INCUS_UP_STOP_GRACE:-10}
-    [ "$grace" = 0 ] || kill -TERM $pids
-    for _ in $(seq 1 $((grace * 5))); do [ -z "$(daemon_pids)" ] && break; sleep 0.2; done
-    pids=$(daemon_pids)
-    if [ -n "$pids" ]; then
-      [ "$grace" = 0 ] || say "restart: daemon still up after ${grace}s (running operations?)"
-      say "restart: sending SIGKILL"
-      kill -KILL $pids
-      while [ -n "$(daemon_pids)" ]; do sleep 0.2; done
-    fi
-  fi
-fi
+if [ "$RESTART" = 1 ]; then stop_daemon incusd "${INCUS_UP_STOP_GRACE:-10}"; fi
 
 if ! daemon_ready; then
   say "starting daemon (log in $DLOG)"

@@ -95,3 +95,34 @@ check() { # description, expected substring, curl args...
     false
   fi
 }
+
+# PIDs of a server's main daemon only (`name` with no subcommand). Its helpers have the same
+# name (forkexec, forkstart, forkproxy, ...) and must survive, or running execs/containers die.
+daemon_pids() { # process name (lxd, incusd)
+  local pid w
+  for pid in $(pgrep -x "$1" || true); do
+    read -ra w < <(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || true
+    if [ ${#w[@]} -eq 1 ] || [[ ${w[1]:-} == -* ]]; then echo "$pid"; fi
+  done
+  return 0
+}
+
+# Stops the daemon for --restart. SIGTERM stops it but leaves containers running; LXD 5.0.2 (and
+# Incus) then wait for every running operation (an exec of `sleep 60` holds it for 60 s), so after
+# `grace` seconds (0 = crash it at once) SIGKILL, which also leaves the containers running (and
+# orphans the running exec'd processes).
+stop_daemon() { # process name, grace seconds
+  local name=$1 grace=$2 pids
+  pids=$(daemon_pids "$name")
+  [ -n "$pids" ] || return 0
+  say "restart: stopping daemon (pid $(echo $pids))"
+  [ "$grace" = 0 ] || kill -TERM $pids
+  for _ in $(seq 1 $((grace * 5))); do [ -z "$(daemon_pids "$name")" ] && break; sleep 0.2; done
+  pids=$(daemon_pids "$name")
+  if [ -n "$pids" ]; then
+    [ "$grace" = 0 ] || say "restart: daemon still up after ${grace}s (running operations?)"
+    say "restart: sending SIGKILL"
+    kill -KILL $pids
+    while [ -n "$(daemon_pids "$name")" ]; do sleep 0.2; done
+  fi
+}

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { launchChromium, pageDriver } from "./web-page.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -52,13 +53,7 @@ let context;
 try {
   server = await startWebServer({ virtual: true });
   log(`nginx ${server.origin}, page ${server.url}`);
-  const { chromium } = await import("playwright-core");
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  context = await launchChromium(userDataDir, CHROMIUM);
   const page = context.pages()[0] ?? (await context.newPage());
   const pageErrors = [];
   page.on("pageerror", (err) => pageErrors.push(String(err)));
@@ -67,32 +62,7 @@ try {
     throw new Error(`the page did not start: ${pageErrors.join("; ") || err.message}`);
   });
 
-  const text = () => page.evaluate(() => window.lxdWeb.terminalText());
-  const termSize = () => page.evaluate(() => window.lxdWeb.term());
-  async function waitText(re, { after = 0, timeout = 10_000 } = {}) {
-    const end = Date.now() + timeout;
-    for (;;) {
-      const t = (await text()).slice(after);
-      const m = t.match(re);
-      if (m) return m;
-      if (Date.now() > end) throw new Error(`terminal never showed ${re}; it ends with: ${JSON.stringify(t.slice(-300))}`);
-      await page.waitForTimeout(50);
-    }
-  }
-  async function run(line) {
-    const before = (await text()).length;
-    await page.keyboard.type(line);
-    await page.keyboard.press("Enter");
-    return before;
-  }
-  const statusOf = (id) => page.locator(`#operations li[data-op-id="${id}"]`).getAttribute("data-status", { timeout: 1000 }).catch(() => null);
-  async function waitStatus(id, want, timeout = 10_000) {
-    const end = Date.now() + timeout;
-    for (let s = await statusOf(id); s !== want; s = await statusOf(id)) {
-      if (Date.now() > end) throw new Error(`operation ${id} shows ${s ?? "no row"}, not ${want}`);
-      await page.waitForTimeout(50);
-    }
-  }
+  const { text, termSize, waitText, run, stty, waitStatus } = pageDriver(page);
 
   await check("the page says it runs on the virtual LXD, and lists its instance c1 as Running", async () => {
     const mode = await page.locator("body").getAttribute("data-mode");
@@ -131,10 +101,9 @@ try {
           return t.cols !== b.cols && t.rows !== b.rows;
         }, before);
       }
-      const at = await run("stty size");
-      const [, rows, cols] = await waitText(/^(\d+) (\d+)$/m, { after: at + "stty size".length });
+      const { rows, cols } = await stty();
       const term = await termSize();
-      if (Number(rows) !== term.rows || Number(cols) !== term.cols) throw new Error(`stty ${rows}x${cols}, terminal ${term.rows}x${term.cols}`);
+      if (rows !== term.rows || cols !== term.cols) throw new Error(`stty ${rows}x${cols}, terminal ${term.rows}x${term.cols}`);
       sizes.push(`${rows}x${cols}`);
     }
     return sizes.join(" → ");

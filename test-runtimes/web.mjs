@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { launchChromium, pageDriver } from "./web-page.mjs";
 import { loadLxdEnv, skipOrFail } from "../scripts/lxd-env.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -57,13 +58,7 @@ let context;
 try {
   server = await startWebServer();
   log(`nginx ${server.origin} → ${env.httpsUrl}`);
-  const { chromium } = await import("playwright-core");
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  context = await launchChromium(userDataDir, CHROMIUM);
   const page = context.pages()[0] ?? (await context.newPage());
   const pageErrors = [];
   page.on("pageerror", (err) => pageErrors.push(String(err)));
@@ -80,39 +75,7 @@ try {
     throw new Error(`the page did not start: ${pageErrors.join("; ") || err.message}`);
   });
 
-  const text = () => page.evaluate(() => window.lxdWeb.terminalText());
-  const termSize = () => page.evaluate(() => window.lxdWeb.term());
-  /** Waits until the terminal's text matches `re` (checked on what follows `after` chars). */
-  async function waitText(re, { after = 0, timeout = 10_000 } = {}) {
-    const end = Date.now() + timeout;
-    for (;;) {
-      const t = (await text()).slice(after);
-      const m = t.match(re);
-      if (m) return m;
-      if (Date.now() > end) throw new Error(`terminal never showed ${re}; it ends with: ${JSON.stringify(t.slice(-300))}`);
-      await page.waitForTimeout(50);
-    }
-  }
-  /** Types a command line and returns the text offset before it, for waitText. */
-  async function run(line) {
-    const before = (await text()).length;
-    await page.keyboard.type(line);
-    await page.keyboard.press("Enter");
-    return before;
-  }
-  const stty = async () => {
-    const at = await run("stty size");
-    const [, rows, cols] = await waitText(/^(\d+) (\d+)$/m, { after: at + "stty size".length });
-    return { rows: Number(rows), cols: Number(cols) };
-  };
-  const statusOf = (id) => page.locator(`#operations li[data-op-id="${id}"]`).getAttribute("data-status", { timeout: 1000 }).catch(() => null);
-  async function waitStatus(id, want, timeout = 10_000) {
-    const end = Date.now() + timeout;
-    for (let s = await statusOf(id); s !== want; s = await statusOf(id)) {
-      if (Date.now() > end) throw new Error(`operation ${id} shows ${s ?? "no row"}, not ${want}`);
-      await page.waitForTimeout(50);
-    }
-  }
+  const { text, termSize, waitText, run, stty, waitStatus } = pageDriver(page);
 
   await check("the instance list shows the container and its state", async () => {
     const state = await page.locator(`#instances tr[data-instance="${env.container}"] td`).nth(1).textContent();
