@@ -220,7 +220,6 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
     throw abortedWhile(e);
   }
   const [control, stdinWs] = opened as [WebSocket, WebSocket];
-  const sockets = opened;
   if (!out || !err) throw new ExecError(`exec ${handle.id}: output sockets missing`);
   const [stdout, stderr] = [out, err];
   // Interactive: the operation ends only once we close fd 0 after the server's EOF.
@@ -256,7 +255,7 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
     return { exitCode: code, operation: final };
   })();
   exited.catch(() => undefined).finally(() => {
-    for (const ws of sockets) safeClose(ws);
+    for (const ws of opened) safeClose(ws);
     options.signal?.removeEventListener("abort", onAbort);
     handle.release();
   });
@@ -268,7 +267,7 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
     try {
       if (control.readyState === 1) control.send(JSON.stringify({ command: "signal", signal: 15 } satisfies ControlMessage));
     } finally {
-      for (const ws of sockets) safeClose(ws); // control's close SIGKILLs what is left
+      for (const ws of opened) safeClose(ws); // control's close SIGKILLs what is left
     }
   };
   options.signal?.addEventListener("abort", onAbort, { once: true });

@@ -2,7 +2,7 @@
 // state, refresh, cancel, wait and update handlers. Waiting rides the shared events socket,
 // joined before the request that creates the operation, then one GET closes the race; when
 // events are unavailable it falls back to /wait.
-import { AbortError, InvalidArgumentError, LxdFetchError, OperationError, OperationGoneError, TimeoutError } from "./errors.js";
+import { AbortError, LxdFetchError, OperationError, OperationGoneError, TimeoutError } from "./errors.js";
 import type { Core, SendInit } from "./client.js";
 import { unwrap } from "./envelope.js";
 import type { EventHub } from "./events.js";
