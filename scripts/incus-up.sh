@@ -26,38 +26,12 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 unset INCUS_SOCKET INCUS_REMOTE
 export INCUS_DIR
 
-RESTART=0
-for arg in "$@"; do
-  case $arg in
-    --restart) RESTART=1 ;;
-    *) echo "usage: $0 [--restart]" >&2; exit 2 ;;
-  esac
-done
-
-[ "$(id -u)" = 0 ] || { echo "incus-up: must run as root" >&2; exit 1; }
-mkdir -p "$STATE"
-chmod 700 "$STATE"
-echo "=== incus-up${*:+ $*} at $(date -u +%FT%TZ)" >>"$LOG"
-
-say() { echo "incus-up: $*"; }
-run() { "$@" >>"$LOG" 2>&1; } # keep noise out of the terminal, but keep it
-
-on_error() {
-  local rc=$? line=$1 cmd=$2 where=""
-  [ "$BASHPID" = $$ ] || exit "$rc" # in a $(...): let the parent report it, once
-  [ ${#FUNCNAME[@]} -gt 2 ] && where=" (in ${FUNCNAME[1]}, called from line ${BASH_LINENO[1]})"
-  echo "incus-up: FAILED (exit $rc) at line $line$where: $cmd" >&2
-  for f in "$LOG" "$DLOG"; do
-    if [ -s "$f" ]; then echo "incus-up: --- tail of $f ---" >&2; tail -n 25 "$f" >&2; fi
-  done
-  exit "$rc"
-}
-trap 'on_error $LINENO "$BASH_COMMAND"' ERR
-TMP=$(mktemp -d) # scratch space (image build), removed on any exit
-own_policy=      # set while our own policy-rc.d is in place, removed on any exit
-trap 'rm -rf "$TMP"; if [ -n "$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi' EXIT
+TAG=incus-up
 # shellcheck source=scripts/test-server-lib.sh
 . "$ROOT/scripts/test-server-lib.sh"
+script_start "$@"
+own_policy= # set while our own policy-rc.d is in place, removed on any exit
+trap 'rm -rf "$TMP"; if [ -n "$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi' EXIT
 
 # ---------------------------------------------------------------- packages
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }

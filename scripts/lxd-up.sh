@@ -20,38 +20,10 @@ CONTAINER=lxdfetch-c1
 IMAGE=lxdfetch-busybox
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
-RESTART=0
-for arg in "$@"; do
-  case $arg in
-    --restart) RESTART=1 ;;
-    *) echo "usage: $0 [--restart]" >&2; exit 2 ;;
-  esac
-done
-
-[ "$(id -u)" = 0 ] || { echo "lxd-up: must run as root" >&2; exit 1; }
-mkdir -p "$STATE"
-chmod 700 "$STATE"
-echo "=== lxd-up${*:+ $*} at $(date -u +%FT%TZ)" >>"$LOG"
-
-say() { echo "lxd-up: $*"; }
-run() { "$@" >>"$LOG" 2>&1; } # keep noise out of the terminal, but keep it
-
-on_error() {
-  local rc=$? line=$1 cmd=$2 where=""
-  [ "$BASHPID" = $$ ] || exit "$rc" # in a $(...): let the parent report it, once
-  # Inside a helper (run, build_image, ...) also say which line called it.
-  [ ${#FUNCNAME[@]} -gt 2 ] && where=" (in ${FUNCNAME[1]}, called from line ${BASH_LINENO[1]})"
-  echo "lxd-up: FAILED (exit $rc) at line $line$where: $cmd" >&2
-  for f in "$LOG" "$DLOG"; do
-    if [ -s "$f" ]; then echo "lxd-up: --- tail of $f ---" >&2; tail -n 25 "$f" >&2; fi
-  done
-  exit "$rc"
-}
-trap 'on_error $LINENO "$BASH_COMMAND"' ERR
-TMP=$(mktemp -d) # scratch space (image build), removed on any exit
-trap 'rm -rf "$TMP"' EXIT
+TAG=lxd-up
 # shellcheck source=scripts/test-server-lib.sh
 . "$ROOT/scripts/test-server-lib.sh"
+script_start "$@"
 
 # ---------------------------------------------------------------- packages
 missing=()

@@ -1,6 +1,41 @@
-# Shared by scripts/lxd-up.sh and scripts/incus-up.sh (sourced, not run): the busybox image both
-# servers import, the client certificates both trust, and the one env file the suites read.
-# Expects STATE, LOG, TMP and the say/run helpers of the sourcing script.
+# Shared by scripts/lxd-up.sh and scripts/incus-up.sh (sourced, not run): the script's start (its
+# options, logging, error report, scratch folder), the busybox image both servers import, the
+# client certificates both trust, the one env file the suites read, and stopping a daemon.
+# Expects TAG (the script's name in messages), STATE, LOG and DLOG.
+
+say() { echo "$TAG: $*"; }
+run() { "$@" >>"$LOG" 2>&1; } # keep noise out of the terminal, but keep it
+
+on_error() {
+  local rc=$? line=$1 cmd=$2 where=""
+  [ "$BASHPID" = $$ ] || exit "$rc" # in a $(...): let the parent report it, once
+  # Inside a helper (run, build_image, ...) also say which line called it.
+  [ ${#FUNCNAME[@]} -gt 2 ] && where=" (in ${FUNCNAME[1]}, called from line ${BASH_LINENO[1]})"
+  echo "$TAG: FAILED (exit $rc) at line $line$where: $cmd" >&2
+  for f in "$LOG" "$DLOG"; do
+    if [ -s "$f" ]; then echo "$TAG: --- tail of $f ---" >&2; tail -n 25 "$f" >&2; fi
+  done
+  exit "$rc"
+}
+
+# Options (--restart sets RESTART=1), root check, the state folder and log, the error report, and
+# TMP (scratch space for the image build, removed on any exit).
+script_start() {
+  RESTART=0
+  for arg in "$@"; do
+    case $arg in
+      --restart) RESTART=1 ;;
+      *) echo "usage: $0 [--restart]" >&2; exit 2 ;;
+    esac
+  done
+  [ "$(id -u)" = 0 ] || { echo "$TAG: must run as root" >&2; exit 1; }
+  mkdir -p "$STATE"
+  chmod 700 "$STATE"
+  echo "=== $TAG${*:+ $*} at $(date -u +%FT%TZ)" >>"$LOG"
+  trap 'on_error $LINENO "$BASH_COMMAND"' ERR
+  TMP=$(mktemp -d)
+  trap 'rm -rf "$TMP"' EXIT
+}
 
 # SHA-256 of the DER certificate, lowercase hex without colons (what LXD and Incus call the fingerprint).
 fingerprint() { openssl x509 -in "$1" -outform DER | sha256sum | cut -d' ' -f1; }
