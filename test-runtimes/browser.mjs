@@ -7,19 +7,16 @@
 // same operations and exec cases as the server runtimes; this script reads the results
 // back, asserts them, and prints `browser: N passed, M failed`.
 // nginx runs from a temporary folder (nginx -c <conf> -p <prefix>) and is stopped at the end.
-import { spawn, spawnSync } from "node:child_process";
-import { X509Certificate } from "node:crypto";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { hostname, tmpdir } from "node:os";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { certDnsName, freePort, NGINX, runNginx } from "../scripts/nginx.mjs";
 import { loadServers, skipOrFail } from "../scripts/lxd-env.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const here = join(root, "test-runtimes");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const NGINX = process.env.NGINX_PATH ?? "/usr/sbin/nginx";
 const started = Date.now();
 const log = (line) => console.log(`[browser] ${line}`);
 
@@ -34,23 +31,6 @@ for (const [what, path] of [["chromium", CHROMIUM], ["nginx", NGINX]]) {
   if (!existsSync(path)) skipOrFail("browser", `${what} is not installed (${path}; apt-get install -y nginx chromium)`);
 }
 if (!existsSync(join(root, "dist/browser.js"))) skipOrFail("browser", "dist/browser.js is missing: build first (npm run build)");
-
-/** A DNS name from LXD's certificate for proxy_ssl_name (nginx does not match IP SANs). */
-function certDnsName(pem) {
-  const san = new X509Certificate(pem).subjectAltName ?? "";
-  return san.split(", ").find((s) => s.startsWith("DNS:"))?.slice(4) ?? hostname();
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForHttp(url, child, ms) {
   const deadline = Date.now() + ms;
@@ -98,20 +78,8 @@ async function startNginx(env, trusted) {
   };
   const conf = join(prefix, "nginx.conf");
   writeFileSync(conf, template.replace(/@([A-Z_]+)@/g, (_, k) => values[k]));
-  const args = ["-c", conf, "-p", prefix, "-e", join(prefix, "error.log")];
-  const check = spawnSync(NGINX, ["-t", "-q", ...args], { encoding: "utf8" });
-  if (check.status !== 0) throw new Error(`nginx -t failed:\n${check.stderr}`);
-  const child = spawn(NGINX, args, { stdio: ["ignore", "inherit", "inherit"] });
+  const { child, stop } = runNginx(conf, prefix);
   const origin = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM"); // fast shutdown: the master stops its workers
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    }
-    rmSync(prefix, { recursive: true, force: true });
-  };
   try {
     await waitForHttp(`${origin}/index.html`, child, 10_000);
   } catch (err) {

@@ -6,34 +6,14 @@
 // URL: the page then runs the virtual LXD in itself (MSW's service worker). `npm run demo:web`
 // builds and runs it and prints the URL; the browser tests (test-runtimes/web.mjs,
 // web-virtual.mjs) import startWebServer().
-import { spawn, spawnSync } from "node:child_process";
-import { X509Certificate } from "node:crypto";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { hostname, tmpdir } from "node:os";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { certDnsName, freePort, NGINX, runNginx } from "../../scripts/nginx.mjs";
 import { loadLxdEnv } from "../../scripts/lxd-env.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const NGINX = process.env.NGINX_PATH ?? "/usr/sbin/nginx";
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** A DNS name from LXD's certificate for proxy_ssl_name (nginx does not match IP SANs). */
-function certDnsName(pem) {
-  const san = new X509Certificate(pem).subjectAltName ?? "";
-  return san.split(", ").find((s) => s.startsWith("DNS:"))?.slice(4) ?? hostname();
-}
 
 /** Thrown when nginx runs but LXD does not answer GET /1.0 through it, or there is no LXD set up. */
 export class NoLxdError extends Error {}
@@ -78,20 +58,8 @@ export async function startWebServer({ port, virtual = false } = {}) {
   const conf = join(prefix, "nginx.conf");
   const template = readFileSync(join(here, "nginx.conf"), "utf8");
   writeFileSync(conf, (virtual ? withoutLxd(template) : template).replace(/@([A-Z_]+)@/g, (_, k) => values[k]));
-  const args = ["-c", conf, "-p", prefix, "-e", join(prefix, "error.log")];
-  const check = spawnSync(NGINX, ["-t", "-q", ...args], { encoding: "utf8" });
-  if (check.status !== 0) throw new Error(`nginx -t failed:\n${check.stderr}`);
-  const child = spawn(NGINX, args, { stdio: ["ignore", "inherit", "inherit"] });
+  const { child, stop } = runNginx(conf, prefix);
   const origin = `http://127.0.0.1:${values.PORT}`;
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM"); // fast shutdown: the master stops its workers
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    }
-    rmSync(prefix, { recursive: true, force: true });
-  };
   const deadline = Date.now() + 10_000;
   for (;;) {
     let r;
