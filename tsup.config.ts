@@ -46,7 +46,9 @@ export default defineConfig([
     target: "node20",
     sourcemap: true,
     // yaml's node build is CommonJS and requires built-ins, which ESM output can't without this.
-    banner: { js: '#!/usr/bin/env node\nimport { createRequire as __lxdRequire } from "node:module";\nconst require = __lxdRequire(import.meta.url);' },
+    banner: {
+      js: '#!/usr/bin/env node\nimport { createRequire as __lxdRequire } from "node:module";\nconst require = __lxdRequire(import.meta.url);',
+    },
     // yaml is bundled into its own chunk, loaded only by `operations show` or a config outside
     // the subset lxc writes (src/cli/lxc-yaml.ts).
     // undici is "bundled" only as the alias below, which loads undici's files at run time.

@@ -48,7 +48,18 @@ for (const [name, ours, lxc] of pairs) {
   const s = { ours: { ms: [], kib: [] }, lxc: { ms: [], kib: [] } };
   for (let i = 0; i < runs; i++) {
     // Alternate the order so neither side always runs second.
-    const order = i % 2 ? [["lxc", lxc], ["ours", ours], ["floor", floor]] : [["ours", ours], ["floor", floor], ["lxc", lxc]];
+    const order =
+      i % 2
+        ? [
+            ["lxc", lxc],
+            ["ours", ours],
+            ["floor", floor],
+          ]
+        : [
+            ["ours", ours],
+            ["floor", floor],
+            ["lxc", lxc],
+          ];
     for (const [k, argv] of order) {
       const m = measure(argv);
       if (!m) continue;
@@ -64,5 +75,7 @@ for (const [name, ours, lxc] of pairs) {
   );
 }
 const f = { ms: median(nodeFloor.ms), kib: median(nodeFloor.kib) };
-console.log(`${"node -e 0".padEnd(16)} ${f.ms.toFixed(0).padStart(4)} ms ${mib(f.kib).padStart(5)} MiB (the runtime alone: no Node CLI gets below this)`);
+console.log(
+  `${"node -e 0".padEnd(16)} ${f.ms.toFixed(0).padStart(4)} ms ${mib(f.kib).padStart(5)} MiB (the runtime alone: no Node CLI gets below this)`,
+);
 if (losses) console.log(`LXD output loss (ExecOutputError): ${losses} run(s), not timed`);

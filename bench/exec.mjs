@@ -131,7 +131,9 @@ function lxdPid() {
 
 const withTimeout = (p, what) => {
   let timer;
-  const t = new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`${what}: no result after ${TIMEOUT_MS / 1000} s (hang)`)), TIMEOUT_MS)));
+  const t = new Promise(
+    (_, rej) => (timer = setTimeout(() => rej(new Error(`${what}: no result after ${TIMEOUT_MS / 1000} s (hang)`)), TIMEOUT_MS)),
+  );
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 };
 
@@ -191,7 +193,12 @@ async function child([client, routeName, n]) {
   const routes = makeRoutes();
   const route = routes.find((r) => r.name === routeName);
   const lxd = makeLxd();
-  const status = () => Object.fromEntries(readFileSync("/proc/self/status", "utf8").split("\n").map((l) => l.split(/:\s+/)));
+  const status = () =>
+    Object.fromEntries(
+      readFileSync("/proc/self/status", "utf8")
+        .split("\n")
+        .map((l) => l.split(/:\s+/)),
+    );
   const kib = (v) => parseInt(v, 10) / 1024; // "123 kB" -> MiB
   // Warm up the same path (connections, events socket, JIT) so the baseline includes it.
   if (client.startsWith("lxd-fetch")) await libStream(lxd, route, 1024);
@@ -199,7 +206,9 @@ async function child([client, routeName, n]) {
   globalThis.gc?.();
   const base = kib(status().VmRSS);
   const started = performance.now();
-  const bytes = await (client.startsWith("lxd-fetch") ? libStream(lxd, route, +n, client === "lxd-fetch-slow" ? SLOW_MS : 0) : rawStream(route, +n));
+  const bytes = await (client.startsWith("lxd-fetch")
+    ? libStream(lxd, route, +n, client === "lxd-fetch-slow" ? SLOW_MS : 0)
+    : rawStream(route, +n));
   const seconds = (performance.now() - started) / 1000;
   const peak = kib(status().VmHWM);
   await lxd.close();
@@ -209,11 +218,16 @@ async function child([client, routeName, n]) {
 
 function runChild(args) {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ["--expose-gc", fileURLToPath(import.meta.url), "--child", ...args], { timeout: TIMEOUT_MS }, (err, stdout, stderr) => {
-      // The child's uncaught error line is the useful part of its stderr.
-      if (err) return reject(new Error(stderr.split("\n").find((l) => /^\w*Error\b/.test(l)) ?? err.message));
-      resolve(JSON.parse(stdout.trim().split("\n").pop()));
-    });
+    execFile(
+      process.execPath,
+      ["--expose-gc", fileURLToPath(import.meta.url), "--child", ...args],
+      { timeout: TIMEOUT_MS },
+      (err, stdout, stderr) => {
+        // The child's uncaught error line is the useful part of its stderr.
+        if (err) return reject(new Error(stderr.split("\n").find((l) => /^\w*Error\b/.test(l)) ?? err.message));
+        resolve(JSON.parse(stdout.trim().split("\n").pop()));
+      },
+    );
   });
 }
 
@@ -229,7 +243,9 @@ async function main() {
     const code = await rawExec(route, ["true"]);
     if (code !== 0) throw new Error(`raw: true exited ${code}`);
   };
-  console.log(`lxd-fetch exec bench${quick ? " (--quick)" : ""}: container ${C}, LXD ${lxdPid() ? `pid ${lxdPid()}` : "(pid not found)"}, node ${process.version}, ${(await import("node:os")).cpus().length} CPUs`);
+  console.log(
+    `lxd-fetch exec bench${quick ? " (--quick)" : ""}: container ${C}, LXD ${lxdPid() ? `pid ${lxdPid()}` : "(pid not found)"}, node ${process.version}, ${(await import("node:os")).cpus().length} CPUs`,
+  );
 
   // Warm up each path once (connections, the library's events socket, JIT).
   await guarded("warm-up", async () => {
@@ -264,23 +280,33 @@ async function main() {
   }
   const mbps = (m) => SIZE / m.wall / 1e6;
   const tpMedian = (key) => (tp[key] ? median(tp[key].map(mbps)) : NaN);
-  console.log(`\n(a) throughput: head -c ${SIZE / MiB} MiB /dev/zero streamed, ${RUNS} runs each; MB = 10^6 B; CPU = median CPU-seconds / wall (100% = 1 core)`);
+  console.log(
+    `\n(a) throughput: head -c ${SIZE / MiB} MiB /dev/zero streamed, ${RUNS} runs each; MB = 10^6 B; CPU = median CPU-seconds / wall (100% = 1 core)`,
+  );
   console.log("route  client     median MB/s  runs MB/s              lxd daemon CPU  client CPU");
   for (const [key, ms] of Object.entries(tp)) {
     const [route, k] = key.split(" ");
     const clientCpu = k === "lxc" ? median(ms.map((m) => m.childCpu / m.wall)) : median(ms.map((m) => m.nodeCpu / m.wall));
     console.log(
-      `${route.padEnd(6)} ${k.padEnd(10)} ${fmt(tpMedian(key)).padStart(11)}  ${ms.map((m) => fmt(mbps(m))).join(" ").padEnd(21)} ${pct(median(ms.map((m) => m.lxdCpu / m.wall))).padStart(14)}  ${pct(clientCpu).padStart(10)}${k === "lxc" ? " (lxc process)" : ""}`,
+      `${route.padEnd(6)} ${k.padEnd(10)} ${fmt(tpMedian(key)).padStart(11)}  ${ms
+        .map((m) => fmt(mbps(m)))
+        .join(" ")
+        .padEnd(
+          21,
+        )} ${pct(median(ms.map((m) => m.lxdCpu / m.wall))).padStart(14)}  ${pct(clientCpu).padStart(10)}${k === "lxc" ? " (lxc process)" : ""}`,
     );
   }
   for (const route of routes) {
     const lib = tpMedian(`${route.name} lxd-fetch`);
-    const extra = route.name === "unix" ? `, lxd-fetch/lxc ${fmt(lib / tpMedian("unix lxc"), 3)}` : " (lxc: local socket only, it uses its own config)";
+    const extra =
+      route.name === "unix" ? `, lxd-fetch/lxc ${fmt(lib / tpMedian("unix lxc"), 3)}` : " (lxc: local socket only, it uses its own config)";
     console.log(`ratios ${route.name}: lxd-fetch/raw ${fmt(lib / tpMedian(`${route.name} raw`), 3)}${extra}`);
   }
 
   // (b) latency of `true`: lxd-fetch and raw interleaved call by call, alternating which goes first.
-  console.log(`\n(b) latency of \`true\`: ${LATENCY_CALLS} sequential calls each (lxd-fetch and raw interleaved); lxc: ${LXC_CALLS} processes, spawn to exit`);
+  console.log(
+    `\n(b) latency of \`true\`: ${LATENCY_CALLS} sequential calls each (lxd-fetch and raw interleaved); lxc: ${LXC_CALLS} processes, spawn to exit`,
+  );
   const lat = {};
   for (const route of routes) {
     const times = { lib: [], raw: [] };
@@ -289,7 +315,16 @@ async function main() {
         for (let i = 0; i < 3; i++) await libRun(route).then(() => rawRun(route));
       });
       for (let i = 0; i < LATENCY_CALLS; i++) {
-        const pair = i % 2 ? [["raw", rawRun], ["lib", libRun]] : [["lib", libRun], ["raw", rawRun]];
+        const pair =
+          i % 2
+            ? [
+                ["raw", rawRun],
+                ["lib", libRun],
+              ]
+            : [
+                ["lib", libRun],
+                ["raw", rawRun],
+              ];
         for (const [k, f] of pair) {
           const ms = await guarded(`latency ${route.name} ${k}`, async () => {
             const t = performance.now();
@@ -322,7 +357,9 @@ async function main() {
   for (const route of routes) {
     const { lib, raw } = lat[route.name];
     const isUnix = route.name === "unix";
-    console.log(`${route.name.padEnd(6)} ${fmt(lib, 2).padStart(12)}  ${fmt(raw, 2).padStart(6)}  ${(isUnix ? fmt(lxcMs, 2) : "-").padStart(6)}  ${fmt(lib / raw, 3).padStart(13)}  ${(isUnix ? fmt(lib / lxcMs, 3) : "-").padStart(13)}`);
+    console.log(
+      `${route.name.padEnd(6)} ${fmt(lib, 2).padStart(12)}  ${fmt(raw, 2).padStart(6)}  ${(isUnix ? fmt(lxcMs, 2) : "-").padStart(6)}  ${fmt(lib / raw, 3).padStart(13)}  ${(isUnix ? fmt(lib / lxcMs, 3) : "-").padStart(13)}`,
+    );
   }
 
   await lxd.close();
@@ -359,7 +396,9 @@ async function main() {
         await guarded(`fast reader ${route}`, () => runChild(["lxd-fetch", route, String(SLOW_SIZE)])),
       ];
       for (const r of [slow, fast]) if (r.bytes !== SLOW_SIZE) throw new Error(`wrong byte count: ${r.bytes}, expected ${SLOW_SIZE}`);
-      console.log(`${route.padEnd(6)} lxd-fetch-slow ${fmt(slow.peak - slow.base, 0).padStart(7)}   ${fmt(slow.seconds, 1).padStart(7)}   (${fmt(fast.peak - fast.base, 0)}, ${fmt(fast.seconds, 1)})`);
+      console.log(
+        `${route.padEnd(6)} lxd-fetch-slow ${fmt(slow.peak - slow.base, 0).padStart(7)}   ${fmt(slow.seconds, 1).padStart(7)}   (${fmt(fast.peak - fast.base, 0)}, ${fmt(fast.seconds, 1)})`,
+      );
     } catch (e) {
       fail(`slow reader ${route}`, e);
     }

@@ -40,7 +40,16 @@ for (const [name, baseUrl, agent] of routes) {
   const times = { raw: [], lib: [] };
   for (let i = 0; i < calls; i++) {
     // Alternate the order too, so neither side always runs right after the other.
-    const pair = i % 2 ? [["raw", raw], ["lib", lib]] : [["lib", lib], ["raw", raw]];
+    const pair =
+      i % 2
+        ? [
+            ["raw", raw],
+            ["lib", lib],
+          ]
+        : [
+            ["lib", lib],
+            ["raw", raw],
+          ];
     for (const [k, f] of pair) {
       const t = performance.now();
       await f();

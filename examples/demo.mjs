@@ -9,7 +9,11 @@ async function pickBackend() {
   try {
     const { data } = await local.api().GET("/1.0", { signal: AbortSignal.timeout(3000) });
     if (data?.metadata?.auth !== "trusted") throw new Error("not trusted on the socket (run as root?)");
-    return { lxd: local, label: `the local LXD ${data.metadata.environment?.server_version} at ${localSocketPath()}`, stop: () => local.close() };
+    return {
+      lxd: local,
+      label: `the local LXD ${data.metadata.environment?.server_version} at ${localSocketPath()}`,
+      stop: () => local.close(),
+    };
   } catch (err) {
     await local.close();
     const { setupServer } = await import("msw/node");
@@ -31,7 +35,9 @@ try {
   const { data } = await lxd.api().POST("/1.0/certificates", { body: { name: "lxd-fetch-demo", type: "client", token: true } });
   const id = data.metadata.id;
   const rows = await lxd.operations.list("local", { recursion: true }, (ops) =>
-    Object.entries(ops).flatMap(([status, list]) => list.map((op) => `${status.padEnd(8)} ${op.id} ${op.class.padEnd(9)} ${op.description}`)),
+    Object.entries(ops).flatMap(([status, list]) =>
+      list.map((op) => `${status.padEnd(8)} ${op.id} ${op.class.padEnd(9)} ${op.description}`),
+    ),
   );
   console.log(`operations.list (one request, recursion=1):\n  ${rows.join("\n  ")}`);
   const op = await lxd.operations.info("local", id);
@@ -43,10 +49,13 @@ try {
   });
 
   const { data: list } = await lxd.api().GET("/1.0/instances");
-  const instance = list.metadata.map((u) => u.split("/").pop()).find((n) => n === "lxdfetch-c1" || n === "c1") ?? list.metadata[0]?.split("/").pop();
+  const instance =
+    list.metadata.map((u) => u.split("/").pop()).find((n) => n === "lxdfetch-c1" || n === "c1") ?? list.metadata[0]?.split("/").pop();
   const cmd = ["sh", "-c", "echo hello from lxd-fetch; echo a warning >&2; exit 3"];
   const r = await lxd.run("local", instance, cmd);
-  console.log(`run ${instance}: ${JSON.stringify(cmd)}\n  stdout: ${JSON.stringify(r.text())}\n  stderr: ${JSON.stringify(r.text("stderr"))}\n  exit code: ${r.exitCode}`);
+  console.log(
+    `run ${instance}: ${JSON.stringify(cmd)}\n  stdout: ${JSON.stringify(r.text())}\n  stderr: ${JSON.stringify(r.text("stderr"))}\n  exit code: ${r.exitCode}`,
+  );
 } catch (err) {
   console.error(`demo failed: ${err.name}: ${err.message}`);
   process.exitCode = 1;

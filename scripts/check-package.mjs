@@ -20,7 +20,11 @@ console.log(node(["--input-type=module", "-e", `const kind = "import 'lxd-fetch'
 // server-runtime code (a Node built-in fails the build), and the sizes show what tree-shaking
 // leaves of the per-capability functions (goals from issue 14: ≤ 5 KB and ≤ 9 KB min+gzip).
 const apps = [
-  ["operations.list only", `import { createLxdBase, lxdOperations } from "lxd-fetch"; export const list = () => lxdOperations(createLxdBase()).list();`, 5000],
+  [
+    "operations.list only",
+    `import { createLxdBase, lxdOperations } from "lxd-fetch"; export const list = () => lxdOperations(createLxdBase()).list();`,
+    5000,
+  ],
   [
     "operations + events + exec",
     `import { createLxdBase, lxdEvents, lxdExec, lxdOperations } from "lxd-fetch";
@@ -87,8 +91,12 @@ for (const [condition, entry] of Object.entries(expectEntries)) {
 }
 // Each server entry imports only what its runtime has: none for Deno; node:fs, node:net and
 // node:tls for Bun (its websockets go over node:net/node:tls).
-const importsOf = (file) => [...readFileSync(new URL(`../${file}`, import.meta.url), "utf8").matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
-for (const [file, allowed] of [["dist/deno.js", []], ["dist/bun.js", ["node:fs", "node:net", "node:tls"]]]) {
+const importsOf = (file) =>
+  [...readFileSync(new URL(`../${file}`, import.meta.url), "utf8").matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
+for (const [file, allowed] of [
+  ["dist/deno.js", []],
+  ["dist/bun.js", ["node:fs", "node:net", "node:tls"]],
+]) {
   const extra = importsOf(file).filter((i) => !allowed.includes(i));
   if (extra.length) {
     console.error(`${file} imports ${extra.join(", ")}`);
@@ -107,6 +115,10 @@ for (const [runtime, args, want] of [
     console.error(`${runtime} is not installed (a devDependency): npm ci`);
     process.exit(1);
   }
-  const out = execFileSync(binPath, [...args, runtimeProbe(want)], { cwd: root, encoding: "utf8", env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" } }).trim();
+  const out = execFileSync(binPath, [...args, runtimeProbe(want)], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+  }).trim();
   console.log(`import 'lxd-fetch' in ${runtime}: ${out}`);
 }

@@ -143,10 +143,10 @@ async function main() {
   const check = process.argv.includes("--check");
   const fragment = await buildFragment();
   const outputs = {
-    [FRAGMENT]: JSON.stringify(fragment, null, 2) + "\n",
+    [FRAGMENT]: `${JSON.stringify(fragment, null, 2)}\n`,
     [TYPES]: await buildTypes(fragment),
   };
-  let stale = [];
+  const stale = [];
   for (const [file, content] of Object.entries(outputs)) {
     const current = await readFile(`${root}/${file}`, "utf8").catch(() => null);
     if (current === content) continue;

@@ -24,7 +24,12 @@ export function freePort() {
 /** A DNS name from the server's certificate for proxy_ssl_name (nginx does not match IP SANs). */
 export function certDnsName(pem) {
   const san = new X509Certificate(pem).subjectAltName ?? "";
-  return san.split(", ").find((s) => s.startsWith("DNS:"))?.slice(4) ?? hostname();
+  return (
+    san
+      .split(", ")
+      .find((s) => s.startsWith("DNS:"))
+      ?.slice(4) ?? hostname()
+  );
 }
 
 /**

@@ -92,5 +92,6 @@ function checkRemote(name: string, config: unknown): void {
   if (typeof c !== "object" || c === null || (typeof c.url !== "string") === (typeof c.socket !== "string")) {
     throw new InvalidArgumentError(`remote "${name}": give either \`url\` (HTTPS) or \`socket\` (a unix socket path)`);
   }
-  for (const k of ["url", "socket", "cert", "key", "ca", "fingerprint"] as const) if (c[k] !== undefined) checkText(`remote "${name}"`, k, c[k], { empty: false });
+  for (const k of ["url", "socket", "cert", "key", "ca", "fingerprint"] as const)
+    if (c[k] !== undefined) checkText(`remote "${name}"`, k, c[k], { empty: false });
 }

@@ -58,7 +58,14 @@ function connecting(base: LxdBase): ExecDeps["connecting"] {
 }
 
 function startDeps(base: LxdBase): ExecDeps & StartDeps {
-  return { core: base.core, hub: hub(base), operations: lxdOperations(base), baseUrl: base.baseUrl, webSocket: base.webSocket, connecting: connecting(base) };
+  return {
+    core: base.core,
+    hub: hub(base),
+    operations: lxdOperations(base),
+    baseUrl: base.baseUrl,
+    webSocket: base.webSocket,
+    connecting: connecting(base),
+  };
 }
 
 /** A handle on an existing operation (refresh, cancel, wait, onUpdate). Nothing is sent. */
@@ -66,7 +73,10 @@ export function lxdTrack(base: LxdBase): (remote: string | undefined, id: string
   return (remote, id, opts) => {
     const { project } = checkOptions("track", opts);
     if (project !== undefined) checkSegment("track", "project", project);
-    return new LxdOperation({ hub: hub(base), operations: lxdOperations(base), remote: base.resolve(remote), project }, pendingOperation(operationId(id)));
+    return new LxdOperation(
+      { hub: hub(base), operations: lxdOperations(base), remote: base.resolve(remote), project },
+      pendingOperation(operationId(id)),
+    );
   };
 }
 
@@ -76,18 +86,28 @@ export function lxdEvents(base: LxdBase): (remote?: string, options?: EventsOpti
 }
 
 /** Commands with streams. */
-export function lxdExec(base: LxdBase): (remote: string | undefined, instance: string, command: string[], options?: ExecOptions) => Promise<ExecProcess> {
+export function lxdExec(
+  base: LxdBase,
+): (remote: string | undefined, instance: string, command: string[], options?: ExecOptions) => Promise<ExecProcess> {
   return (remote, instance, command, opts) => exec(startDeps(base), remote, instance, command, opts);
 }
 
 /** Commands run to completion, output collected. */
-export function lxdRun(base: LxdBase): (remote: string | undefined, instance: string, command: string[], options?: RunOptions) => Promise<RunResult> {
+export function lxdRun(
+  base: LxdBase,
+): (remote: string | undefined, instance: string, command: string[], options?: RunOptions) => Promise<RunResult> {
   return (remote, instance, command, opts) => run(startDeps(base), remote, instance, command, opts);
 }
 
 /** Instance state and state changes. */
 export function lxdInstances(base: LxdBase): InstancesApi {
-  return createInstances({ core: base.core, get hub() { return hub(base); }, operations: lxdOperations(base) });
+  return createInstances({
+    core: base.core,
+    get hub() {
+      return hub(base);
+    },
+    operations: lxdOperations(base),
+  });
 }
 
 /** The typed openapi-fetch client of a remote, for endpoints without a helper yet. */

@@ -10,9 +10,7 @@ export interface RequestContext {
 }
 
 /** What a successful call gives: sync metadata, or the operation an async call started. */
-export type Outcome<T> =
-  | { type: "sync"; metadata: T }
-  | { type: "async"; id: string; operation: Operation };
+export type Outcome<T> = { type: "sync"; metadata: T } | { type: "async"; id: string; operation: Operation };
 
 const SNIPPET = 120;
 

@@ -4,9 +4,7 @@ import type { Operation } from "./types.js";
 
 /** Removes `secret=` (exec websockets, /wait?public) and any credentials from a path or URL. */
 export function redact(pathOrUrl: string): string {
-  return pathOrUrl
-    .replace(/([?&](?:secret|token|password)=)[^&#\s"'<>]*/gi, "$1[redacted]")
-    .replace(/\/\/[^/@\s]*@/g, "//");
+  return pathOrUrl.replace(/([?&](?:secret|token|password)=)[^&#\s"'<>]*/gi, "$1[redacted]").replace(/\/\/[^/@\s]*@/g, "//");
 }
 
 /** Base class of every error lxd-fetch throws. */

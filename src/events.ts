@@ -211,9 +211,15 @@ export class EventHub {
     const key = `${remote} ${query}`;
     let stream = this.streams.get(key);
     if (!stream || stream.idle) {
-      const created: SharedStream = new SharedStream(wsUrl(this.baseUrl(remote), `/1.0/events${query}`), remote, this.factory(remote), this.lingerMs, () => {
-        if (this.streams.get(key) === created) this.streams.delete(key);
-      });
+      const created: SharedStream = new SharedStream(
+        wsUrl(this.baseUrl(remote), `/1.0/events${query}`),
+        remote,
+        this.factory(remote),
+        this.lingerMs,
+        () => {
+          if (this.streams.get(key) === created) this.streams.delete(key);
+        },
+      );
       stream = created;
       this.streams.set(key, stream);
     }

@@ -93,7 +93,9 @@ export class ExecInputError extends ExecError {
   readonly exitCode: number;
   readonly operation: Operation<ExecOperationMetadata>;
   constructor(id: string, exit: ExecExit, cause: unknown) {
-    super(`exec ${id}: the input stream failed, so the command was killed (exit code ${exit.exitCode}) before it could act on part of it`, { cause });
+    super(`exec ${id}: the input stream failed, so the command was killed (exit code ${exit.exitCode}) before it could act on part of it`, {
+      cause,
+    });
     this.exitCode = exit.exitCode;
     this.operation = redactOperation(exit.operation);
   }
@@ -114,7 +116,13 @@ const STDIN_HIGH_WATER = 1 << 20;
 // LXD has sent all output before the operation is final; this covers the client's own delivery.
 const END_GRACE_MS = 2000;
 
-export async function exec(deps: ExecDeps, remote: string | undefined, instance: string, command: string[], options: ExecOptions = {}): Promise<ExecProcess> {
+export async function exec(
+  deps: ExecDeps,
+  remote: string | undefined,
+  instance: string,
+  command: string[],
+  options: ExecOptions = {},
+): Promise<ExecProcess> {
   const name = deps.core.resolve(remote);
   const body = execBody(instance, command, options);
   const { signal } = options;
@@ -153,10 +161,12 @@ async function start(deps: ExecDeps, name: string, instance: string, body: objec
 function execBody(instance: string, command: string[], options: ExecOptions): object {
   const o = checkOptions("exec", options);
   checkSegment("exec", "instance name", instance);
-  if (!Array.isArray(command) || command.length === 0) throw new InvalidArgumentError("exec: command must be a non-empty array of strings (argv; no shell)");
-  command.forEach((c, i) => checkText("exec", `command[${i}]`, c, { empty: i > 0 }));
+  if (!Array.isArray(command) || command.length === 0)
+    throw new InvalidArgumentError("exec: command must be a non-empty array of strings (argv; no shell)");
+  for (const [i, c] of command.entries()) checkText("exec", `command[${i}]`, c, { empty: i > 0 });
   if (o.environment !== undefined) {
-    if (typeof o.environment !== "object" || o.environment === null || Array.isArray(o.environment)) throw new InvalidArgumentError("exec: environment must be an object of strings");
+    if (typeof o.environment !== "object" || o.environment === null || Array.isArray(o.environment))
+      throw new InvalidArgumentError("exec: environment must be an object of strings");
     for (const [k, v] of Object.entries(o.environment)) {
       checkText("exec", "an environment name", k, { empty: false });
       if (k.includes("=")) throw new InvalidArgumentError(`exec: environment name ${JSON.stringify(k)} must not contain "="`);
@@ -183,15 +193,29 @@ function execBody(instance: string, command: string[], options: ExecOptions): ob
   };
 }
 
-async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecOperationMetadata>, fds: ExecFds, options: ExecOptions): Promise<ExecProcess> {
+async function attach(
+  deps: ExecDeps,
+  remote: string,
+  handle: LxdOperation<ExecOperationMetadata>,
+  fds: ExecFds,
+  options: ExecOptions,
+): Promise<ExecProcess> {
   const interactive = options.interactive ?? false;
   const factory = deps.webSocket(remote);
   const base = deps.baseUrl(remote);
-  const url = (secret: string) => wsUrl(base, `/1.0/operations/${encodeURIComponent(handle.id)}/websocket?secret=${encodeURIComponent(secret)}`);
+  const url = (secret: string) =>
+    wsUrl(base, `/1.0/operations/${encodeURIComponent(handle.id)}/websocket?secret=${encodeURIComponent(secret)}`);
   // LXD's deadline covers all the sockets together, so they share one.
   const deadline = Date.now() + CONNECT_TIMEOUT_MS;
   const open = (label: string, secret: string, socket: SocketOptions | undefined, onCreate: (ws: WebSocket) => void) =>
-    openSocket(factory, url(secret), { label, remote, timeoutMs: Math.max(1, deadline - Date.now()), signal: options.signal, onCreate, socket });
+    openSocket(factory, url(secret), {
+      label,
+      remote,
+      timeoutMs: Math.max(1, deadline - Date.now()),
+      signal: options.signal,
+      onCreate,
+      socket,
+    });
 
   let aborted: AbortError | undefined;
   const isAborted = () => aborted;
@@ -223,7 +247,11 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
   if (!out || !err) throw new ExecError(`exec ${handle.id}: output sockets missing`);
   const [stdout, stderr] = [out, err];
   // Interactive: the operation ends only once we close fd 0 after the server's EOF.
-  if (interactive) void stdout.ended.then(() => safeClose(stdinWs), () => undefined);
+  if (interactive)
+    void stdout.ended.then(
+      () => safeClose(stdinWs),
+      () => undefined,
+    );
 
   const sendControl = async (msg: ControlMessage) => {
     if (control.readyState !== 1) throw new ExecError(`exec ${handle.id}: the command has ended; control is closed`);
@@ -249,16 +277,23 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
     const lost = (["stdout", "stderr"] as const).filter((_, i) => [stdout, stderr][i]!.dropped());
     const code = final.metadata?.return;
     if (typeof code !== "number" || code < 0) {
-      throw new OperationError(handle.id, { statusCode: final.status_code, status: final.status, err: final.err || "the command did not start", operation: final });
+      throw new OperationError(handle.id, {
+        statusCode: final.status_code,
+        status: final.status,
+        err: final.err || "the command did not start",
+        operation: final,
+      });
     }
     if (lost.length > 0) throw new ExecOutputError(handle.id, lost, code, final);
     return { exitCode: code, operation: final };
   })();
-  exited.catch(() => undefined).finally(() => {
-    for (const ws of opened) safeClose(ws);
-    options.signal?.removeEventListener("abort", onAbort);
-    handle.release();
-  });
+  exited
+    .catch(() => undefined)
+    .finally(() => {
+      for (const ws of opened) safeClose(ws);
+      options.signal?.removeEventListener("abort", onAbort);
+      handle.release();
+    });
 
   const onAbort = () => {
     aborted = new AbortError(`exec ${handle.id}`, options.signal?.reason);
@@ -281,13 +316,15 @@ async function attach(deps: ExecDeps, remote: string, handle: LxdOperation<ExecO
     resize: (cols, rows) => {
       if (!interactive) return Promise.reject(new InvalidArgumentError("resize: only interactive execs have a terminal"));
       for (const v of [cols, rows]) {
-        if (!(Number.isInteger(v) && v > 0 && v <= 0xffff)) return Promise.reject(new InvalidArgumentError("resize: cols and rows must be positive integers"));
+        if (!(Number.isInteger(v) && v > 0 && v <= 0xffff))
+          return Promise.reject(new InvalidArgumentError("resize: cols and rows must be positive integers"));
       }
       // Strings: LXD silently ignores numbers here.
       return sendControl({ command: "window-resize", args: { width: String(cols), height: String(rows) } });
     },
     kill: (signal = 15) => {
-      if (!(Number.isInteger(signal) && signal > 0 && signal < 65)) return Promise.reject(new InvalidArgumentError("kill: signal must be an integer from 1 to 64"));
+      if (!(Number.isInteger(signal) && signal > 0 && signal < 65))
+        return Promise.reject(new InvalidArgumentError("kill: signal must be an integer from 1 to 64"));
       return sendControl({ command: "signal", signal });
     },
     exited: observed(
@@ -337,7 +374,12 @@ interface Output {
 const OUTPUT_HIGH_WATER = 1 << 20;
 const BREATHE_MS = 2000;
 
-function outputStream(ws: WebSocket, label: string, where: { remote: string; path: string }, aborted: () => AbortError | undefined): Output {
+function outputStream(
+  ws: WebSocket,
+  label: string,
+  where: { remote: string; path: string },
+  aborted: () => AbortError | undefined,
+): Output {
   let markEnded!: () => void;
   const ended = new Promise<void>((res) => (markEnded = res));
   let done = false;
@@ -362,7 +404,12 @@ function outputStream(ws: WebSocket, label: string, where: { remote: string; pat
     } else if (!cancelled) controller.error(error);
   };
   const drop = (detail: string, code?: number) => {
-    dropped = new ConnectionError({ method: "GET", ...where, code: code === undefined ? undefined : String(code), detail: `${label} ${detail}` });
+    dropped = new ConnectionError({
+      method: "GET",
+      ...where,
+      code: code === undefined ? undefined : String(code),
+      detail: `${label} ${detail}`,
+    });
     clearTimeout(graceTimer);
     markEnded();
   };
@@ -477,7 +524,14 @@ function outputStream(ws: WebSocket, label: string, where: { remote: string; pat
 
 function emptyStream(): Output {
   const none = () => undefined;
-  return { stream: new ReadableStream({ start: (c) => c.close() }), ended: Promise.resolve(), dropped: none, expectEnd: none, abort: none, settle: none };
+  return {
+    stream: new ReadableStream({ start: (c) => c.close() }),
+    ended: Promise.resolve(),
+    dropped: none,
+    expectEnd: none,
+    abort: none,
+    settle: none,
+  };
 }
 
 function stdinStream(ws: WebSocket, interactive: boolean): WritableStream<Uint8Array> {
@@ -507,7 +561,13 @@ function stdinStream(ws: WebSocket, interactive: boolean): WritableStream<Uint8A
   });
 }
 
-export async function run(deps: ExecDeps, remote: string | undefined, instance: string, command: string[], options?: RunOptions): Promise<RunResult> {
+export async function run(
+  deps: ExecDeps,
+  remote: string | undefined,
+  instance: string,
+  command: string[],
+  options?: RunOptions,
+): Promise<RunResult> {
   const { input, ...execOptions } = checkOptions("run", options);
   const bytes = inputBytes(input);
   const proc = await exec(deps, remote, instance, command, execOptions);
@@ -532,7 +592,11 @@ export async function run(deps: ExecDeps, remote: string | undefined, instance: 
  * a shell's SIGPIPE); but when the input itself fails, the command is killed rather than left to
  * act on part of it, and the failure is thrown (run() reports it as ExecInputError).
  */
-async function feedStream(input: ReadableStream<Uint8Array>, writer: WritableStreamDefaultWriter<Uint8Array>, kill: () => Promise<void>): Promise<void> {
+async function feedStream(
+  input: ReadableStream<Uint8Array>,
+  writer: WritableStreamDefaultWriter<Uint8Array>,
+  kill: () => Promise<void>,
+): Promise<void> {
   const reader = input.getReader();
   for (;;) {
     let r: ReadableStreamReadResult<Uint8Array>;

@@ -31,7 +31,8 @@ export class Gate {
       if (released) return;
       released = true;
       const next = this.queue.shift();
-      if (next) next(); // the place passes on
+      if (next)
+        next(); // the place passes on
       else this.active--;
     };
   }

@@ -19,7 +19,12 @@ export interface InstancesApi {
   /** `GET /1.0/instances/{name}/state`. */
   state(remote: string | undefined, name: string, options?: InstanceCallOptions): Promise<InstanceState>;
   /** Start, stop, restart, freeze or unfreeze; resolves with the operation handle (await `.wait()`). */
-  setState(remote: string | undefined, name: string, change: InstanceStatePut & { action: string }, options?: InstanceCallOptions): Promise<LxdOperation>;
+  setState(
+    remote: string | undefined,
+    name: string,
+    change: InstanceStatePut & { action: string },
+    options?: InstanceCallOptions,
+  ): Promise<LxdOperation>;
 }
 
 const ACTIONS = ["start", "stop", "restart", "freeze", "unfreeze"];

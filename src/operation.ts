@@ -173,7 +173,11 @@ export class LxdOperation<M = Record<string, unknown>> {
     this.#holds++;
     if (!this.#leave && !this.done) {
       this.#adopt(
-        this.#ctx.hub.join(this.remote, { types: ["operation"], ...(this.#ctx.project !== undefined && { project: this.#ctx.project }) }, this.#listener),
+        this.#ctx.hub.join(
+          this.remote,
+          { types: ["operation"], ...(this.#ctx.project !== undefined && { project: this.#ctx.project }) },
+          this.#listener,
+        ),
       );
     }
   }
@@ -291,19 +295,29 @@ export async function startOperation<M = Record<string, unknown>>(
   if (project !== undefined) checkSegment(`${method} ${path}`, "project", project);
   checkSignal(`${method} ${path}`, init.signal);
   const early: LxdEvent[] = [];
-  const sub = deps.hub.join(name, { types: ["operation"], ...(project !== undefined && { project }) }, { event: (e) => void early.push(e) });
+  const sub = deps.hub.join(
+    name,
+    { types: ["operation"], ...(project !== undefined && { project }) },
+    { event: (e) => void early.push(e) },
+  );
   try {
     // Not waiting for the events socket to open keeps its handshake off the request's path; if
     // it was not live before the request went out, wait() closes the race with one GET.
     let live = false;
-    void sub.ready.then(() => (live = true), () => undefined);
+    void sub.ready.then(
+      () => (live = true),
+      () => undefined,
+    );
     await Promise.resolve(); // an already open (shared) stream has resolved by now
     const liveBeforeRequest = live;
     const query = { ...init.params?.query, ...(project !== undefined && { project }) };
     const sent = await deps.core.send(name, method, path, { ...init, params: { ...init.params, query } });
     const out = unwrap<unknown>(sent.ctx, sent.status, sent.envelope);
     if (out.type !== "async") throw new LxdFetchError(`${sent.ctx.method} ${sent.ctx.path}: LXD answered without an operation`);
-    return new LxdOperation<M>({ hub: deps.hub, operations: deps.operations, remote: name, project }, out.operation, { early, live: liveBeforeRequest });
+    return new LxdOperation<M>({ hub: deps.hub, operations: deps.operations, remote: name, project }, out.operation, {
+      early,
+      live: liveBeforeRequest,
+    });
   } finally {
     sub.leave(); // the handle holds its own subscription now
   }

@@ -3,14 +3,7 @@
 import type { Core, Sent } from "./client.js";
 import { requireExtension, type InfoCache } from "./server.js";
 import { lxdError, syncMetadata } from "./envelope.js";
-import {
-  AbortError,
-  InvalidArgumentError,
-  LxdError,
-  OperationError,
-  OperationGoneError,
-  TimeoutError,
-} from "./errors.js";
+import { AbortError, InvalidArgumentError, LxdError, OperationError, OperationGoneError, TimeoutError } from "./errors.js";
 import { isFinal, StatusCode, type Operation, type OperationMap } from "./types.js";
 import { checkBoolean, checkFunction, checkMs, checkOptions, checkSegment, checkSignal } from "./validate.js";
 
@@ -117,7 +110,14 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
     if (options.project !== undefined && options.allProjects) {
       throw new InvalidArgumentError("list: `project` and `allProjects` exclude each other");
     }
-    if (options.allProjects) await requireExtension(serverInfo, core.resolve(remote), "operations_get_query_all_projects", "operations.list({ allProjects })", options.signal);
+    if (options.allProjects)
+      await requireExtension(
+        serverInfo,
+        core.resolve(remote),
+        "operations_get_query_all_projects",
+        "operations.list({ allProjects })",
+        options.signal,
+      );
     const query = {
       ...(options.recursion && { recursion: 1 }),
       ...(options.project !== undefined && { project: options.project }),

@@ -46,11 +46,20 @@ export function createInfoCache(core: Core): InfoCache {
 }
 
 /** Rejects with UnsupportedError unless the remote's server lists `extension`; `what` names the call. */
-export async function requireExtension(info: InfoCache, remote: string | undefined, extension: string, what: string, signal?: AbortSignal): Promise<void> {
+export async function requireExtension(
+  info: InfoCache,
+  remote: string | undefined,
+  extension: string,
+  what: string,
+  signal?: AbortSignal,
+): Promise<void> {
   const { api_extensions = [], environment: env } = await info(remote, false, signal);
   if (api_extensions.includes(extension)) return;
   const named = env?.server ? ` (${env.server} ${env.server_version ?? ""})`.replace(" )", ")") : "";
-  throw new UnsupportedError(`${what} needs the API extension "${extension}", which remote "${remote}"${named} does not have`, { extension, remote: String(remote) });
+  throw new UnsupportedError(`${what} needs the API extension "${extension}", which remote "${remote}"${named} does not have`, {
+    extension,
+    remote: String(remote),
+  });
 }
 
 /** The public `server` API over a cache, with the same input checks as every other call. */

@@ -116,9 +116,7 @@ export interface ExecOperationMetadata {
 }
 
 /** Control-socket messages. Window sizes are strings: LXD ignores numbers silently. */
-export type ControlMessage =
-  | { command: "window-resize"; args: { width: string; height: string } }
-  | { command: "signal"; signal: number };
+export type ControlMessage = { command: "window-resize"; args: { width: string; height: string } } | { command: "signal"; signal: number };
 
 export type Server = Schemas["Server"];
 export type ServerEnvironment = Schemas["ServerEnvironment"];

@@ -2,7 +2,8 @@
 // sent, never a runtime's bare TypeError from deep inside fetch, AbortSignal.any or JSON.
 import { InvalidArgumentError } from "./errors.js";
 
-const shown = (v: unknown) => (typeof v === "string" ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : v === null ? "null" : typeof v);
+const shown = (v: unknown) =>
+  typeof v === "string" ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : v === null ? "null" : typeof v;
 
 /** A string LXD can take: no NUL (Go passes it to the kernel, which ends it there). */
 export function checkText(where: string, name: string, v: unknown, { empty = true } = {}): string {
@@ -48,7 +49,8 @@ export function checkBoolean(where: string, name: string, v: unknown): boolean |
 /** An options bag: undefined, or a plain object (not an array, not a string). */
 export function checkOptions<T extends object>(where: string, v: T | undefined): T {
   if (v === undefined) return {} as T;
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new InvalidArgumentError(`${where}: options must be an object (got ${shown(v)})`);
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw new InvalidArgumentError(`${where}: options must be an object (got ${shown(v)})`);
   return v;
 }
 
@@ -60,5 +62,7 @@ export function checkFunction(where: string, name: string, v: unknown): void {
 export function checkInt(where: string, name: string, v: unknown, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v === "number" && Number.isInteger(v) && v >= min && v <= max) return v;
-  throw new InvalidArgumentError(`${where}: ${name} must be an integer from ${min} to ${max} (got ${typeof v === "number" ? v : shown(v)})`);
+  throw new InvalidArgumentError(
+    `${where}: ${name} must be an integer from ${min} to ${max} (got ${typeof v === "number" ? v : shown(v)})`,
+  );
 }

@@ -25,9 +25,13 @@ const log = (line) => console.log(`[browser] ${line}`);
 const servers = loadServers();
 const available = servers.filter((s) => s.env);
 const missingServers = servers.filter((s) => !s.env);
-if (missingServers.length && (process.env.CI === "true" || !available.length)) skipOrFail("browser", missingServers.map((s) => s.why).join("; "));
+if (missingServers.length && (process.env.CI === "true" || !available.length))
+  skipOrFail("browser", missingServers.map((s) => s.why).join("; "));
 for (const s of missingServers) log(`${s.server.name} skipped: ${s.why}`);
-for (const [what, path] of [["chromium", CHROMIUM], ["nginx", NGINX]]) {
+for (const [what, path] of [
+  ["chromium", CHROMIUM],
+  ["nginx", NGINX],
+]) {
   if (!existsSync(path)) skipOrFail("browser", `${what} is not installed (${path}; apt-get install -y nginx chromium)`);
 }
 if (!existsSync(join(root, "dist/browser.js"))) skipOrFail("browser", "dist/browser.js is missing: build first (npm run build)");
@@ -77,7 +81,10 @@ async function startNginx(env, trusted) {
     SSL_NAME: certDnsName(env.serverCert),
   };
   const conf = join(prefix, "nginx.conf");
-  writeFileSync(conf, template.replace(/@([A-Z_]+)@/g, (_, k) => values[k]));
+  writeFileSync(
+    conf,
+    template.replace(/@([A-Z_]+)@/g, (_, k) => values[k]),
+  );
   const { child, stop } = runNginx(conf, prefix);
   const origin = `http://127.0.0.1:${port}`;
   try {
@@ -104,9 +111,11 @@ async function runServer(browser, { server, env }) {
       if (msg.type() === "error") pageErrors.push(msg.text());
     });
     await page.goto(`${origin}/`);
-    await page.waitForFunction(() => window.lxdSuiteReady === true, null, { timeout: 15_000 }).catch((err) => {
-      throw new Error(`the page did not load its modules: ${pageErrors.join("; ") || err.message}`);
-    });
+    await page
+      .waitForFunction(() => window.lxdSuiteReady === true, null, { timeout: 15_000 })
+      .catch((err) => {
+        throw new Error(`the page did not load its modules: ${pageErrors.join("; ") || err.message}`);
+      });
     const result = await page.evaluate((container) => window.runLxdSuite(container), env.container);
     log(`${tag} ${result.userAgent}`);
     for (const line of result.lines) log(`${tag} ${line}`);
@@ -116,18 +125,27 @@ async function runServer(browser, { server, env }) {
     const checks = [
       ["page origin is nginx's, same-origin with /1.0", () => byName("the browser bundle")?.value?.origin === origin],
       [`the server behind the origin is ${server.name}`, () => byName("same-origin: server.info")?.value === server.id],
-      ["operations.list value read back is the server's status map", () => {
-        const v = byName("same-origin: operations.list")?.value;
-        return v && typeof v === "object" && Object.values(v).every((l) => Array.isArray(l));
-      }],
-      ["exec value read back: out/err/3", () => {
-        const v = byName("same-origin: exec: stdout")?.value;
-        return v?.exitCode === 3 && v?.stdout === "out\n" && v?.stderr === "err\n";
-      }],
-      ["cat value read back: hello/0", () => {
-        const v = byName("same-origin: exec: cat")?.value;
-        return v?.exitCode === 0 && v?.stdout === "hello\n";
-      }],
+      [
+        "operations.list value read back is the server's status map",
+        () => {
+          const v = byName("same-origin: operations.list")?.value;
+          return v && typeof v === "object" && Object.values(v).every((l) => Array.isArray(l));
+        },
+      ],
+      [
+        "exec value read back: out/err/3",
+        () => {
+          const v = byName("same-origin: exec: stdout")?.value;
+          return v?.exitCode === 3 && v?.stdout === "out\n" && v?.stderr === "err\n";
+        },
+      ],
+      [
+        "cat value read back: hello/0",
+        () => {
+          const v = byName("same-origin: exec: cat")?.value;
+          return v?.exitCode === 0 && v?.stdout === "hello\n";
+        },
+      ],
     ];
     let passed = result.passed;
     let failed = result.failed;
@@ -170,7 +188,15 @@ try {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   let passed = 0;
   let failed = 0;

@@ -63,88 +63,120 @@ function sameBytes(a, b) {
  */
 export function coreCases(lx, lxd, remote, container, prefix, { proxyPongLoss = 0 } = {}) {
   return [
-    [`${prefix}operations.list returns LXD's status map`, async () => {
-      const urls = await lxd.operations.list(remote);
-      assert(urls && typeof urls === "object" && !Array.isArray(urls), "list() is an object");
-      for (const list of Object.values(urls)) assert(list.every((u) => u.startsWith("/1.0/operations/")), "values are operation URLs");
-      return urls;
-    }],
-    [`${prefix}list/info see a live token operation; delete cancels it; wait reports Cancelled`, async () => {
-      const id = await createTokenOperation(lxd, remote);
-      let cancelled = false;
-      try {
+    [
+      `${prefix}operations.list returns LXD's status map`,
+      async () => {
         const urls = await lxd.operations.list(remote);
-        assert(urls.running?.includes(`/1.0/operations/${id}`), "the running list has the token operation");
-        const op = await lxd.operations.info(remote, id);
-        assertEqual([op.id, op.class, op.status, op.status_code], [id, "token", "Running", 103], "info");
-        await lxd.operations.delete(remote, id);
-        cancelled = true;
-        const err = await rejection(lxd.operations.wait(remote, id, { timeout: 10_000 }), "wait on a cancelled operation");
-        assertError(err, lx.OperationError, "wait on a cancelled operation");
-        assertEqual([err.statusCode, err.status], [401, "Cancelled"], "wait's OperationError");
-        return { id, status: err.status };
-      } finally {
-        if (!cancelled) await lxd.operations.delete(remote, id).catch(() => undefined);
-      }
-    }],
-    [`${prefix}wait follows an exec operation to Success with its return code`, async () => {
-      const proc = await lxd.exec(remote, container, ["sh", "-c", "sleep 0.2; exit 5"]);
-      await proc.stdin.close();
-      const done = await lxd.operations.wait(remote, proc.operation.id, { timeout: 15_000 });
-      const exit = await proc.exited;
-      assertEqual([done.status_code, done.metadata?.return, exit.exitCode], [200, 5, 5], "status, return, exitCode");
-      return { status: done.status, return: done.metadata.return };
-    }],
-    [`${prefix}exec: stdout, stderr and exit code 3`, async () => {
-      const r = await lxd.run(remote, container, ["sh", "-c", "echo out; echo err >&2; exit 3"]);
-      const got = { exitCode: r.exitCode, stdout: r.text(), stderr: r.text("stderr") };
-      assertEqual(got, { exitCode: 3, stdout: "out\n", stderr: "err\n" }, "run");
-      return got;
-    }],
-    [`${prefix}exec: cat echoes stdin and ends on EOF`, async () => {
-      const r = await lxd.run(remote, container, ["cat"], { input: "hello\n" });
-      const got = { exitCode: r.exitCode, stdout: r.text() };
-      assertEqual(got, { exitCode: 0, stdout: "hello\n" }, "cat");
-      return got;
-    }],
-    [`${prefix}exec: 1 MiB of random bytes round-trips through cat unchanged`, async () => {
-      const input = randomBytes(1 << 20);
-      const r = await lxd.run(remote, container, ["cat"], { input });
-      assert(r.exitCode === 0, `exit code ${r.exitCode}`);
-      assert(sameBytes(r.stdout, input), `stdout differs from stdin (${r.stdout.byteLength} vs ${input.byteLength} bytes)`);
-      return { bytes: r.stdout.byteLength };
-    }],
-    [`${prefix}exec under load: 200 execs at 50 concurrent, 0 to 256 KiB each, every byte exact`, async () => {
-      const EXECS = 200;
-      const sizeOf = (i) => [0, 1, 125, 65_536, 131_073, 262_144][i % 6] + (i % 6 > 1 ? (i * 7919) % 4096 : 0);
-      const tally = { ok: 0, wrong: 0, errors: {} };
-      let first;
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 50 }, async () => {
-          while (next < EXECS) {
-            const i = next++;
-            const line = new TextEncoder().encode(`${i}\n`);
-            try {
-              const r = await lxd.run(remote, container, ["sh", "-c", `yes ${i} | head -c ${sizeOf(i)}; echo end-${i} >&2`]);
-              const good = r.stdout.byteLength === sizeOf(i) && r.stdout.every((b, k) => b === line[k % line.length]) && r.text("stderr") === `end-${i}\n`;
-              if (good) tally.ok++;
-              else tally.wrong++;
-            } catch (err) {
-              tally.errors[err?.name] = (tally.errors[err?.name] ?? 0) + 1;
-              first ??= describeError(err);
+        assert(urls && typeof urls === "object" && !Array.isArray(urls), "list() is an object");
+        for (const list of Object.values(urls))
+          assert(
+            list.every((u) => u.startsWith("/1.0/operations/")),
+            "values are operation URLs",
+          );
+        return urls;
+      },
+    ],
+    [
+      `${prefix}list/info see a live token operation; delete cancels it; wait reports Cancelled`,
+      async () => {
+        const id = await createTokenOperation(lxd, remote);
+        let cancelled = false;
+        try {
+          const urls = await lxd.operations.list(remote);
+          assert(urls.running?.includes(`/1.0/operations/${id}`), "the running list has the token operation");
+          const op = await lxd.operations.info(remote, id);
+          assertEqual([op.id, op.class, op.status, op.status_code], [id, "token", "Running", 103], "info");
+          await lxd.operations.delete(remote, id);
+          cancelled = true;
+          const err = await rejection(lxd.operations.wait(remote, id, { timeout: 10_000 }), "wait on a cancelled operation");
+          assertError(err, lx.OperationError, "wait on a cancelled operation");
+          assertEqual([err.statusCode, err.status], [401, "Cancelled"], "wait's OperationError");
+          return { id, status: err.status };
+        } finally {
+          if (!cancelled) await lxd.operations.delete(remote, id).catch(() => undefined);
+        }
+      },
+    ],
+    [
+      `${prefix}wait follows an exec operation to Success with its return code`,
+      async () => {
+        const proc = await lxd.exec(remote, container, ["sh", "-c", "sleep 0.2; exit 5"]);
+        await proc.stdin.close();
+        const done = await lxd.operations.wait(remote, proc.operation.id, { timeout: 15_000 });
+        const exit = await proc.exited;
+        assertEqual([done.status_code, done.metadata?.return, exit.exitCode], [200, 5, 5], "status, return, exitCode");
+        return { status: done.status, return: done.metadata.return };
+      },
+    ],
+    [
+      `${prefix}exec: stdout, stderr and exit code 3`,
+      async () => {
+        const r = await lxd.run(remote, container, ["sh", "-c", "echo out; echo err >&2; exit 3"]);
+        const got = { exitCode: r.exitCode, stdout: r.text(), stderr: r.text("stderr") };
+        assertEqual(got, { exitCode: 3, stdout: "out\n", stderr: "err\n" }, "run");
+        return got;
+      },
+    ],
+    [
+      `${prefix}exec: cat echoes stdin and ends on EOF`,
+      async () => {
+        const r = await lxd.run(remote, container, ["cat"], { input: "hello\n" });
+        const got = { exitCode: r.exitCode, stdout: r.text() };
+        assertEqual(got, { exitCode: 0, stdout: "hello\n" }, "cat");
+        return got;
+      },
+    ],
+    [
+      `${prefix}exec: 1 MiB of random bytes round-trips through cat unchanged`,
+      async () => {
+        const input = randomBytes(1 << 20);
+        const r = await lxd.run(remote, container, ["cat"], { input });
+        assert(r.exitCode === 0, `exit code ${r.exitCode}`);
+        assert(sameBytes(r.stdout, input), `stdout differs from stdin (${r.stdout.byteLength} vs ${input.byteLength} bytes)`);
+        return { bytes: r.stdout.byteLength };
+      },
+    ],
+    [
+      `${prefix}exec under load: 200 execs at 50 concurrent, 0 to 256 KiB each, every byte exact`,
+      async () => {
+        const EXECS = 200;
+        const sizeOf = (i) => [0, 1, 125, 65_536, 131_073, 262_144][i % 6] + (i % 6 > 1 ? (i * 7919) % 4096 : 0);
+        const tally = { ok: 0, wrong: 0, errors: {} };
+        let first;
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: 50 }, async () => {
+            while (next < EXECS) {
+              const i = next++;
+              const line = new TextEncoder().encode(`${i}\n`);
+              try {
+                const r = await lxd.run(remote, container, ["sh", "-c", `yes ${i} | head -c ${sizeOf(i)}; echo end-${i} >&2`]);
+                const good =
+                  r.stdout.byteLength === sizeOf(i) &&
+                  r.stdout.every((b, k) => b === line[k % line.length]) &&
+                  r.text("stderr") === `end-${i}\n`;
+                if (good) tally.ok++;
+                else tally.wrong++;
+              } catch (err) {
+                tally.errors[err?.name] = (tally.errors[err?.name] ?? 0) + 1;
+                first ??= describeError(err);
+              }
             }
-          }
-        }),
-      );
-      const lost = tally.errors.ExecOutputError ?? 0;
-      assertEqual(
-        { ...tally, ok: tally.ok + Math.min(lost, proxyPongLoss), errors: Object.fromEntries(Object.entries(tally.errors).filter(([k]) => k !== "ExecOutputError" || lost > proxyPongLoss)) },
-        { ok: EXECS, wrong: 0, errors: {} },
-        `200 execs${first ? ` (first error: ${first})` : ""}`,
-      );
-      return tally;
-    }],
+          }),
+        );
+        const lost = tally.errors.ExecOutputError ?? 0;
+        assertEqual(
+          {
+            ...tally,
+            ok: tally.ok + Math.min(lost, proxyPongLoss),
+            errors: Object.fromEntries(Object.entries(tally.errors).filter(([k]) => k !== "ExecOutputError" || lost > proxyPongLoss)),
+          },
+          { ok: EXECS, wrong: 0, errors: {} },
+          `200 execs${first ? ` (first error: ${first})` : ""}`,
+        );
+        return tally;
+      },
+    ],
   ];
 }
 
@@ -163,19 +195,25 @@ export function failureCases(lx) {
     }
   };
   return [
-    ["errors: a missing socket is a ConnectionError with code ENOENT", async () => {
-      const err = await listOn({ socket: MISSING_SOCKET });
-      assertError(err, lx.ConnectionError, "missing socket");
-      assertEqual(err.code, "ENOENT", "code");
-      return err.message;
-    }],
-    ["errors: a refused TCP connection is a ConnectionError with code ECONNREFUSED", async () => {
-      const err = await listOn({ url: CLOSED_URL });
-      assertError(err, lx.ConnectionError, "refused connection");
-      assert(!(err instanceof lx.TlsError), "not a TlsError");
-      assertEqual(err.code, "ECONNREFUSED", "code");
-      return err.message;
-    }],
+    [
+      "errors: a missing socket is a ConnectionError with code ENOENT",
+      async () => {
+        const err = await listOn({ socket: MISSING_SOCKET });
+        assertError(err, lx.ConnectionError, "missing socket");
+        assertEqual(err.code, "ENOENT", "code");
+        return err.message;
+      },
+    ],
+    [
+      "errors: a refused TCP connection is a ConnectionError with code ECONNREFUSED",
+      async () => {
+        const err = await listOn({ url: CLOSED_URL });
+        assertError(err, lx.ConnectionError, "refused connection");
+        assert(!(err instanceof lx.TlsError), "not a TlsError");
+        assertEqual(err.code, "ECONNREFUSED", "code");
+        return err.message;
+      },
+    ],
   ];
 }
 
@@ -192,87 +230,129 @@ export function tlsCases(lx, env, runtime, transportOf) {
   };
   const wrongPin = env.serverFingerprint.replace(/^./, (c) => (c === "0" ? "1" : "0"));
   const cases = [
-    ["tls: a CA that did not sign LXD's certificate is a TlsError, never a success", () =>
-      using(client({ ca: env.otherCa }), async (lxd) => {
-        const err = await rejection(lxd.operations.list(), "list with the wrong CA");
-        assertError(err, lx.TlsError, "list with the wrong CA");
-        assertError(err, lx.ConnectionError, "TlsError is a ConnectionError");
-        return err.code;
-      })],
-    ["tls: no CA: the default trust store refuses the self-signed certificate", () =>
-      using(client({}), async (lxd) => {
-        assertError(await rejection(lxd.operations.list(), "list without a CA"), lx.TlsError, "list without a CA");
-      })],
-    ["tls: a host name that is not in the certificate is refused", () =>
-      using(lx.createLxd({ remotes: { r: { ...base, url: env.httpsUrl.replace("127.0.0.1", "localhost"), ca: env.serverCert } }, defaultRemote: "r" }), async (lxd) => {
-        const err = await rejection(lxd.operations.list(), "list via localhost");
-        assertError(err, lx.TlsError, "list via localhost");
-        return err.code;
-      })],
-    ["tls: an untrusted client certificate is a typed 403", () =>
-      using(client({ ca: env.serverCert, cert: env.untrustedCert, key: env.untrustedKey }), async (lxd) => {
-        const err = await rejection(lxd.operations.list(), "list with an untrusted certificate");
-        assertError(err, lx.LxdError, "untrusted client");
-        assertEqual(err.status, 403, "status");
-      })],
-    ["tls: exec websockets refuse a server certificate the CA did not sign", async () => {
-      // The HTTP side is trusted, the websocket side is given the wrong CA: exec must fail.
-      const good = { ...base, ca: env.serverCert };
-      const bad = { ...base, ca: env.otherCa };
-      const lxd = lx.createLxd({
-        remotes: { r: good },
-        defaultRemote: "r",
-        transport: (name, cfg) => (cfg ? { ...transportOf(name, cfg), webSocket: transportOf(name, bad).webSocket } : transportOf(name, cfg)),
-      });
-      return using(lxd, async () => {
-        const err = await rejection(lxd.run("r", env.container, ["echo", "never"]), "exec with an untrusted websocket peer");
-        assertError(err, lx.LxdFetchError, "exec with an untrusted websocket peer");
-        return err.name;
-      });
-    }],
+    [
+      "tls: a CA that did not sign LXD's certificate is a TlsError, never a success",
+      () =>
+        using(client({ ca: env.otherCa }), async (lxd) => {
+          const err = await rejection(lxd.operations.list(), "list with the wrong CA");
+          assertError(err, lx.TlsError, "list with the wrong CA");
+          assertError(err, lx.ConnectionError, "TlsError is a ConnectionError");
+          return err.code;
+        }),
+    ],
+    [
+      "tls: no CA: the default trust store refuses the self-signed certificate",
+      () =>
+        using(client({}), async (lxd) => {
+          assertError(await rejection(lxd.operations.list(), "list without a CA"), lx.TlsError, "list without a CA");
+        }),
+    ],
+    [
+      "tls: a host name that is not in the certificate is refused",
+      () =>
+        using(
+          lx.createLxd({
+            remotes: { r: { ...base, url: env.httpsUrl.replace("127.0.0.1", "localhost"), ca: env.serverCert } },
+            defaultRemote: "r",
+          }),
+          async (lxd) => {
+            const err = await rejection(lxd.operations.list(), "list via localhost");
+            assertError(err, lx.TlsError, "list via localhost");
+            return err.code;
+          },
+        ),
+    ],
+    [
+      "tls: an untrusted client certificate is a typed 403",
+      () =>
+        using(client({ ca: env.serverCert, cert: env.untrustedCert, key: env.untrustedKey }), async (lxd) => {
+          const err = await rejection(lxd.operations.list(), "list with an untrusted certificate");
+          assertError(err, lx.LxdError, "untrusted client");
+          assertEqual(err.status, 403, "status");
+        }),
+    ],
+    [
+      "tls: exec websockets refuse a server certificate the CA did not sign",
+      async () => {
+        // The HTTP side is trusted, the websocket side is given the wrong CA: exec must fail.
+        const good = { ...base, ca: env.serverCert };
+        const bad = { ...base, ca: env.otherCa };
+        const lxd = lx.createLxd({
+          remotes: { r: good },
+          defaultRemote: "r",
+          transport: (name, cfg) =>
+            cfg ? { ...transportOf(name, cfg), webSocket: transportOf(name, bad).webSocket } : transportOf(name, cfg),
+        });
+        return using(lxd, async () => {
+          const err = await rejection(lxd.run("r", env.container, ["echo", "never"]), "exec with an untrusted websocket peer");
+          assertError(err, lx.LxdFetchError, "exec with an untrusted websocket peer");
+          return err.name;
+        });
+      },
+    ],
   ];
   if (runtime === "deno") {
-    cases.push(["tls: fingerprint pinning is refused in Deno with InvalidArgumentError", async () => {
-      const err = await rejection(() => client({ fingerprint: env.serverFingerprint, ca: env.serverCert }), "createLxd with a fingerprint");
-      assertError(err, lx.InvalidArgumentError, "createLxd with a fingerprint");
-      assert(/Deno cannot pin/.test(err.message), `message says why: ${err.message}`);
-    }]);
+    cases.push([
+      "tls: fingerprint pinning is refused in Deno with InvalidArgumentError",
+      async () => {
+        const err = await rejection(
+          () => client({ fingerprint: env.serverFingerprint, ca: env.serverCert }),
+          "createLxd with a fingerprint",
+        );
+        assertError(err, lx.InvalidArgumentError, "createLxd with a fingerprint");
+        assert(/Deno cannot pin/.test(err.message), `message says why: ${err.message}`);
+      },
+    ]);
     return cases;
   }
   // Node pins without a CA (the pin replaces CA verification); Bun only on top of it.
   const pinOnly = runtime === "bun" ? { fingerprint: env.serverFingerprint, ca: env.serverCert } : { fingerprint: env.serverFingerprint };
   if (runtime === "bun") {
-    cases.push(["tls: in Bun, a fingerprint without a CA is refused with InvalidArgumentError", async () => {
-      const err = await rejection(() => client({ fingerprint: env.serverFingerprint }), "createLxd with only a fingerprint");
-      assertError(err, lx.InvalidArgumentError, "fingerprint without ca");
-    }]);
+    cases.push([
+      "tls: in Bun, a fingerprint without a CA is refused with InvalidArgumentError",
+      async () => {
+        const err = await rejection(() => client({ fingerprint: env.serverFingerprint }), "createLxd with only a fingerprint");
+        assertError(err, lx.InvalidArgumentError, "fingerprint without ca");
+      },
+    ]);
   }
   cases.push(
-    ["tls: the pinned fingerprint works for requests and exec websockets", () =>
-      using(client(pinOnly), async (lxd) => {
-        await lxd.operations.list();
-        const r = await lxd.run("r", env.container, ["echo", "pinned"]);
-        assertEqual([r.exitCode, r.text()], [0, "pinned\n"], "exec with a pinned server");
-      })],
-    ["tls: a wrong pinned fingerprint is a TlsError", () =>
-      using(client({ ...pinOnly, fingerprint: wrongPin }), async (lxd) => {
-        const err = await rejection(lxd.operations.list(), "list with a wrong pin");
-        assertError(err, lx.TlsError, "list with a wrong pin");
-        assertEqual(err.code, "ERR_LXD_FINGERPRINT_MISMATCH", "code");
-      })],
-    ["tls: exec websockets check the pin too", async () => {
-      const lxd = lx.createLxd({
-        remotes: { r: { ...base, ...pinOnly } },
-        defaultRemote: "r",
-        transport: (name, cfg) =>
-          cfg ? { ...transportOf(name, cfg), webSocket: transportOf(name, { ...cfg, fingerprint: wrongPin }).webSocket } : transportOf(name, cfg),
-      });
-      return using(lxd, async () => {
-        const err = await rejection(lxd.run("r", env.container, ["echo", "never"]), "exec with a wrong websocket pin");
-        assertError(err, lx.LxdFetchError, "exec with a wrong websocket pin");
-        return err.name;
-      });
-    }],
+    [
+      "tls: the pinned fingerprint works for requests and exec websockets",
+      () =>
+        using(client(pinOnly), async (lxd) => {
+          await lxd.operations.list();
+          const r = await lxd.run("r", env.container, ["echo", "pinned"]);
+          assertEqual([r.exitCode, r.text()], [0, "pinned\n"], "exec with a pinned server");
+        }),
+    ],
+    [
+      "tls: a wrong pinned fingerprint is a TlsError",
+      () =>
+        using(client({ ...pinOnly, fingerprint: wrongPin }), async (lxd) => {
+          const err = await rejection(lxd.operations.list(), "list with a wrong pin");
+          assertError(err, lx.TlsError, "list with a wrong pin");
+          assertEqual(err.code, "ERR_LXD_FINGERPRINT_MISMATCH", "code");
+        }),
+    ],
+    [
+      "tls: exec websockets check the pin too",
+      async () => {
+        const lxd = lx.createLxd({
+          remotes: { r: { ...base, ...pinOnly } },
+          defaultRemote: "r",
+          transport: (name, cfg) =>
+            cfg
+              ? { ...transportOf(name, cfg), webSocket: transportOf(name, { ...cfg, fingerprint: wrongPin }).webSocket }
+              : transportOf(name, cfg),
+        });
+        return using(lxd, async () => {
+          const err = await rejection(lxd.run("r", env.container, ["echo", "never"]), "exec with a wrong websocket pin");
+          assertError(err, lx.LxdFetchError, "exec with a wrong websocket pin");
+          return err.name;
+        });
+      },
+    ],
   );
   return cases;
 }

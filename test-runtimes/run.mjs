@@ -128,7 +128,7 @@ function runTarget(target) {
       const skipped = /^\[lxd-fetch\] .* skipped: /m.test(out) && !last;
       // Per server, from the case lines: "[node20] ok   [incus] ..." or "[browser] [incus] ok   ...".
       const servers = {};
-      for (const m of out.matchAll(/^\[\S+\] (?:\[(\w+)\] (ok  |FAIL)|(ok  |FAIL) \[(\w+)\])/gm)) {
+      for (const m of out.matchAll(/^\[\S+\] (?:\[(\w+)\] (ok {2}|FAIL)|(ok {2}|FAIL) \[(\w+)\])/gm)) {
         const server = m[1] ?? m[4];
         const ok = (m[2] ?? m[3]) === "ok  ";
         servers[server] ??= { passed: 0, failed: 0 };
@@ -148,17 +148,20 @@ function runTarget(target) {
 
 const results = [];
 for (const target of runnable) results.push(await runTarget(target));
-for (const target of targets.filter((t) => !runnable.includes(t))) results.push({ target, passed: 0, failed: 0, skipped: true, seconds: 0 });
+for (const target of targets.filter((t) => !runnable.includes(t)))
+  results.push({ target, passed: 0, failed: 0, skipped: true, seconds: 0 });
 
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
 const summary = results
   .map((r) => {
-    const per = Object.entries(r.servers ?? {}).map(([s, c]) => `${s} ${c.passed}/${c.passed + c.failed}`).join(", ");
+    const per = Object.entries(r.servers ?? {})
+      .map(([s, c]) => `${s} ${c.passed}/${c.passed + c.failed}`)
+      .join(", ");
     return `${r.target} ${r.skipped ? "skipped" : `${r.passed}/${r.passed + r.failed}`}${per ? ` (${per})` : ""} in ${r.seconds.toFixed(1)} s`;
   })
   .join(", ");
-writeFileSync(join(root, ".runtime-results.json"), JSON.stringify({ passed, failed, targets: results }, null, 2) + "\n");
+writeFileSync(join(root, ".runtime-results.json"), `${JSON.stringify({ passed, failed, targets: results }, null, 2)}\n`);
 console.log(`runtime suites: ${summary}`);
 console.log(`runtimes: ${passed} passed, ${failed} failed`);
 const allSkipped = results.every((r) => r.skipped);

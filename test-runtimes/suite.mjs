@@ -27,15 +27,19 @@ for (const s of missing) log(`${s.server.name} skipped: ${s.why}`);
 
 // Each entry exports its own transport; the export condition decides which one we got.
 const expected = { node: "nodeTransport", deno: "denoTransport", bun: "bunTransport" }[runtime];
+// biome-ignore lint/performance/noDynamicNamespaceImportAccess: the name is the point of the check
 const transportOf = lx[expected];
 const clients = [];
 
 const cases = [
-  [`the "${runtime}" export condition chose this runtime's entry`, async () => {
-    const others = ["nodeTransport", "denoTransport", "bunTransport", "browserTransport"].filter((k) => k !== expected && k in lx);
-    assert(typeof transportOf === "function", `lxd-fetch exports ${expected}`);
-    assert(others.length === 0, `no other runtime's transport is exported (got ${others.join(", ")})`);
-  }],
+  [
+    `the "${runtime}" export condition chose this runtime's entry`,
+    async () => {
+      const others = ["nodeTransport", "denoTransport", "bunTransport", "browserTransport"].filter((k) => k !== expected && k in lx);
+      assert(typeof transportOf === "function", `lxd-fetch exports ${expected}`);
+      assert(others.length === 0, `no other runtime's transport is exported (got ${others.join(", ")})`);
+    },
+  ],
   ...failureCases(lx),
 ];
 for (const { server, env } of available) {
@@ -49,26 +53,32 @@ for (const { server, env } of available) {
   clients.push(lxd);
   const tag = `[${server.id}] `;
   if (server.id === "lxd") {
-    cases.push([`${tag}"local" with no configuration is the unix socket (${lx.localSocketPath()})`, async () => {
-      assert(lx.localSocketPath() === env.socket, `localSocketPath() is ${env.socket}`);
-      const local = lx.createLxd();
-      try {
-        const urls = await local.operations.list();
-        assert(typeof urls === "object", "list over the default socket");
-      } finally {
-        await local.close();
-      }
-    }]);
+    cases.push([
+      `${tag}"local" with no configuration is the unix socket (${lx.localSocketPath()})`,
+      async () => {
+        assert(lx.localSocketPath() === env.socket, `localSocketPath() is ${env.socket}`);
+        const local = lx.createLxd();
+        try {
+          const urls = await local.operations.list();
+          assert(typeof urls === "object", "list over the default socket");
+        } finally {
+          await local.close();
+        }
+      },
+    ]);
   } else {
-    cases.push([`${tag}incusSocketPath() with no configuration is Incus's socket (${lx.incusSocketPath()})`, async () => {
-      assert(lx.incusSocketPath() === env.socket, `incusSocketPath() is ${env.socket}`);
-      const local = lx.createLxd({ remotes: { incus: { socket: lx.incusSocketPath() } }, defaultRemote: "incus" });
-      try {
-        assert((await local.server.info()).environment?.server === "incus", "the server there says it is Incus");
-      } finally {
-        await local.close();
-      }
-    }]);
+    cases.push([
+      `${tag}incusSocketPath() with no configuration is Incus's socket (${lx.incusSocketPath()})`,
+      async () => {
+        assert(lx.incusSocketPath() === env.socket, `incusSocketPath() is ${env.socket}`);
+        const local = lx.createLxd({ remotes: { incus: { socket: lx.incusSocketPath() } }, defaultRemote: "incus" });
+        try {
+          assert((await local.server.info()).environment?.server === "incus", "the server there says it is Incus");
+        } finally {
+          await local.close();
+        }
+      },
+    ]);
   }
   cases.push(
     ...coreCases(lx, lxd, "unix", env.container, `${tag}unix: `),
@@ -81,7 +91,9 @@ for (const { server, env } of available) {
 const only = process.argv[2] ? new RegExp(process.argv[2]) : undefined;
 const selected = only ? cases.filter(([name]) => only.test(name)) : cases;
 const started = Date.now();
-log(`${runtime} ${version}, ${selected.length} cases against ${available.map(({ env }) => `${env.label} (${env.httpsUrl}, ${env.socket})`).join(" and ")}`);
+log(
+  `${runtime} ${version}, ${selected.length} cases against ${available.map(({ env }) => `${env.label} (${env.httpsUrl}, ${env.socket})`).join(" and ")}`,
+);
 const { passed, failed } = await runCases(selected, log);
 await Promise.all(clients.map((c) => c.close()));
 log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -9,7 +9,16 @@ export async function launchChromium(userDataDir, executablePath) {
     executablePath,
     headless: true,
     viewport: { width: 1280, height: 800 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
@@ -41,7 +50,11 @@ export function pageDriver(page) {
     const [, rows, cols] = await waitText(/^(\d+) (\d+)$/m, { after: at + "stty size".length });
     return { rows: Number(rows), cols: Number(cols) };
   }
-  const statusOf = (id) => page.locator(`#operations li[data-op-id="${id}"]`).getAttribute("data-status", { timeout: 1000 }).catch(() => null);
+  const statusOf = (id) =>
+    page
+      .locator(`#operations li[data-op-id="${id}"]`)
+      .getAttribute("data-status", { timeout: 1000 })
+      .catch(() => null);
   async function waitStatus(id, want, timeout = 10_000) {
     const end = Date.now() + timeout;
     for (let s = await statusOf(id); s !== want; s = await statusOf(id)) {

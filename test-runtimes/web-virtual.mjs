@@ -23,12 +23,19 @@ function fail(why) {
   console.log("web-virtual: 0 passed, 1 failed");
   process.exit(1);
 }
-for (const [what, path] of [["chromium", CHROMIUM], ["nginx", process.env.NGINX_PATH ?? "/usr/sbin/nginx"]]) {
+for (const [what, path] of [
+  ["chromium", CHROMIUM],
+  ["nginx", process.env.NGINX_PATH ?? "/usr/sbin/nginx"],
+]) {
   if (!existsSync(path)) fail(`${what} is not installed (${path}; bash scripts/setup.sh)`);
 }
-for (const entry of ["dist/browser.js", "dist/mock.js"]) if (!existsSync(join(root, entry))) fail(`${entry} is missing: build first (npm run build)`);
+for (const entry of ["dist/browser.js", "dist/mock.js"])
+  if (!existsSync(join(root, entry))) fail(`${entry} is missing: build first (npm run build)`);
 
-const build = spawnSync(join(root, "node_modules/.bin/vite"), ["build", "examples/web", "--logLevel", "warn"], { cwd: root, encoding: "utf8" });
+const build = spawnSync(join(root, "node_modules/.bin/vite"), ["build", "examples/web", "--logLevel", "warn"], {
+  cwd: root,
+  encoding: "utf8",
+});
 if (build.status !== 0) fail(`vite build failed:\n${build.stdout}${build.stderr}`);
 
 let passed = 0;

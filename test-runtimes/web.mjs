@@ -21,13 +21,19 @@ const log = (line) => console.log(`[web] ${line}`);
 
 const { env, why } = loadLxdEnv();
 if (!env) skipOrFail("web", why);
-for (const [what, path] of [["chromium", CHROMIUM], ["nginx", process.env.NGINX_PATH ?? "/usr/sbin/nginx"]]) {
+for (const [what, path] of [
+  ["chromium", CHROMIUM],
+  ["nginx", process.env.NGINX_PATH ?? "/usr/sbin/nginx"],
+]) {
   if (!existsSync(path)) skipOrFail("web", `${what} is not installed (${path}; bash scripts/setup.sh)`);
 }
 if (!existsSync(join(root, "dist/browser.js"))) skipOrFail("web", "dist/browser.js is missing: build first (npm run build)");
 
 // The page as users get it: `vite build` of the example against the built package.
-const build = spawnSync(join(root, "node_modules/.bin/vite"), ["build", "examples/web", "--logLevel", "warn"], { cwd: root, encoding: "utf8" });
+const build = spawnSync(join(root, "node_modules/.bin/vite"), ["build", "examples/web", "--logLevel", "warn"], {
+  cwd: root,
+  encoding: "utf8",
+});
 if (build.status !== 0) {
   console.error(`[web] vite build failed:\n${build.stdout}${build.stderr}`);
   console.log("web: 0 passed, 1 failed");
@@ -112,7 +118,8 @@ try {
       return t.cols !== b.cols && t.rows !== b.rows;
     }, before);
     const [pty, term] = [await stty(), await termSize()];
-    if (pty.rows !== term.rows || pty.cols !== term.cols) throw new Error(`stty ${pty.rows}x${pty.cols}, terminal ${term.rows}x${term.cols}`);
+    if (pty.rows !== term.rows || pty.cols !== term.cols)
+      throw new Error(`stty ${pty.rows}x${pty.cols}, terminal ${term.rows}x${term.cols}`);
     return `${before.rows}x${before.cols} → ${pty.rows}x${pty.cols}`;
   });
 
@@ -147,7 +154,9 @@ try {
     const { createLxd } = await import("../dist/index.js");
     const lxd = createLxd({ remotes: { s: { socket: env.socket } }, defaultRemote: "s" });
     try {
-      const { data, response } = await lxd.api().POST("/1.0/certificates", { body: { name: `lxd-fetch-web-${Date.now()}`, type: "client", token: true } });
+      const { data, response } = await lxd
+        .api()
+        .POST("/1.0/certificates", { body: { name: `lxd-fetch-web-${Date.now()}`, type: "client", token: true } });
       const id = data?.metadata?.id;
       if (response.status !== 202 || !id) throw new Error(`token operation not created: ${response.status}`);
       await waitStatus(id, "Running");

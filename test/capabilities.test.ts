@@ -1,7 +1,17 @@
 // The per-capability functions over one shared core (issue 14): each works on its own, they share
 // the core's state (one events socket for events and exec), and the core's close() ends it all.
 import { describe, expect, it } from "vitest";
-import { createLxdBase, InvalidArgumentError, lxdApi, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdTrack } from "../src/index.js";
+import {
+  createLxdBase,
+  InvalidArgumentError,
+  lxdApi,
+  lxdEvents,
+  lxdExec,
+  lxdInstances,
+  lxdOperations,
+  lxdRun,
+  lxdTrack,
+} from "../src/index.js";
 import { createVirtualLxd } from "../src/mock/index.js";
 import { useVirtualLxd } from "./support/virtual.js";
 
@@ -65,4 +75,3 @@ describe("per-capability functions", () => {
     await b.close();
   });
 });
-

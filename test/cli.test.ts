@@ -12,7 +12,10 @@ const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 /** An LXD_CONF folder with the given remotes, as `lxc remote add` leaves it. */
 function lxcConfig(remotes: string): string {
   const dir = mkdtempSync(join(tmpdir(), "lxd-fetch-conf-"));
-  writeFileSync(join(dir, "config.yml"), `default-remote: local\nremotes:\n  local:\n    addr: unix://\n    public: false\n${remotes}aliases: {}\n`);
+  writeFileSync(
+    join(dir, "config.yml"),
+    `default-remote: local\nremotes:\n  local:\n    addr: unix://\n    public: false\n${remotes}aliases: {}\n`,
+  );
   return dir;
 }
 
@@ -40,7 +43,25 @@ describe("CLI against the virtual LXD", () => {
   });
 
   it("exec passes --env, --cwd, --user and --group", async () => {
-    const r = await cli(["--mock", "exec", "c1", "--env", "A=1", "--env", "B=x=y", "--cwd", "/srv", "--user", "1000", "--group", "100", "--", "sh", "-c", "env; pwd; id"]);
+    const r = await cli([
+      "--mock",
+      "exec",
+      "c1",
+      "--env",
+      "A=1",
+      "--env",
+      "B=x=y",
+      "--cwd",
+      "/srv",
+      "--user",
+      "1000",
+      "--group",
+      "100",
+      "--",
+      "sh",
+      "-c",
+      "env; pwd; id",
+    ]);
     expect(r.stdout.toString()).toBe("A=1\nB=x=y\n/srv\nuid=1000 gid=100\n");
   });
 
@@ -87,12 +108,14 @@ describe("CLI remotes from the lxc config", () => {
     const conf = lxcConfig(`  far:\n    addr: https://127.0.0.1:${port}\n    protocol: lxd\n    auth_type: tls\n    public: false\n`);
     const r = await cli(["operations", "list", "far:"], { env: { LXD_CONF: conf } });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^lxd-fetch: GET /1.0/operations on "far": .*ECONNREFUSED.*\\n$`));
+    expect(r.stderr).toMatch(/^lxd-fetch: GET \/1.0\/operations on "far": .*ECONNREFUSED.*\n$/);
     expect(r.stderr.split("\n")).toHaveLength(2);
   });
 
   it("remote list shows the configured remotes and skips image servers", async () => {
-    const conf = lxcConfig(`  images:\n    addr: https://images.example\n    protocol: simplestreams\n    public: true\n  prod:\n    addr: https://10.1.1.1:8443\n    protocol: lxd\n`);
+    const conf = lxcConfig(
+      `  images:\n    addr: https://images.example\n    protocol: simplestreams\n    public: true\n  prod:\n    addr: https://10.1.1.1:8443\n    protocol: lxd\n`,
+    );
     const r = await cli(["remote", "list"], { env: { LXD_CONF: conf } });
     expect(r.stdout.toString()).toMatch(/\| prod +\| https:\/\/10\.1\.1\.1:8443 +\| tls +\|/);
     expect(r.stdout.toString()).toMatch(/skipped: images/);
@@ -114,7 +137,9 @@ describe("CLI remotes from the incus config", () => {
   it("local is Incus's socket: $INCUS_SOCKET, else $INCUS_DIR/unix.socket, else /var/lib/incus/unix.socket", async () => {
     const conf = incusConfig("");
     const list = async (extra: Record<string, string | undefined>) =>
-      (await cli(["remote", "list"], { env: { ...noLxc, INCUS_CONF: conf, INCUS_SOCKET: undefined, INCUS_DIR: undefined, ...extra } })).stdout.toString();
+      (
+        await cli(["remote", "list"], { env: { ...noLxc, INCUS_CONF: conf, INCUS_SOCKET: undefined, INCUS_DIR: undefined, ...extra } })
+      ).stdout.toString();
     expect(await list({ INCUS_SOCKET: "/run/x/incus.sock" })).toMatch(/\| local \(current\) +\| \/run\/x\/incus\.sock +\| unix +\|/);
     expect(await list({ INCUS_DIR: "/srv/incus" })).toMatch(/\| local \(current\) +\| \/srv\/incus\/unix\.socket +\| unix +\|/);
     expect(await list({})).toMatch(/\| local \(current\) +\| \/var\/lib\/incus\/unix\.socket +\| unix +\|/);

@@ -22,7 +22,9 @@ describe("envelope", () => {
   it("error: becomes LxdError with status, error_code, LXD's message, method and path", async () => {
     const id = op().id;
     server.use(http.get(`${BASE}/1.0/operations/:id`, () => lxdError(403, "not authorized")));
-    const err = await client().operations.info("test", id).catch((e: unknown) => e);
+    const err = await client()
+      .operations.info("test", id)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LxdError);
     expect(err).toMatchObject({
       status: 403,
@@ -44,7 +46,10 @@ describe("envelope", () => {
   it("async: an envelope without an operation is a ResponseError", async () => {
     server.use(
       http.get(`${BASE}/1.0/operations`, () =>
-        Response.json({ type: "async", status: "", status_code: 100, operation: "", error_code: 0, error: "", metadata: null }, { status: 202 }),
+        Response.json(
+          { type: "async", status: "", status_code: 100, operation: "", error_code: 0, error: "", metadata: null },
+          { status: 202 },
+        ),
       ),
     );
     await expect(client().operations.list()).rejects.toMatchObject({ name: "ResponseError", status: 202 });

@@ -9,10 +9,12 @@ const server = useMockServer();
 const OPS = `${BASE}/1.0/operations`;
 
 async function failure(): Promise<unknown> {
-  return client().operations.list("test").then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  return client()
+    .operations.list("test")
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
 }
 
 describe("status codes", () => {
@@ -31,7 +33,13 @@ describe("status codes", () => {
 describe("bodies that are not envelopes", () => {
   it.each([
     ["200 malformed JSON", 200, '{"type":"sync","metadata":', "application/json", /malformed JSON body/],
-    ["502 HTML from a proxy", 502, "<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html", /not an LXD response \(text\/html\): <html><body><h1>502 Bad Gateway/],
+    [
+      "502 HTML from a proxy",
+      502,
+      "<html><body><h1>502 Bad Gateway</h1></body></html>",
+      "text/html",
+      /not an LXD response \(text\/html\): <html><body><h1>502 Bad Gateway/,
+    ],
     ["200 HTML", 200, "<!doctype html><title>login</title>", "text/html", /not an LXD response/],
     ["200 empty", 200, "", "application/json", /empty body/],
     ["500 empty", 500, "", "text/plain", /HTTP 500, empty body/],
@@ -47,8 +55,10 @@ describe("bodies that are not envelopes", () => {
   });
 
   it("a long HTML body is shortened in the message", async () => {
-    server.use(http.get(OPS, () => new HttpResponse(`<html>${"x".repeat(5000)}</html>`, { status: 503, headers: { "Content-Type": "text/html" } })));
-    expect((await failure() as Error).message.length).toBeLessThan(300);
+    server.use(
+      http.get(OPS, () => new HttpResponse(`<html>${"x".repeat(5000)}</html>`, { status: 503, headers: { "Content-Type": "text/html" } })),
+    );
+    expect(((await failure()) as Error).message.length).toBeLessThan(300);
   });
 
   it("204 with no body is a ResponseError, not undefined metadata", async () => {
@@ -77,7 +87,14 @@ describe("secrets", () => {
 
   it("an error on a path carrying a secret does not contain it", () => {
     const secret = "b".repeat(64);
-    const err = new LxdError({ method: "GET", path: `/1.0/operations/${op().id}/websocket?secret=${secret}`, remote: "r", status: 403, errorCode: 403, lxdMessage: "denied" });
+    const err = new LxdError({
+      method: "GET",
+      path: `/1.0/operations/${op().id}/websocket?secret=${secret}`,
+      remote: "r",
+      status: 403,
+      errorCode: 403,
+      lxdMessage: "denied",
+    });
     expect(err.message).not.toContain(secret);
     expect(err.path).not.toContain(secret);
     expect(JSON.stringify(err)).not.toContain(secret);

@@ -68,7 +68,11 @@ describe("events", () => {
     const { client, lxd } = v.start();
     let gaps = 0;
     const calls: string[] = [];
-    const sub = client.events("v", { types: ["operation"], onReconnect: () => (gaps++, calls.push("reconnect")), onDisconnect: () => calls.push("disconnect") });
+    const sub = client.events("v", {
+      types: ["operation"],
+      onReconnect: () => (gaps++, calls.push("reconnect")),
+      onDisconnect: () => calls.push("disconnect"),
+    });
     const { seen } = collect(sub);
     await sub.ready;
     expect(calls).toEqual([]);
@@ -136,10 +140,13 @@ describe("events", () => {
 describe("retryDelay", () => {
   it("retries every ~100 ms for 15 s after a drop, then grows with the time down to at most 2 s", async () => {
     const { retryDelay } = await import("../src/events.js");
-    for (const down of [0, 1000, 14_999]) for (let i = 0; i < 20; i++) expect(retryDelay(down)).toBeGreaterThanOrEqual(75), expect(retryDelay(down)).toBeLessThanOrEqual(125);
+    for (const down of [0, 1000, 14_999])
+      for (let i = 0; i < 20; i++) expect(retryDelay(down)).toBeGreaterThanOrEqual(75), expect(retryDelay(down)).toBeLessThanOrEqual(125);
     const later = Array.from({ length: 50 }, () => retryDelay(15_001));
     expect(Math.min(...later)).toBeGreaterThanOrEqual(75);
     expect(Math.min(...Array.from({ length: 50 }, () => retryDelay(19_000)))).toBeGreaterThan(500);
-    for (const down of [30_000, 600_000]) for (let i = 0; i < 50; i++) expect(retryDelay(down)).toBeLessThanOrEqual(2000), expect(retryDelay(down)).toBeGreaterThanOrEqual(1500);
+    for (const down of [30_000, 600_000])
+      for (let i = 0; i < 50; i++)
+        expect(retryDelay(down)).toBeLessThanOrEqual(2000), expect(retryDelay(down)).toBeGreaterThanOrEqual(1500);
   });
 });

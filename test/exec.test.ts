@@ -1,6 +1,14 @@
 // Exec against the virtual LXD: each protocol trap of lxd-protocol.md, over MSW's WebSockets.
 import { describe, expect, it } from "vitest";
-import { AbortError, ConnectionError, ExecInputError, ExecOutputError, InvalidArgumentError, LxdError, OperationError } from "../src/index.js";
+import {
+  AbortError,
+  ConnectionError,
+  ExecInputError,
+  ExecOutputError,
+  InvalidArgumentError,
+  LxdError,
+  OperationError,
+} from "../src/index.js";
 import { readAll, text, useVirtualLxd } from "./support/virtual.js";
 
 const v = useVirtualLxd();
@@ -224,7 +232,12 @@ describe("exec", () => {
     const op = [...lxd.operations.values()].find((m) => m.op.id === proc.operation.id)!;
     await new Promise((r) => setTimeout(r, 20));
     const sockets = [...op.exec!.sockets.entries()].map(([fd, s]) => [fd, (s as unknown as { isClosed: boolean }).isClosed]);
-    expect(sockets.sort()).toEqual([["0", true], ["1", true], ["2", true], ["control", true]]);
+    expect(sockets.sort()).toEqual([
+      ["0", true],
+      ["1", true],
+      ["2", true],
+      ["control", true],
+    ]);
     expect(op.op.metadata).toMatchObject({ return: 143 }); // SIGTERM arrived first
   });
 

@@ -19,7 +19,7 @@ describe("generation", () => {
     const { stdout } = await run(process.execPath, ["scripts/generate.mjs", "--check"]);
     expect(stdout).toContain("up to date");
     const fragment = await buildFragment();
-    expect(await readFile("openapi/lxd-fragment.json", "utf8")).toBe(JSON.stringify(fragment, null, 2) + "\n");
+    expect(await readFile("openapi/lxd-fragment.json", "utf8")).toBe(`${JSON.stringify(fragment, null, 2)}\n`);
   });
 
   it("the fragment is OpenAPI 3 with exactly the listed paths, none with a query string", async () => {
@@ -33,7 +33,9 @@ describe("generation", () => {
     const fragment = await buildFragment();
     for (const p of PATHS) {
       const names = [...p.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
-      const declared = (fragment.paths[p].parameters ?? []).filter((x: { in: string }) => x.in === "path").map((x: { name: string }) => x.name);
+      const declared = (fragment.paths[p].parameters ?? [])
+        .filter((x: { in: string }) => x.in === "path")
+        .map((x: { name: string }) => x.name);
       expect(declared, p).toEqual(names);
     }
   });
@@ -41,7 +43,9 @@ describe("generation", () => {
   it("folds `?recursion=1` and `?public` variants into query parameters of the base path", async () => {
     const fragment = await buildFragment();
     const query = (path: string) =>
-      fragment.paths[path].get.parameters.filter((x: { in: string }) => x.in === "query").map((x: { name: string; schema: unknown }) => [x.name, x.schema]);
+      fragment.paths[path].get.parameters
+        .filter((x: { in: string }) => x.in === "query")
+        .map((x: { name: string; schema: unknown }) => [x.name, x.schema]);
     expect(query("/1.0/operations")).toContainEqual(["recursion", { type: "integer", enum: [0, 1] }]);
     expect(query("/1.0/instances")).toContainEqual(["recursion", { type: "integer", enum: [0, 1, 2] }]);
     expect(query("/1.0/operations/{id}/wait").map((q: unknown[]) => q[0])).toEqual(["timeout", "secret"]);

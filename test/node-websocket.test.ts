@@ -50,7 +50,9 @@ async function serve(onSocket: (socket: Socket, received: () => Buffer) => void)
   server = createServer();
   server.on("upgrade", (req, socket: Socket) => {
     const accept = createHash("sha1").update(`${req.headers["sec-websocket-key"]}${GUID}`).digest("base64");
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
     const chunks: Buffer[] = [];
     socket.on("data", (d: Buffer) => chunks.push(d));
     socket.on("error", () => undefined);
@@ -115,7 +117,7 @@ describe("NodeWebSocket", () => {
 
   it("sends masked binary and text frames; close() sends a close frame with the code", async () => {
     let received!: () => Buffer;
-    const url = await serve((s, r) => {
+    const url = await serve((_s, r) => {
       received = r;
     });
     const ws = new NodeWebSocket(url, agent);
@@ -128,7 +130,12 @@ describe("NodeWebSocket", () => {
     expect(ws.readyState).toBe(2);
     await closed;
     const frames = clientFrames(received());
-    expect(frames.map((f) => [f.op, f.payload.length])).toEqual([[2, 3], [2, 70_000], [1, 0], [8, 2]]);
+    expect(frames.map((f) => [f.op, f.payload.length])).toEqual([
+      [2, 3],
+      [2, 70_000],
+      [1, 0],
+      [8, 2],
+    ]);
     expect(frames[3]!.payload.readUInt16BE(0)).toBe(1000);
     expect(ws.readyState).toBe(3);
   });
@@ -203,7 +210,10 @@ describe("NodeWebSocket", () => {
   });
 
   it("a protocol error (a masked frame, a data frame inside a fragmented message) stops delivery: nothing after it", async () => {
-    for (const bad of [Buffer.from([0x82, 0x81, 0, 0, 0, 0, 7]), Buffer.concat([frame(2, Buffer.from("a"), false), frame(2, Buffer.from("b"))])]) {
+    for (const bad of [
+      Buffer.from([0x82, 0x81, 0, 0, 0, 0, 7]),
+      Buffer.concat([frame(2, Buffer.from("a"), false), frame(2, Buffer.from("b"))]),
+    ]) {
       const url = await serve((s) => s.write(Buffer.concat([frame(2, Buffer.from("ok")), bad, frame(2, Buffer.from("after"))])));
       const ws = new NodeWebSocket(url, agent);
       const { messages, closed } = collect(ws);

@@ -45,13 +45,23 @@ describe("list", () => {
     );
     await client().operations.list("test", { project: "team a&b" });
     await client().operations.list("test", { allProjects: true, recursion: true });
-    expect(seen.map((u) => `${u.pathname}${u.search}`)).toEqual(["/1.0/operations?project=team%20a%26b", "/1.0", "/1.0/operations?recursion=1&all-projects=true"]);
+    expect(seen.map((u) => `${u.pathname}${u.search}`)).toEqual([
+      "/1.0/operations?project=team%20a%26b",
+      "/1.0",
+      "/1.0/operations?recursion=1&all-projects=true",
+    ]);
   });
 
   it("allProjects on a server without operations_get_query_all_projects (LXD 5.0.2) is UnsupportedError, not a partial list", async () => {
     const seen = recordRequests();
-    server.use(http.get(`${BASE}/1.0`, () => sync({ api_extensions: ["operation_websocket"], environment: { server: "lxd", server_version: "5.0.2" } })));
-    const err = await client().operations.list("test", { allProjects: true }).catch((e: unknown) => e);
+    server.use(
+      http.get(`${BASE}/1.0`, () =>
+        sync({ api_extensions: ["operation_websocket"], environment: { server: "lxd", server_version: "5.0.2" } }),
+      ),
+    );
+    const err = await client()
+      .operations.list("test", { allProjects: true })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnsupportedError);
     expect(err).toMatchObject({ extension: "operations_get_query_all_projects", remote: "test" });
     expect((err as Error).message).toMatch(/\(lxd 5\.0\.2\) does not have/);
@@ -97,7 +107,9 @@ describe("info", () => {
 
   it("404 becomes OperationGoneError, still an LxdError with status 404", async () => {
     server.use(http.get(`${BASE}/1.0/operations/:id`, () => lxdError(404, "Operation not found")));
-    const err = await client().operations.info("test", op().id).catch((e: unknown) => e);
+    const err = await client()
+      .operations.info("test", op().id)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OperationGoneError);
     expect(err).toBeInstanceOf(LxdError);
     expect(err).toMatchObject({ status: 404, lxdMessage: "Operation not found" });
@@ -117,7 +129,9 @@ describe("delete (cancel)", () => {
   it("an operation that cannot be cancelled gives a clear LxdError", async () => {
     const id = op().id;
     server.use(http.delete(`${BASE}/1.0/operations/:id`, () => lxdError(400, "This operation can't be cancelled")));
-    const err = await client().operations.delete("test", id).catch((e: unknown) => e);
+    const err = await client()
+      .operations.delete("test", id)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LxdError);
     expect(err).toMatchObject({ status: 400, lxdMessage: "This operation can't be cancelled" });
     expect((err as Error).message).toBe(`cannot cancel operation ${id} on "test": This operation can't be cancelled`);
@@ -141,7 +155,9 @@ describe("path encoding", () => {
   it("the typed api() client encodes path parameters", async () => {
     const seen = recordRequests();
     server.use(http.get(`${BASE}/1.0/instances/:name`, () => sync({ name: "x" })));
-    await client().api("test").GET("/1.0/instances/{name}", { params: { path: { name: "a b/c?d#e" } } });
+    await client()
+      .api("test")
+      .GET("/1.0/instances/{name}", { params: { path: { name: "a b/c?d#e" } } });
     expect(seen[0]?.pathname).toBe("/1.0/instances/a%20b%2Fc%3Fd%23e");
   });
 });

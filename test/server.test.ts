@@ -9,7 +9,12 @@ const server = useMockServer();
 describe("server", () => {
   it("info is GET /1.0, asked once per remote and kept", async () => {
     let calls = 0;
-    server.use(http.get(`${BASE}/1.0`, () => (calls++, sync({ api_extensions: ["a", "b"], environment: { server: "incus", server_version: "6.0.4" } }))));
+    server.use(
+      http.get(
+        `${BASE}/1.0`,
+        () => (calls++, sync({ api_extensions: ["a", "b"], environment: { server: "incus", server_version: "6.0.4" } })),
+      ),
+    );
     const lxd = client();
     const [one, two] = await Promise.all([lxd.server.info("test"), lxd.server.info("test")]);
     expect(one.environment?.server).toBe("incus");

@@ -34,7 +34,9 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => https.close(() => r())));
 
-async function listVia(remote: Parameters<typeof createLxd>[0] extends infer O ? O extends { remotes?: infer R } ? R[keyof R] : never : never) {
+async function listVia(
+  remote: Parameters<typeof createLxd>[0] extends infer O ? (O extends { remotes?: infer R } ? R[keyof R] : never) : never,
+) {
   const lxd = createLxd({ remotes: { r: remote }, defaultRemote: "r" });
   try {
     return await lxd.operations.list();
@@ -43,7 +45,11 @@ async function listVia(remote: Parameters<typeof createLxd>[0] extends infer O ?
   }
 }
 
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe("HTTPS remote (Node transport)", () => {
   it("verifies the server against `ca` and presents the client certificate", async () => {
@@ -54,7 +60,9 @@ describe("HTTPS remote (Node transport)", () => {
 
   it("pins the server by SHA-256 fingerprint, with or without colons", async () => {
     const colons = server.fingerprint.toUpperCase().match(/../g)!.join(":");
-    await expect(listVia({ url, fingerprint: server.fingerprint, cert: clientId.cert, key: clientId.key })).resolves.toEqual({ running: [] });
+    await expect(listVia({ url, fingerprint: server.fingerprint, cert: clientId.cert, key: clientId.key })).resolves.toEqual({
+      running: [],
+    });
     await expect(listVia({ url, fingerprint: colons })).resolves.toEqual({ running: [] });
   });
 

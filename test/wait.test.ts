@@ -42,7 +42,9 @@ describe("wait, LXD 5.0.0–5.0.2 form", () => {
   it("Failure rejects with OperationError carrying status code and err", async () => {
     const o = op({ status: "Failure", status_code: 400, err: "Command not found", class: "websocket" });
     server.use(http.get(WAIT, () => sync(o)));
-    const err = await client().operations.wait("test", o.id).catch((e: unknown) => e);
+    const err = await client()
+      .operations.wait("test", o.id)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OperationError);
     expect(err).toMatchObject({ statusCode: 400, status: "Failure", err: "Command not found", operation: o });
   });
@@ -56,7 +58,9 @@ describe("wait, LXD 5.0.0–5.0.2 form", () => {
   it("TimeoutError when the client deadline passes, with the last state seen", async () => {
     const o = op();
     server.use(http.get(WAIT, () => sync(o)));
-    const err = await client().operations.wait("test", o.id, { timeout: 600 }).catch((e: unknown) => e);
+    const err = await client()
+      .operations.wait("test", o.id, { timeout: 600 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect((err as TimeoutError).operation).toEqual(o);
   });
@@ -75,7 +79,9 @@ describe("wait, LXD ≥ 5.0.3 and Incus 6.0 form (error envelope inside HTTP 200
     let calls = 0;
     let gets = 0;
     server.use(
-      http.get(WAIT, () => (++calls < 2 ? lxdError(500, "context deadline exceeded", 200) : sync({ ...o, status: "Success", status_code: 200 }))),
+      http.get(WAIT, () =>
+        ++calls < 2 ? lxdError(500, "context deadline exceeded", 200) : sync({ ...o, status: "Success", status_code: 200 }),
+      ),
       http.get(`${BASE}/1.0/operations/:id`, () => (gets++, sync(o))),
     );
     await expect(client().operations.wait("test", o.id)).resolves.toMatchObject({ status_code: 200 });
@@ -88,7 +94,9 @@ describe("wait, LXD ≥ 5.0.3 and Incus 6.0 form (error envelope inside HTTP 200
       http.get(WAIT, () => lxdError(500, "context deadline exceeded", 200)),
       http.get(`${BASE}/1.0/operations/:id`, () => sync(o)),
     );
-    const err = await client().operations.wait("test", o.id, { timeout: 600 }).catch((e: unknown) => e);
+    const err = await client()
+      .operations.wait("test", o.id, { timeout: 600 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect((err as TimeoutError).operation).toEqual(o);
   });
@@ -118,7 +126,9 @@ describe("wait, LXD ≥ 5.0.3 and Incus 6.0 form (error envelope inside HTTP 200
       http.get(WAIT, () => lxdError(400, "disk full", 200)),
       http.get(`${BASE}/1.0/operations/:id`, () => lxdError(404, "not found")),
     );
-    const err = await client().operations.wait("test", op().id).catch((e: unknown) => e);
+    const err = await client()
+      .operations.wait("test", op().id)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OperationError);
     expect(err).toMatchObject({ statusCode: 400, err: "disk full", operation: undefined });
   });

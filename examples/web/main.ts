@@ -30,7 +30,9 @@ const events = lxdEvents(base);
 const exec = lxdExec(base);
 
 const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector<T>(sel)!;
-type Props<K extends keyof HTMLElementTagNameMap> = Partial<Omit<HTMLElementTagNameMap[K], "dataset">> & { dataset?: Record<string, string> };
+type Props<K extends keyof HTMLElementTagNameMap> = Partial<Omit<HTMLElementTagNameMap[K], "dataset">> & {
+  dataset?: Record<string, string>;
+};
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Props<K> = {}, ...children: (Node | string)[]) => {
   const { dataset, ...rest } = props;
   const e = Object.assign(document.createElement(tag), rest);
@@ -87,7 +89,7 @@ function showOperation(op: Operation): void {
     $("#operations").prepend(li);
     // Keep the panel short: past 50 rows, forget finished ones shown for over half a minute.
     for (const [id, row] of [...rows].slice(0, Math.max(0, rows.size - 50))) {
-      if (Date.now() - Number(row.dataset.finalAt ?? Infinity) > 30_000) (row.remove(), rows.delete(id));
+      if (Date.now() - Number(row.dataset.finalAt ?? Infinity) > 30_000) row.remove(), rows.delete(id);
     }
   }
   const final = FINAL.has(op.status_code);
@@ -119,7 +121,7 @@ async function seedOperations(): Promise<void> {
   // Rows still shown as live that LXD no longer lists finished during the gap.
   const listed = new Set(Object.values(map).flatMap((l) => (l ?? []).map((o) => o.id)));
   for (const [id, li] of rows) {
-    if (!listed.has(id) && !li.classList.contains("final")) (li.classList.add("final", "Gone"), (li.dataset.finalAt = String(Date.now())));
+    if (!listed.has(id) && !li.classList.contains("final")) li.classList.add("final", "Gone"), (li.dataset.finalAt = String(Date.now()));
   }
 }
 
@@ -218,16 +220,18 @@ async function openShell(instance: string): Promise<void> {
     const reader = proc.stdout.getReader();
     for (let r = await reader.read(); !r.done; r = await reader.read()) term.write(r.value);
   })().catch((err: Error) => term.write(`\r\n[output: ${err.message}]\r\n`));
-  proc.exited.then(
-    ({ exitCode }) => {
-      exitLabel.textContent = `exited with code ${exitCode}`;
-      exitLabel.dataset.exitCode = String(exitCode);
-      term.write(`\r\n[process exited with code ${exitCode}]\r\n`);
-    },
-    (err: Error) => (exitLabel.textContent = `ended: ${err.message}`),
-  ).finally(() => {
-    if (shell === proc) (shell = undefined), (writer = undefined);
-  });
+  proc.exited
+    .then(
+      ({ exitCode }) => {
+        exitLabel.textContent = `exited with code ${exitCode}`;
+        exitLabel.dataset.exitCode = String(exitCode);
+        term.write(`\r\n[process exited with code ${exitCode}]\r\n`);
+      },
+      (err: Error) => (exitLabel.textContent = `ended: ${err.message}`),
+    )
+    .finally(() => {
+      if (shell === proc) (shell = undefined), (writer = undefined);
+    });
 }
 
 // ---- start -----------------------------------------------------------------------------------
@@ -247,7 +251,11 @@ async function startVirtualLxd(): Promise<void> {
   const virtual = createVirtualLxd({ baseUrl: location.origin, instances: ["c1"] });
   const worker = setupWorker(...virtual.handlers);
   // The worker script is public/mockServiceWorker.js (`npx msw init examples/web/public`).
-  await worker.start({ serviceWorker: { url: new URL("mockServiceWorker.js", location.href).pathname }, onUnhandledRequest: "bypass", quiet: true });
+  await worker.start({
+    serviceWorker: { url: new URL("mockServiceWorker.js", location.href).pathname },
+    onUnhandledRequest: "bypass",
+    quiet: true,
+  });
   Object.assign(window, { virtualLxd: virtual });
 }
 

@@ -20,14 +20,17 @@ export class NoLxdError extends Error {}
 
 /** The nginx.conf template without the /1.0 proxy: the page alone, for the virtual LXD. */
 const withoutLxd = (conf) => {
-  if (!/\n    location \/1\.0 \{/.test(conf)) throw new Error("examples/web/nginx.conf: no `location /1.0` block to replace");
-  return conf.replace(/\n    location \/1\.0 \{[\s\S]*?\n    \}\n/, `
+  if (!/\n {4}location \/1\.0 \{/.test(conf)) throw new Error("examples/web/nginx.conf: no `location /1.0` block to replace");
+  return conf.replace(
+    /\n {4}location \/1\.0 \{[\s\S]*?\n {4}\}\n/,
+    `
     # No LXD behind this server: the page runs the virtual LXD itself (open it with ?virtual).
     location /1.0 {
       default_type text/plain;
       return 503 "no LXD behind this server: open /?virtual for the virtual LXD in the page\\n";
     }
-`);
+`,
+  );
 };
 
 /**
@@ -57,7 +60,10 @@ export async function startWebServer({ port, virtual = false } = {}) {
   };
   const conf = join(prefix, "nginx.conf");
   const template = readFileSync(join(here, "nginx.conf"), "utf8");
-  writeFileSync(conf, (virtual ? withoutLxd(template) : template).replace(/@([A-Z_]+)@/g, (_, k) => values[k]));
+  writeFileSync(
+    conf,
+    (virtual ? withoutLxd(template) : template).replace(/@([A-Z_]+)@/g, (_, k) => values[k]),
+  );
   const { child, stop } = runNginx(conf, prefix);
   const origin = `http://127.0.0.1:${values.PORT}`;
   const deadline = Date.now() + 10_000;

@@ -21,7 +21,14 @@ function lxdProxy(): Record<string, ProxyOptions> {
   const pem = (k: string) => readFileSync(kv[k]!, "utf8");
   return {
     "/1.0": {
-      target: { protocol: "https:", host: url.hostname, port: Number(url.port), ca: pem("LXD_SERVER_CERT"), cert: pem("LXD_CLIENT_CERT"), key: pem("LXD_CLIENT_KEY") } as never,
+      target: {
+        protocol: "https:",
+        host: url.hostname,
+        port: Number(url.port),
+        ca: pem("LXD_SERVER_CERT"),
+        cert: pem("LXD_CLIENT_CERT"),
+        key: pem("LXD_CLIENT_KEY"),
+      } as never,
       secure: true, // verify LXD's certificate against `ca`
       ws: true, // exec and events websockets
     },

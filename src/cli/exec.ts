@@ -23,7 +23,13 @@ async function pump(stream: ReadableStream<Uint8Array>, dest: Writable): Promise
   }
 }
 
-export async function execCommand(lxd: Lxd, remote: string | undefined, instance: string, argv: string[], o: ExecCliOptions): Promise<number> {
+export async function execCommand(
+  lxd: Lxd,
+  remote: string | undefined,
+  instance: string,
+  argv: string[],
+  o: ExecCliOptions,
+): Promise<number> {
   const { stdin, stdout, stderr } = process;
   const size = () => ({ width: stdout.columns || 80, height: stdout.rows || 24 });
   const options: ExecOptions = {

@@ -8,7 +8,7 @@ interface Mapping {
   [key: string]: Value;
 }
 
-const LINE = /^( *)([A-Za-z0-9_.\/-]+):(?: (.*))?$/;
+const LINE = /^( *)([A-Za-z0-9_./-]+):(?: (.*))?$/;
 // A plain scalar that means the same string in every YAML reading: no indicator first, no
 // comment or mapping separator inside, no surrounding space.
 const PLAIN = /^[A-Za-z0-9_./\\=+-](?:[^#:]|:(?! |$))*$/;

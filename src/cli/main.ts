@@ -71,7 +71,10 @@ async function client(flags: Flags): Promise<{ lxd: Lxd; stop: () => Promise<voi
     return startMock();
   }
   const cfg = await loadRemotes();
-  const options: LxdOptions = { remotes: cfg.remotes, defaultRemote: cfg.defaultRemote in cfg.remotes || cfg.defaultRemote === "local" ? cfg.defaultRemote : "local" };
+  const options: LxdOptions = {
+    remotes: cfg.remotes,
+    defaultRemote: cfg.defaultRemote in cfg.remotes || cfg.defaultRemote === "local" ? cfg.defaultRemote : "local",
+  };
   const lxd = await createClient(options);
   return { lxd, stop: () => lxd.close() };
 }
@@ -97,7 +100,12 @@ async function operations(lxd: Lxd, sub: string | undefined, args: string[], fla
       if (format === "json") {
         out(json(flags.recursion ? await lxd.operations.list(r, { ...scope, recursion: true }) : await lxd.operations.list(r, scope)));
       } else {
-        out(table(["ID", "TYPE", "DESCRIPTION", "STATUS", "CANCELABLE", "CREATED"], operationRows(await lxd.operations.list(r, { ...scope, recursion: true }))));
+        out(
+          table(
+            ["ID", "TYPE", "DESCRIPTION", "STATUS", "CANCELABLE", "CREATED"],
+            operationRows(await lxd.operations.list(r, { ...scope, recursion: true })),
+          ),
+        );
       }
       return 0;
     }
@@ -179,8 +187,18 @@ async function exec(lxd: Lxd, args: string[], flags: Flags): Promise<number> {
 async function remoteList(out: (s: string) => void): Promise<number> {
   const cfg = await loadRemotes();
   const local = cfg.remotes.local && "socket" in cfg.remotes.local ? cfg.remotes.local.socket : "unix socket";
-  const rows = [["local", local, "unix"], ...Object.entries(cfg.remotes).filter(([n]) => n !== "local").map(([n, r]) => [n, "url" in r ? r.url : r.socket, "url" in r ? "tls" : "unix"])];
-  out(table(["NAME", "URL", "AUTH"], rows.map(([n, u, a]) => [n === cfg.defaultRemote ? `${n} (current)` : n!, u!, a!])));
+  const rows = [
+    ["local", local, "unix"],
+    ...Object.entries(cfg.remotes)
+      .filter(([n]) => n !== "local")
+      .map(([n, r]) => [n, "url" in r ? r.url : r.socket, "url" in r ? "tls" : "unix"]),
+  ];
+  out(
+    table(
+      ["NAME", "URL", "AUTH"],
+      rows.map(([n, u, a]) => [n === cfg.defaultRemote ? `${n} (current)` : n!, u!, a!]),
+    ),
+  );
   if (cfg.skipped.length) out(`(not LXD or Incus servers, skipped: ${cfg.skipped.join(", ")})`);
   return 0;
 }
@@ -206,9 +224,18 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
         case "operation":
           return await operations(lxd, sub, rest, flags, out);
         case "events":
-          return await events(lxd, [sub, ...rest].filter((x): x is string => x !== undefined), flags, out);
+          return await events(
+            lxd,
+            [sub, ...rest].filter((x): x is string => x !== undefined),
+            flags,
+            out,
+          );
         case "exec":
-          return await exec(lxd, [sub, ...rest].filter((x): x is string => x !== undefined), flags);
+          return await exec(
+            lxd,
+            [sub, ...rest].filter((x): x is string => x !== undefined),
+            flags,
+          );
         default:
           throw new UsageError(`unknown command ${JSON.stringify(cmd)} (see --help)`);
       }

@@ -99,7 +99,13 @@ async function interactiveSh(p: MockProcess): Promise<number> {
       const text = new TextDecoder().decode(Uint8Array.from(line));
       line = [];
       const interrupted = new Promise<number>((r) => (interrupt = () => r(2)));
-      const child: MockProcess = { ...p, stdin: noInput, stdout: out, stderr: (d) => p.stderr(crlf(d)), signalled: Promise.race([p.signalled, interrupted]) };
+      const child: MockProcess = {
+        ...p,
+        stdin: noInput,
+        stdout: out,
+        stderr: (d) => p.stderr(crlf(d)),
+        signalled: Promise.race([p.signalled, interrupted]),
+      };
       const r = await Promise.race([script(text, child, status), interrupted.then(() => (out("^C\n"), { status: 130, exit: undefined }))]);
       interrupt = undefined;
       if (r.exit !== undefined) return r.exit;
@@ -130,7 +136,14 @@ export const builtinCommands: Record<string, CommandHandler> = {
   sleep: (p) => sleep(Number(p.argv[1] ?? 0), p),
   sh,
   pwd: (p) => (p.stdout(`${p.cwd}\n`), 0),
-  env: (p) => (p.stdout(Object.entries(p.environment).map(([k, v]) => `${k}=${v}\n`).join("")), 0),
+  env: (p) => (
+    p.stdout(
+      Object.entries(p.environment)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(""),
+    ),
+    0
+  ),
   id: (p) => (p.stdout(`uid=${p.user} gid=${p.group}\n`), 0),
   stty: (p) => {
     if (p.argv[1] !== "size") return 0;

@@ -78,12 +78,16 @@ interface ExecState {
 /** The exec request as LXD's API describes it. */
 type ExecBody = InstanceExecPost & { command: string[] };
 
-type Client = { send(data: unknown): void; close(code?: number, reason?: string): void; addEventListener(t: string, f: (e: MessageEvent) => void): void; url: URL };
+type Client = {
+  send(data: unknown): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(t: string, f: (e: MessageEvent) => void): void;
+  url: URL;
+};
 
 const enc = new TextEncoder();
 const bytes = (d: string | Uint8Array) => (typeof d === "string" ? enc.encode(d) : d);
 const hex = () => Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
-
 
 export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const base = options.baseUrl ?? "https://lxd.test:8443";
@@ -98,20 +102,46 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   /** After dieMidExec: every request fails and no socket is accepted, as with a dead daemon. */
   let dead = false;
 
-  const envelope = (metadata: unknown) => ({ type: "sync", status: "Success", status_code: 200, operation: "", error_code: 0, error: "", metadata });
+  const envelope = (metadata: unknown) => ({
+    type: "sync",
+    status: "Success",
+    status_code: 200,
+    operation: "",
+    error_code: 0,
+    error: "",
+    metadata,
+  });
   const error = (code: number, message: string, status = code) =>
-    HttpResponse.json({ type: "error", status: "", status_code: 0, operation: "", error_code: code, error: message, metadata: null }, { status });
+    HttpResponse.json(
+      { type: "error", status: "", status_code: 0, operation: "", error_code: code, error: message, metadata: null },
+      { status },
+    );
 
   function emit(type: string, metadata: unknown) {
     const event = JSON.stringify({ type, timestamp: new Date().toISOString(), metadata, location: "none", project: "default" });
     for (const c of eventClients) if (c.types.includes(type)) c.client.send(event);
   }
 
-  function newOp(cls: Operation["class"], description: string, resources: Record<string, string[]>, metadata: Record<string, unknown>): MockOp {
+  function newOp(
+    cls: Operation["class"],
+    description: string,
+    resources: Record<string, string[]>,
+    metadata: Record<string, unknown>,
+  ): MockOp {
     const now = new Date().toISOString();
     const op: Operation = {
-      id: crypto.randomUUID(), class: cls, description, created_at: now, updated_at: now,
-      status: "Running", status_code: 103, resources, metadata, may_cancel: cls === "token", err: "", location: "none",
+      id: crypto.randomUUID(),
+      class: cls,
+      description,
+      created_at: now,
+      updated_at: now,
+      status: "Running",
+      status_code: 103,
+      resources,
+      metadata,
+      may_cancel: cls === "token",
+      err: "",
+      location: "none",
     };
     const m: MockOp = { op, fds: {} };
     ops.set(op.id, m);
@@ -121,7 +151,14 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
 
   function finish(m: MockOp, status: "Success" | "Failure" | "Cancelled", err = "", metadata?: Record<string, unknown>) {
     if (m.op.status_code >= 200) return;
-    m.op = { ...m.op, status, status_code: status === "Success" ? 200 : status === "Failure" ? 400 : 401, err, updated_at: new Date().toISOString(), ...(metadata && { metadata: { ...m.op.metadata, ...metadata } }) };
+    m.op = {
+      ...m.op,
+      status,
+      status_code: status === "Success" ? 200 : status === "Failure" ? 400 : 401,
+      err,
+      updated_at: new Date().toISOString(),
+      ...(metadata && { metadata: { ...m.op.metadata, ...metadata } }),
+    };
     emit("operation", m.op);
     const t = setTimeout(() => ops.delete(m.op.id), retention);
     (t as { unref?: () => void }).unref?.(); // retention must not keep a process alive
@@ -223,7 +260,17 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const eventsSocket = ws.link(`${wsBase}/1.0/events`);
 
   const handlers = [
-    http.get(`${base}/1.0`, () => HttpResponse.json(envelope({ api_extensions: [], api_status: "stable", api_version: "1.0", auth: "trusted", environment: { server_version: "5.0.2", server_name: "virtual" } }))),
+    http.get(`${base}/1.0`, () =>
+      HttpResponse.json(
+        envelope({
+          api_extensions: [],
+          api_status: "stable",
+          api_version: "1.0",
+          auth: "trusted",
+          environment: { server_version: "5.0.2", server_name: "virtual" },
+        }),
+      ),
+    ),
     http.get(`${base}/1.0/operations`, ({ request }) => {
       const recursion = new URL(request.url).searchParams.get("recursion") === "1";
       const map: Record<string, unknown[]> = {};
@@ -256,11 +303,17 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     }),
     http.get(`${base}/1.0/instances`, ({ request }) => {
       const recursion = new URL(request.url).searchParams.get("recursion") === "1";
-      return HttpResponse.json(envelope([...instances.values()].map((i) => (recursion ? { ...i, type: "container", location: "none" } : `/1.0/instances/${i.name}`))));
+      return HttpResponse.json(
+        envelope(
+          [...instances.values()].map((i) => (recursion ? { ...i, type: "container", location: "none" } : `/1.0/instances/${i.name}`)),
+        ),
+      );
     }),
     http.get(`${base}/1.0/instances/:name/state`, ({ params }) => {
       const i = instances.get(String(params.name));
-      return i ? HttpResponse.json(envelope({ status: i.status, status_code: i.status_code, pid: 1, processes: 1 })) : error(404, "Instance not found");
+      return i
+        ? HttpResponse.json(envelope({ status: i.status, status_code: i.status_code, pid: 1, processes: 1 }))
+        : error(404, "Instance not found");
     }),
     http.put(`${base}/1.0/instances/:name/state`, async ({ params, request }) => {
       const i = instances.get(String(params.name));
@@ -288,9 +341,21 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       if (!Array.isArray(body.command) || body.command.length === 0) return error(400, "Invalid exec command");
       const names = body.interactive ? ["0", "control"] : ["0", "1", "2", "control"];
       const fds = Object.fromEntries(names.map((n) => [n, hex()]));
-      const m = newOp("websocket", "Executing command", { instances: [`/1.0/instances/${i.name}`] }, { command: body.command, environment: body.environment ?? {}, interactive: !!body.interactive, fds });
+      const m = newOp(
+        "websocket",
+        "Executing command",
+        { instances: [`/1.0/instances/${i.name}`] },
+        { command: body.command, environment: body.environment ?? {}, interactive: !!body.interactive, fds },
+      );
       m.fds = fds;
-      m.exec = { body, sockets: new Map(), started: false, stdinChunks: [], stdinEof: false, size: { width: body.width ?? 80, height: body.height ?? 25 } };
+      m.exec = {
+        body,
+        sockets: new Map(),
+        started: false,
+        stdinChunks: [],
+        stdinEof: false,
+        size: { width: body.width ?? 80, height: body.height ?? 25 },
+      };
       return accepted(m);
     }),
     opSocket.addEventListener("connection", ({ client }) => {
@@ -299,7 +364,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       const m = ops.get(decodeURIComponent(parts[3] ?? ""));
       const secret = client.url.searchParams.get("secret");
       const fd = m && Object.keys(m.fds).find((k) => m.fds[k] === secret);
-      if (!m?.exec || !fd || m.op.status_code >= 200 || m.exec.sockets.has(fd)) return client.close(1011, "Only running operations can be connected");
+      if (!m?.exec || !fd || m.op.status_code >= 200 || m.exec.sockets.has(fd))
+        return client.close(1011, "Only running operations can be connected");
       const x = m.exec;
       let closed!: () => void;
       const closedP = new Promise<void>((r) => (closed = r));
@@ -331,7 +397,11 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
         } else if (x.body.interactive && new Uint8Array(data as ArrayBuffer).includes(4)) {
           x.stdinEof = true; // a PTY in canonical mode reads ^D as end-of-file
         } else {
-          x.stdinChunks.push(data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array((data as Uint8Array).buffer, (data as Uint8Array).byteOffset, (data as Uint8Array).byteLength).slice());
+          x.stdinChunks.push(
+            data instanceof ArrayBuffer
+              ? new Uint8Array(data)
+              : new Uint8Array((data as Uint8Array).buffer, (data as Uint8Array).byteOffset, (data as Uint8Array).byteLength).slice(),
+          );
         }
         x.stdinWake?.();
       });
@@ -353,7 +423,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   // redacted), so a test can prove that nothing was sent. A dead daemon answers nothing: every
   // HTTP request fails like a refused connection.
   const requests: string[] = [];
-  const logged = (method: string, url: URL) => requests.push(`${method} ${url.pathname}${url.search.replace(/secret=[^&]*/, "secret=[redacted]")}`);
+  const logged = (method: string, url: URL) =>
+    requests.push(`${method} ${url.pathname}${url.search.replace(/secret=[^&]*/, "secret=[redacted]")}`);
   const deadCheck = http.all(`${base}/*`, ({ request }) => {
     logged(request.method, new URL(request.url));
     return dead ? HttpResponse.error() : undefined;
@@ -361,7 +432,15 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
 
   function accepted(m: MockOp) {
     return HttpResponse.json(
-      { type: "async", status: "Operation created", status_code: 100, operation: `/1.0/operations/${m.op.id}`, error_code: 0, error: "", metadata: m.op },
+      {
+        type: "async",
+        status: "Operation created",
+        status_code: 100,
+        operation: `/1.0/operations/${m.op.id}`,
+        error_code: 0,
+        error: "",
+        metadata: m.op,
+      },
       { status: 202, headers: { Location: `/1.0/operations/${m.op.id}` } },
     );
   }

@@ -80,7 +80,12 @@ export function bunTransport(name: string, config: RemoteConfig | undefined): Tr
   const host = origin.hostname.replace(/^\[|\]$/g, "");
   if (origin.protocol === "http:") {
     const port = Number(origin.port || 80);
-    return { baseUrl, fetch: (input, init) => fetch(input, init), webSocket: webSocketOver(() => opened(netConnect({ host, port }), "connect")), close: async () => {} };
+    return {
+      baseUrl,
+      fetch: (input, init) => fetch(input, init),
+      webSocket: webSocketOver(() => opened(netConnect({ host, port }), "connect")),
+      close: async () => {},
+    };
   }
   const tls = bunTls(name, remote);
   const port = Number(origin.port || 443);

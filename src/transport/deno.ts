@@ -58,7 +58,10 @@ export function localSocketPath(): string {
 // (Connect): invalid peer certificate: UnknownIssuer") }). Give them one, so the core reports a
 // refused certificate as TlsError and the rest as ConnectionError with a system-like code.
 const FAILURES: [RegExp, string][] = [
-  [/invalid peer certificate|certificate (?:not valid|expired|unknown)|UnknownIssuer|NotValidForName|BadSignature/i, "ERR_TLS_INVALID_PEER_CERTIFICATE"],
+  [
+    /invalid peer certificate|certificate (?:not valid|expired|unknown)|UnknownIssuer|NotValidForName|BadSignature/i,
+    "ERR_TLS_INVALID_PEER_CERTIFICATE",
+  ],
   [/handshake|tls|alert/i, "ERR_TLS_HANDSHAKE"],
   [/connection refused|os error 111/i, "ECONNREFUSED"],
   [/no such file or directory|os error 2\b/i, "ENOENT"],
@@ -118,7 +121,13 @@ export function denoTransport(name: string, config: RemoteConfig | undefined): T
     if (socket !== undefined) return () => api.connect({ transport: "unix", path: socket });
     const u = new URL(url);
     const { cert, key, caCerts } = options;
-    return () => api.connectTls({ hostname: u.hostname.replace(/^\[|\]$/g, ""), port: Number(u.port || 443), ...(caCerts && { caCerts }), ...(cert !== undefined && { cert, key }) });
+    return () =>
+      api.connectTls({
+        hostname: u.hostname.replace(/^\[|\]$/g, ""),
+        port: Number(u.port || 443),
+        ...(caCerts && { caCerts }),
+        ...(cert !== undefined && { cert, key }),
+      });
   };
   return {
     baseUrl,

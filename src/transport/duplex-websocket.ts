@@ -23,7 +23,7 @@ export function duplexWebSocket(open: DuplexOpen, url: string, options?: RawWebS
         let buf: Uint8Array = new Uint8Array(0);
         const onData = (chunk: Uint8Array) => {
           buf = concatBytes([buf, chunk]);
-          let parsed;
+          let parsed: ReturnType<typeof parseHead>;
           try {
             parsed = parseHead(buf);
           } catch (err) {

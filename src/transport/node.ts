@@ -65,4 +65,3 @@ export function nodeTransport(name: string, config: RemoteConfig | undefined): T
     close: () => agent.close(),
   };
 }
-

@@ -53,7 +53,11 @@ export interface ChannelEvents {
 }
 
 /** Opens the channel and performs the HTTP upgrade with this key; resolves once it succeeded. */
-export type Upgrade = (key: string, events: ChannelEvents, signal: AbortSignal) => Promise<{ accept: string | undefined; channel: ByteChannel }>;
+export type Upgrade = (
+  key: string,
+  events: ChannelEvents,
+  signal: AbortSignal,
+) => Promise<{ accept: string | undefined; channel: ByteChannel }>;
 
 export interface RawWebSocketOptions {
   /** Answer the server's pings (default true). Exec output sockets turn it off (above). */

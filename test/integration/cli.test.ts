@@ -64,7 +64,10 @@ describeServers("real server: CLI", (env) => {
   describe.each(["bun", "deno"] as const)("under %s", (runtime) => {
     it("exec over the socket and over HTTPS: exit code, streams and stdin", async () => {
       for (const remote of ["local", "tls"]) {
-        const r = await cli(["exec", `${remote}:${env.container}`, "--", "sh", "-c", "echo out; echo err >&2; exit 7"], { env: confEnv, runtime });
+        const r = await cli(["exec", `${remote}:${env.container}`, "--", "sh", "-c", "echo out; echo err >&2; exit 7"], {
+          env: confEnv,
+          runtime,
+        });
         expect({ remote, code: r.code, out: r.stdout.toString(), err: r.stderr }).toEqual({ remote, code: 7, out: "out\n", err: "err\n" });
         const input = new Uint8Array(randomBytes(1024 * 1024));
         const c = await cli(["exec", `${remote}:${env.container}`, "--", "cat"], { env: confEnv, runtime, input });

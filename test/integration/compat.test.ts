@@ -17,9 +17,11 @@ describeServers("real server: compatibility", (env) => {
       const { data } = await lxd.api().GET("/1.0/operations/{id}/wait", { params: { path: { id }, query: { timeout: 1 } } });
       const raw = data as unknown as { type: string; error?: string; error_code?: number; metadata: Operation | null };
       // LXD 5.0.2: the non-final Operation; Incus 6.0 (and LXD >= 5.0.3): an error envelope in HTTP 200.
-      expect(raw.type === "error" ? { type: raw.type, error: raw.error, code: raw.error_code } : { type: raw.type, status: raw.metadata?.status_code }).toEqual(
-        incus ? { type: "error", error: "context deadline exceeded", code: 500 } : { type: "sync", status: 103 },
-      );
+      expect(
+        raw.type === "error"
+          ? { type: raw.type, error: raw.error, code: raw.error_code }
+          : { type: raw.type, status: raw.metadata?.status_code },
+      ).toEqual(incus ? { type: "error", error: "context deadline exceeded", code: 500 } : { type: "sync", status: 103 });
       const err = await lxd.operations.wait(name, id, { timeout: 1200 }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TimeoutError);
       expect((err as TimeoutError).operation).toMatchObject({ id, status_code: 103 });
@@ -43,7 +45,9 @@ describeServers("real server: compatibility", (env) => {
     const err = await lxd.run(name, "no-such-instance", ["true"]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LxdError);
     expect(err).toMatchObject({ status: 404 });
-    expect((err as LxdError).lxdMessage).toMatch(incus ? /^Failed to fetch instance "no-such-instance" in project "default": Instance not found$/ : /^Instance not found$/);
+    expect((err as LxdError).lxdMessage).toMatch(
+      incus ? /^Failed to fetch instance "no-such-instance" in project "default": Instance not found$/ : /^Instance not found$/,
+    );
   });
 
   it("instances.state: started_at is set where the server has instance_state_started_at (Incus), absent where not (LXD 5.0.2)", async () => {
@@ -76,7 +80,9 @@ describeServers("real server: compatibility", (env) => {
 
   describe("project and all-projects together", () => {
     it("are refused before sending (LXD 5.0.2 answers 500 for events, Incus 400)", async () => {
-      await expect(lxd.operations.list(name, { project: "default", allProjects: true })).rejects.toMatchObject({ name: "InvalidArgumentError" });
+      await expect(lxd.operations.list(name, { project: "default", allProjects: true })).rejects.toMatchObject({
+        name: "InvalidArgumentError",
+      });
       expect(() => lxd.events(name, { project: "default", allProjects: true })).toThrow(/exclude each other/);
     });
   });

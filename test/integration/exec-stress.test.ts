@@ -14,7 +14,10 @@ const EXEC_LIMIT_MS = 60_000; // one exec taking longer than this counts as a ha
 
 /** Exec i's output size: 0, 1, odd sizes around websocket frame bounds, up to 1 MiB. */
 const sizeOf = (i: number) => [0, 1, 125, 65_536, 131_073, MiB][i % 6]! + (i % 6 > 1 ? (i * 7919) % 4096 : 0);
-const expected = (i: number) => createHash("sha256").update(Buffer.from(`${i}\n`.repeat(Math.ceil(sizeOf(i) / 2) + 1)).subarray(0, sizeOf(i))).digest("hex");
+const expected = (i: number) =>
+  createHash("sha256")
+    .update(Buffer.from(`${i}\n`.repeat(Math.ceil(sizeOf(i) / 2) + 1)).subarray(0, sizeOf(i)))
+    .digest("hex");
 
 describeServers("real server: exec under load", (env) => {
   describe.each(remotes(env))("over %s", (name, remote) => {
@@ -31,8 +34,16 @@ describeServers("real server: exec under load", (env) => {
             const i = next++;
             const limit = AbortSignal.timeout(EXEC_LIMIT_MS);
             try {
-              const r = await lxd.run(name, env.container, ["sh", "-c", `yes ${i} | head -c ${sizeOf(i)}; echo end-${i} >&2; exit ${i % 3}`], { signal: limit });
-              const good = createHash("sha256").update(r.stdout).digest("hex") === expected(i) && r.text("stderr") === `end-${i}\n` && r.exitCode === i % 3;
+              const r = await lxd.run(
+                name,
+                env.container,
+                ["sh", "-c", `yes ${i} | head -c ${sizeOf(i)}; echo end-${i} >&2; exit ${i % 3}`],
+                { signal: limit },
+              );
+              const good =
+                createHash("sha256").update(r.stdout).digest("hex") === expected(i) &&
+                r.text("stderr") === `end-${i}\n` &&
+                r.exitCode === i % 3;
               if (good) tally.ok++;
               else tally.wrong++;
             } catch (err) {
@@ -43,7 +54,9 @@ describeServers("real server: exec under load", (env) => {
           }
         }),
       );
-      console.log(`[lxd-fetch] ${name}: ${EXECS} execs at ${CONCURRENT} concurrent in ${Date.now() - started} ms: ${JSON.stringify(tally)}`);
+      console.log(
+        `[lxd-fetch] ${name}: ${EXECS} execs at ${CONCURRENT} concurrent in ${Date.now() - started} ms: ${JSON.stringify(tally)}`,
+      );
       expect(tally).toEqual({ ok: EXECS, wrong: 0, hung: 0, errors: {} });
     });
   });

@@ -21,9 +21,9 @@ describeServers("real server: exec", (env) => {
     afterAll(() => lxd.close());
 
     it("separates stdout and stderr and reports exit code 3", async () => {
-        const r = await lxd.run(name, c, ["sh", "-c", "echo out; echo err >&2; exit 3"]);
-        expect({ code: r.exitCode, out: r.text(), err: r.text("stderr") }).toEqual({ code: 3, out: "out\n", err: "err\n" });
-      });
+      const r = await lxd.run(name, c, ["sh", "-c", "echo out; echo err >&2; exit 3"]);
+      expect({ code: r.exitCode, out: r.text(), err: r.text("stderr") }).toEqual({ code: 3, out: "out\n", err: "err\n" });
+    });
 
     it.each([
       [["true"], 0],
@@ -31,44 +31,44 @@ describeServers("real server: exec", (env) => {
       [["sh", "-c", "exit 3"], 3],
       [["no-such-command"], 127],
     ])("%j exits %i", async (command, code) => {
-        const r = await lxd.run(name, c, command);
-        expect(r.exitCode).toBe(code);
-      });
+      const r = await lxd.run(name, c, command);
+      expect(r.exitCode).toBe(code);
+    });
 
     it("cat round-trips 10 MiB of random bytes through stdin and stdout unchanged", async () => {
-        const input = new Uint8Array(randomBytes(10 * 1024 * 1024));
-        const r = await lxd.run(name, c, ["cat"], { input });
-        expect(r.exitCode).toBe(0);
-        expect(r.stdout.byteLength).toBe(input.byteLength);
-        expect(sha256(r.stdout)).toBe(sha256(input));
-      });
+      const input = new Uint8Array(randomBytes(10 * 1024 * 1024));
+      const r = await lxd.run(name, c, ["cat"], { input });
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout.byteLength).toBe(input.byteLength);
+      expect(sha256(r.stdout)).toBe(sha256(input));
+    });
 
     it("64 MiB of output arrives complete", async () => {
-        const proc = await lxd.exec(name, c, ["head", "-c", String(64 * 1024 * 1024), "/dev/zero"]);
-        await proc.stdin.close();
-        const [n, exit] = await Promise.all([count(proc.stdout), proc.exited]);
-        expect(n).toBe(64 * 1024 * 1024);
-        expect(exit.exitCode).toBe(0);
-      });
+      const proc = await lxd.exec(name, c, ["head", "-c", String(64 * 1024 * 1024), "/dev/zero"]);
+      await proc.stdin.close();
+      const [n, exit] = await Promise.all([count(proc.stdout), proc.exited]);
+      expect(n).toBe(64 * 1024 * 1024);
+      expect(exit.exitCode).toBe(0);
+    });
 
     it("interactive: stty size reports the size set by resize", async () => {
-        const proc = await lxd.exec(name, c, ["sh", "-c", "read line; stty size"], { interactive: true, width: 80, height: 24 });
-        await proc.resize(132, 43);
-        const w = proc.stdin.getWriter();
-        await w.write(new TextEncoder().encode("go\r"));
-        const out = new TextDecoder().decode(new Uint8Array(await new Response(proc.stdout).arrayBuffer()));
-        expect(out).toContain("43 132");
-        expect((await proc.exited).exitCode).toBe(0);
-      });
+      const proc = await lxd.exec(name, c, ["sh", "-c", "read line; stty size"], { interactive: true, width: 80, height: 24 });
+      await proc.resize(132, 43);
+      const w = proc.stdin.getWriter();
+      await w.write(new TextEncoder().encode("go\r"));
+      const out = new TextDecoder().decode(new Uint8Array(await new Response(proc.stdout).arrayBuffer()));
+      expect(out).toContain("43 132");
+      expect((await proc.exited).exitCode).toBe(0);
+    });
 
     it("sleep 1000 ended by kill() resolves promptly with the signal's exit status", async () => {
-        const proc = await lxd.exec(name, c, ["sleep", "1000"]);
-        const started = Date.now();
-        await proc.kill(15);
-        const exit = await proc.exited;
-        expect(exit.exitCode).toBe(128 + 15);
-        expect(Date.now() - started).toBeLessThan(5000);
-      });
+      const proc = await lxd.exec(name, c, ["sleep", "1000"]);
+      const started = Date.now();
+      await proc.kill(15);
+      const exit = await proc.exited;
+      expect(exit.exitCode).toBe(128 + 15);
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
 
     it("aborting rejects with AbortError and kills the command (no sleep left in the container)", async () => {
       const ac = new AbortController();
@@ -87,7 +87,9 @@ describeServers("real server: exec", (env) => {
 
     it("20 concurrent execs each output exactly their own", async () => {
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => lxd.run(name, c, ["sh", "-c", `echo start-${i}; yes line-${i} | head -n 2000; echo end-${i} >&2`])),
+        Array.from({ length: 20 }, (_, i) =>
+          lxd.run(name, c, ["sh", "-c", `echo start-${i}; yes line-${i} | head -n 2000; echo end-${i} >&2`]),
+        ),
       );
       results.forEach((r, i) => {
         const lines = r.text().split("\n").filter(Boolean);
@@ -100,14 +102,14 @@ describeServers("real server: exec", (env) => {
     });
 
     it("environment, cwd, user and group reach the command", async () => {
-        const r = await lxd.run(name, c, ["sh", "-c", "echo $GREETING; pwd; id -u; id -g"], {
-          environment: { GREETING: "hi there" },
-          cwd: "/tmp",
-          user: 65534,
-          group: 65534,
-        });
-        expect(r.text()).toBe("hi there\n/tmp\n65534\n65534\n");
+      const r = await lxd.run(name, c, ["sh", "-c", "echo $GREETING; pwd; id -u; id -g"], {
+        environment: { GREETING: "hi there" },
+        cwd: "/tmp",
+        user: 65534,
+        group: 65534,
       });
+      expect(r.text()).toBe("hi there\n/tmp\n65534\n65534\n");
+    });
   });
 
   describe.each(remotes(env))("operations over %s", (name, remote) => {

@@ -8,7 +8,10 @@ import { createTokenOperation, describeServers } from "./lxd.js";
 
 type Scenario = (lxd: Lxd, instance: string) => Promise<unknown>;
 
-const describeError = (e: unknown) => (e instanceof Error ? { error: e.name, ...("status" in e && { status: e.status }), ...("statusCode" in e && { statusCode: e.statusCode }) } : e);
+const describeError = (e: unknown) =>
+  e instanceof Error
+    ? { error: e.name, ...("status" in e && { status: e.status }), ...("statusCode" in e && { statusCode: e.statusCode }) }
+    : e;
 
 const scenarios: Record<string, Scenario> = {
   "exec: streams and exit code": async (lxd, c) => {
@@ -21,7 +24,8 @@ const scenarios: Record<string, Scenario> = {
     const r = await lxd.run(undefined, c, ["no-such-command"]);
     return { exitCode: r.exitCode, status: r.operation.status, status_code: r.operation.status_code, err: r.operation.err };
   },
-  "exec: interactive stty size": async (lxd, c) => (await lxd.run(undefined, c, ["stty", "size"], { interactive: true, width: 100, height: 30 })).text(),
+  "exec: interactive stty size": async (lxd, c) =>
+    (await lxd.run(undefined, c, ["stty", "size"], { interactive: true, width: 100, height: 30 })).text(),
   "exec: kill": async (lxd, c) => {
     const p = await lxd.exec(undefined, c, ["sleep", "1000"]);
     await p.kill(15);

@@ -22,9 +22,10 @@ export function describeServers(name: string, body: (env: LxdEnv) => void): void
       continue;
     }
     if (process.env.CI === "true") {
-      describe(`${name} [${server.name}]`, () => it(`needs the real ${server.name} daemon`, () => {
-        throw new Error(`real ${server.name} unavailable under CI: ${why}`);
-      }));
+      describe(`${name} [${server.name}]`, () =>
+        it(`needs the real ${server.name} daemon`, () => {
+          throw new Error(`real ${server.name} unavailable under CI: ${why}`);
+        }));
       continue;
     }
     if (!announced.has(server.id)) console.warn(`[lxd-fetch] real-${server.name} tests skipped: ${why}`);

@@ -1,14 +1,6 @@
 // The operations API against the real LXD daemon, over the unix socket and over HTTPS (mTLS).
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  LxdError,
-  OperationError,
-  OperationGoneError,
-  TlsError,
-  UnsupportedError,
-  type Lxd,
-  type Operation,
-} from "../../src/index.js";
+import { LxdError, OperationError, OperationGoneError, TlsError, UnsupportedError, type Lxd, type Operation } from "../../src/index.js";
 import { clientFor, createTokenOperation, describeServers, remotes } from "./lxd.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

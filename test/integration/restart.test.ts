@@ -3,7 +3,7 @@
 // on its transport, and an exec started right after must be seen by both.
 import { spawn } from "node:child_process";
 import { Agent } from "undici";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { OperationEvent } from "../../src/index.js";
 import { clientFor, describeServers, remotes } from "./lxd.js";
 
@@ -12,7 +12,9 @@ const LIVE_WITHIN_MS = 250;
 
 describeServers("real server: daemon crash and restart", (env) => {
   const script = root + (env.server === "incus" ? "scripts/incus-up.sh" : "scripts/lxd-up.sh");
-  it(`events are live again within ${LIVE_WITHIN_MS} ms of the daemon answering, over both transports, and see the next exec`, { timeout: 120_000 }, async () => {
+  it(`events are live again within ${LIVE_WITHIN_MS} ms of the daemon answering, over both transports, and see the next exec`, {
+    timeout: 120_000,
+  }, async () => {
     const clients = remotes(env).map(([name, remote]) => ({ name, lxd: clientFor(name, remote) }));
     const subs = clients.map(({ name, lxd }) => {
       let reconnectedAt = 0;
@@ -30,7 +32,11 @@ describeServers("real server: daemon crash and restart", (env) => {
     // daemon answers again.
     const probes = [
       { name: "unix", base: "http://unix", agent: new Agent({ connect: { socketPath: env.socket }, pipelining: 0 }) },
-      { name: "https", base: env.httpsUrl, agent: new Agent({ connect: { ca: env.serverCert, cert: env.clientCert, key: env.clientKey }, pipelining: 0 }) },
+      {
+        name: "https",
+        base: env.httpsUrl,
+        agent: new Agent({ connect: { ca: env.serverCert, cert: env.clientCert, key: env.clientKey }, pipelining: 0 }),
+      },
     ];
     const answers = async (p: (typeof probes)[number]) => {
       try {
@@ -41,7 +47,10 @@ describeServers("real server: daemon crash and restart", (env) => {
       }
     };
     const restarted = new Promise<number>((resolve, reject) => {
-      const child = spawn("bash", [script, "--restart"], { env: { ...process.env, LXD_UP_STOP_GRACE: "0", INCUS_UP_STOP_GRACE: "0" }, stdio: "ignore" });
+      const child = spawn("bash", [script, "--restart"], {
+        env: { ...process.env, LXD_UP_STOP_GRACE: "0", INCUS_UP_STOP_GRACE: "0" },
+        stdio: "ignore",
+      });
       child.on("exit", (code) => (code === 0 ? resolve(Date.now()) : reject(new Error(`${script} --restart exited ${code}`))));
     });
     // Down first: the crash has happened once the unix socket stops answering.

@@ -19,7 +19,12 @@ export const RUNTIMES: Record<string, string[]> = {
 
 export function cli(
   args: string[],
-  options: { input?: Uint8Array | string; env?: Record<string, string | undefined>; timeoutMs?: number; runtime?: keyof typeof RUNTIMES } = {},
+  options: {
+    input?: Uint8Array | string;
+    env?: Record<string, string | undefined>;
+    timeoutMs?: number;
+    runtime?: keyof typeof RUNTIMES;
+  } = {},
 ): Promise<CliResult> {
   if (!existsSync(CLI)) throw new Error("dist/cli.js is missing: run `npx tsup` (npm test does)");
   return new Promise((resolve, reject) => {

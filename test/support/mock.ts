@@ -27,10 +27,7 @@ export function op(overrides: Partial<Operation> = {}): Operation {
 }
 
 export const sync = (metadata: unknown, init?: ResponseInit) =>
-  HttpResponse.json(
-    { type: "sync", status: "Success", status_code: 200, operation: "", error_code: 0, error: "", metadata },
-    init,
-  );
+  HttpResponse.json({ type: "sync", status: "Success", status_code: 200, operation: "", error_code: 0, error: "", metadata }, init);
 
 export const asyncOp = (operation: Operation) =>
   HttpResponse.json(

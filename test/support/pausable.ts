@@ -36,7 +36,11 @@ export function pausableWebSocket() {
     }
     addEventListener(type: string, listener: (e: Event) => void, options?: AddEventListenerOptions) {
       if (type !== "message" && type !== "close") return this.inner.addEventListener(type, listener, options);
-      this.inner.addEventListener(type, (e: Event) => (this.paused || this.held.length > 0 ? this.held.push(() => listener(e)) : listener(e)), options);
+      this.inner.addEventListener(
+        type,
+        (e: Event) => (this.paused || this.held.length > 0 ? this.held.push(() => listener(e)) : listener(e)),
+        options,
+      );
     }
     removeEventListener(type: string, listener: (e: Event) => void) {
       this.inner.removeEventListener(type, listener);
