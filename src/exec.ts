@@ -115,6 +115,9 @@ const CONNECT_TIMEOUT_MS = 5000; // LXD 5.0 fails the operation when fds are not
 const STDIN_HIGH_WATER = 1 << 20;
 // LXD has sent all output before the operation is final; this covers the client's own delivery.
 const END_GRACE_MS = 2000;
+// Both outputs ended but no final state: LXD normally sends it within milliseconds.
+const VERIFY_FIRST_MS = 1000;
+const VERIFY_MAX_MS = 30_000;
 
 export async function exec(
   deps: ExecDeps,
@@ -269,6 +272,11 @@ async function attach(
       stdout.expectEnd(END_GRACE_MS, "error" in r);
       stderr.expectEnd(END_GRACE_MS, "error" in r);
     });
+    // And the other way round: once both outputs have ended, the command has usually exited, so
+    // a final state that does not follow is asked for, in case its event was missed: the wait
+    // never rests on the events socket alone.
+    const settled = outcome.then(() => undefined);
+    void Promise.all([stdout.ended, stderr.ended]).then(() => verifyUntil(handle, settled));
     const [result] = await Promise.all([outcome, stdout.ended, stderr.ended]);
     stdout.settle();
     stderr.settle();
@@ -339,6 +347,26 @@ async function attach(
 function observed<T>(p: Promise<T>): Promise<T> {
   p.catch(() => undefined);
   return p;
+}
+
+/** GETs the operation 1 s after the outputs ended, then at doubling intervals up to 30 s, until `settled`. */
+function verifyUntil(handle: LxdOperation<ExecOperationMetadata>, settled: Promise<void>): void {
+  let delay = VERIFY_FIRST_MS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let over = false;
+  void settled.then(() => {
+    over = true;
+    clearTimeout(timer);
+  });
+  const next = () => {
+    timer = setTimeout(() => {
+      if (over) return;
+      handle.verify();
+      delay = Math.min(VERIFY_MAX_MS, delay * 2);
+      next();
+    }, delay);
+  };
+  next();
 }
 
 /** The final operation state; 126/127 end as Failure with `return` set, which is still an exit. */

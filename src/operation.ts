@@ -32,6 +32,8 @@ export class LxdOperation<M = Record<string, unknown>> {
   #leave: (() => void) | undefined;
   #ready: Promise<void> | undefined;
   #eventsFailed = false;
+  /** The events socket dropped and is not back yet: events of the gap may be missed. */
+  #eventsDown = false;
   #creationHold = false;
   /** The subscription was live before the operation existed: no GET is needed to close a race. */
   #raceFree = false;
@@ -154,7 +156,8 @@ export class LxdOperation<M = Record<string, unknown>> {
             : setTimeout(() => waiter.reject(new TimeoutError(`operation ${this.id} not final after ${timeout} ms`, this.#op)), timeout);
         signal?.addEventListener("abort", onAbort, { once: true });
         this.#waiters.add(waiter);
-        if (this.#eventsFailed || !this.#ready) return waiter.fallback();
+        // Not live (failed, or dropped and reconnecting): /wait covers it until the events are back.
+        if (this.#eventsFailed || this.#eventsDown || !this.#ready) return waiter.fallback();
         this.#ready.then(
           // One GET closes the race with an end that came before the subscription was live.
           () => {
@@ -167,6 +170,15 @@ export class LxdOperation<M = Record<string, unknown>> {
       this.#release();
       this.release();
     }
+  }
+
+  /**
+   * @internal Asks LXD for the state now (one GET), for a caller that has reason to think the
+   * end came and its event was missed: a final state settles the waiters, a forgotten operation
+   * rejects them, a failed GET hands them to /wait.
+   */
+  verify(): void {
+    if (!this.done) this.#check();
   }
 
   #hold(): void {
@@ -186,6 +198,7 @@ export class LxdOperation<M = Record<string, unknown>> {
     this.#leave = sub.leave;
     this.#ready = sub.ready;
     this.#eventsFailed = false;
+    this.#eventsDown = false;
   }
 
   #release(): void {
@@ -202,10 +215,12 @@ export class LxdOperation<M = Record<string, unknown>> {
     // The socket dropped: events may be missed until it is back, so /wait covers the gap.
     disconnected: () => {
       this.#raceFree = false;
+      this.#eventsDown = true;
       for (const w of [...this.#waiters]) w.fallback();
     },
     reconnected: () => {
       this.#raceFree = false;
+      this.#eventsDown = false;
       this.#check();
     },
     failed: () => {

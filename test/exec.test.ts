@@ -105,6 +105,14 @@ describe("exec", () => {
     expect((out as Error).message).toMatch(/stdout did not end within \d+ ms after the command finished/);
   });
 
+  it("a final operation event that never arrives does not hang exited: the state is asked for once both outputs ended", async () => {
+    const { client, lxd } = v.start({ traps: { loseFinalEvent: true } });
+    const result = await client.run("v", "c1", ["sh", "-c", "echo out; exit 3"]);
+    expect(result).toMatchObject({ exitCode: 3 });
+    expect(result.text()).toBe("out\n");
+    expect(lxd.requests.filter((r) => r.startsWith(`GET /1.0/operations/${result.operation.id}`)).length).toBeGreaterThan(0);
+  });
+
   it("run() with an input stream that fails midway kills the command and rejects with ExecInputError carrying the cause", async () => {
     const { client } = v.start();
     const cause = new Error("disk read failed");

@@ -89,6 +89,23 @@ describe("operation handle", () => {
     expect(op.done).toBe(true);
   });
 
+  it("a wait() that starts while the events socket is reconnecting goes to /wait at once, not to the events alone", async () => {
+    const { client, lxd } = v.start();
+    const op = client.operations.track("v", await token(client));
+    const stop = op.onUpdate(() => undefined); // holds the subscription across the drop
+    await new Promise((r) => setTimeout(r, 30));
+    lxd.traps.refuseEvents = true;
+    lxd.dropEventSockets();
+    await new Promise((r) => setTimeout(r, 30));
+    const before = lxd.requests.length;
+    const result = op.wait({ timeout: 3000 }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(lxd.requests.slice(before).some((r) => r.startsWith(`GET /1.0/operations/${op.id}/wait`))).toBe(true);
+    await client.operations.delete("v", op.id); // ends while the events are still down
+    expect(await result).toMatchObject({ name: "OperationError", statusCode: 401 });
+    stop();
+  });
+
   it("timeout and signal hold while the events socket cannot reconnect", async () => {
     const { client, lxd } = v.start();
     const op = client.operations.track("v", await token(client));

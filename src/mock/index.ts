@@ -55,6 +55,8 @@ export interface VirtualLxdOptions {
     failBeforeStart?: boolean;
     /** After the operation finished, the output sockets neither end nor close (a stuck proxy or peer). */
     silentAfterFinish?: boolean;
+    /** The final operation event never reaches the events sockets (GET and /wait still tell). */
+    loseFinalEvent?: boolean;
   };
 }
 
@@ -159,7 +161,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       updated_at: new Date().toISOString(),
       ...(metadata && { metadata: { ...m.op.metadata, ...metadata } }),
     };
-    emit("operation", m.op);
+    if (!traps.loseFinalEvent) emit("operation", m.op);
     const t = setTimeout(() => ops.delete(m.op.id), retention);
     (t as { unref?: () => void }).unref?.(); // retention must not keep a process alive
   }
