@@ -79,6 +79,9 @@ launch_member() {
 }
 wait_member() { on "$1" lxd waitready --timeout 90; }
 
+# Running, not a zombie waiting for a PID 1 that may reap late (no systemd here).
+alive() { [ -d "/proc/$1" ] && ! grep -qs '^State:[[:space:]]*Z' "/proc/$1/status"; }
+
 stop_member() { # member, grace seconds (0 = SIGKILL at once: a crash)
   local m=$1 grace=$2 pid
   pid=$(member_pid "$m")
@@ -89,13 +92,13 @@ stop_member() { # member, grace seconds (0 = SIGKILL at once: a crash)
   else
     say "stopping $m (SIGTERM pid $pid)"
     kill -TERM "$pid"
-    for _ in $(seq 1 $((grace * 10))); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
-    if [ -d "/proc/$pid" ]; then
+    for _ in $(seq 1 $((grace * 10))); do alive "$pid" || break; sleep 0.1; done
+    if alive "$pid"; then
       say "$m still up after ${grace}s: SIGKILL"
       kill -KILL "$pid"
     fi
   fi
-  while [ -d "/proc/$pid" ]; do sleep 0.05; done
+  while alive "$pid"; do sleep 0.05; done
   rm -f "$(dir "$m")/daemon.pid"
 }
 
