@@ -14,6 +14,8 @@ import openapiTS, { astToString } from "openapi-typescript";
 export const PATHS = [
   "/1.0",
   "/1.0/certificates",
+  "/1.0/cluster/members",
+  "/1.0/cluster/members/{name}",
   "/1.0/events",
   "/1.0/instances",
   "/1.0/instances/{name}",

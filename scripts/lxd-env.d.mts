@@ -24,6 +24,32 @@ export interface LxdEnv {
   /** Paths of the PEM files above. */
   files: Record<"serverCert" | "clientCert" | "clientKey" | "untrustedCert" | "untrustedKey" | "otherCa", string>;
 }
+export interface ClusterMember {
+  /** "m1". */
+  name: string;
+  /** "https://127.0.1.1:8443". */
+  url: string;
+  /** The member's own unix socket (its LXD_DIR). */
+  socket: string;
+  /** The running container placed on this member. */
+  container: string;
+}
+export interface ClusterEnv {
+  /** "LXD 5.0.2 cluster". */
+  label: string;
+  members: ClusterMember[];
+  urls: string[];
+  /** The cluster certificate every member serves (names each member's address). */
+  serverCert: string;
+  serverFingerprint: string;
+  clientCert: string;
+  clientKey: string;
+  image: string;
+  files: Record<"serverCert" | "clientCert" | "clientKey", string>;
+}
+export function loadClusterEnv():
+  | { kv: Record<string, string>; env: ClusterEnv; why?: undefined }
+  | { kv?: undefined; env?: undefined; why: string };
 type Loaded = { kv: Record<string, string>; env: LxdEnv; why?: undefined } | { kv?: undefined; env?: undefined; why: string };
 export const SERVERS: ServerInfo[];
 export function loadServerEnv(id: ServerId): Loaded;

@@ -1,6 +1,7 @@
-// The real servers that scripts/lxd-up.sh (LXD 5.0.2) and scripts/incus-up.sh (Incus 6.0.4)
-// describe in .lxd-test/lxd.env, each in its own section (LXD_..., INCUS_...): one reader for the
-// vitest integration suites, the runtime suites and the benchmarks.
+// The real servers that scripts/lxd-up.sh (LXD 5.0.2), scripts/incus-up.sh (Incus 6.0.4) and
+// scripts/lxd-cluster-up.sh (a 3-member LXD 5.0.2 cluster) describe in .lxd-test/lxd.env, each in
+// its own section (LXD_..., INCUS_..., CLUSTER_...): one reader for the vitest integration suites,
+// the runtime suites and the benchmarks.
 // Plain node:fs, which Node, Deno and Bun all provide.
 import { existsSync, readFileSync } from "node:fs";
 
@@ -71,6 +72,38 @@ export function loadServers() {
 /** The LXD section alone (what the benchmarks use). */
 export function loadLxdEnv() {
   return loadServerEnv("lxd");
+}
+
+/**
+ * The cluster of scripts/lxd-cluster-up.sh: `{ kv, env }` (its section's raw keys and the members,
+ * certificates read as PEM text), or `{ why }` it is unavailable.
+ */
+export function loadClusterEnv() {
+  const all = readEnvFile();
+  const hint = "run `bash scripts/lxd-cluster-up.sh` as root";
+  if (!all) return { why: `no .lxd-test/lxd.env (${hint})` };
+  const kv = Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith("CLUSTER_")));
+  if (!kv.CLUSTER_MEMBERS) return { why: `no cluster section in .lxd-test/lxd.env (${hint})` };
+  const list = (k) => kv[`CLUSTER_${k}`].split(",");
+  const [urls, sockets, containers] = [list("URLS"), list("SOCKETS"), list("CONTAINERS")];
+  const members = list("MEMBERS").map((name, i) => ({ name, url: urls[i], socket: sockets[i], container: containers[i] }));
+  const missing = members.find((m) => !existsSync(m.socket));
+  if (missing) return { why: `cluster member ${missing.name}'s socket ${missing.socket} is missing (${hint})` };
+  const files = { serverCert: kv.CLUSTER_SERVER_CERT, clientCert: kv.CLUSTER_CLIENT_CERT, clientKey: kv.CLUSTER_CLIENT_KEY };
+  return {
+    kv,
+    env: {
+      label: `LXD ${kv.CLUSTER_VERSION} cluster`,
+      members,
+      urls,
+      serverCert: readFileSync(files.serverCert, "utf8"),
+      serverFingerprint: kv.CLUSTER_SERVER_FINGERPRINT,
+      clientCert: readFileSync(files.clientCert, "utf8"),
+      clientKey: readFileSync(files.clientKey, "utf8"),
+      image: kv.CLUSTER_IMAGE,
+      files,
+    },
+  };
 }
 
 /** The one-line skip (exit 0), or under CI=true a failure with a result line (exit 1). */

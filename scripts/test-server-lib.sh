@@ -100,18 +100,21 @@ EOF
 }
 
 # Replaces this script's section (the lines starting with PREFIX) of $STATE/lxd.env with stdin,
-# keeping the other server's lines, so both scripts write one file and either can run first.
-# The LXD section comes first, then Incus's, so a rerun of either leaves the file unchanged.
-write_env_section() { # PREFIX (LXD_ or INCUS_)
-  local prefix=$1 env=$STATE/lxd.env tmpenv mine others
+# keeping the other servers' lines, so every script writes one file and any can run first. The
+# sections always come in the order of SECTIONS (LXD, Incus, the cluster), so a rerun of any
+# leaves the file unchanged.
+SECTIONS=(LXD_ INCUS_ CLUSTER_)
+write_env_section() { # PREFIX (one of SECTIONS)
+  local prefix=$1 env=$STATE/lxd.env tmpenv mine p
   tmpenv=$(mktemp "$STATE/lxd.env.XXXXXX")
   mine=$(cat)
-  others=$( [ -f "$env" ] && grep -v "^$prefix" "$env" || true)
-  if [ "$prefix" = LXD_ ]; then
-    printf '%s\n' "$mine" ${others:+"$others"} >"$tmpenv"
-  else
-    printf '%s\n' ${others:+"$others"} "$mine" >"$tmpenv"
-  fi
+  for p in "${SECTIONS[@]}"; do
+    if [ "$p" = "$prefix" ]; then
+      printf '%s\n' "$mine"
+    elif [ -f "$env" ]; then
+      grep "^$p" "$env" || true
+    fi
+  done >"$tmpenv"
   if cmp -s "$tmpenv" "$env"; then
     rm -f "$tmpenv"
   else

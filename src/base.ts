@@ -5,6 +5,7 @@
 import { createCore, type Core } from "./core.js";
 import { InvalidArgumentError } from "./errors.js";
 import type { LxdOptions } from "./client.js";
+import { remoteTransport } from "./transport/failover.js";
 import type { Transport, TransportFactory } from "./transport/types.js";
 import { checkFunction, checkMs, checkOptions, checkText } from "./validate.js";
 import type { WebSocketFactory } from "./websocket.js";
@@ -43,7 +44,7 @@ export function createBase(given: LxdOptions | undefined, defaultTransport: Tran
   if (!names.includes(defaultRemote)) throw new InvalidArgumentError(`defaultRemote "${defaultRemote}" is not a configured remote`);
   const factory = options.transport ?? defaultTransport;
   // Built up front so a bad URL or fingerprint fails here; no connection is opened yet.
-  const transports = new Map<string, Transport>(names.map((name) => [name, factory(name, configs[name])]));
+  const transports = new Map<string, Transport>(names.map((name) => [name, remoteTransport(factory, name, configs[name])]));
   const state = new Map<object, { value: unknown; dispose: ((value: never) => void) | undefined }>();
 
   const resolve = (remote: string | undefined): string => {
@@ -89,9 +90,16 @@ export function createBase(given: LxdOptions | undefined, defaultTransport: Tran
 /** A remote's shape; each transport checks the contents (URL, certificates, fingerprint). */
 function checkRemote(name: string, config: unknown): void {
   const c = config as Partial<Record<"url" | "socket" | "cert" | "key" | "ca" | "fingerprint", unknown>> | null;
-  if (typeof c !== "object" || c === null || (typeof c.url !== "string") === (typeof c.socket !== "string")) {
-    throw new InvalidArgumentError(`remote "${name}": give either \`url\` (HTTPS) or \`socket\` (a unix socket path)`);
+  const hasUrl = typeof c?.url === "string" || Array.isArray(c?.url);
+  if (typeof c !== "object" || c === null || !hasUrl === (typeof c.socket !== "string")) {
+    throw new InvalidArgumentError(
+      `remote "${name}": give either \`url\` (HTTPS, or a cluster's member URLs) or \`socket\` (a unix socket path)`,
+    );
   }
-  for (const k of ["url", "socket", "cert", "key", "ca", "fingerprint"] as const)
+  if (Array.isArray(c.url)) {
+    if (c.url.length === 0) throw new InvalidArgumentError(`remote "${name}": \`url\` lists no member URL`);
+    for (const [i, url] of c.url.entries()) checkText(`remote "${name}"`, `url[${i}]`, url, { empty: false });
+  }
+  for (const k of ["socket", "cert", "key", "ca", "fingerprint", ...(Array.isArray(c.url) ? [] : ["url" as const])] as const)
     if (c[k] !== undefined) checkText(`remote "${name}"`, k, c[k], { empty: false });
 }

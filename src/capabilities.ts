@@ -4,6 +4,7 @@
 //   const ops = await lxdOperations(base).list(); // bundles operations only
 import createClient, { type Client } from "openapi-fetch";
 import type { LxdBase } from "./base.js";
+import { createCluster, type ClusterApi } from "./cluster.js";
 import { EventHub, subscribe, type EventsOptions, type EventSubscription } from "./events.js";
 import { Gate } from "./gate.js";
 import { exec, run, type ExecDeps, type ExecOptions, type ExecProcess, type RunOptions, type RunResult } from "./exec.js";
@@ -29,6 +30,11 @@ function infoCache(base: LxdBase): InfoCache {
 /** The server's description (`GET /1.0`) and whether it has an API extension. */
 export function lxdServer(base: LxdBase): ServerApi {
   return serverApi(infoCache(base));
+}
+
+/** A cluster's members and their state: plain requests. */
+export function lxdCluster(base: LxdBase): ClusterApi {
+  return createCluster(base.core);
 }
 
 /** list, info, delete/cancel, wait: plain requests, no websocket. */

@@ -2,7 +2,8 @@
 // core (base.ts). Each entry point (Node, browser, Deno, Bun) only picks the default transport.
 import type { Client } from "openapi-fetch";
 import { createBase } from "./base.js";
-import { lxdApi, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdServer, lxdTrack } from "./capabilities.js";
+import { lxdApi, lxdCluster, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdServer, lxdTrack } from "./capabilities.js";
+import type { ClusterApi } from "./cluster.js";
 import type { EventsOptions, EventSubscription } from "./events.js";
 import type { ExecOptions, ExecProcess, RunOptions, RunResult } from "./exec.js";
 import type { paths } from "./generated/lxd.js";
@@ -10,14 +11,17 @@ import type { InstancesApi } from "./instances.js";
 import type { LxdOperation } from "./operation.js";
 import type { OperationsApi } from "./operations.js";
 import type { ServerApi } from "./server.js";
-import type { RemoteConfig, TransportFactory } from "./transport/types.js";
+import type { RemoteOptions, TransportFactory } from "./transport/types.js";
 import type { WebSocketConstructor } from "./websocket.js";
 
 export type { Core, SendInit, Sent } from "./core.js";
 
 export interface LxdOptions {
-  /** Named remotes. `local` needs no entry: it is the unix socket (or the page's origin). */
-  remotes?: Record<string, RemoteConfig>;
+  /**
+   * Named remotes. `local` needs no entry: it is the unix socket (or the page's origin). A
+   * cluster's remote may list several member URLs (`url: [...]`): see README, Clusters.
+   */
+  remotes?: Record<string, RemoteOptions>;
   /** The remote used when a call names none. Default `local`. */
   defaultRemote?: string;
   /** Replaces the runtime's transport (tests, proxies, custom agents). */
@@ -47,6 +51,8 @@ export interface Lxd {
   readonly instances: InstancesApi;
   /** The server's description (`GET /1.0`, asked once) and its API extensions. */
   readonly server: ServerApi;
+  /** An LXD cluster's members and their state. */
+  readonly cluster: ClusterApi;
   /** LXD's event stream; one socket per remote and scope, shared by every subscriber. */
   events(remote?: string, options?: EventsOptions): EventSubscription;
   /** Runs a command with streams (see ExecProcess). */
@@ -67,6 +73,7 @@ export function createLxdClient(options: LxdOptions | undefined, defaultTranspor
     operations: { ...lxdOperations(base), track: lxdTrack(base) },
     instances: lxdInstances(base),
     server: lxdServer(base),
+    cluster: lxdCluster(base),
     events: lxdEvents(base),
     exec: lxdExec(base),
     run: lxdRun(base),

@@ -3,6 +3,7 @@
 import { AbortError, ConnectionError, LxdFetchError, TlsError } from "./errors.js";
 import { toEnvelope, type RequestContext } from "./envelope.js";
 import type { paths } from "./generated/lxd.js";
+import { causeCode, TLS_CODE } from "./transport/cause.js";
 import type { Transport } from "./transport/types.js";
 import type { Envelope } from "./types.js";
 import { checkSegment, checkSignal, checkText } from "./validate.js";
@@ -25,21 +26,6 @@ export interface Sent {
 export interface Core {
   resolve(remote: string | undefined): string;
   send(remote: string | undefined, method: Method, path: keyof paths, init?: SendInit): Promise<Sent>;
-}
-
-// Codes from OpenSSL, Node and undici that mean "the server's certificate was refused".
-const TLS_CODE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|FINGERPRINT|HOSTNAME|ALTNAME/i;
-
-function causeCode(err: unknown): { code: string | undefined; detail: string } {
-  let e: unknown = err;
-  // fetch wraps the socket error: TypeError("fetch failed", { cause: Error{code} }).
-  for (let i = 0; i < 4 && e instanceof Error; i++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string") return { code, detail: e.message };
-    e = e.cause;
-  }
-  const detail = e instanceof Error ? e.message : err instanceof Error ? err.message : String(err);
-  return { code: undefined, detail };
 }
 
 export function classifyFailure(ctx: RequestContext, err: unknown, signal?: AbortSignal): LxdFetchError {

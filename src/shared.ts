@@ -1,7 +1,8 @@
 // Everything every entry point exports; the entries differ only in their default transport.
 export type { Lxd, LxdOperations, LxdOptions } from "./client.js";
 export type { LxdBase } from "./base.js";
-export { lxdApi, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdServer, lxdTrack } from "./capabilities.js";
+export { lxdApi, lxdCluster, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdServer, lxdTrack } from "./capabilities.js";
+export type { ClusterApi, ClusterCallOptions, ClusterMember } from "./cluster.js";
 export * from "./errors.js";
 export type { EventScope, EventsOptions, EventSubscription } from "./events.js";
 export { ExecError, ExecInputError, ExecOutputError } from "./exec.js";
@@ -11,7 +12,15 @@ export { LxdOperation } from "./operation.js";
 export { operationId } from "./operations.js";
 export type { ServerApi, ServerInfo, ServerInfoOptions } from "./server.js";
 export type { CallOptions, ListOptions, Mutator, OperationsApi, WaitOptions } from "./operations.js";
-export type { HttpsRemote, RemoteConfig, Transport, TransportFactory, UnixRemote } from "./transport/types.js";
+export type {
+  ClusterRemote,
+  HttpsRemote,
+  RemoteConfig,
+  RemoteOptions,
+  Transport,
+  TransportFactory,
+  UnixRemote,
+} from "./transport/types.js";
 export type { WebSocketConstructor } from "./websocket.js";
 export * from "./types.js";
 export type { IncusCertificatesPostFields, IncusInstanceStateFields, IncusLifecycleFields } from "./types-incus.js";

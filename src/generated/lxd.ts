@@ -55,6 +55,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/1.0/cluster/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the cluster members
+         * @description Returns a list of cluster members (URLs).
+         */
+        get: operations["cluster_members_get"];
+        put?: never;
+        /**
+         * Request a join token
+         * @description Requests a join token to add a cluster member.
+         */
+        post: operations["cluster_members_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/cluster/members/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the cluster member
+         * @description Gets a specific cluster member.
+         */
+        get: operations["cluster_member_get"];
+        /**
+         * Update the cluster member
+         * @description Updates the entire cluster member configuration.
+         */
+        put: operations["cluster_member_put"];
+        /**
+         * Rename the cluster member
+         * @description Renames an existing cluster member.
+         */
+        post: operations["cluster_member_post"];
+        /**
+         * Delete the cluster member
+         * @description Removes the member from the cluster.
+         */
+        delete: operations["cluster_member_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the cluster member
+         * @description Updates a subset of the cluster member configuration.
+         */
+        patch: operations["cluster_member_patch"];
+        trace?: never;
+    };
     "/1.0/events": {
         parameters: {
             query?: never;
@@ -389,6 +451,148 @@ export interface components {
              * @example client
              */
             type?: string;
+        };
+        /** ClusterMember represents the a LXD node in the cluster. */
+        ClusterMember: {
+            /**
+             * @description The primary architecture of the cluster member
+             *
+             *     API extension: clustering_architecture
+             * @example x86_64
+             */
+            architecture?: string;
+            /**
+             * @description Additional configuration information
+             *
+             *     API extension: clustering_config
+             * @example {
+             *       "scheduler.instance": "all"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Whether the cluster member is a database server
+             * @example true
+             */
+            database?: boolean;
+            /**
+             * @description Cluster member description
+             *
+             *     API extension: clustering_description
+             * @example AMD Epyc 32c/64t
+             */
+            description?: string;
+            /**
+             * @description Name of the failure domain for this cluster member
+             *
+             *     API extension: clustering_failure_domains
+             * @example rack1
+             */
+            failure_domain?: string;
+            /**
+             * @description List of cluster groups this member belongs to
+             *
+             *     API extension: clustering_groups
+             * @example [
+             *       "group1",
+             *       "group2"
+             *     ]
+             */
+            groups?: string[];
+            /**
+             * @description Additional status information
+             * @example fully operational
+             */
+            message?: string;
+            /**
+             * @description List of roles held by this cluster member
+             *
+             *     API extension: clustering_roles
+             * @example [
+             *       "database"
+             *     ]
+             */
+            roles?: string[];
+            /**
+             * @description Name of the cluster member
+             * @example lxd01
+             */
+            server_name?: string;
+            /**
+             * @description Current status
+             * @example Online
+             */
+            status?: string;
+            /**
+             * @description URL at which the cluster member can be reached
+             * @example https://10.0.0.1:8443
+             */
+            url?: string;
+        };
+        /** ClusterMemberPost represents the fields required to rename a LXD node. */
+        ClusterMemberPost: {
+            /**
+             * @description The new name of the cluster member
+             * @example lxd02
+             */
+            server_name?: string;
+        };
+        /** @description ClusterMemberPut represents the modifiable fields of a LXD cluster member */
+        ClusterMemberPut: {
+            /**
+             * @description Additional configuration information
+             *
+             *     API extension: clustering_config
+             * @example {
+             *       "scheduler.instance": "all"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Cluster member description
+             *
+             *     API extension: clustering_description
+             * @example AMD Epyc 32c/64t
+             */
+            description?: string;
+            /**
+             * @description Name of the failure domain for this cluster member
+             *
+             *     API extension: clustering_failure_domains
+             * @example rack1
+             */
+            failure_domain?: string;
+            /**
+             * @description List of cluster groups this member belongs to
+             *
+             *     API extension: clustering_groups
+             * @example [
+             *       "group1",
+             *       "group2"
+             *     ]
+             */
+            groups?: string[];
+            /**
+             * @description List of roles held by this cluster member
+             *
+             *     API extension: clustering_roles
+             * @example [
+             *       "database"
+             *     ]
+             */
+            roles?: string[];
+        };
+        /** ClusterMembersPost represents the fields required to request a join token to add a member to the cluster. */
+        ClusterMembersPost: {
+            /**
+             * @description The name of the new cluster member
+             * @example lxd02
+             */
+            server_name?: string;
         };
         /** @description Event represents an event entry (over websocket) */
         Event: {
@@ -1731,6 +1935,12 @@ export interface components {
                 "application/json": components["schemas"]["CertificatesPost"];
             };
         };
+        /** @description Cluster member configuration */
+        ClusterMemberPut: {
+            content: {
+                "application/json": components["schemas"]["ClusterMemberPut"];
+            };
+        };
         /** @description Update request */
         InstancePut: {
             content: {
@@ -1903,6 +2113,191 @@ export interface operations {
             200: components["responses"]["EmptySyncResponse"];
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_members_get: {
+        parameters: {
+            query?: {
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description List of endpoints
+                         * @example [
+                         *       "/1.0/cluster/members/lxd01",
+                         *       "/1.0/cluster/members/lxd02"
+                         *     ]
+                         */
+                        metadata?: string[];
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status?: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code?: number;
+                        /**
+                         * @description Response type
+                         * @example sync
+                         */
+                        type?: string;
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_members_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Cluster member add request */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClusterMembersPost"];
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_member_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cluster member */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        metadata?: components["schemas"]["ClusterMember"];
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status?: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code?: number;
+                        /**
+                         * @description Response type
+                         * @example sync
+                         */
+                        type?: string;
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_member_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ClusterMemberPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_member_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description Cluster member rename request */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClusterMemberPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_member_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_member_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ClusterMemberPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalServerError"];
         };
     };

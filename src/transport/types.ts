@@ -21,6 +21,17 @@ export interface UnixRemote {
 
 export type RemoteConfig = HttpsRemote | UnixRemote;
 
+/**
+ * An LXD cluster: its members' URLs, tried in this order, with one set of certificates (every
+ * member serves the cluster's certificate). Requests go to the member that answered last.
+ */
+export interface ClusterRemote extends Omit<HttpsRemote, "url"> {
+  url: readonly string[];
+}
+
+/** What `createLxd({ remotes })` takes: one URL or socket, or a cluster's member URLs. */
+export type RemoteOptions = RemoteConfig | ClusterRemote;
+
 /** Hints for a transport's WebSocket; a runtime whose WebSocket cannot follow one ignores it. */
 export interface SocketOptions {
   /**

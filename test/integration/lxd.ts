@@ -2,10 +2,10 @@
 // scripts/lxd-up.sh and scripts/incus-up.sh describe them in .lxd-test/lxd.env. Locally, a
 // missing server's suites skip with one line; under CI=true they fail.
 import { describe, it } from "vitest";
-import { loadServers, type LxdEnv } from "../../scripts/lxd-env.mjs";
+import { loadClusterEnv, loadServers, type ClusterEnv, type LxdEnv } from "../../scripts/lxd-env.mjs";
 import { createLxd, type Lxd, type RemoteConfig } from "../../src/index.js";
 
-export type { LxdEnv };
+export type { ClusterEnv, LxdEnv };
 
 const loaded = loadServers();
 const announced = new Set<string>();
@@ -21,17 +21,32 @@ export function describeServers(name: string, body: (env: LxdEnv) => void): void
       describe(`${name} [${env.label}]`, () => body(env));
       continue;
     }
-    if (process.env.CI === "true") {
-      describe(`${name} [${server.name}]`, () =>
-        it(`needs the real ${server.name} daemon`, () => {
-          throw new Error(`real ${server.name} unavailable under CI: ${why}`);
-        }));
-      continue;
-    }
-    if (!announced.has(server.id)) console.warn(`[lxd-fetch] real-${server.name} tests skipped: ${why}`);
-    announced.add(server.id);
-    describe.skip(`${name} [${server.name}]`, () => it(`needs the real ${server.name} daemon`, () => {}));
+    unavailable(name, server.id, server.name, why);
   }
+}
+
+/**
+ * Declares a suite against the 3-member LXD cluster of scripts/lxd-cluster-up.sh (named
+ * "<suite> [LXD 5.0.2 cluster]"); skipped with one line when it is not up, a failure under CI=true.
+ */
+export function describeCluster(name: string, body: (env: ClusterEnv) => void): void {
+  const { env, why } = loadClusterEnv();
+  if (env) describe(`${name} [${env.label}]`, () => body(env));
+  else unavailable(name, "cluster", "LXD cluster", why);
+}
+
+/** A missing server's suite: a failing test under CI=true, else skipped with one line. */
+function unavailable(name: string, id: string, label: string, why: string): void {
+  if (process.env.CI === "true") {
+    describe(`${name} [${label}]`, () =>
+      it(`needs the real ${label}`, () => {
+        throw new Error(`real ${label} unavailable under CI: ${why}`);
+      }));
+    return;
+  }
+  if (!announced.has(id)) console.warn(`[lxd-fetch] real-${label} tests skipped: ${why}`);
+  announced.add(id);
+  describe.skip(`${name} [${label}]`, () => it(`needs the real ${label}`, () => {}));
 }
 
 /** The two ways to reach a daemon: the unix socket and HTTPS with mutual TLS. */

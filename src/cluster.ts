@@ -1,0 +1,43 @@
+// An LXD cluster's members (`GET /1.0/cluster/members`): who they are, where they listen, and
+// whether they are up, in one request. A standalone server answers LxdError 500 "Server is not
+// clustered".
+import type { Core } from "./core.js";
+import { syncMetadata } from "./envelope.js";
+import type { components } from "./generated/lxd.js";
+import { checkOptions, checkSegment, checkSignal } from "./validate.js";
+
+/**
+ * A member as LXD 5.0 describes it. `status` is "Online", "Offline" or "Evacuated" (and
+ * `message` says why); LXD learns a member is gone from missed heartbeats, so a member that just
+ * died stays "Online" for a while.
+ */
+export type ClusterMember = components["schemas"]["ClusterMember"] &
+  Required<Pick<components["schemas"]["ClusterMember"], "server_name" | "url" | "status" | "message" | "database" | "roles">>;
+
+export interface ClusterCallOptions {
+  signal?: AbortSignal;
+}
+
+export interface ClusterApi {
+  /** Every member, with its state (`?recursion=1`: one request). */
+  members(remote?: string, options?: ClusterCallOptions): Promise<ClusterMember[]>;
+  /** One member by its name (`server_name`). */
+  member(remote: string | undefined, name: string, options?: ClusterCallOptions): Promise<ClusterMember>;
+}
+
+export function createCluster(core: Core): ClusterApi {
+  return {
+    async members(remote, given) {
+      const signal = checkSignal("cluster.members", checkOptions("cluster.members", given).signal);
+      return syncMetadata<ClusterMember[]>(
+        await core.send(remote, "GET", "/1.0/cluster/members", { params: { query: { recursion: 1 } }, signal }),
+      );
+    },
+    async member(remote, name, given) {
+      checkSegment("cluster.member", "member name", name);
+      const signal = checkSignal("cluster.member", checkOptions("cluster.member", given).signal);
+      const sent = await core.send(remote, "GET", "/1.0/cluster/members/{name}", { params: { path: { name } }, signal });
+      return syncMetadata<ClusterMember>(sent);
+    },
+  };
+}
