@@ -13,8 +13,6 @@ import type { ServerApi } from "./server.js";
 import type { RemoteConfig, TransportFactory } from "./transport/types.js";
 import type { WebSocketConstructor } from "./websocket.js";
 
-export type { Core, SendInit, Sent } from "./core.js";
-
 export interface LxdOptions {
   /** Named remotes. `local` needs no entry: it is the unix socket (or the page's origin). */
   remotes?: Record<string, RemoteConfig>;

@@ -18,6 +18,8 @@ export interface SendInit {
 export interface Sent {
   ctx: RequestContext;
   status: number;
+  /** Read only when a failure is reported (its content-type). */
+  headers: Headers;
   envelope: Envelope;
 }
 
@@ -73,7 +75,7 @@ export function createCore(resolve: (remote: string | undefined) => string, tran
       } catch (err) {
         throw classifyFailure(ctx, err, init.signal);
       }
-      return { ctx, status: response.status, envelope: toEnvelope(ctx, response, text) };
+      return { ctx, status: response.status, headers: response.headers, envelope: toEnvelope(ctx, response, text) };
     },
   };
 }

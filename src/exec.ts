@@ -2,7 +2,7 @@
 // first; binary frames only (a text frame is EOF, both ways); output ends with an empty text
 // frame and a drop without a close frame; the exit code is `metadata.return` of the finished
 // operation, and `exited` waits for it *and* both EOFs so no trailing output is lost.
-import type { Core } from "./client.js";
+import type { Core } from "./core.js";
 import { AbortError, ConnectionError, InvalidArgumentError, LxdFetchError, OperationError, redact, redactOperation } from "./errors.js";
 import type { EventHub } from "./events.js";
 import { startOperation, type LxdOperation } from "./operation.js";

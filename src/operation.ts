@@ -2,9 +2,9 @@
 // state, refresh, cancel, wait and update handlers. Waiting rides the shared events socket,
 // joined before the request that creates the operation, then one GET closes the race; when
 // events are unavailable it falls back to /wait.
-import { AbortError, LxdFetchError, OperationError, OperationGoneError, TimeoutError } from "./errors.js";
-import type { Core, SendInit } from "./client.js";
-import { unwrap } from "./envelope.js";
+import { AbortError, OperationError, OperationGoneError, TimeoutError } from "./errors.js";
+import type { Core, SendInit } from "./core.js";
+import { unexpectedAnswer, unwrap } from "./envelope.js";
 import type { EventHub } from "./events.js";
 import type { paths } from "./generated/lxd.js";
 import type { OperationsApi, WaitOptions } from "./operations.js";
@@ -313,7 +313,7 @@ export async function startOperation<M = Record<string, unknown>>(
     const query = { ...init.params?.query, ...(project !== undefined && { project }) };
     const sent = await deps.core.send(name, method, path, { ...init, params: { ...init.params, query } });
     const out = unwrap<unknown>(sent.ctx, sent.status, sent.envelope);
-    if (out.type !== "async") throw new LxdFetchError(`${sent.ctx.method} ${sent.ctx.path}: LXD answered without an operation`);
+    if (out.type !== "async") throw unexpectedAnswer(sent, "sync answer where an operation was expected");
     return new LxdOperation<M>({ hub: deps.hub, operations: deps.operations, remote: name, project }, out.operation, {
       early,
       live: liveBeforeRequest,
