@@ -62,10 +62,10 @@ export function lxdError(ctx: RequestContext, status: number, env: Extract<Envel
 }
 
 /** sync → metadata; async → the operation; error → LxdError. */
-export function unwrap<T>(ctx: RequestContext, status: number, env: Envelope): Outcome<T> {
+export function unwrap<T>(ctx: RequestContext, status: number, env: Envelope<T>): Outcome<T> {
   switch (env.type) {
     case "sync":
-      return { type: "sync", metadata: env.metadata as T };
+      return { type: "sync", metadata: env.metadata };
     case "async":
       return { type: "async", id: env.metadata.id, operation: env.metadata };
     case "error":
@@ -79,8 +79,8 @@ export function unexpectedAnswer(sent: { ctx: RequestContext; status: number; he
 }
 
 /** The metadata of a call that must answer sync (an async answer is a protocol surprise). */
-export function syncMetadata<T>(sent: { ctx: RequestContext; status: number; headers: Headers; envelope: Envelope }): T {
-  const out = unwrap<T>(sent.ctx, sent.status, sent.envelope);
+export function syncMetadata<T>(sent: { ctx: RequestContext; status: number; headers: Headers; envelope: Envelope<T> }): T {
+  const out = unwrap(sent.ctx, sent.status, sent.envelope);
   if (out.type !== "sync") throw unexpectedAnswer(sent, "unexpected async answer where sync metadata was expected");
   return out.metadata;
 }

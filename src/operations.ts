@@ -93,14 +93,15 @@ const MIN_ROUND_MS = 250; // a server that answers early with a non-final state 
 
 export function createOperations(core: Core, serverInfo: InfoCache): OperationsApi {
   /** Per-id calls: a 404 means LXD does not (or no longer) know the operation. */
-  const byId = async <T>(remote: string | undefined, method: "GET" | "DELETE", id: string, signal?: AbortSignal): Promise<T> => {
-    const sent = await core.send(remote, method, "/1.0/operations/{id}", { params: { path: { id } }, signal });
+  const known = async <T>(id: string, sending: Promise<Sent<T>>): Promise<T> => {
     try {
-      return syncMetadata<T>(sent);
+      return syncMetadata(await sending);
     } catch (err) {
       throw gone(err, id);
     }
   };
+  const get = (remote: string | undefined, id: string, signal?: AbortSignal) =>
+    known(id, core.send(remote, "GET", "/1.0/operations/{id}", { params: { path: { id } }, signal }));
 
   async function list(remote?: string, a?: unknown, b?: unknown): Promise<unknown> {
     const [options, mutator] = tail<ListOptions, Mutator<unknown, unknown>>("list", a as ListOptions, b as Mutator<unknown, unknown>);
@@ -119,26 +120,26 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
         options.signal,
       );
     const query = {
-      ...(options.recursion && { recursion: 1 }),
+      ...(options.recursion && { recursion: 1 as const }),
       ...(options.project !== undefined && { project: options.project }),
       ...(options.allProjects && { "all-projects": true }),
     };
     const sent = await core.send(remote, "GET", "/1.0/operations", { params: { query }, signal: options.signal });
     // LXD sends `{}` (or, from some versions, null) when there are no operations.
-    return apply(syncMetadata<OperationMap<unknown> | null>(sent) ?? {}, mutator);
+    return apply(syncMetadata(sent) ?? {}, mutator);
   }
 
   async function info(remote: string | undefined, idOrUrl: string, a?: unknown, b?: unknown): Promise<unknown> {
     const id = operationId(idOrUrl);
     const [options, mutator] = tail<CallOptions, Mutator<unknown, unknown>>("info", a as CallOptions, b as Mutator<unknown, unknown>);
-    return apply(await byId<Operation>(remote, "GET", id, options.signal), mutator);
+    return apply(await get(remote, id, options.signal), mutator);
   }
 
   async function cancel(remote: string | undefined, idOrUrl: string, a?: unknown, b?: unknown): Promise<unknown> {
     const id = operationId(idOrUrl);
     const [options, mutator] = tail<CallOptions, Mutator<unknown, unknown>>("cancel", a as CallOptions, b as Mutator<unknown, unknown>);
     try {
-      await byId<unknown>(remote, "DELETE", id, options.signal);
+      await known(id, core.send(remote, "DELETE", "/1.0/operations/{id}", { params: { path: { id } }, signal: options.signal }));
     } catch (err) {
       if (err instanceof LxdError && !(err instanceof OperationGoneError)) {
         throw new LxdError(err, `cannot cancel operation ${id} on "${err.remote}": ${err.lxdMessage}`);
@@ -169,17 +170,13 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
         // and the TimeoutError can carry the state LXD last reported.
         const seconds = Math.max(1, Math.min(ROUND_SECONDS, Math.floor(remaining / 1000)));
         const started = Date.now();
-        let sent: Sent;
-        try {
-          sent = await core.send(remote, "GET", "/1.0/operations/{id}/wait", {
-            params: { path: { id }, query: { timeout: seconds } },
-            signal: combined,
+        const sent = await core
+          .send(remote, "GET", "/1.0/operations/{id}/wait", { params: { path: { id }, query: { timeout: seconds } }, signal: combined })
+          .catch((err: unknown) => {
+            if (signal?.aborted) throw new AbortError(`wait ${id}`, signal.reason);
+            if (timer.signal.aborted) throw timedOut();
+            throw err;
           });
-        } catch (err) {
-          if (signal?.aborted) throw new AbortError(`wait ${id}`, signal.reason);
-          if (timer.signal.aborted) throw timedOut();
-          throw err;
-        }
         const env = sent.envelope;
         if (env.type === "error") {
           const err = lxdError(sent.ctx, sent.status, env);
@@ -191,7 +188,7 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
           // last state as it does with 5.0.0–5.0.2 (one GET per round of up to 30 s).
           let op: Operation;
           try {
-            op = await byId<Operation>(remote, "GET", id, combined);
+            op = await get(remote, id, combined);
           } catch (err) {
             if (signal?.aborted) throw new AbortError(`wait ${id}`, signal.reason);
             if (timer.signal.aborted) throw timedOut();
@@ -200,7 +197,7 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
           last = op;
           if (isFinal(op.status_code)) return apply(settle(id, op), mutator);
         } else {
-          const op = syncMetadata<Operation>(sent);
+          const op = syncMetadata(sent);
           last = op;
           if (isFinal(op.status_code)) return apply(settle(id, op), mutator);
         }
@@ -218,7 +215,7 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
   async function settleFailedWait(id: string, remote: string | undefined, message: string, signal: AbortSignal): Promise<Operation> {
     let op: Operation | undefined;
     try {
-      op = await byId<Operation>(remote, "GET", id, signal);
+      op = await get(remote, id, signal);
     } catch (err) {
       if (!(err instanceof OperationGoneError)) throw err;
     }
