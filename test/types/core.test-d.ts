@@ -86,3 +86,14 @@ export async function helpers() {
   // @ts-expect-error an action LXD does not have
   await lxd.instances.setState("r", "c1", { action: 1 });
 }
+
+export async function scoped() {
+  const r = lxd.remote("r");
+  expectTypeOf(await r.operations.list()).toEqualTypeOf<OperationMap<string>>();
+  expectTypeOf(await r.operations.list({ recursion: true })).toEqualTypeOf<OperationMap<Operation>>();
+  expectTypeOf(await r.project("p").operations.info("id", (op) => op.id)).toEqualTypeOf<string>();
+  // @ts-expect-error the scoped calls take no remote
+  await r.operations.info("r", "id");
+  // @ts-expect-error
+  await r.run("r", "c1", ["true"]);
+}
