@@ -58,38 +58,14 @@ export type OperationMap<T = string> = {
   [status: string]: T[] | undefined;
 };
 
-// --- The response envelope (shared/api/response.go). Every key is always present. ---
+// --- The response envelope (shared/api/response.go): the generator gives every response its seven keys. ---
 
-export interface SyncEnvelope<T = unknown> {
-  type: "sync";
-  status: string;
-  status_code: number;
-  operation: string;
-  error_code: number;
-  error: string;
-  metadata: T;
-}
+type Body<R extends keyof components["responses"]> = components["responses"][R]["content"]["application/json"];
 
-export interface AsyncEnvelope<M = Record<string, unknown>> {
-  type: "async";
-  status: string;
-  status_code: number;
-  /** `/1.0/operations/<id>` */
-  operation: string;
-  error_code: number;
-  error: string;
-  metadata: Operation<M>;
-}
-
-export interface ErrorEnvelope {
-  type: "error";
-  status: string;
-  status_code: number;
-  operation: string;
-  error_code: number;
-  error: string;
-  metadata: unknown;
-}
+export type SyncEnvelope<T = unknown> = Omit<Body<"EmptySyncResponse">, "metadata"> & { metadata: T };
+/** `operation` is `/1.0/operations/<id>`. */
+export type AsyncEnvelope<M = Record<string, unknown>> = Omit<Body<"Operation">, "metadata"> & { metadata: Operation<M> };
+export type ErrorEnvelope = Omit<Body<"BadRequest">, "metadata"> & { metadata: unknown };
 
 export type Envelope<T = unknown> = SyncEnvelope<T> | AsyncEnvelope | ErrorEnvelope;
 
