@@ -39,8 +39,8 @@ const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch"
  * (`/1.0/operations?recursion=1`, `/1.0/operations/{id}/wait?public`). As path keys those break
  * openapi-fetch (it would build `?recursion=1?project=x`) and OAS validators. Fold each variant
  * into its base path instead: its query parameters join the base operation's, and `recursion=N`
- * becomes an optional `recursion` query parameter. Response shapes of the recursion forms are
- * typed by hand in src/types.ts (the spec's list shape for operations is wrong).
+ * becomes an optional `recursion` query parameter, and the variant's metadata joins the base's
+ * as one more member of a `oneOf` (so the URL form and each recursion form are all typed).
  */
 function foldQueryVariants(paths) {
   for (const key of Object.keys(paths)) {
@@ -64,10 +64,29 @@ function foldQueryVariants(paths) {
           params.push(rec);
         }
         rec.schema.enum = [...new Set([...rec.schema.enum, Number(value)])].sort((x, y) => x - y);
+        joinRecursionForm(target, variant);
       }
     }
     delete paths[key];
   }
+}
+
+const metadataOf = (op) => op?.responses?.["200"]?.content?.["application/json"]?.schema?.properties?.metadata;
+const isMap = (schema) => schema?.type === "object" && typeof schema.additionalProperties === "object";
+
+/**
+ * Adds a recursion variant's metadata to the base operation's as a `oneOf` member. Where the URL
+ * form is a map of lists (operations, grouped by status), LXD keeps the map at every recursion
+ * level although the spec says a plain list: the variant's list becomes the map's values.
+ */
+function joinRecursionForm(target, variant) {
+  const base = metadataOf(target);
+  let form = metadataOf(variant);
+  if (!base || !form) return;
+  if (isMap(base) && form.type === "array") form = { ...base, additionalProperties: form, description: form.description };
+  const forms = base.oneOf ?? [{ ...base }];
+  for (const k of Object.keys(base)) delete base[k];
+  base.oneOf = [...forms, form];
 }
 
 /** LXD declares no `in: path` parameters; declare every `{x}` of the key at path level. */
@@ -81,6 +100,72 @@ function declarePathParams(path, item) {
     ...(item.parameters ?? []),
     ...missing.map((name) => ({ name, in: "path", required: true, schema: { type: "string" } })),
   ];
+}
+
+// Keys LXD always sends (no `omitempty` in shared/api, lxd-5.0.2) that the spec leaves optional;
+// applied to the schema wherever it is used. Request bodies: the keys LXD refuses to do without.
+const REQUIRED = {
+  Operation: "*",
+  Event: ["type", "timestamp", "metadata"],
+  InstanceExecPost: ["command"],
+};
+
+// shared/api/status_code.go and the operation classes (`durable`: LXD 6.x): the spec says integer and string.
+const ENUMS = {
+  StatusCode: [100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 200, 400, 401],
+  "Operation.class": ["task", "websocket", "token", "durable"],
+};
+// Fields LXD sends as null when empty (Go nil maps).
+const NULLABLE = { Operation: ["metadata", "resources"] };
+
+function repairSchemas(schemas) {
+  for (const [name, keys] of Object.entries(REQUIRED)) {
+    const schema = schemas[name];
+    if (schema) schema.required = keys === "*" ? Object.keys(schema.properties).sort() : keys;
+  }
+  for (const [where, values] of Object.entries(ENUMS)) {
+    const [name, field] = where.split(".");
+    const schema = field ? schemas[name]?.properties[field] : schemas[name];
+    if (schema) schema.enum = values;
+  }
+  for (const [name, fields] of Object.entries(NULLABLE))
+    for (const f of fields) if (schemas[name]) schemas[name].properties[f].nullable = true;
+}
+
+// shared/api/response.go: every envelope carries all seven keys (no `omitempty`).
+const ENVELOPE = {
+  type: { type: "string" },
+  status: { type: "string" },
+  status_code: { type: "integer" },
+  operation: { type: "string" },
+  error_code: { type: "integer" },
+  error: { type: "string" },
+  metadata: {},
+};
+
+/**
+ * LXD answers JSON everywhere, though go-swagger writes "*\/*" for shared responses; and a
+ * response body whose `type` example is sync, async or error is LXD's envelope: all seven keys,
+ * `type` the literal, so the sync, async and error forms discriminate in TypeScript as at run time.
+ */
+function repairResponse(response) {
+  const content = response.content;
+  if (!content) return;
+  if (content["*/*"]) {
+    content["application/json"] ??= content["*/*"];
+    delete content["*/*"];
+  }
+  const schema = content["application/json"]?.schema;
+  const kind = schema?.properties?.type?.example;
+  if (!["sync", "async", "error"].includes(kind)) return;
+  schema.properties = { ...ENVELOPE, ...schema.properties, type: { ...schema.properties.type, enum: [kind] } };
+  schema.required = Object.keys(ENVELOPE);
+}
+
+function repairResponses(paths, components) {
+  for (const response of Object.values(components.responses ?? {})) repairResponse(response);
+  for (const item of Object.values(paths))
+    for (const method of HTTP_METHODS) for (const response of Object.values(item[method]?.responses ?? {})) repairResponse(response);
 }
 
 /** Every `#/components/<kind>/<name>` reachable from `start`, transitively. */
@@ -121,6 +206,8 @@ export async function buildFragment() {
     const [, , kind, name] = ref.split("/");
     (components[kind] ??= {})[name] = full.components[kind][name];
   }
+  repairSchemas(components.schemas ?? {});
+  repairResponses(paths, components);
   for (const kind of Object.keys(components)) {
     components[kind] = Object.fromEntries(Object.entries(components[kind]).sort(([a], [b]) => a.localeCompare(b)));
   }

@@ -11,10 +11,9 @@ import type { InstancesApi } from "./instances.js";
 import type { LxdOperation } from "./operation.js";
 import type { OperationsApi } from "./operations.js";
 import type { ServerApi } from "./server.js";
+import { createScope, type LxdScope } from "./scope.js";
 import type { RemoteOptions, TransportFactory } from "./transport/types.js";
 import type { WebSocketConstructor } from "./websocket.js";
-
-export type { Core, SendInit, Sent } from "./core.js";
 
 export interface LxdOptions {
   /**
@@ -61,13 +60,15 @@ export interface Lxd {
   run(remote: string | undefined, instance: string, command: string[], options?: RunOptions): Promise<RunResult>;
   /** The typed openapi-fetch client of a remote, for endpoints without a helper yet. */
   api(remote?: string): Client<paths>;
+  /** The same calls bound to one remote (default: `defaultRemote`); `.project(name)` scopes them to a project. */
+  remote(name?: string): LxdScope;
   /** Closes every connection this client opened. */
   close(): Promise<void>;
 }
 
 export function createLxdClient(options: LxdOptions | undefined, defaultTransport: TransportFactory): Lxd {
   const base = createBase(options, defaultTransport);
-  return {
+  const lxd: Lxd = {
     defaultRemote: base.defaultRemote,
     remotes: base.remotes,
     operations: { ...lxdOperations(base), track: lxdTrack(base) },
@@ -78,6 +79,8 @@ export function createLxdClient(options: LxdOptions | undefined, defaultTranspor
     exec: lxdExec(base),
     run: lxdRun(base),
     api: lxdApi(base),
+    remote: (name) => createScope(lxd, base.resolve(name), undefined),
     close: () => base.close(),
   };
+  return lxd;
 }

@@ -11,8 +11,7 @@ import { checkOptions, checkSegment, checkSignal } from "./validate.js";
  * `message` says why); LXD learns a member is gone from missed heartbeats, so a member that just
  * died stays "Online" for a while.
  */
-export type ClusterMember = components["schemas"]["ClusterMember"] &
-  Required<Pick<components["schemas"]["ClusterMember"], "server_name" | "url" | "status" | "message" | "database" | "roles">>;
+export type ClusterMember = components["schemas"]["ClusterMember"];
 
 export interface ClusterCallOptions {
   signal?: AbortSignal;
@@ -29,15 +28,13 @@ export function createCluster(core: Core): ClusterApi {
   return {
     async members(remote, given) {
       const signal = checkSignal("cluster.members", checkOptions("cluster.members", given).signal);
-      return syncMetadata<ClusterMember[]>(
-        await core.send(remote, "GET", "/1.0/cluster/members", { params: { query: { recursion: 1 } }, signal }),
-      );
+      return syncMetadata(await core.send(remote, "GET", "/1.0/cluster/members", { params: { query: { recursion: 1 } }, signal }));
     },
     async member(remote, name, given) {
       checkSegment("cluster.member", "member name", name);
       const signal = checkSignal("cluster.member", checkOptions("cluster.member", given).signal);
       const sent = await core.send(remote, "GET", "/1.0/cluster/members/{name}", { params: { path: { name } }, signal });
-      return syncMetadata<ClusterMember>(sent);
+      return syncMetadata(sent);
     },
   };
 }

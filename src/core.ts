@@ -2,6 +2,7 @@
 // and failures are handled in one place.
 import { AbortError, ConnectionError, LxdFetchError, TlsError } from "./errors.js";
 import { toEnvelope, type RequestContext } from "./envelope.js";
+import { createQuerySerializer, defaultPathSerializer, type FetchResponse, type ParamsOption, type RequestBodyOption } from "openapi-fetch";
 import type { paths } from "./generated/lxd.js";
 import { causeCode, TLS_CODE } from "./transport/cause.js";
 import type { Transport } from "./transport/types.js";
@@ -10,22 +11,82 @@ import { checkSegment, checkSignal, checkText } from "./validate.js";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-export interface SendInit {
+/** The generated description of `method path` (openapi-typescript's operation object). */
+type Described<M extends Method, P extends keyof paths> = paths[P][Lowercase<M>];
+
+/** Paths that have `method` in LXD's API description. */
+export type PathsWith<M extends Method> = {
+  [P in keyof paths]: paths[P] extends { [K in Lowercase<M>]: object } ? P : never;
+}[keyof paths];
+
+/** Paths whose `method` answers with an operation (HTTP 202 in the spec). */
+export type AsyncPaths<M extends Method> = {
+  [P in PathsWith<M>]: Described<M, P> extends { responses: { 202: unknown } } ? P : never;
+}[PathsWith<M>];
+
+/**
+ * What `method path` takes: its path and query parameters and its body, typed from the spec by
+ * openapi-fetch's own rules (required when the spec requires them), plus a signal.
+ */
+export type SendInit<M extends Method = Method, P extends PathsWith<M> = PathsWith<M>> = ParamsOption<Described<M, P>> &
+  RequestBodyOption<Described<M, P>> & { signal?: AbortSignal | undefined };
+
+/** The query `init` gives, for the recursion forms. */
+type QueryOf<I> = I extends { params?: { query?: infer Q } } ? NonNullable<Q> : object;
+
+/** A URL list, or a map of URL lists: the form LXD answers without `recursion`. */
+type UrlForm = string[] | { [key: string]: string[] };
+
+/**
+ * The spec gives a listing's forms as one union (scripts/generate.mjs); the query picks one:
+ * no `recursion` (or 0) the URLs, a literal 1 or 2 the objects, anything else the union.
+ */
+type ByRecursion<T, Q> = [Extract<T, UrlForm>] extends [never]
+  ? T
+  : Q extends { recursion: 1 | 2 }
+    ? Exclude<T, UrlForm>
+    : Q extends { recursion?: 0 | undefined }
+      ? Extract<T, UrlForm>
+      : T;
+
+/** The metadata of the sync answer of `method path` (unknown where the spec has none). */
+export type SyncMetadata<M extends Method, P extends PathsWith<M>, I = unknown> = ByRecursion<
+  Described<M, P> extends infer D extends Record<string | number, unknown>
+    ? Extract<NonNullable<FetchResponse<D, unknown, "application/json">["data"]>, { type: "sync" }> extends { metadata: infer T }
+      ? T
+      : unknown
+    : unknown,
+  QueryOf<I>
+>;
+
+export interface Sent<T = unknown> {
+  ctx: RequestContext;
+  status: number;
+  /** Read only when a failure is reported (its content-type). */
+  headers: Headers;
+  envelope: Envelope<T>;
+}
+
+type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
+/** `init` is optional where the spec requires nothing, as in openapi-fetch. */
+export type InitArg<I> = RequiredKeys<I> extends never ? [init?: I] : [init: I];
+
+/** What the implementation reads of any `SendInit`. */
+interface AnyInit {
   params?: { path?: Record<string, string>; query?: Record<string, string | number | boolean | undefined> };
   body?: unknown;
   signal?: AbortSignal | undefined;
 }
 
-export interface Sent {
-  ctx: RequestContext;
-  status: number;
-  envelope: Envelope;
-}
-
 /** The internal core every API module is built on. */
 export interface Core {
   resolve(remote: string | undefined): string;
-  send(remote: string | undefined, method: Method, path: keyof paths, init?: SendInit): Promise<Sent>;
+  send<M extends Method, P extends PathsWith<M>, const I extends SendInit<M, P>>(
+    remote: string | undefined,
+    method: M,
+    path: P,
+    ...init: InitArg<I>
+  ): Promise<Sent<SyncMetadata<M, P, I>>>;
 }
 
 export function classifyFailure(ctx: RequestContext, err: unknown, signal?: AbortSignal): LxdFetchError {
@@ -37,53 +98,42 @@ export function classifyFailure(ctx: RequestContext, err: unknown, signal?: Abor
 }
 
 export function createCore(resolve: (remote: string | undefined) => string, transportOf: (remote: string) => Transport): Core {
-  return {
-    resolve,
-    async send(remote, method, path, init = {}) {
-      const name = resolve(remote);
-      checkRequest(`${method} ${path}`, init);
-      const transport = transportOf(name);
-      const ctx: RequestContext = { method, path: expandPath(path, init.params?.path), remote: name };
-      // The helpers' hot path builds the request itself: openapi-fetch's Request object and
-      // middleware pass cost more than LXD's own answer time (bench/operations).
-      const url = transport.baseUrl + ctx.path + queryString(init.params?.query);
-      let response: Response;
-      let text: string;
-      try {
-        response = await transport.fetch(url, {
-          method,
-          ...(init.body !== undefined && { body: JSON.stringify(init.body), headers: JSON_HEADERS }),
-          ...(init.signal && { signal: init.signal }),
-        });
-        text = await response.text();
-      } catch (err) {
-        throw classifyFailure(ctx, err, init.signal);
-      }
-      return { ctx, status: response.status, envelope: toEnvelope(ctx, response, text) };
-    },
-  };
+  async function send(remote: string | undefined, method: Method, path: string, init: AnyInit = {}): Promise<Sent> {
+    const name = resolve(remote);
+    checkRequest(`${method} ${path}`, init);
+    const transport = transportOf(name);
+    const ctx: RequestContext = { method, path: defaultPathSerializer(path, init.params?.path ?? {}), remote: name };
+    // The helpers' hot path builds the request itself: openapi-fetch's Request object and
+    // middleware pass cost more than LXD's own answer time (bench/operations).
+    const query = init.params?.query ? serializeQuery(init.params.query) : "";
+    const url = transport.baseUrl + ctx.path + (query && `?${query}`);
+    let response: Response;
+    let text: string;
+    try {
+      response = await transport.fetch(url, {
+        method,
+        ...(init.body !== undefined && { body: JSON.stringify(init.body), headers: JSON_HEADERS }),
+        ...(init.signal && { signal: init.signal }),
+      });
+      text = await response.text();
+    } catch (err) {
+      throw classifyFailure(ctx, err, init.signal);
+    }
+    return { ctx, status: response.status, headers: response.headers, envelope: toEnvelope(ctx, response, text) };
+  }
+  // The one place the spec's response types are trusted: the envelope is checked at run time
+  // (toEnvelope), its metadata is LXD's as the spec describes it for `method path`.
+  return { resolve, send: send as Core["send"] };
 }
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
+// openapi-fetch's serializers: undefined values skipped, values encoded with encodeURIComponent.
+const serializeQuery = createQuerySerializer();
+
 /** Path parameters are single segments and query strings carry no NUL: checked before sending. */
-function checkRequest(where: string, init: SendInit): void {
+function checkRequest(where: string, init: AnyInit): void {
   for (const [k, v] of Object.entries(init.params?.path ?? {})) checkSegment(where, k, v);
   for (const [k, v] of Object.entries(init.params?.query ?? {})) if (typeof v === "string") checkText(where, k, v);
   checkSignal(where, init.signal);
-}
-
-/** `?a=1&b=x%20y`, skipping undefined values; encoded as openapi-fetch encodes them. */
-function queryString(query: Record<string, string | number | boolean | undefined> | undefined): string {
-  if (!query) return "";
-  let out = "";
-  for (const [k, v] of Object.entries(query)) {
-    if (v !== undefined) out += `${out ? "&" : "?"}${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`;
-  }
-  return out;
-}
-
-/** The concrete path, with parameters encoded as they are on the wire. */
-function expandPath(path: string, params: Record<string, string> | undefined): string {
-  return path.replace(/\{([^}]+)\}/g, (_, k: string) => encodeURIComponent(params?.[k] ?? `{${k}}`));
 }

@@ -1,6 +1,6 @@
 // LXD's response envelope, handled in one place: every response is read here, and every way a
 // body can be wrong becomes a typed error (never a bare SyntaxError).
-import { InvalidArgumentError, LxdError, ResponseError } from "./errors.js";
+import { LxdError, ResponseError } from "./errors.js";
 import type { Envelope, Operation } from "./types.js";
 
 export interface RequestContext {
@@ -62,10 +62,10 @@ export function lxdError(ctx: RequestContext, status: number, env: Extract<Envel
 }
 
 /** sync → metadata; async → the operation; error → LxdError. */
-export function unwrap<T>(ctx: RequestContext, status: number, env: Envelope): Outcome<T> {
+export function unwrap<T>(ctx: RequestContext, status: number, env: Envelope<T>): Outcome<T> {
   switch (env.type) {
     case "sync":
-      return { type: "sync", metadata: env.metadata as T };
+      return { type: "sync", metadata: env.metadata };
     case "async":
       return { type: "async", id: env.metadata.id, operation: env.metadata };
     case "error":
@@ -73,9 +73,14 @@ export function unwrap<T>(ctx: RequestContext, status: number, env: Envelope): O
   }
 }
 
+/** A well-formed envelope of the wrong kind for the call: the server's answer is at fault, not the input. */
+export function unexpectedAnswer(sent: { ctx: RequestContext; status: number; headers: Headers }, reason: string): ResponseError {
+  return new ResponseError({ ...sent.ctx, status: sent.status, contentType: sent.headers.get("content-type") ?? "" }, reason);
+}
+
 /** The metadata of a call that must answer sync (an async answer is a protocol surprise). */
-export function syncMetadata<T>(sent: { ctx: RequestContext; status: number; envelope: Envelope }): T {
-  const out = unwrap<T>(sent.ctx, sent.status, sent.envelope);
-  if (out.type !== "sync") throw new InvalidArgumentError(`${sent.ctx.method} ${sent.ctx.path}: unexpected async answer`);
+export function syncMetadata<T>(sent: { ctx: RequestContext; status: number; headers: Headers; envelope: Envelope<T> }): T {
+  const out = unwrap(sent.ctx, sent.status, sent.envelope);
+  if (out.type !== "sync") throw unexpectedAnswer(sent, "unexpected async answer where sync metadata was expected");
   return out.metadata;
 }

@@ -2,12 +2,12 @@
 // first; binary frames only (a text frame is EOF, both ways); output ends with an empty text
 // frame and a drop without a close frame; the exit code is `metadata.return` of the finished
 // operation, and `exited` waits for it *and* both EOFs so no trailing output is lost.
-import type { Core } from "./client.js";
+import type { Core } from "./core.js";
 import { AbortError, ConnectionError, InvalidArgumentError, LxdFetchError, OperationError, redact, redactOperation } from "./errors.js";
 import type { EventHub } from "./events.js";
 import { startOperation, type LxdOperation } from "./operation.js";
 import type { OperationsApi } from "./operations.js";
-import type { ControlMessage, ExecFds, ExecOperationMetadata, Operation } from "./types.js";
+import type { ControlMessage, ExecFds, ExecOperationMetadata, InstanceExecPost, Operation } from "./types.js";
 import { concatBytes } from "./bytes.js";
 import type { SocketOptions } from "./transport/types.js";
 import { checkBoolean, checkInt, checkOptions, checkSegment, checkSignal, checkText } from "./validate.js";
@@ -139,16 +139,22 @@ export async function exec(
   }
 }
 
-async function start(deps: ExecDeps, name: string, instance: string, body: object, options: ExecOptions): Promise<ExecProcess> {
+async function start(deps: ExecDeps, name: string, instance: string, body: InstanceExecPost, options: ExecOptions): Promise<ExecProcess> {
   const { signal, project } = options;
-  const handle = await startOperation<ExecOperationMetadata>(deps, name, "POST", "/1.0/instances/{name}/exec", {
-    params: { path: { name: instance } },
-    body,
-    signal,
-    project,
-  });
+  const handle = await startOperation<ExecOperationMetadata, "POST", "/1.0/instances/{name}/exec">(
+    deps,
+    name,
+    "POST",
+    "/1.0/instances/{name}/exec",
+    {
+      params: { path: { name: instance } },
+      body,
+      signal,
+      project,
+    },
+  );
   const op = handle.current;
-  const fds = (op.metadata as ExecOperationMetadata | null)?.fds;
+  const fds = op.metadata?.fds;
   if (!fds?.control || !fds["0"]) {
     handle.release();
     throw new ExecError(`exec in ${instance}: operation ${op.id} has no websocket secrets`);
@@ -161,7 +167,7 @@ async function start(deps: ExecDeps, name: string, instance: string, body: objec
   }
 }
 
-function execBody(instance: string, command: string[], options: ExecOptions): object {
+function execBody(instance: string, command: string[], options: ExecOptions): InstanceExecPost {
   const o = checkOptions("exec", options);
   checkSegment("exec", "instance name", instance);
   if (!Array.isArray(command) || command.length === 0)

@@ -2,11 +2,10 @@
 // state, refresh, cancel, wait and update handlers. Waiting rides the shared events socket,
 // joined before the request that creates the operation, then one GET closes the race; when
 // events are unavailable it falls back to /wait.
-import { AbortError, LxdFetchError, OperationError, OperationGoneError, TimeoutError } from "./errors.js";
-import type { Core, SendInit } from "./client.js";
-import { unwrap } from "./envelope.js";
+import { AbortError, OperationError, OperationGoneError, TimeoutError } from "./errors.js";
+import type { AsyncPaths, Core, InitArg, Method, SendInit } from "./core.js";
+import { unexpectedAnswer, unwrap } from "./envelope.js";
 import type { EventHub } from "./events.js";
-import type { paths } from "./generated/lxd.js";
 import type { OperationsApi, WaitOptions } from "./operations.js";
 import { isFinal, StatusCode, type LxdEvent, type Operation } from "./types.js";
 import { checkFunction, checkMs, checkOptions, checkSegment, checkSignal } from "./validate.js";
@@ -297,13 +296,13 @@ export interface StartDeps {
  * joined before the request (what arrives before the handle exists is buffered for it), the way
  * LXD's Go client does it, so the end cannot be missed.
  */
-export async function startOperation<M = Record<string, unknown>>(
+export async function startOperation<T = Record<string, unknown>, M extends Method = Method, P extends AsyncPaths<M> = AsyncPaths<M>>(
   deps: StartDeps,
   remote: string | undefined,
-  method: "POST" | "PUT" | "PATCH" | "DELETE",
-  path: keyof paths,
-  init: SendInit & { project?: string | undefined },
-): Promise<LxdOperation<M>> {
+  method: M,
+  path: P,
+  init: SendInit<M, P> & { project?: string | undefined },
+): Promise<LxdOperation<T>> {
   const name = deps.core.resolve(remote);
   const { project } = init;
   // Checked before the events socket is joined: nothing goes out for bad input.
@@ -325,11 +324,18 @@ export async function startOperation<M = Record<string, unknown>>(
     );
     await Promise.resolve(); // an already open (shared) stream has resolved by now
     const liveBeforeRequest = live;
-    const query = { ...init.params?.query, ...(project !== undefined && { project }) };
-    const sent = await deps.core.send(name, method, path, { ...init, params: { ...init.params, query } });
+    const { project: _, ...request } = init;
+    const query = { ...request.params?.query, ...(project !== undefined && { project }) };
+    // Generic over the path, the init cannot be checked here; each caller's was, against its path.
+    const sent = await deps.core.send(
+      name,
+      method,
+      path,
+      ...([{ ...request, params: { ...request.params, query } }] as InitArg<SendInit<M, P>>),
+    );
     const out = unwrap<unknown>(sent.ctx, sent.status, sent.envelope);
-    if (out.type !== "async") throw new LxdFetchError(`${sent.ctx.method} ${sent.ctx.path}: LXD answered without an operation`);
-    return new LxdOperation<M>({ hub: deps.hub, operations: deps.operations, remote: name, project }, out.operation, {
+    if (out.type !== "async") throw unexpectedAnswer(sent, "sync answer where an operation was expected");
+    return new LxdOperation<T>({ hub: deps.hub, operations: deps.operations, remote: name, project }, out.operation, {
       early,
       live: liveBeforeRequest,
     });

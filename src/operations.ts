@@ -1,14 +1,14 @@
 // The operations API: list, info, cancel and wait, each with an optional result mutator as its
 // last argument (the shape of the original PHP helpers).
-import type { Core, Sent } from "./client.js";
+import type { Core, Sent } from "./core.js";
 import { requireExtension, type InfoCache } from "./server.js";
 import { lxdError, syncMetadata } from "./envelope.js";
 import { AbortError, InvalidArgumentError, LxdError, OperationError, OperationGoneError, TimeoutError } from "./errors.js";
 import { isFinal, StatusCode, type Operation, type OperationMap } from "./types.js";
-import { checkBoolean, checkFunction, checkMs, checkOptions, checkSegment, checkSignal } from "./validate.js";
+import { type Mutator, type WithMutator, withMutator } from "./mutator.js";
+import { checkBoolean, checkMs, checkSegment } from "./validate.js";
 
-/** Transforms a call's result; may be async. */
-export type Mutator<T, R> = (value: T) => R | Promise<R>;
+export type { Mutator } from "./mutator.js";
 
 export interface ListOptions {
   /** Full Operation objects instead of URLs, in the same single request. */
@@ -33,33 +33,34 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
-type ListResult<O> = O extends { recursion: true } ? OperationMap<Operation> : OperationMap<string>;
+/** What `list` gives for its options: URLs, Operations, or either when `recursion` is a plain boolean. */
+export type ListResult<O extends ListOptions | undefined> = O extends { recursion: true }
+  ? OperationMap<Operation>
+  : O extends { recursion?: false | undefined } | undefined
+    ? OperationMap<string>
+    : OperationMap<string> | OperationMap<Operation>;
+
+type Remote = [remote?: string | undefined];
+type ById = [remote: string | undefined, id: string];
 
 export interface OperationsApi {
-  list(remote?: string): Promise<OperationMap<string>>;
+  list<const O extends ListOptions | undefined = undefined>(remote?: string, options?: O): Promise<ListResult<O>>;
   list<R>(remote: string | undefined, mutator: Mutator<OperationMap<string>, R>): Promise<Awaited<R>>;
-  list<const O extends ListOptions>(remote: string | undefined, options: O): Promise<ListResult<O>>;
   list<const O extends ListOptions, R>(remote: string | undefined, options: O, mutator: Mutator<ListResult<O>, R>): Promise<Awaited<R>>;
 
-  info(remote: string | undefined, id: string, options?: CallOptions): Promise<Operation>;
-  info<R>(remote: string | undefined, id: string, mutator: Mutator<Operation, R>): Promise<Awaited<R>>;
-  info<R>(remote: string | undefined, id: string, options: CallOptions, mutator: Mutator<Operation, R>): Promise<Awaited<R>>;
+  info: WithMutator<ById, CallOptions, Operation>;
 
   /** Cancels the operation (`DELETE`). LXD refuses operations that are not `may_cancel`. */
-  delete(remote: string | undefined, id: string, options?: CallOptions): Promise<void>;
-  delete<R>(remote: string | undefined, id: string, mutator: Mutator<void, R>): Promise<Awaited<R>>;
-  delete<R>(remote: string | undefined, id: string, options: CallOptions, mutator: Mutator<void, R>): Promise<Awaited<R>>;
+  delete: WithMutator<ById, CallOptions, void>;
   /** Same as `delete`. */
-  cancel: OperationsApi["delete"];
+  cancel: WithMutator<ById, CallOptions, void>;
 
   /**
    * Resolves with the final Operation when it succeeded. Rejects with OperationError (Failure,
    * Cancelled), TimeoutError, AbortError, or OperationGoneError when LXD no longer knows the
    * id (it keeps finished operations about 5 s: the outcome is then unknown).
    */
-  wait(remote: string | undefined, id: string, options?: WaitOptions): Promise<Operation>;
-  wait<R>(remote: string | undefined, id: string, mutator: Mutator<Operation, R>): Promise<Awaited<R>>;
-  wait<R>(remote: string | undefined, id: string, options: WaitOptions, mutator: Mutator<Operation, R>): Promise<Awaited<R>>;
+  wait: WithMutator<ById, WaitOptions, Operation>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -75,35 +76,22 @@ export function operationId(idOrUrl: unknown): string {
   throw new InvalidArgumentError(`invalid operation id ${shown}: expected a UUID or /1.0/operations/<uuid>`);
 }
 
-/** Splits `(options?, mutator?)` where either may be omitted. */
-function tail<O extends object, M>(where: string, a: O | M | undefined, b: M | undefined): [O, M | undefined] {
-  const [options, mutator] = typeof a === "function" ? [undefined, a as M] : [a as O | undefined, b];
-  checkFunction(where, "mutator", mutator);
-  const o = checkOptions(where, options);
-  checkSignal(where, (o as { signal?: unknown }).signal);
-  return [o, mutator];
-}
-
-async function apply<T>(value: T, mutator: Mutator<T, unknown> | undefined): Promise<unknown> {
-  return mutator ? await mutator(value) : value;
-}
-
 const ROUND_SECONDS = 30; // one /wait request at most; below undici's 300 s headers timeout
 const MIN_ROUND_MS = 250; // a server that answers early with a non-final state is not spun on
 
 export function createOperations(core: Core, serverInfo: InfoCache): OperationsApi {
   /** Per-id calls: a 404 means LXD does not (or no longer) know the operation. */
-  const byId = async <T>(remote: string | undefined, method: "GET" | "DELETE", id: string, signal?: AbortSignal): Promise<T> => {
-    const sent = await core.send(remote, method, "/1.0/operations/{id}", { params: { path: { id } }, signal });
+  const known = async <T>(id: string, sending: Promise<Sent<T>>): Promise<T> => {
     try {
-      return syncMetadata<T>(sent);
+      return syncMetadata(await sending);
     } catch (err) {
       throw gone(err, id);
     }
   };
+  const get = (remote: string | undefined, id: string, signal?: AbortSignal) =>
+    known(id, core.send(remote, "GET", "/1.0/operations/{id}", { params: { path: { id } }, signal }));
 
-  async function list(remote?: string, a?: unknown, b?: unknown): Promise<unknown> {
-    const [options, mutator] = tail<ListOptions, Mutator<unknown, unknown>>("list", a as ListOptions, b as Mutator<unknown, unknown>);
+  async function list([remote]: Remote, options: ListOptions): Promise<OperationMap<string> | OperationMap<Operation>> {
     checkBoolean("list", "recursion", options.recursion);
     checkBoolean("list", "allProjects", options.allProjects);
     if (options.project !== undefined) checkSegment("list", "project", options.project);
@@ -119,38 +107,33 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
         options.signal,
       );
     const query = {
-      ...(options.recursion && { recursion: 1 }),
+      ...(options.recursion && { recursion: 1 as const }),
       ...(options.project !== undefined && { project: options.project }),
       ...(options.allProjects && { "all-projects": true }),
     };
     const sent = await core.send(remote, "GET", "/1.0/operations", { params: { query }, signal: options.signal });
     // LXD sends `{}` (or, from some versions, null) when there are no operations.
-    return apply(syncMetadata<OperationMap<unknown> | null>(sent) ?? {}, mutator);
+    return syncMetadata(sent) ?? {};
   }
 
-  async function info(remote: string | undefined, idOrUrl: string, a?: unknown, b?: unknown): Promise<unknown> {
-    const id = operationId(idOrUrl);
-    const [options, mutator] = tail<CallOptions, Mutator<unknown, unknown>>("info", a as CallOptions, b as Mutator<unknown, unknown>);
-    return apply(await byId<Operation>(remote, "GET", id, options.signal), mutator);
+  async function info([remote, idOrUrl]: ById, options: CallOptions): Promise<Operation> {
+    return get(remote, operationId(idOrUrl), options.signal);
   }
 
-  async function cancel(remote: string | undefined, idOrUrl: string, a?: unknown, b?: unknown): Promise<unknown> {
+  async function cancel([remote, idOrUrl]: ById, options: CallOptions): Promise<void> {
     const id = operationId(idOrUrl);
-    const [options, mutator] = tail<CallOptions, Mutator<unknown, unknown>>("cancel", a as CallOptions, b as Mutator<unknown, unknown>);
     try {
-      await byId<unknown>(remote, "DELETE", id, options.signal);
+      await known(id, core.send(remote, "DELETE", "/1.0/operations/{id}", { params: { path: { id } }, signal: options.signal }));
     } catch (err) {
       if (err instanceof LxdError && !(err instanceof OperationGoneError)) {
         throw new LxdError(err, `cannot cancel operation ${id} on "${err.remote}": ${err.lxdMessage}`);
       }
       throw err;
     }
-    return apply(undefined, mutator);
   }
 
-  async function wait(remote: string | undefined, idOrUrl: string, a?: unknown, b?: unknown): Promise<unknown> {
+  async function wait([remote, idOrUrl]: ById, options: WaitOptions): Promise<Operation> {
     const id = operationId(idOrUrl);
-    const [options, mutator] = tail<WaitOptions, Mutator<unknown, unknown>>("wait", a as WaitOptions, b as Mutator<unknown, unknown>);
     const { signal } = options;
     const timeout = checkMs("wait", "timeout", options.timeout);
     core.resolve(remote);
@@ -169,40 +152,36 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
         // and the TimeoutError can carry the state LXD last reported.
         const seconds = Math.max(1, Math.min(ROUND_SECONDS, Math.floor(remaining / 1000)));
         const started = Date.now();
-        let sent: Sent;
-        try {
-          sent = await core.send(remote, "GET", "/1.0/operations/{id}/wait", {
-            params: { path: { id }, query: { timeout: seconds } },
-            signal: combined,
+        const sent = await core
+          .send(remote, "GET", "/1.0/operations/{id}/wait", { params: { path: { id }, query: { timeout: seconds } }, signal: combined })
+          .catch((err: unknown) => {
+            if (signal?.aborted) throw new AbortError(`wait ${id}`, signal.reason);
+            if (timer.signal.aborted) throw timedOut();
+            throw err;
           });
-        } catch (err) {
-          if (signal?.aborted) throw new AbortError(`wait ${id}`, signal.reason);
-          if (timer.signal.aborted) throw timedOut();
-          throw err;
-        }
         const env = sent.envelope;
         if (env.type === "error") {
           const err = lxdError(sent.ctx, sent.status, env);
           if (sent.status === 404 || env.error_code === 404) throw gone(err, id);
           if (sent.status !== 200) throw err;
           // LXD ≥ 5.0.3 and Incus report a timed-out or failed wait as an error envelope inside HTTP 200.
-          if (!/deadline exceeded/i.test(env.error)) return apply(await settleFailedWait(id, remote, env.error, combined), mutator);
+          if (!/deadline exceeded/i.test(env.error)) return await settleFailedWait(id, remote, env.error, combined);
           // That timeout envelope holds no state: read it, so that a TimeoutError carries the
           // last state as it does with 5.0.0–5.0.2 (one GET per round of up to 30 s).
           let op: Operation;
           try {
-            op = await byId<Operation>(remote, "GET", id, combined);
+            op = await get(remote, id, combined);
           } catch (err) {
             if (signal?.aborted) throw new AbortError(`wait ${id}`, signal.reason);
             if (timer.signal.aborted) throw timedOut();
             throw err;
           }
           last = op;
-          if (isFinal(op.status_code)) return apply(settle(id, op), mutator);
+          if (isFinal(op.status_code)) return settle(id, op);
         } else {
-          const op = syncMetadata<Operation>(sent);
+          const op = syncMetadata(sent);
           last = op;
-          if (isFinal(op.status_code)) return apply(settle(id, op), mutator);
+          if (isFinal(op.status_code)) return settle(id, op);
         }
         // Not final yet: the server-side timeout of this round ran out (5.0.0–5.0.2 form).
         const spent = Date.now() - started;
@@ -218,7 +197,7 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
   async function settleFailedWait(id: string, remote: string | undefined, message: string, signal: AbortSignal): Promise<Operation> {
     let op: Operation | undefined;
     try {
-      op = await byId<Operation>(remote, "GET", id, signal);
+      op = await get(remote, id, signal);
     } catch (err) {
       if (!(err instanceof OperationGoneError)) throw err;
     }
@@ -226,12 +205,14 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
     throw new OperationError(id, { statusCode: StatusCode.Failure, status: "Failure", err: message, ...(op && { operation: op }) });
   }
 
+  const remove = withMutator("cancel", 2, cancel);
   return {
-    list: list as OperationsApi["list"],
-    info: info as OperationsApi["info"],
-    delete: cancel as OperationsApi["delete"],
-    cancel: cancel as OperationsApi["delete"],
-    wait: wait as OperationsApi["wait"],
+    // The options decide the form (ListResult); the one function gives either.
+    list: withMutator("list", 1, list) as OperationsApi["list"],
+    info: withMutator("info", 2, info),
+    delete: remove,
+    cancel: remove,
+    wait: withMutator("wait", 2, wait),
   };
 }
 

@@ -1,6 +1,8 @@
 // Everything every entry point exports; the entries differ only in their default transport.
 export type { Lxd, LxdOperations, LxdOptions } from "./client.js";
 export type { LxdBase } from "./base.js";
+export type { LxdScope, ScopedOperations } from "./scope.js";
+export type { WithMutator } from "./mutator.js";
 export { lxdApi, lxdCluster, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdServer, lxdTrack } from "./capabilities.js";
 export type { ClusterApi, ClusterCallOptions, ClusterMember } from "./cluster.js";
 export * from "./errors.js";

@@ -5,7 +5,7 @@ import type { IncusCertificatesPostFields, IncusLifecycleFields } from "./types-
 
 type Schemas = components["schemas"];
 
-/** Operation status codes (shared/api/status_code.go). The spec has a bare integer. */
+/** Operation status codes (shared/api/status_code.go; the generator gives the spec's integer these values). */
 export const StatusCode = {
   OperationCreated: 100,
   Started: 101,
@@ -24,27 +24,21 @@ export const StatusCode = {
   Success: 200,
   Failure: 400,
   Cancelled: 401,
-} as const;
-export type StatusCode = (typeof StatusCode)[keyof typeof StatusCode];
+} as const satisfies Record<string, Schemas["StatusCode"]>;
+export type StatusCode = Schemas["StatusCode"];
 
 /** Final means the operation will not change again: Success, Failure or Cancelled. */
 export const isFinal = (code: number): boolean => code >= 200;
 
 /** Operation classes; `durable` exists on LXD 6.x only. */
-export type OperationClass = "task" | "websocket" | "token" | "durable";
+export type OperationClass = Schemas["Operation"]["class"];
 
 /**
- * An Operation as LXD sends it. The spec marks every field optional, but LXD never omits one
- * (no `omitempty` in shared/api), so they are required here. Newer servers add fields.
+ * An Operation as LXD sends it (every key present: scripts/generate.mjs marks them required).
+ * `M` types the free-form `metadata` of one kind of operation; newer servers add fields.
  */
-export type Operation<M = Record<string, unknown>> = Omit<
-  Required<Schemas["Operation"]>,
-  "status_code" | "class" | "metadata" | "resources"
-> & {
-  class: OperationClass;
-  status_code: StatusCode;
+export type Operation<M = Record<string, unknown>> = Omit<Schemas["Operation"], "metadata"> & {
   metadata: M | null;
-  resources: Record<string, string[]> | null;
   /** LXD 5.21 / 6.6+ */
   requestor?: unknown;
   /** LXD 6.8+ */
@@ -64,38 +58,14 @@ export type OperationMap<T = string> = {
   [status: string]: T[] | undefined;
 };
 
-// --- The response envelope (shared/api/response.go). Every key is always present. ---
+// --- The response envelope (shared/api/response.go): the generator gives every response its seven keys. ---
 
-export interface SyncEnvelope<T = unknown> {
-  type: "sync";
-  status: string;
-  status_code: number;
-  operation: string;
-  error_code: number;
-  error: string;
-  metadata: T;
-}
+type Body<R extends keyof components["responses"]> = components["responses"][R]["content"]["application/json"];
 
-export interface AsyncEnvelope<M = Record<string, unknown>> {
-  type: "async";
-  status: string;
-  status_code: number;
-  /** `/1.0/operations/<id>` */
-  operation: string;
-  error_code: number;
-  error: string;
-  metadata: Operation<M>;
-}
-
-export interface ErrorEnvelope {
-  type: "error";
-  status: string;
-  status_code: number;
-  operation: string;
-  error_code: number;
-  error: string;
-  metadata: unknown;
-}
+export type SyncEnvelope<T = unknown> = Omit<Body<"EmptySyncResponse">, "metadata"> & { metadata: T };
+/** `operation` is `/1.0/operations/<id>`. */
+export type AsyncEnvelope<M = Record<string, unknown>> = Omit<Body<"Operation">, "metadata"> & { metadata: Operation<M> };
+export type ErrorEnvelope = Omit<Body<"BadRequest">, "metadata"> & { metadata: unknown };
 
 export type Envelope<T = unknown> = SyncEnvelope<T> | AsyncEnvelope | ErrorEnvelope;
 

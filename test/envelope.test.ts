@@ -40,7 +40,20 @@ describe("envelope", () => {
   it("async: an answer that starts an operation is not mistaken for sync metadata", async () => {
     // list() expects sync; an async answer is a protocol surprise, reported as such.
     server.use(http.get(`${BASE}/1.0/operations`, () => asyncOp(op())));
-    await expect(client().operations.list()).rejects.toThrow(/unexpected async answer/);
+    await expect(client().operations.list()).rejects.toMatchObject({
+      name: "ResponseError",
+      status: 202,
+      message: /unexpected async answer/,
+    });
+  });
+
+  it("sync: an answer where an operation was expected is a ResponseError", async () => {
+    server.use(http.put(`${BASE}/1.0/instances/:name/state`, () => sync({})));
+    await expect(client().instances.setState(undefined, "c1", { action: "stop" })).rejects.toMatchObject({
+      name: "ResponseError",
+      status: 200,
+      message: /sync answer where an operation was expected/,
+    });
   });
 
   it("async: an envelope without an operation is a ResponseError", async () => {

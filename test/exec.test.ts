@@ -179,8 +179,11 @@ describe("exec", () => {
       params: { path: { name: "c1" } },
       body: { command: ["true"], "wait-for-websocket": true, interactive: false },
     });
-    const op = (data as { metadata: { id: string; metadata: { fds: Record<string, string> } } }).metadata;
-    const url = (fd: string) => `${lxd.baseUrl.replace("https", "wss")}/1.0/operations/${op.id}/websocket?secret=${op.metadata.fds[fd]}`;
+    const op = data!.metadata;
+    const fds = op.metadata?.fds;
+    if (!fds || typeof fds !== "object") throw new Error("the exec operation has no fds");
+    const url = (fd: string) =>
+      `${lxd.baseUrl.replace("https", "wss")}/1.0/operations/${op.id}/websocket?secret=${String(fds[fd as keyof typeof fds])}`;
     const opened = (fd: string) =>
       new Promise<CloseEvent | "open">((res) => {
         const ws = new WebSocket(url(fd));

@@ -402,6 +402,49 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Certificate represents a LXD certificate */
+        Certificate: {
+            /**
+             * @description The certificate itself, as PEM encoded X509 (or as base64 encoded X509 on POST)
+             *
+             *     API extension: certificate_self_renewal
+             * @example X509 PEM certificate
+             */
+            certificate?: string;
+            /**
+             * @description SHA256 fingerprint of the certificate
+             * @example fd200419b271f1dc2a5591b693cc5774b7f234e1ff8c6b78ad703b6888fe2b69
+             */
+            readonly fingerprint?: string;
+            /**
+             * @description Name associated with the certificate
+             * @example castiana
+             */
+            name?: string;
+            /**
+             * @description List of allowed projects (applies when restricted)
+             *
+             *     API extension: certificate_project
+             * @example [
+             *       "default",
+             *       "foo",
+             *       "bar"
+             *     ]
+             */
+            projects?: string[];
+            /**
+             * @description Whether to limit the certificate to listed projects
+             *
+             *     API extension: certificate_project
+             * @example true
+             */
+            restricted?: boolean;
+            /**
+             * @description Usage type for the certificate
+             * @example client
+             */
+            type?: string;
+        };
         /** @description CertificatesPost represents the fields of a new LXD certificate */
         CertificatesPost: {
             /**
@@ -607,7 +650,7 @@ export interface components {
              * @description JSON encoded metadata (see EventLogging, EventLifecycle or Operation)
              * @example {"action": "instance-started", "source": "/1.0/instances/c1", "context": {}}
              */
-            metadata?: unknown;
+            metadata: unknown;
             /**
              * @description Project the event belongs to.
              *
@@ -620,12 +663,12 @@ export interface components {
              * @description Time at which the event was sent
              * @example 2021-02-24T19:00:45.452649098-05:00
              */
-            timestamp?: string;
+            timestamp: string;
             /**
              * @description Event type (one of operation, logging or lifecycle)
              * @example lifecycle
              */
-            type?: string;
+            type: string;
         };
         /** Instance represents a LXD instance. */
         Instance: {
@@ -750,6 +793,41 @@ export interface components {
              */
             type?: string;
         };
+        /** InstanceBackup represents a LXD instance backup. */
+        InstanceBackup: {
+            /**
+             * @description Whether to ignore snapshots (deprecated, use instance_only)
+             * @example false
+             */
+            container_only?: boolean;
+            /**
+             * Format: date-time
+             * @description When the backup was created
+             * @example 2021-03-23T16:38:37.753398689-04:00
+             */
+            created_at?: string;
+            /**
+             * Format: date-time
+             * @description When the backup expires (gets auto-deleted)
+             * @example 2021-03-23T17:38:37.753398689-04:00
+             */
+            expires_at?: string;
+            /**
+             * @description Whether to ignore snapshots
+             * @example false
+             */
+            instance_only?: boolean;
+            /**
+             * @description Backup name
+             * @example backup0
+             */
+            name?: string;
+            /**
+             * @description Whether to use a pool-optimized binary format (instead of plain tarball)
+             * @example true
+             */
+            optimized_storage?: boolean;
+        };
         /** InstanceConsolePost represents a LXD instance console request. */
         InstanceConsolePost: {
             /**
@@ -780,7 +858,7 @@ export interface components {
              *       "bash"
              *     ]
              */
-            command?: string[];
+            command: string[];
             /**
              * @description Current working directory for the command
              * @example /home/foo/
@@ -831,6 +909,134 @@ export interface components {
              * @example 80
              */
             width?: number;
+        };
+        /** InstanceFull is a combination of Instance, InstanceBackup, InstanceState and InstanceSnapshot. */
+        InstanceFull: {
+            /**
+             * @description Architecture name
+             * @example x86_64
+             */
+            architecture?: string;
+            /** @description List of backups. */
+            backups?: components["schemas"]["InstanceBackup"][];
+            /**
+             * @description Instance configuration (see doc/instances.md)
+             * @example {
+             *       "security.nesting": "true"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * Format: date-time
+             * @description Instance creation timestamp
+             * @example 2021-03-23T20:00:00-04:00
+             */
+            created_at?: string;
+            /**
+             * @description Instance description
+             * @example My test instance
+             */
+            description?: string;
+            /**
+             * @description Instance devices (see doc/instances.md)
+             * @example {
+             *       "root": {
+             *         "path": "/",
+             *         "pool": "default",
+             *         "type": "disk"
+             *       }
+             *     }
+             */
+            devices?: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+            /**
+             * @description Whether the instance is ephemeral (deleted on shutdown)
+             * @example false
+             */
+            ephemeral?: boolean;
+            /**
+             * @description Expanded configuration (all profiles and local config merged)
+             * @example {
+             *       "security.nesting": "true"
+             *     }
+             */
+            expanded_config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Expanded devices (all profiles and local devices merged)
+             * @example {
+             *       "root": {
+             *         "path": "/",
+             *         "pool": "default",
+             *         "type": "disk"
+             *       }
+             *     }
+             */
+            expanded_devices?: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+            /**
+             * Format: date-time
+             * @description Last start timestamp
+             * @example 2021-03-23T20:00:00-04:00
+             */
+            last_used_at?: string;
+            /**
+             * @description What cluster member this instance is located on
+             * @example lxd01
+             */
+            location?: string;
+            /**
+             * @description Instance name
+             * @example foo
+             */
+            name?: string;
+            /**
+             * @description List of profiles applied to the instance
+             * @example [
+             *       "default"
+             *     ]
+             */
+            profiles?: string[];
+            /**
+             * @description Instance project name
+             *
+             *     API extension: instance_all_projects
+             * @example foo
+             */
+            project?: string;
+            /**
+             * @description If set, instance will be restored to the provided snapshot name
+             * @example snap0
+             */
+            restore?: string;
+            /** @description List of snapshots. */
+            snapshots?: components["schemas"]["InstanceSnapshot"][];
+            state?: components["schemas"]["InstanceState"];
+            /**
+             * @description Whether the instance currently has saved state on disk
+             * @example false
+             */
+            stateful?: boolean;
+            /**
+             * @description Instance status (see instance_state)
+             * @example Running
+             */
+            status?: string;
+            status_code?: components["schemas"]["StatusCode"];
+            /**
+             * @description The type of instance (container or virtual-machine)
+             * @example container
+             */
+            type?: string;
         };
         /** InstancePost represents the fields required to rename/move a LXD instance. */
         InstancePost: {
@@ -995,6 +1201,110 @@ export interface components {
              * @example snap0
              */
             restore?: string;
+            /**
+             * @description Whether the instance currently has saved state on disk
+             * @example false
+             */
+            stateful?: boolean;
+        };
+        /** InstanceSnapshot represents a LXD instance snapshot. */
+        InstanceSnapshot: {
+            /**
+             * @description Architecture name
+             * @example x86_64
+             */
+            architecture?: string;
+            /**
+             * @description Instance configuration (see doc/instances.md)
+             * @example {
+             *       "security.nesting": "true"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * Format: date-time
+             * @description Instance creation timestamp
+             * @example 2021-03-23T20:00:00-04:00
+             */
+            created_at?: string;
+            /**
+             * @description Instance devices (see doc/instances.md)
+             * @example {
+             *       "root": {
+             *         "path": "/",
+             *         "pool": "default",
+             *         "type": "disk"
+             *       }
+             *     }
+             */
+            devices?: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+            /**
+             * @description Whether the instance is ephemeral (deleted on shutdown)
+             * @example false
+             */
+            ephemeral?: boolean;
+            /**
+             * @description Expanded configuration (all profiles and local config merged)
+             * @example {
+             *       "security.nesting": "true"
+             *     }
+             */
+            expanded_config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Expanded devices (all profiles and local devices merged)
+             * @example {
+             *       "root": {
+             *         "path": "/",
+             *         "pool": "default",
+             *         "type": "disk"
+             *       }
+             *     }
+             */
+            expanded_devices?: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+            /**
+             * Format: date-time
+             * @description When the snapshot expires (gets auto-deleted)
+             * @example 2021-03-23T17:38:37.753398689-04:00
+             */
+            expires_at?: string;
+            /**
+             * Format: date-time
+             * @description Last start timestamp
+             * @example 2021-03-23T20:00:00-04:00
+             */
+            last_used_at?: string;
+            /**
+             * @description Snapshot name
+             * @example foo
+             */
+            name?: string;
+            /**
+             * @description List of profiles applied to the instance
+             * @example [
+             *       "default"
+             *     ]
+             */
+            profiles?: string[];
+            /**
+             * Format: int64
+             * @description Size of the snapshot in bytes
+             *
+             *     API extension: snapshot_disk_usage
+             * @example 143360
+             */
+            size?: number;
             /**
              * @description Whether the instance currently has saved state on disk
              * @example false
@@ -1422,41 +1732,42 @@ export interface components {
             /**
              * @description Type of operation (task, token or websocket)
              * @example websocket
+             * @enum {string}
              */
-            class?: string;
+            class: "task" | "websocket" | "token" | "durable";
             /**
              * Format: date-time
              * @description Operation creation time
              * @example 2021-03-23T17:38:37.753398689-04:00
              */
-            created_at?: string;
+            created_at: string;
             /**
              * @description Description of the operation
              * @example Executing command
              */
-            description?: string;
+            description: string;
             /**
              * @description Operation error mesage
              * @example Some error message
              */
-            err?: string;
+            err: string;
             /**
              * @description UUID of the operation
              * @example 6916c8a6-9b7d-4abd-90b3-aedfec7ec7da
              */
-            id?: string;
+            id: string;
             /**
              * @description What cluster member this record was found on
              *
              *     API extension: operation_location
              * @example lxd01
              */
-            location?: string;
+            location: string;
             /**
              * @description Whether the operation can be canceled
              * @example false
              */
-            may_cancel?: boolean;
+            may_cancel: boolean;
             /**
              * @description Operation specific metadata
              * @example {
@@ -1477,9 +1788,9 @@ export interface components {
              *       "interactive": true
              *     }
              */
-            metadata?: {
+            metadata: {
                 [key: string]: unknown;
-            };
+            } | null;
             /**
              * @description Affected resourcs
              * @example {
@@ -1491,21 +1802,21 @@ export interface components {
              *       ]
              *     }
              */
-            resources?: {
+            resources: {
                 [key: string]: string[];
-            };
+            } | null;
             /**
              * @description Status name
              * @example Running
              */
-            status?: string;
-            status_code?: components["schemas"]["StatusCode"];
+            status: string;
+            status_code: components["schemas"]["StatusCode"];
             /**
              * Format: date-time
              * @description Operation last change
              * @example 2021-03-23T17:38:37.753398689-04:00
              */
-            updated_at?: string;
+            updated_at: string;
         };
         /** @description Server represents a LXD server */
         Server: {
@@ -1786,8 +2097,9 @@ export interface components {
         /**
          * StatusCode represents a valid LXD operation and container status.
          * Format: int64
+         * @enum {integer}
          */
-        StatusCode: number;
+        StatusCode: 100 | 101 | 102 | 103 | 104 | 105 | 106 | 107 | 108 | 109 | 110 | 111 | 112 | 113 | 200 | 400 | 401;
     };
     responses: {
         /** @description Bad Request */
@@ -1796,16 +2108,23 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "*/*": {
-                    /** @example bad request */
-                    error?: string;
+                "application/json": {
+                    /**
+                     * @example error
+                     * @enum {string}
+                     */
+                    type: "error";
+                    status: string;
+                    status_code: number;
+                    operation: string;
                     /**
                      * Format: int64
                      * @example 400
                      */
-                    error_code?: number;
-                    /** @example error */
-                    type?: string;
+                    error_code: number;
+                    /** @example bad request */
+                    error: string;
+                    metadata: unknown;
                 };
             };
         };
@@ -1815,16 +2134,23 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "*/*": {
+                "application/json": {
+                    /**
+                     * @example sync
+                     * @enum {string}
+                     */
+                    type: "sync";
                     /** @example Success */
-                    status?: string;
+                    status: string;
                     /**
                      * Format: int64
                      * @example 200
                      */
-                    status_code?: number;
-                    /** @example sync */
-                    type?: string;
+                    status_code: number;
+                    operation: string;
+                    error_code: number;
+                    error: string;
+                    metadata: unknown;
                 };
             };
         };
@@ -1834,16 +2160,23 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "*/*": {
-                    /** @example not authorized */
-                    error?: string;
+                "application/json": {
+                    /**
+                     * @example error
+                     * @enum {string}
+                     */
+                    type: "error";
+                    status: string;
+                    status_code: number;
+                    operation: string;
                     /**
                      * Format: int64
                      * @example 403
                      */
-                    error_code?: number;
-                    /** @example error */
-                    type?: string;
+                    error_code: number;
+                    /** @example not authorized */
+                    error: string;
+                    metadata: unknown;
                 };
             };
         };
@@ -1853,16 +2186,23 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "*/*": {
-                    /** @example internal server error */
-                    error?: string;
+                "application/json": {
+                    /**
+                     * @example error
+                     * @enum {string}
+                     */
+                    type: "error";
+                    status: string;
+                    status_code: number;
+                    operation: string;
                     /**
                      * Format: int64
                      * @example 500
                      */
-                    error_code?: number;
-                    /** @example error */
-                    type?: string;
+                    error_code: number;
+                    /** @example internal server error */
+                    error: string;
+                    metadata: unknown;
                 };
             };
         };
@@ -1872,16 +2212,23 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "*/*": {
-                    /** @example not found */
-                    error?: string;
+                "application/json": {
+                    /**
+                     * @example error
+                     * @enum {string}
+                     */
+                    type: "error";
+                    status: string;
+                    status_code: number;
+                    operation: string;
                     /**
                      * Format: int64
                      * @example 404
                      */
-                    error_code?: number;
-                    /** @example error */
-                    type?: string;
+                    error_code: number;
+                    /** @example not found */
+                    error: string;
+                    metadata: unknown;
                 };
             };
         };
@@ -1891,19 +2238,24 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "*/*": {
-                    metadata?: components["schemas"]["Operation"];
-                    /** @example /1.0/operations/66e83638-9dd7-4a26-aef2-5462814869a1 */
-                    operation?: string;
+                "application/json": {
+                    /**
+                     * @example async
+                     * @enum {string}
+                     */
+                    type: "async";
                     /** @example Operation created */
-                    status?: string;
+                    status: string;
                     /**
                      * Format: int64
                      * @example 100
                      */
-                    status_code?: number;
-                    /** @example async */
-                    type?: string;
+                    status_code: number;
+                    /** @example /1.0/operations/66e83638-9dd7-4a26-aef2-5462814869a1 */
+                    operation: string;
+                    error_code: number;
+                    error: string;
+                    metadata: components["schemas"]["Operation"];
                 };
             };
         };
@@ -1913,16 +2265,23 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "*/*": {
-                    /** @example precondition failed */
-                    error?: string;
+                "application/json": {
+                    /**
+                     * @example error
+                     * @enum {string}
+                     */
+                    type: "error";
+                    status: string;
+                    status_code: number;
+                    operation: string;
                     /**
                      * Format: int64
                      * @example 412
                      */
-                    error_code?: number;
-                    /** @example error */
-                    type?: string;
+                    error_code: number;
+                    /** @example precondition failed */
+                    error: string;
+                    metadata: unknown;
                 };
             };
         };
@@ -1986,22 +2345,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        metadata?: components["schemas"]["Server"];
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
                         /**
                          * @description Status description
                          * @example Success
                          */
-                        status?: string;
+                        status: string;
                         /**
                          * @description Status code
                          * @example 200
                          */
-                        status_code?: number;
-                        /**
-                         * @description Response type
-                         * @example sync
-                         */
-                        type?: string;
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["Server"];
                     };
                 };
             };
@@ -2072,28 +2435,25 @@ export interface operations {
                 content: {
                     "application/json": {
                         /**
-                         * @description List of endpoints
-                         * @example [
-                         *       "/1.0/certificates/390fdd27ed5dc2408edc11fe602eafceb6c025ddbad9341dfdcb1056a8dd98b1",
-                         *       "/1.0/certificates/22aee3f051f96abe6d7756892eecabf4b4b22e2ba877840a4ca981e9ea54030a"
-                         *     ]
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
                          */
-                        metadata?: string[];
+                        type: "sync";
                         /**
                          * @description Status description
                          * @example Success
                          */
-                        status?: string;
+                        status: string;
                         /**
                          * @description Status code
                          * @example 200
                          */
-                        status_code?: number;
-                        /**
-                         * @description Response type
-                         * @example sync
-                         */
-                        type?: string;
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["Certificate"][];
                     };
                 };
             };
@@ -2136,28 +2496,25 @@ export interface operations {
                 content: {
                     "application/json": {
                         /**
-                         * @description List of endpoints
-                         * @example [
-                         *       "/1.0/cluster/members/lxd01",
-                         *       "/1.0/cluster/members/lxd02"
-                         *     ]
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
                          */
-                        metadata?: string[];
+                        type: "sync";
                         /**
                          * @description Status description
                          * @example Success
                          */
-                        status?: string;
+                        status: string;
                         /**
                          * @description Status code
                          * @example 200
                          */
-                        status_code?: number;
-                        /**
-                         * @description Response type
-                         * @example sync
-                         */
-                        type?: string;
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["ClusterMember"][];
                     };
                 };
             };
@@ -2203,22 +2560,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        metadata?: components["schemas"]["ClusterMember"];
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
                         /**
                          * @description Status description
                          * @example Success
                          */
-                        status?: string;
+                        status: string;
                         /**
                          * @description Status code
                          * @example 200
                          */
-                        status_code?: number;
-                        /**
-                         * @description Response type
-                         * @example sync
-                         */
-                        type?: string;
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["ClusterMember"];
                     };
                 };
             };
@@ -2368,28 +2729,25 @@ export interface operations {
                 content: {
                     "application/json": {
                         /**
-                         * @description List of endpoints
-                         * @example [
-                         *       "/1.0/instances/foo",
-                         *       "/1.0/instances/bar"
-                         *     ]
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
                          */
-                        metadata?: string[];
+                        type: "sync";
                         /**
                          * @description Status description
                          * @example Success
                          */
-                        status?: string;
+                        status: string;
                         /**
                          * @description Status code
                          * @example 200
                          */
-                        status_code?: number;
-                        /**
-                         * @description Response type
-                         * @example sync
-                         */
-                        type?: string;
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["Instance"][] | components["schemas"]["InstanceFull"][];
                     };
                 };
             };
@@ -2480,22 +2838,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        metadata?: components["schemas"]["Instance"];
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
                         /**
                          * @description Status description
                          * @example Success
                          */
-                        status?: string;
+                        status: string;
                         /**
                          * @description Status code
                          * @example 200
                          */
-                        status_code?: number;
-                        /**
-                         * @description Response type
-                         * @example sync
-                         */
-                        type?: string;
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["Instance"] | components["schemas"]["Instance"];
                     };
                 };
             };
@@ -2731,22 +3093,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        metadata?: components["schemas"]["InstanceState"];
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
                         /**
                          * @description Status description
                          * @example Success
                          */
-                        status?: string;
+                        status: string;
                         /**
                          * @description Status code
                          * @example 200
                          */
-                        status_code?: number;
-                        /**
-                         * @description Response type
-                         * @example sync
-                         */
-                        type?: string;
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["InstanceState"];
                     };
                 };
             };
@@ -2810,31 +3176,29 @@ export interface operations {
                 content: {
                     "application/json": {
                         /**
-                         * @description JSON object of operation types to operation URLs
-                         * @example {
-                         *       "running": [
-                         *         "/1.0/operations/6916c8a6-9b7d-4abd-90b3-aedfec7ec7da"
-                         *       ]
-                         *     }
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
                          */
-                        metadata?: {
-                            [key: string]: string[];
-                        };
+                        type: "sync";
                         /**
                          * @description Status description
                          * @example Success
                          */
-                        status?: string;
+                        status: string;
                         /**
                          * @description Status code
                          * @example 200
                          */
-                        status_code?: number;
-                        /**
-                         * @description Response type
-                         * @example sync
-                         */
-                        type?: string;
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: {
+                            [key: string]: string[];
+                        } | {
+                            [key: string]: components["schemas"]["Operation"][];
+                        };
                     };
                 };
             };
@@ -2860,22 +3224,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        metadata?: components["schemas"]["Operation"];
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
                         /**
                          * @description Status description
                          * @example Success
                          */
-                        status?: string;
+                        status: string;
                         /**
                          * @description Status code
                          * @example 200
                          */
-                        status_code?: number;
-                        /**
-                         * @description Response type
-                         * @example sync
-                         */
-                        type?: string;
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["Operation"];
                     };
                 };
             };
@@ -2929,22 +3297,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        metadata?: components["schemas"]["Operation"];
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
                         /**
                          * @description Status description
                          * @example Success
                          */
-                        status?: string;
+                        status: string;
                         /**
                          * @description Status code
                          * @example 200
                          */
-                        status_code?: number;
-                        /**
-                         * @description Response type
-                         * @example sync
-                         */
-                        type?: string;
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["Operation"];
                     };
                 };
             };

@@ -1,0 +1,101 @@
+// A client scoped to one remote (and a project): the same calls without the remote argument, as
+// LXD's Go client connects once and scopes with UseProject. The project is a default: a call's
+// own `project` option wins.
+import type { Client } from "openapi-fetch";
+import type { EventsOptions, EventSubscription } from "./events.js";
+import type { ExecOptions, ExecProcess, RunOptions, RunResult } from "./exec.js";
+import type { paths } from "./generated/lxd.js";
+import type { InstanceCallOptions, InstancesApi, InstanceState } from "./instances.js";
+import type { Mutator, WithMutator } from "./mutator.js";
+import type { LxdOperation } from "./operation.js";
+import type { ListOptions, ListResult, OperationsApi } from "./operations.js";
+import type { ServerApi, ServerInfo, ServerInfoOptions } from "./server.js";
+import type { OperationMap } from "./types.js";
+import { checkSegment } from "./validate.js";
+
+/** A `WithMutator` call without its leading remote. */
+type Unremoted<F> = F extends WithMutator<[remote: string | undefined, ...infer A], infer O, infer T> ? WithMutator<A, O, T> : never;
+
+export interface ScopedOperations {
+  list<const O extends ListOptions | undefined = undefined>(options?: O): Promise<ListResult<O>>;
+  list<R>(mutator: Mutator<OperationMap<string>, R>): Promise<Awaited<R>>;
+  list<const O extends ListOptions, R>(options: O, mutator: Mutator<ListResult<O>, R>): Promise<Awaited<R>>;
+  info: Unremoted<OperationsApi["info"]>;
+  delete: Unremoted<OperationsApi["delete"]>;
+  cancel: Unremoted<OperationsApi["cancel"]>;
+  wait: Unremoted<OperationsApi["wait"]>;
+  /** A handle on an existing operation. Nothing is sent. */
+  track(id: string): LxdOperation;
+}
+
+export interface LxdScope {
+  /** The remote every call goes to. */
+  readonly remote: string;
+  /** The project calls use unless they name one; undefined: the server's default. */
+  readonly projectName: string | undefined;
+  readonly operations: ScopedOperations;
+  readonly instances: {
+    state(name: string, options?: InstanceCallOptions): Promise<InstanceState>;
+    setState(name: string, change: Parameters<InstancesApi["setState"]>[2], options?: InstanceCallOptions): Promise<LxdOperation>;
+  };
+  readonly server: { info(options?: ServerInfoOptions): Promise<ServerInfo>; supports(extension: string): Promise<boolean> };
+  events(options?: EventsOptions): EventSubscription;
+  exec(instance: string, command: string[], options?: ExecOptions): Promise<ExecProcess>;
+  run(instance: string, command: string[], options?: RunOptions): Promise<RunResult>;
+  api(): Client<paths>;
+  /** The same remote, scoped to `name`. */
+  project(name: string): LxdScope;
+}
+
+/** What a scope is built from: the unscoped calls. */
+export interface Unscoped {
+  operations: OperationsApi & { track(remote: string | undefined, id: string, options?: { project?: string }): LxdOperation };
+  instances: InstancesApi;
+  server: ServerApi;
+  events(remote?: string, options?: EventsOptions): EventSubscription;
+  exec(remote: string | undefined, instance: string, command: string[], options?: ExecOptions): Promise<ExecProcess>;
+  run(remote: string | undefined, instance: string, command: string[], options?: RunOptions): Promise<RunResult>;
+  api(remote?: string): Client<paths>;
+}
+
+export function createScope(lxd: Unscoped, remote: string, project: string | undefined): LxdScope {
+  if (project !== undefined) checkSegment("project", "project", project);
+  // The scope's project under the call's own options (which win).
+  const withProject = <O extends { project?: string }>(o: O | undefined): O | undefined =>
+    project === undefined ? o : ({ ...o, project: o?.project ?? project } as O);
+  // The remote put first; the call's own checks and overloads apply to the rest.
+  const bound = <F>(f: F) => ((...args: unknown[]) => (f as (...a: unknown[]) => unknown)(remote, ...args)) as Unremoted<F>;
+  const ops = lxd.operations;
+  return {
+    remote,
+    projectName: project,
+    operations: {
+      list: ((a?: unknown, b?: unknown) =>
+        typeof a === "function"
+          ? ops.list(remote, withProject<ListOptions>({}) ?? {}, a as Mutator<ListResult<ListOptions>, unknown>)
+          : ops.list(
+              remote,
+              withProject(a as ListOptions | undefined) ?? {},
+              b as Mutator<ListResult<ListOptions>, unknown>,
+            )) as ScopedOperations["list"],
+      info: bound(ops.info),
+      delete: bound(ops.delete),
+      cancel: bound(ops.cancel),
+      wait: bound(ops.wait),
+      track: (id) => ops.track(remote, id, withProject({})),
+    },
+    instances: {
+      state: (name, options) => lxd.instances.state(remote, name, withProject(options)),
+      setState: (name, change, options) => lxd.instances.setState(remote, name, change, withProject(options)),
+    },
+    server: {
+      info: (options) => lxd.server.info(remote, options),
+      supports: (extension) => lxd.server.supports(remote, extension),
+    },
+    events: (options) => lxd.events(remote, options?.allProjects ? options : withProject(options)),
+    exec: (instance, command, options) => lxd.exec(remote, instance, command, withProject(options)),
+    run: (instance, command, options) => lxd.run(remote, instance, command, withProject(options)),
+    api: () => lxd.api(remote),
+    project: (name) => createScope(lxd, remote, name),
+  };
+}

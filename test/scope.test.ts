@@ -1,0 +1,62 @@
+// lxd.remote(name) and .project(name): the same calls without the remote argument.
+import { http } from "msw";
+import { describe, expect, it } from "vitest";
+import { createLxd, InvalidArgumentError } from "../src/index.js";
+import { BASE, op, sync, useMockServer } from "./support/mock.js";
+
+const server = useMockServer();
+const OTHER = "https://other.test:8443";
+const two = () => createLxd({ remotes: { test: { url: BASE }, other: { url: OTHER } }, defaultRemote: "test" });
+
+describe("scoped client", () => {
+  it("remote(name) sends every call to that remote, not the default one", async () => {
+    const o = op({ status: "Success", status_code: 200 });
+    const seen: string[] = [];
+    server.use(
+      http.get(`${OTHER}/1.0/operations/:id`, ({ request }) => (seen.push(request.url), sync(o))),
+      http.get(`${BASE}/1.0/operations/:id`, () => sync(op())),
+    );
+    const lxd = two();
+    const other = lxd.remote("other");
+    expect(other.remote).toBe("other");
+    await expect(other.operations.info(o.id)).resolves.toEqual(o);
+    await expect(other.operations.info(o.id, (x) => x.status)).resolves.toBe("Success");
+    expect(seen).toEqual([`${OTHER}/1.0/operations/${o.id}`, `${OTHER}/1.0/operations/${o.id}`]);
+    await lxd.close();
+  });
+
+  it("remote() is the default remote; an unknown name is refused before anything is sent", async () => {
+    const lxd = two();
+    expect(lxd.remote().remote).toBe("test");
+    expect(() => lxd.remote("nope")).toThrow(InvalidArgumentError);
+    await lxd.close();
+  });
+
+  it("project(name) adds the project to list and instance calls; a call's own project wins", async () => {
+    const urls: string[] = [];
+    server.use(
+      http.get(`${BASE}/1.0/operations`, ({ request }) => (urls.push(request.url), sync({ running: ["/1.0/operations/x"] }))),
+      http.get(`${BASE}/1.0/instances/:name/state`, ({ request }) => (urls.push(request.url), sync({ status: "Running" }))),
+    );
+    const lxd = two();
+    const p = lxd.remote().project("p1");
+    expect(p.projectName).toBe("p1");
+    await expect(p.operations.list()).resolves.toEqual({ running: ["/1.0/operations/x"] });
+    await expect(p.operations.list((m) => Object.keys(m))).resolves.toEqual(["running"]);
+    await p.operations.list({ project: "p2" });
+    await p.instances.state("c1");
+    expect(urls).toEqual([
+      `${BASE}/1.0/operations?project=p1`,
+      `${BASE}/1.0/operations?project=p1`,
+      `${BASE}/1.0/operations?project=p2`,
+      `${BASE}/1.0/instances/c1/state?project=p1`,
+    ]);
+    await lxd.close();
+  });
+
+  it("a project name that is not one path segment is refused", async () => {
+    const lxd = two();
+    expect(() => lxd.remote().project("a/b")).toThrow(InvalidArgumentError);
+    await lxd.close();
+  });
+});
