@@ -15,7 +15,7 @@ export function browserTransport(name: string, config: RemoteConfig | undefined)
   if (!baseUrl || baseUrl === "null") throw new InvalidArgumentError(`remote "${name}": no page origin to use`);
   return {
     baseUrl,
-    fetch: (input, init) => fetch(input, init),
+    fetch: (input, init) => fetch(input, { ...init, redirect: "error" }),
     webSocket: (url) => new WebSocket(url),
     // Four execs (16 handshakes, one at a time) connect well within LXD's 5 s.
     maxConnecting: 4,

@@ -70,7 +70,7 @@ export function bunTransport(name: string, config: RemoteConfig | undefined): Tr
     const socket = remote.socket;
     return {
       baseUrl: "http://unix",
-      fetch: (input, init) => fetch(input, { ...init, unix: socket } as RequestInit),
+      fetch: (input, init) => fetch(input, { ...init, redirect: "error", unix: socket } as RequestInit),
       webSocket: webSocketOver(() => opened(netConnect({ path: socket }), "connect")),
       close: async () => {},
     };
@@ -82,7 +82,7 @@ export function bunTransport(name: string, config: RemoteConfig | undefined): Tr
     const port = Number(origin.port || 80);
     return {
       baseUrl,
-      fetch: (input, init) => fetch(input, init),
+      fetch: (input, init) => fetch(input, { ...init, redirect: "error" }),
       webSocket: webSocketOver(() => opened(netConnect({ host, port }), "connect")),
       close: async () => {},
     };
@@ -91,7 +91,7 @@ export function bunTransport(name: string, config: RemoteConfig | undefined): Tr
   const port = Number(origin.port || 443);
   return {
     baseUrl,
-    fetch: (input, init) => fetch(input, { ...init, tls } as RequestInit),
+    fetch: (input, init) => fetch(input, { ...init, redirect: "error", tls } as RequestInit),
     webSocket: webSocketOver(() => opened(tlsConnect({ host, port, ...(!isIP(host) && { servername: host }), ...tls }), "secureConnect")),
     close: async () => {},
   };

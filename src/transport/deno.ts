@@ -131,7 +131,7 @@ export function denoTransport(name: string, config: RemoteConfig | undefined): T
   };
   return {
     baseUrl,
-    fetch: (input, init) => fetch(input, { ...init, client } as RequestInit).catch((err: unknown) => Promise.reject(withCode(err, socket))),
+    fetch: (input, init) => fetch(input, { ...init, redirect: "error", client } as RequestInit).catch((err: unknown) => Promise.reject(withCode(err, socket))),
     webSocket: (url, opts) => denoWebSocket(open(url), url, opts) as unknown as WebSocket,
     close: async () => client.close(),
   };

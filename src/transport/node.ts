@@ -58,7 +58,7 @@ export function nodeTransport(name: string, config: RemoteConfig | undefined): T
   return {
     baseUrl,
     // undici's dispatcher is an extension of RequestInit that lib.dom does not know about.
-    fetch: (input, init) => fetch(input, { ...init, dispatcher: agent } as RequestInit),
+    fetch: (input, init) => fetch(input, { ...init, redirect: "error", dispatcher: agent } as RequestInit),
     // Our own client on the same Agent: exec works over the socket and over mTLS, never answers
     // a ping where that loses output, and can pause (node-websocket.ts).
     webSocket: (url, options) => new NodeWebSocket(url, agent, options) as unknown as WebSocket,

@@ -44,7 +44,12 @@ export interface SocketOptions {
 export interface Transport {
   /** Absolute origin requests go to; `http://unix` for a socket (Deno: `http://127.0.0.1`, never looked up). */
   readonly baseUrl: string;
-  /** The runtime's fetch with this remote's connection settings (dispatcher, client, tls). */
+  /**
+   * The runtime's fetch with this remote's connection settings (dispatcher, client, tls), never
+   * following a redirect: LXD sends none, following one would carry the client's identity
+   * elsewhere, and fetch keeps a copy of a streamed body for it (a tee nobody reads: a 512 MiB
+   * upload held 528 MiB; with `redirect: "error"`, 33 MiB).
+   */
   fetch(input: string | Request, init?: RequestInit): Promise<Response>;
   /** A WebSocket to a ws:// or wss:// URL of this remote, with the same connection settings. */
   webSocket(url: string, options?: SocketOptions): WebSocket;
