@@ -1,5 +1,5 @@
 // Built-in commands of the virtual LXD: enough of a busybox for tests and demos.
-import type { CommandHandler, MockProcess } from "./index.js";
+import type { CommandHandler, MockProcess } from "./types.js";
 
 /** Thrown by a command handler: the exec ends 127, "Command not found", as in LXD. */
 export class CommandNotFound extends Error {}
