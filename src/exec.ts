@@ -2,12 +2,9 @@
 // first; binary frames only (a text frame is EOF, both ways); output ends with an empty text
 // frame and a drop without a close frame; the exit code is `metadata.return` of the finished
 // operation, and `exited` waits for it *and* both EOFs so no trailing output is lost.
-import type { Core } from "./client.js";
 import { AbortError, ExecError, ExecOutputError, InvalidArgumentError, OperationError, redact } from "./errors.js";
-import type { EventHub } from "./events.js";
 import { emptyStream, type Output, outputStream, stdinStream } from "./exec-streams.js";
-import { startOperation, type LxdOperation } from "./operation.js";
-import type { OperationsApi } from "./operations.js";
+import { type LxdOperation, type StartDeps, startOperation } from "./operation.js";
 import type { ControlMessage, ExecFds, ExecOperationMetadata, Operation } from "./types.js";
 import type { SocketOptions } from "./transport/types.js";
 import { checkBoolean, checkInt, checkOptions, checkSegment, checkSignal, checkText } from "./validate.js";
@@ -48,10 +45,7 @@ export interface ExecProcess {
   readonly exited: Promise<ExecExit>;
 }
 
-export interface ExecDeps {
-  core: Core;
-  hub: EventHub;
-  operations: OperationsApi;
+export interface ExecDeps extends StartDeps {
   baseUrl(remote: string): string;
   webSocket(remote: string): WebSocketFactory;
   /** Waits for a place among the remote's connecting execs; resolves with its release. */

@@ -7,16 +7,26 @@ import type { Core, SendInit } from "./client.js";
 import { unwrap } from "./envelope.js";
 import type { EventHub } from "./events.js";
 import type { paths } from "./generated/lxd.js";
-import type { OperationsApi, WaitOptions } from "./operations.js";
+import type { CallOptions, WaitOptions } from "./operations.js";
 import { isFinal, StatusCode, type LxdEvent, type Operation } from "./types.js";
 import { checkFunction, checkMs, checkOptions, checkSegment, checkSignal } from "./validate.js";
 
 /** How long a new operation keeps its events subscription with nobody waiting: LXD's retention. */
 const CREATION_HOLD_MS = 5000;
 
+/**
+ * What a handle needs of the operations API: the plain calls, not the public overloads with
+ * their mutators.
+ */
+export interface OperationCalls {
+  info(remote: string, id: string, options?: CallOptions): Promise<Operation>;
+  wait(remote: string, id: string, options?: CallOptions): Promise<Operation>;
+  delete(remote: string, id: string, options?: CallOptions): Promise<void>;
+}
+
 export interface OperationContext {
   hub: EventHub;
-  operations: OperationsApi;
+  operations: OperationCalls;
   remote: string;
   project?: string | undefined;
 }
@@ -274,7 +284,7 @@ function settle(op: Operation): Operation {
 export interface StartDeps {
   core: Core;
   hub: EventHub;
-  operations: OperationsApi;
+  operations: OperationCalls;
 }
 
 /**
