@@ -118,6 +118,50 @@ export class OperationError extends LxdFetchError {
   }
 }
 
+/** Something went wrong with the exec plumbing itself (not the command). */
+export class ExecError extends LxdFetchError {
+  override name = "ExecError";
+}
+
+/** The command finished but its input or output failed: its exit code and final state are kept. */
+class ExecIoError extends ExecError {
+  readonly exitCode: number;
+  readonly operation: Operation<ExecOperationMetadata>;
+  constructor(message: string, exit: { exitCode: number; operation: Operation<ExecOperationMetadata> }, options?: ErrorOptions) {
+    super(message, options);
+    this.exitCode = exit.exitCode;
+    this.operation = redactOperation(exit.operation);
+  }
+}
+
+/**
+ * LXD closed an output socket without its end-of-stream frame: its reader failed and output
+ * may be missing (LXD 5.0.2 does this now and then, more under load). The command did finish:
+ * its exit code is here.
+ */
+export class ExecOutputError extends ExecIoError {
+  override name = "ExecOutputError";
+  readonly streams: ("stdout" | "stderr")[];
+  constructor(id: string, streams: ("stdout" | "stderr")[], exitCode: number, operation: Operation<ExecOperationMetadata>) {
+    const message = `exec ${id}: LXD closed ${streams.join(" and ")} without end-of-stream; output may be incomplete (exit code ${exitCode})`;
+    super(message, { exitCode, operation });
+    this.streams = streams;
+  }
+}
+
+/**
+ * `run()`'s input stream failed midway: the command was killed (SIGKILL, with stdin left open so
+ * it sees no end of input first) rather than left to act on part of its input. `cause` is the
+ * input's error; the exit code is the killed command's.
+ */
+export class ExecInputError extends ExecIoError {
+  override name = "ExecInputError";
+  constructor(id: string, exit: { exitCode: number; operation: Operation<ExecOperationMetadata> }, cause: unknown) {
+    const message = `exec ${id}: the input stream failed, so the command was killed (exit code ${exit.exitCode}) before it could act on part of it`;
+    super(message, exit, { cause });
+  }
+}
+
 /** A client-side deadline passed before the operation was final. */
 export class TimeoutError extends LxdFetchError {
   override name = "TimeoutError";
@@ -154,45 +198,4 @@ export class UnsupportedError extends LxdFetchError {
 /** Bad input caught before anything was sent: a malformed id, an unknown remote, a bad option. */
 export class InvalidArgumentError extends LxdFetchError {
   override name = "InvalidArgumentError";
-}
-
-/** Something went wrong with the exec plumbing itself (not the command). */
-export class ExecError extends LxdFetchError {
-  override name = "ExecError";
-}
-
-/**
- * LXD closed an output socket without its end-of-stream frame: its reader failed and output
- * may be missing (LXD 5.0.2 does this now and then, more under load). The command did finish:
- * its exit code is here.
- */
-export class ExecOutputError extends ExecError {
-  override name = "ExecOutputError";
-  readonly streams: ("stdout" | "stderr")[];
-  readonly exitCode: number;
-  readonly operation: Operation<ExecOperationMetadata>;
-  constructor(id: string, streams: ("stdout" | "stderr")[], exitCode: number, operation: Operation<ExecOperationMetadata>) {
-    super(`exec ${id}: LXD closed ${streams.join(" and ")} without end-of-stream; output may be incomplete (exit code ${exitCode})`);
-    this.streams = streams;
-    this.exitCode = exitCode;
-    this.operation = redactOperation(operation);
-  }
-}
-
-/**
- * `run()`'s input stream failed midway: the command was killed (SIGKILL, with stdin left open so
- * it sees no end of input first) rather than left to act
- * on part of its input. `cause` is the input's error; the exit code is the killed command's.
- */
-export class ExecInputError extends ExecError {
-  override name = "ExecInputError";
-  readonly exitCode: number;
-  readonly operation: Operation<ExecOperationMetadata>;
-  constructor(id: string, exit: { exitCode: number; operation: Operation<ExecOperationMetadata> }, cause: unknown) {
-    super(`exec ${id}: the input stream failed, so the command was killed (exit code ${exit.exitCode}) before it could act on part of it`, {
-      cause,
-    });
-    this.exitCode = exit.exitCode;
-    this.operation = redactOperation(exit.operation);
-  }
 }
