@@ -4,7 +4,7 @@ import { createLxdClient, type Lxd, type LxdOptions } from "./client.js";
 import { pickIncusSocket } from "./incus.js";
 import { bunTransport } from "./transport/bun.js";
 
-export * from "./shared.js";
+export * from "./public-api.js";
 export { bunTransport, localSocketPath } from "./transport/bun.js";
 
 /** Creates a client. Without options it talks to the local daemon over its unix socket. */

@@ -2,7 +2,8 @@
 // never a bare TypeError or SyntaxError. Secrets never reach a message.
 import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import { ConnectionError, LxdError, LxdFetchError, redact, ResponseError } from "../src/index.js";
+import { redact } from "../src/errors.js";
+import { ConnectionError, LxdError, LxdFetchError, ResponseError } from "../src/index.js";
 import { BASE, client, lxdError, op, useMockServer } from "./support/mock.js";
 
 const server = useMockServer();
@@ -78,6 +79,14 @@ describe("no answer", () => {
 });
 
 describe("secrets", () => {
+  it("the redaction helpers are internal: no entry point exports them", async () => {
+    for (const entry of [await import("../src/index.js"), await import("../src/browser.js"), await import("../src/bun.js")]) {
+      expect(Object.keys(entry)).toContain("LxdError"); // the entry's own errors are exported
+      expect(Object.keys(entry)).not.toContain("redact");
+      expect(Object.keys(entry)).not.toContain("redactOperation");
+    }
+  });
+
   it("redact() strips exec secrets and tokens from paths and URLs", () => {
     const s = "a".repeat(64);
     expect(redact(`/1.0/operations/x/websocket?secret=${s}`)).toBe("/1.0/operations/x/websocket?secret=[redacted]");
