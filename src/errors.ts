@@ -12,7 +12,8 @@ export class LxdFetchError extends Error {
   override name = "LxdFetchError";
 }
 
-interface RequestContext {
+/** Which request failed: its method, path (redacted when stored) and remote. */
+export interface RequestContext {
   method: string;
   path: string;
   remote: string;

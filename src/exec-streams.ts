@@ -1,5 +1,6 @@
 // The byte-stream adapters of an exec: an output websocket as a ReadableStream (end-of-stream,
 // drops, backpressure and the grace after the command finished) and stdin as a WritableStream.
+import { defer } from "./defer.js";
 import { type AbortError, ConnectionError, ExecError } from "./errors.js";
 import { pausable, safeClose, toBytes } from "./websocket.js";
 
@@ -31,8 +32,7 @@ export function outputStream(
   where: { remote: string; path: string },
   aborted: () => AbortError | undefined,
 ): Output {
-  let markEnded!: () => void;
-  const ended = new Promise<void>((res) => (markEnded = res));
+  const { promise: ended, resolve: markEnded } = defer();
   let done = false;
   let cancelled = false;
   let dropped: ConnectionError | undefined;

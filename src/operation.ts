@@ -8,7 +8,8 @@ import { unwrap } from "./envelope.js";
 import type { EventHub } from "./events.js";
 import type { paths } from "./generated/lxd.js";
 import type { CallOptions, WaitOptions } from "./operations.js";
-import { isFinal, StatusCode, type LxdEvent, type Operation } from "./types.js";
+import { isFinal, type LxdEvent, type Operation } from "./types.js";
+import { settle } from "./settle.js";
 import { checkFunction, checkMs, checkOptions, checkSegment, checkSignal } from "./validate.js";
 
 /** How long a new operation keeps its events subscription with nobody waiting: LXD's retention. */
@@ -274,11 +275,6 @@ function report(err: unknown): void {
   const g = globalThis as { reportError?: (e: unknown) => void };
   if (typeof g.reportError === "function") g.reportError(err);
   else console.error("lxd-fetch: an onUpdate handler threw:", err);
-}
-
-function settle(op: Operation): Operation {
-  if (op.status_code === StatusCode.Success) return op;
-  throw new OperationError(op.id, { statusCode: op.status_code, status: op.status, err: op.err, operation: op });
 }
 
 export interface StartDeps {

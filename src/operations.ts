@@ -5,6 +5,7 @@ import { requireExtension, type InfoCache } from "./server.js";
 import { lxdError, syncMetadata } from "./envelope.js";
 import { AbortError, InvalidArgumentError, LxdError, OperationError, OperationGoneError, TimeoutError } from "./errors.js";
 import { isFinal, StatusCode, type Operation, type OperationMap } from "./types.js";
+import { settle } from "./settle.js";
 import { checkBoolean, checkFunction, checkMs, checkOptions, checkSegment, checkSignal } from "./validate.js";
 
 /** Transforms a call's result; may be async. */
@@ -198,11 +199,11 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
             throw err;
           }
           last = op;
-          if (isFinal(op.status_code)) return apply(settle(id, op), mutator);
+          if (isFinal(op.status_code)) return apply(settle(op, id), mutator);
         } else {
           const op = syncMetadata<Operation>(sent);
           last = op;
-          if (isFinal(op.status_code)) return apply(settle(id, op), mutator);
+          if (isFinal(op.status_code)) return apply(settle(op, id), mutator);
         }
         // Not final yet: the server-side timeout of this round ran out (5.0.0–5.0.2 form).
         const spent = Date.now() - started;
@@ -222,7 +223,7 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
     } catch (err) {
       if (!(err instanceof OperationGoneError)) throw err;
     }
-    if (op && isFinal(op.status_code)) return settle(id, op);
+    if (op && isFinal(op.status_code)) return settle(op, id);
     throw new OperationError(id, { statusCode: StatusCode.Failure, status: "Failure", err: message, ...(op && { operation: op }) });
   }
 
@@ -233,11 +234,6 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
     cancel: cancel as OperationsApi["delete"],
     wait: wait as OperationsApi["wait"],
   };
-}
-
-function settle(id: string, op: Operation): Operation {
-  if (op.status_code === StatusCode.Success) return op;
-  throw new OperationError(id, { statusCode: op.status_code, status: op.status, err: op.err, operation: op });
 }
 
 function gone(err: unknown, id: string): unknown {

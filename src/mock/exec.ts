@@ -2,6 +2,7 @@
 // as LXD 5.0.2 behaves on the wire (binary frames, an empty text frame as EOF, then a drop
 // without a close frame), with the wire traps of VirtualLxdOptions.
 import { type WebSocketHandler, ws } from "msw";
+import { defer } from "../defer.js";
 import { CommandNotFound } from "./commands.js";
 import type { Client, MockOp, VirtualState } from "./state.js";
 import type { MockProcess } from "./types.js";
@@ -20,13 +21,12 @@ export function execSockets(s: VirtualState): WebSocketHandler {
     if (!m?.exec || !fd || m.op.status_code >= 200 || m.exec.sockets.has(fd))
       return client.close(1011, "Only running operations can be connected");
     const x = m.exec;
-    let closed!: () => void;
-    const closedP = new Promise<void>((r) => (closed = r));
-    const entry = Object.assign(client as unknown as Client, { closed: closedP, isClosed: false });
+    const closed = defer();
+    const entry = Object.assign(client as unknown as Client, { closed: closed.promise, isClosed: false });
     x.sockets.set(fd, entry);
     client.addEventListener("close", () => {
       entry.isClosed = true;
-      closed();
+      closed.resolve();
       if (fd === "control" && m.op.status_code < 200) x.signal?.(9); // closing control SIGKILLs
       if (fd === "0") {
         x.stdinEof = true;
@@ -78,9 +78,8 @@ function startExec(s: VirtualState, m: MockOp) {
   x.started = true;
   const out = x.sockets.get(x.body.interactive ? "0" : "1")!;
   const err = x.body.interactive ? out : x.sockets.get("2")!;
-  let signalled!: (n: number) => void;
-  const signalledP = new Promise<number>((r) => (signalled = r));
-  x.signal = (n) => signalled(n);
+  const signalled = defer<number>();
+  x.signal = (n) => signalled.resolve(n);
   const proc: MockProcess = {
     argv: x.body.command,
     environment: x.body.environment ?? {},
@@ -98,7 +97,7 @@ function startExec(s: VirtualState, m: MockOp) {
     },
     stdout: (d) => send(out, frame(bytes(d))),
     stderr: (d) => send(err, frame(bytes(d))),
-    signalled: signalledP,
+    signalled: signalled.promise,
   };
   // With finalEventBeforeOutput, output is held back until the operation has finished.
   const held: [Client, unknown][] = [];
@@ -116,7 +115,7 @@ function startExec(s: VirtualState, m: MockOp) {
     let failure = "";
     try {
       if (!handler) throw new CommandNotFound();
-      code = await Promise.race([Promise.resolve(handler(proc)), signalledP.then((n) => 128 + n)]);
+      code = await Promise.race([Promise.resolve(handler(proc)), signalled.promise.then((n) => 128 + n)]);
     } catch (e) {
       code = e instanceof CommandNotFound ? 127 : 1;
       failure = e instanceof CommandNotFound ? "Command not found" : String(e);
