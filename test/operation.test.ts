@@ -1,7 +1,8 @@
 // The Operation handle against the virtual LXD: waiting through events, the race-closing GET,
 // reconnects, and the /wait fallback when events are unavailable.
 import { describe, expect, it } from "vitest";
-import { AbortError, OperationError, OperationGoneError, TimeoutError, type Operation } from "../src/index.js";
+import { AbortError, OperationError, OperationGoneError, TimeoutError } from "../src/index.js";
+import { createTokenOperation } from "./support/token.js";
 import { useVirtualLxd } from "./support/virtual.js";
 
 const v = useVirtualLxd();
@@ -12,11 +13,6 @@ function countRequests(path: RegExp): { n: number } {
     if (path.test(new URL(request.url).pathname)) c.n++;
   });
   return c;
-}
-
-async function token(client: ReturnType<typeof v.start>["client"]) {
-  const { data } = await client.api().POST("/1.0/certificates", { body: { name: "t", type: "client", token: true } });
-  return (data as { metadata: Operation }).metadata.id;
 }
 
 describe("operation handle", () => {
@@ -51,14 +47,14 @@ describe("operation handle", () => {
 
   it("cancel() then wait() rejects with OperationError Cancelled", async () => {
     const { client } = v.start();
-    const op = client.operations.track("v", await token(client));
+    const op = client.operations.track("v", await createTokenOperation(client));
     await op.cancel();
     await expect(op.wait({ timeout: 2000 })).rejects.toMatchObject({ name: "OperationError", statusCode: 401 });
   });
 
   it("track() of a finished-and-forgotten id: OperationGoneError", async () => {
     const { client } = v.start({ retentionMs: 10 });
-    const id = await token(client);
+    const id = await createTokenOperation(client);
     await client.operations.delete("v", id);
     await new Promise((r) => setTimeout(r, 50));
     await expect(client.operations.track("v", id).wait({ timeout: 2000 })).rejects.toBeInstanceOf(OperationGoneError);
@@ -66,7 +62,7 @@ describe("operation handle", () => {
 
   it("after a reconnect it re-checks with a GET and sees an end it missed", async () => {
     const { client, lxd } = v.start();
-    const op = client.operations.track("v", await token(client));
+    const op = client.operations.track("v", await createTokenOperation(client));
     const result = op.wait({ timeout: 5000 }).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 30));
     lxd.dropEventSockets();
@@ -78,7 +74,7 @@ describe("operation handle", () => {
 
   it("while the events socket is down, /wait covers the gap and reports the real outcome", async () => {
     const { client, lxd } = v.start({ retentionMs: 1 });
-    const op = client.operations.track("v", await token(client));
+    const op = client.operations.track("v", await createTokenOperation(client));
     const result = op.wait({ timeout: 5000 }).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 30));
     lxd.traps.refuseEvents = true;
@@ -91,7 +87,7 @@ describe("operation handle", () => {
 
   it("timeout and signal hold while the events socket cannot reconnect", async () => {
     const { client, lxd } = v.start();
-    const op = client.operations.track("v", await token(client));
+    const op = client.operations.track("v", await createTokenOperation(client));
     const timed = op.wait({ timeout: 400 }).catch((e: unknown) => e);
     const ac = new AbortController();
     const aborted = op.wait({ signal: ac.signal }).catch((e: unknown) => e);
@@ -130,7 +126,7 @@ describe("operation handle", () => {
 
   it("errors never carry a token operation's secret", async () => {
     const { client, lxd } = v.start();
-    const op = client.operations.track("v", await token(client));
+    const op = client.operations.track("v", await createTokenOperation(client));
     const secret = lxd.operations.get(op.id)!.op.metadata!.secret as string;
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
     const err = (await op.wait({ timeout: 50 }).catch((e: unknown) => e)) as TimeoutError;
@@ -159,7 +155,7 @@ describe("operation handle", () => {
 
   it("timeout and abort", async () => {
     const { client } = v.start();
-    const op = client.operations.track("v", await token(client));
+    const op = client.operations.track("v", await createTokenOperation(client));
     const t = await op.wait({ timeout: 100 }).catch((e: unknown) => e);
     expect(t).toBeInstanceOf(TimeoutError);
     expect((t as TimeoutError).operation?.id).toBe(op.id);

@@ -1,39 +1,12 @@
 // The virtual LXD's HTTP API: /1.0, operations (list, get, cancel, /wait in the 5.0.x form or the
 // >= 5.0.3 one), instances and their state, token certificates, and exec's POST.
 import { type HttpHandler, HttpResponse, http } from "msw";
+import { asyncResponse, errorResponse as error, syncResponse as sync } from "./envelopes.js";
 import type { ExecBody, MockOp, VirtualState } from "./state.js";
 
+const accepted = (m: MockOp) => asyncResponse(m.op);
+
 const hex = () => Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
-
-const envelope = (metadata: unknown) => ({
-  type: "sync",
-  status: "Success",
-  status_code: 200,
-  operation: "",
-  error_code: 0,
-  error: "",
-  metadata,
-});
-const error = (code: number, message: string, status = code) =>
-  HttpResponse.json(
-    { type: "error", status: "", status_code: 0, operation: "", error_code: code, error: message, metadata: null },
-    { status },
-  );
-
-function accepted(m: MockOp) {
-  return HttpResponse.json(
-    {
-      type: "async",
-      status: "Operation created",
-      status_code: 100,
-      operation: `/1.0/operations/${m.op.id}`,
-      error_code: 0,
-      error: "",
-      metadata: m.op,
-    },
-    { status: 202, headers: { Location: `/1.0/operations/${m.op.id}` } },
-  );
-}
 
 /** The HTTP handlers, the request logger (and dead-daemon check) first. */
 export function httpHandlers(s: VirtualState): HttpHandler[] {
@@ -46,32 +19,30 @@ export function httpHandlers(s: VirtualState): HttpHandler[] {
       return s.dead ? HttpResponse.error() : undefined;
     }),
     http.get(`${base}/1.0`, () =>
-      HttpResponse.json(
-        envelope({
-          api_extensions: [],
-          api_status: "stable",
-          api_version: "1.0",
-          auth: "trusted",
-          environment: { server_version: "5.0.2", server_name: "virtual" },
-        }),
-      ),
+      sync({
+        api_extensions: [],
+        api_status: "stable",
+        api_version: "1.0",
+        auth: "trusted",
+        environment: { server_version: "5.0.2", server_name: "virtual" },
+      }),
     ),
     http.get(`${base}/1.0/operations`, ({ request }) => {
       const recursion = new URL(request.url).searchParams.get("recursion") === "1";
       const map: Record<string, unknown[]> = {};
       for (const { op } of ops.values()) (map[op.status.toLowerCase()] ??= []).push(recursion ? op : `/1.0/operations/${op.id}`);
-      return HttpResponse.json(envelope(map));
+      return sync(map);
     }),
     http.get(`${base}/1.0/operations/:id`, ({ params }) => {
       const m = ops.get(String(params.id));
-      return m ? HttpResponse.json(envelope(m.op)) : error(404, "Operation not found");
+      return m ? sync(m.op) : error(404, "Operation not found");
     }),
     http.delete(`${base}/1.0/operations/:id`, ({ params }) => {
       const m = ops.get(String(params.id));
       if (!m) return error(404, "Operation not found");
       if (!m.op.may_cancel) return error(400, "This operation can't be cancelled");
       finish(m, "Cancelled");
-      return HttpResponse.json(envelope({}));
+      return sync({});
     }),
     http.get(`${base}/1.0/operations/:id/wait`, async ({ params, request }) => {
       const m = ops.get(String(params.id));
@@ -84,21 +55,17 @@ export function httpHandlers(s: VirtualState): HttpHandler[] {
         if (m.op.status_code < 200) return error(500, "context deadline exceeded", 200);
         if (m.op.status_code !== 200) return error(400, m.op.err || m.op.status, 200);
       }
-      return HttpResponse.json(envelope(m.op));
+      return sync(m.op);
     }),
     http.get(`${base}/1.0/instances`, ({ request }) => {
       const recursion = new URL(request.url).searchParams.get("recursion") === "1";
-      return HttpResponse.json(
-        envelope(
-          [...instances.values()].map((i) => (recursion ? { ...i, type: "container", location: "none" } : `/1.0/instances/${i.name}`)),
-        ),
+      return sync(
+        [...instances.values()].map((i) => (recursion ? { ...i, type: "container", location: "none" } : `/1.0/instances/${i.name}`)),
       );
     }),
     http.get(`${base}/1.0/instances/:name/state`, ({ params }) => {
       const i = instances.get(String(params.name));
-      return i
-        ? HttpResponse.json(envelope({ status: i.status, status_code: i.status_code, pid: 1, processes: 1 }))
-        : error(404, "Instance not found");
+      return i ? sync({ status: i.status, status_code: i.status_code, pid: 1, processes: 1 }) : error(404, "Instance not found");
     }),
     http.put(`${base}/1.0/instances/:name/state`, async ({ params, request }) => {
       const i = instances.get(String(params.name));
