@@ -2,16 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { AbortError, InvalidArgumentError, LxdFetchError, type LxdEvent, type OperationEvent } from "../src/index.js";
 import { createTokenOperation } from "./support/token.js";
-import { useVirtualLxd } from "./support/virtual.js";
+import { until, useVirtualLxd } from "./support/virtual.js";
 
 const v = useVirtualLxd();
-const until = async (cond: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 /** Collects events from a subscription in the background. */
 function collect(sub: AsyncIterable<LxdEvent>) {
