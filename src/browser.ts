@@ -3,7 +3,7 @@ import { createBase, type LxdBase } from "./base.js";
 import { createLxdClient, type Lxd, type LxdOptions } from "./client.js";
 import { browserTransport } from "./transport/browser.js";
 
-export * from "./shared.js";
+export * from "./public-api.js";
 export { browserTransport } from "./transport/browser.js";
 
 /** Creates a client whose `local` remote is the page's own origin. */

@@ -4,7 +4,7 @@ import { createLxdClient, type Lxd, type LxdOptions } from "./client.js";
 import { pickIncusSocket } from "./incus.js";
 import { denoTransport } from "./transport/deno.js";
 
-export * from "./shared.js";
+export * from "./public-api.js";
 export { denoTransport, localSocketPath } from "./transport/deno.js";
 
 /** Creates a client. Without options it talks to the local daemon over its unix socket. */

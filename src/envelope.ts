@@ -1,13 +1,9 @@
 // LXD's response envelope, handled in one place: every response is read here, and every way a
 // body can be wrong becomes a typed error (never a bare SyntaxError).
-import { LxdError, ResponseError } from "./errors.js";
+import { LxdError, type RequestContext, ResponseError } from "./errors.js";
 import type { Envelope, Operation } from "./types.js";
 
-export interface RequestContext {
-  method: string;
-  path: string;
-  remote: string;
-}
+export type { RequestContext } from "./errors.js";
 
 /** What a successful call gives: sync metadata, or the operation an async call started. */
 export type Outcome<T> = { type: "sync"; metadata: T } | { type: "async"; id: string; operation: Operation };

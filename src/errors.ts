@@ -1,6 +1,6 @@
 // One error class per failure kind. Messages name the method and path, never a key, a token or
 // an exec secret: `redact` strips secrets from any URL before it is stored.
-import type { Operation } from "./types.js";
+import type { ExecOperationMetadata, Operation } from "./types.js";
 
 /** Removes `secret=` (exec websockets, /wait?public) and any credentials from a path or URL. */
 export function redact(pathOrUrl: string): string {
@@ -12,7 +12,8 @@ export class LxdFetchError extends Error {
   override name = "LxdFetchError";
 }
 
-interface RequestContext {
+/** Which request failed: its method, path (redacted when stored) and remote. */
+export interface RequestContext {
   method: string;
   path: string;
   remote: string;
@@ -115,6 +116,50 @@ export class OperationError extends LxdFetchError {
     this.status = state.status;
     this.err = state.err;
     this.operation = redactOperation(state.operation);
+  }
+}
+
+/** Something went wrong with the exec plumbing itself (not the command). */
+export class ExecError extends LxdFetchError {
+  override name = "ExecError";
+}
+
+/** The command finished but its input or output failed: its exit code and final state are kept. */
+class ExecIoError extends ExecError {
+  readonly exitCode: number;
+  readonly operation: Operation<ExecOperationMetadata>;
+  constructor(message: string, exit: { exitCode: number; operation: Operation<ExecOperationMetadata> }, options?: ErrorOptions) {
+    super(message, options);
+    this.exitCode = exit.exitCode;
+    this.operation = redactOperation(exit.operation);
+  }
+}
+
+/**
+ * LXD closed an output socket without its end-of-stream frame: its reader failed and output
+ * may be missing (LXD 5.0.2 does this now and then, more under load). The command did finish:
+ * its exit code is here.
+ */
+export class ExecOutputError extends ExecIoError {
+  override name = "ExecOutputError";
+  readonly streams: ("stdout" | "stderr")[];
+  constructor(id: string, streams: ("stdout" | "stderr")[], exitCode: number, operation: Operation<ExecOperationMetadata>) {
+    const message = `exec ${id}: LXD closed ${streams.join(" and ")} without end-of-stream; output may be incomplete (exit code ${exitCode})`;
+    super(message, { exitCode, operation });
+    this.streams = streams;
+  }
+}
+
+/**
+ * `run()`'s input stream failed midway: the command was killed (SIGKILL, with stdin left open so
+ * it sees no end of input first) rather than left to act on part of its input. `cause` is the
+ * input's error; the exit code is the killed command's.
+ */
+export class ExecInputError extends ExecIoError {
+  override name = "ExecInputError";
+  constructor(id: string, exit: { exitCode: number; operation: Operation<ExecOperationMetadata> }, cause: unknown) {
+    const message = `exec ${id}: the input stream failed, so the command was killed (exit code ${exit.exitCode}) before it could act on part of it`;
+    super(message, exit, { cause });
   }
 }
 

@@ -2,6 +2,7 @@
 // when the last one leaves; reconnected with backoff when it drops (LXD never reconnects for
 // you), and with late non-final updates of a finished operation dropped (LXD sends each event
 // from its own goroutine, so order is not guaranteed).
+import { type Deferred, defer } from "./defer.js";
 import { AbortError, InvalidArgumentError, LxdFetchError } from "./errors.js";
 import { isFinal, type EventType, type LxdEvent } from "./types.js";
 import { checkBoolean, checkFunction, checkInt, checkOptions, checkSegment, checkSignal } from "./validate.js";
@@ -62,7 +63,7 @@ class SharedStream {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly finals = new Set<string>();
   ready: Promise<void>;
-  private settleReady!: { resolve(): void; reject(e: Error): void };
+  private settleReady!: Deferred<void>;
 
   private lingering: ReturnType<typeof setTimeout> | undefined;
   private ended = false;
@@ -79,9 +80,9 @@ class SharedStream {
   }
 
   private newReady(): Promise<void> {
-    const p = new Promise<void>((resolve, reject) => (this.settleReady = { resolve, reject }));
-    p.catch(() => undefined); // observed by whoever awaits it
-    return p;
+    this.settleReady = defer();
+    this.settleReady.promise.catch(() => undefined); // observed by whoever awaits it
+    return this.settleReady.promise;
   }
 
   add(l: Listener): void {

@@ -6,16 +6,27 @@ import { AbortError, OperationError, OperationGoneError, TimeoutError } from "./
 import type { AsyncPaths, Core, InitArg, Method, SendInit } from "./core.js";
 import { unexpectedAnswer, unwrap } from "./envelope.js";
 import type { EventHub } from "./events.js";
-import type { OperationsApi, WaitOptions } from "./operations.js";
-import { isFinal, StatusCode, type LxdEvent, type Operation } from "./types.js";
+import type { CallOptions, WaitOptions } from "./operations.js";
+import { isFinal, type LxdEvent, type Operation } from "./types.js";
+import { settle } from "./settle.js";
 import { checkFunction, checkMs, checkOptions, checkSegment, checkSignal } from "./validate.js";
 
 /** How long a new operation keeps its events subscription with nobody waiting: LXD's retention. */
 const CREATION_HOLD_MS = 5000;
 
+/**
+ * What a handle needs of the operations API: the plain calls, not the public overloads with
+ * their mutators.
+ */
+export interface OperationCalls {
+  info(remote: string, id: string, options?: CallOptions): Promise<Operation>;
+  wait(remote: string, id: string, options?: CallOptions): Promise<Operation>;
+  delete(remote: string, id: string, options?: CallOptions): Promise<void>;
+}
+
 export interface OperationContext {
   hub: EventHub;
-  operations: OperationsApi;
+  operations: OperationCalls;
   remote: string;
   project?: string | undefined;
 }
@@ -280,15 +291,10 @@ function report(err: unknown): void {
   else console.error("lxd-fetch: an onUpdate handler threw:", err);
 }
 
-function settle(op: Operation): Operation {
-  if (op.status_code === StatusCode.Success) return op;
-  throw new OperationError(op.id, { statusCode: op.status_code, status: op.status, err: op.err, operation: op });
-}
-
 export interface StartDeps {
   core: Core;
   hub: EventHub;
-  operations: OperationsApi;
+  operations: OperationCalls;
 }
 
 /**

@@ -6,6 +6,7 @@ import { lxdError, syncMetadata } from "./envelope.js";
 import { AbortError, InvalidArgumentError, LxdError, OperationError, OperationGoneError, TimeoutError } from "./errors.js";
 import { isFinal, StatusCode, type Operation, type OperationMap } from "./types.js";
 import { type Mutator, type WithMutator, withMutator } from "./mutator.js";
+import { settle } from "./settle.js";
 import { checkBoolean, checkMs, checkSegment } from "./validate.js";
 
 export type { Mutator } from "./mutator.js";
@@ -177,11 +178,11 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
             throw err;
           }
           last = op;
-          if (isFinal(op.status_code)) return settle(id, op);
+          if (isFinal(op.status_code)) return settle(op, id);
         } else {
           const op = syncMetadata(sent);
           last = op;
-          if (isFinal(op.status_code)) return settle(id, op);
+          if (isFinal(op.status_code)) return settle(op, id);
         }
         // Not final yet: the server-side timeout of this round ran out (5.0.0–5.0.2 form).
         const spent = Date.now() - started;
@@ -201,7 +202,7 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
     } catch (err) {
       if (!(err instanceof OperationGoneError)) throw err;
     }
-    if (op && isFinal(op.status_code)) return settle(id, op);
+    if (op && isFinal(op.status_code)) return settle(op, id);
     throw new OperationError(id, { statusCode: StatusCode.Failure, status: "Failure", err: message, ...(op && { operation: op }) });
   }
 
@@ -214,11 +215,6 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
     cancel: remove,
     wait: withMutator("wait", 2, wait),
   };
-}
-
-function settle(id: string, op: Operation): Operation {
-  if (op.status_code === StatusCode.Success) return op;
-  throw new OperationError(id, { statusCode: op.status_code, status: op.status, err: op.err, operation: op });
 }
 
 function gone(err: unknown, id: string): unknown {

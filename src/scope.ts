@@ -3,7 +3,8 @@
 // own `project` option wins.
 import type { Client } from "openapi-fetch";
 import type { EventsOptions, EventSubscription } from "./events.js";
-import type { ExecOptions, ExecProcess, RunOptions, RunResult } from "./exec.js";
+import type { ExecOptions, ExecProcess } from "./exec.js";
+import type { RunOptions, RunResult } from "./run.js";
 import type { paths } from "./generated/lxd.js";
 import type { InstanceCallOptions, InstancesApi, InstanceState } from "./instances.js";
 import type { Mutator, WithMutator } from "./mutator.js";

@@ -13,6 +13,7 @@ import {
   lxdTrack,
 } from "../src/index.js";
 import { createVirtualLxd } from "../src/mock/index.js";
+import { createTokenOperation } from "./support/token.js";
 import { useVirtualLxd } from "./support/virtual.js";
 
 const v = useVirtualLxd();
@@ -27,8 +28,7 @@ describe("per-capability functions", () => {
   it("operations alone list, show and cancel an operation", async () => {
     const b = base();
     try {
-      const { data } = await lxdApi(b)().POST("/1.0/certificates", { body: { name: "t", type: "client", token: true } });
-      const id = (data as { metadata: { id: string } }).metadata.id;
+      const id = await createTokenOperation(lxdApi(b)());
       const ops = lxdOperations(b);
       expect((await ops.list()).running).toContain(`/1.0/operations/${id}`);
       expect((await ops.info(undefined, id)).id).toBe(id);

@@ -2,7 +2,7 @@
 import { http } from "msw";
 import { describe, expect, it } from "vitest";
 import { LxdError } from "../src/index.js";
-import { BASE, asyncOp, client, lxdError, op, sync, useMockServer } from "./support/mock.js";
+import { BASE, asyncOp, client, envelope, lxdError, op, sync, useMockServer } from "./support/mock.js";
 
 const server = useMockServer();
 
@@ -14,9 +14,14 @@ describe("envelope", () => {
   });
 
   it("sync: discriminates on type, not on key presence (every key is always present)", async () => {
-    // A sync envelope whose `error` key is present but empty must not be read as an error.
-    server.use(http.get(`${BASE}/1.0/operations`, () => sync({ running: ["/1.0/operations/x"] })));
-    await expect(client().operations.list()).resolves.toEqual({ running: ["/1.0/operations/x"] });
+    // Every key is in every envelope, and a leftover error or error_code must not turn a sync
+    // answer into an error, nor metadata an error answer into a result: only `type` decides.
+    const metadata = { running: ["/1.0/operations/x"] };
+    const leftover = { error: "stale message", error_code: 500, metadata };
+    server.use(http.get(`${BASE}/1.0/operations`, () => Response.json(envelope("sync", leftover))));
+    await expect(client().operations.list()).resolves.toEqual(metadata);
+    server.use(http.get(`${BASE}/1.0/operations`, () => Response.json(envelope("error", { ...leftover, error: "gone" }), { status: 404 })));
+    await expect(client().operations.list()).rejects.toMatchObject({ name: "LxdError", lxdMessage: "gone" });
   });
 
   it("error: becomes LxdError with status, error_code, LXD's message, method and path", async () => {
@@ -57,14 +62,7 @@ describe("envelope", () => {
   });
 
   it("async: an envelope without an operation is a ResponseError", async () => {
-    server.use(
-      http.get(`${BASE}/1.0/operations`, () =>
-        Response.json(
-          { type: "async", status: "", status_code: 100, operation: "", error_code: 0, error: "", metadata: null },
-          { status: 202 },
-        ),
-      ),
-    );
+    server.use(http.get(`${BASE}/1.0/operations`, () => Response.json(envelope("async", { metadata: null }), { status: 202 })));
     await expect(client().operations.list()).rejects.toMatchObject({ name: "ResponseError", status: 202 });
   });
 

@@ -1,16 +1,10 @@
 // The shared events stream against the virtual LXD: sharing, scopes, reconnects, ordering.
 import { describe, expect, it } from "vitest";
 import { AbortError, InvalidArgumentError, LxdFetchError, type LxdEvent, type OperationEvent } from "../src/index.js";
-import { useVirtualLxd } from "./support/virtual.js";
+import { createTokenOperation } from "./support/token.js";
+import { until, useVirtualLxd } from "./support/virtual.js";
 
 const v = useVirtualLxd();
-const until = async (cond: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 /** Collects events from a subscription in the background. */
 function collect(sub: AsyncIterable<LxdEvent>) {
@@ -22,18 +16,13 @@ function collect(sub: AsyncIterable<LxdEvent>) {
   return { seen, done };
 }
 
-async function createToken(client: ReturnType<ReturnType<typeof v.start>["client"]["api"]> extends infer A ? A : never) {
-  const { data } = await client.POST("/1.0/certificates", { body: { name: "t", type: "client", token: true } });
-  return (data as { metadata: { id: string } }).metadata.id;
-}
-
 describe("events", () => {
   it("yields typed operation events as operations are created and end", async () => {
     const { client } = v.start();
     const sub = client.events("v", { types: ["operation"] });
     const { seen } = collect(sub);
     await sub.ready;
-    const id = await createToken(client.api());
+    const id = await createTokenOperation(client);
     await client.operations.delete("v", id);
     await until(() => seen.length >= 2);
     sub.close();
@@ -52,7 +41,7 @@ describe("events", () => {
     await c.ready;
     expect(lxd.eventSockets).toBe(2);
     const [ca, cb] = [collect(a), collect(b)];
-    const id = await createToken(client.api());
+    const id = await createTokenOperation(client);
     await until(() => ca.seen.length > 0 && cb.seen.length > 0);
     expect((ca.seen[0] as OperationEvent).metadata.id).toBe(id);
     expect((cb.seen[0] as OperationEvent).metadata.id).toBe(id);
@@ -78,7 +67,7 @@ describe("events", () => {
     expect(calls).toEqual([]);
     lxd.dropEventSockets();
     await until(() => lxd.eventSockets === 1);
-    const id = await createToken(client.api());
+    const id = await createTokenOperation(client);
     await until(() => seen.some((e) => (e as OperationEvent).metadata.id === id));
     expect(gaps).toBe(1);
     expect(calls).toEqual(["disconnect", "reconnect"]);
@@ -90,11 +79,11 @@ describe("events", () => {
     const sub = client.events("v", { types: ["operation"] });
     const { seen } = collect(sub);
     await sub.ready;
-    const id = await createToken(client.api());
+    const id = await createTokenOperation(client);
     await client.operations.delete("v", id);
     const stale = { ...lxd.operations.get(id)!.op, status: "Running", status_code: 103 };
     lxd.emit("operation", stale);
-    const other = await createToken(client.api());
+    const other = await createTokenOperation(client);
     await until(() => seen.some((e) => (e as OperationEvent).metadata.id === other));
     sub.close();
     const states = (seen as OperationEvent[]).filter((e) => e.metadata.id === id).map((e) => e.metadata.status);
@@ -116,7 +105,7 @@ describe("events", () => {
     const { client } = v.start();
     const sub = client.events("v", { types: ["operation"], maxQueued: 2 });
     await sub.ready;
-    for (let i = 0; i < 3; i++) await createToken(client.api());
+    for (let i = 0; i < 3; i++) await createTokenOperation(client);
     const it = sub[Symbol.asyncIterator]();
     await expect(it.next()).resolves.toMatchObject({ done: false });
     await expect(it.next()).resolves.toMatchObject({ done: false });

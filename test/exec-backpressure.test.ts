@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AbortError, createLxd, type Lxd } from "../src/index.js";
 import { createVirtualLxd } from "../src/mock/index.js";
 import { pausableWebSocket } from "./support/pausable.js";
+import { until } from "./support/virtual.js";
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
@@ -47,8 +48,9 @@ describe("exec backpressure", () => {
   it("a slow reader pauses the socket and still gets every byte, in order", async () => {
     const { client, stats } = start();
     const proc = await client.exec("v", "c1", ["big"]);
+    const reader = proc.stdout.getReader(); // locked before the output comes: backpressure applies
     await proc.stdin.close();
-    const reader = proc.stdout.getReader();
+    await until(() => stats.pauses > 0, 5000); // the unread output reached the high-water mark
     const got: number[] = [];
     let bytes = 0;
     for (let r = await reader.read(); !r.done; r = await reader.read()) {
@@ -58,7 +60,7 @@ describe("exec backpressure", () => {
     }
     expect(bytes).toBe(CHUNK * CHUNKS);
     expect(got).toEqual(Array.from({ length: CHUNKS }, (_, i) => i));
-    expect(stats.pauses).toBeGreaterThan(0);
+    expect(stats.resumes).toBeGreaterThan(0);
     await expect(within(proc.exited, 5000)).resolves.toMatchObject({ exitCode: 0 });
   });
 
@@ -78,8 +80,7 @@ describe("exec backpressure", () => {
     await proc.stdin.close();
     const reader = proc.stdout.getReader();
     await reader.read();
-    await new Promise((r) => setTimeout(r, 200)); // the queue fills up: paused
-    expect(stats.pauses).toBeGreaterThan(0);
+    await until(() => stats.pauses > 0, 5000); // the queue fills up: paused
     await reader.cancel();
     await expect(within(proc.exited, 5000)).resolves.toMatchObject({ exitCode: 0 });
   });
@@ -90,8 +91,7 @@ describe("exec backpressure", () => {
     const proc = await client.exec("v", "c1", ["big"], { signal: ac.signal });
     const reader = proc.stdout.getReader();
     await reader.read();
-    await new Promise((r) => setTimeout(r, 200));
-    expect(stats.pauses).toBeGreaterThan(0);
+    await until(() => stats.pauses > 0, 5000);
     ac.abort();
     await expect(within(proc.exited, 5000)).rejects.toBeInstanceOf(AbortError);
   });

@@ -9,7 +9,7 @@ import {
   LxdError,
   OperationError,
 } from "../src/index.js";
-import { readAll, text, useVirtualLxd } from "./support/virtual.js";
+import { readAll, text, until, useVirtualLxd } from "./support/virtual.js";
 
 const v = useVirtualLxd();
 
@@ -241,8 +241,9 @@ describe("exec", () => {
     expect(err).toBeInstanceOf(AbortError);
     await expect(readAll(proc.stdout)).rejects.toBeInstanceOf(AbortError);
     const op = [...lxd.operations.values()].find((m) => m.op.id === proc.operation.id)!;
-    await new Promise((r) => setTimeout(r, 20));
-    const sockets = [...op.exec!.sockets.entries()].map(([fd, s]) => [fd, (s as unknown as { isClosed: boolean }).isClosed]);
+    const isClosed = (s: unknown) => (s as { isClosed: boolean }).isClosed;
+    await until(() => op.op.status_code >= 200 && [...op.exec!.sockets.values()].every(isClosed), 1000);
+    const sockets = [...op.exec!.sockets.entries()].map(([fd, s]) => [fd, isClosed(s)]);
     expect(sockets.sort()).toEqual([
       ["0", true],
       ["1", true],
@@ -325,10 +326,12 @@ describe("exec", () => {
     const { lxd } = v.start();
     const Real = globalThis.WebSocket;
     let n = 0;
+    const created: WebSocket[] = [];
     const FailSecond = class extends Real {
       constructor(url: string | URL) {
         // The second websocket of the exec (the first data fd) gets a wrong secret: refused.
         super(String(url).includes("/websocket") && ++n === 2 ? String(url).replace(/secret=[0-9a-f]+/, "secret=bad") : url);
+        created.push(this);
       }
     };
     const { createLxd } = await import("../src/index.js");
@@ -337,6 +340,13 @@ describe("exec", () => {
     expect(err).toBeInstanceOf(ConnectionError);
     expect((err as Error).message).toMatch(/websocket/);
     expect((err as Error).message).not.toMatch(/secret=[0-9a-f]{64}/);
+    // Control had opened; it is closed (which makes LXD kill the command), and nothing else opened.
+    const execSockets = created.filter((ws) => ws.url.includes("/websocket"));
+    expect(execSockets).toHaveLength(2);
+    expect(execSockets.map((ws) => ws.readyState >= WebSocket.CLOSING)).toEqual([true, true]);
+    const [m] = lxd.operations.values();
+    await until(() => [...m!.exec!.sockets.values()].every((s) => (s as unknown as { isClosed: boolean }).isClosed));
+    expect([...m!.exec!.sockets.keys()]).toEqual(["control"]);
     await c.close();
   });
 });

@@ -92,8 +92,7 @@ describe("the virtual LXD's interactive sh", () => {
     const sh = await shell();
     await sh.until(/# $/);
     await sh.type("sleep 100\r");
-    await sh.until(/sleep 100\r\n/);
-    await new Promise((r) => setTimeout(r, 50)); // sleep is running
+    await sh.until(/sleep 100\r\n/); // echoed once the line runs: Ctrl-C now interrupts it
     const t = Date.now();
     await sh.type("\x03");
     expect(await sh.until(/# $/)).toBe("^C\r\n# ");

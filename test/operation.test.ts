@@ -1,8 +1,9 @@
 // The Operation handle against the virtual LXD: waiting through events, the race-closing GET,
 // reconnects, and the /wait fallback when events are unavailable.
-import { describe, expect, it } from "vitest";
-import { AbortError, OperationError, OperationGoneError, TimeoutError, type Operation } from "../src/index.js";
-import { useVirtualLxd } from "./support/virtual.js";
+import { describe, expect, it, vi } from "vitest";
+import { AbortError, OperationError, OperationGoneError, TimeoutError } from "../src/index.js";
+import { createTokenOperation } from "./support/token.js";
+import { until, useVirtualLxd } from "./support/virtual.js";
 
 const v = useVirtualLxd();
 
@@ -12,11 +13,6 @@ function countRequests(path: RegExp): { n: number } {
     if (path.test(new URL(request.url).pathname)) c.n++;
   });
   return c;
-}
-
-async function token(client: ReturnType<typeof v.start>["client"]) {
-  const { data } = await client.api().POST("/1.0/certificates", { body: { name: "t", type: "client", token: true } });
-  return (data as { metadata: Operation }).metadata.id;
 }
 
 describe("operation handle", () => {
@@ -33,42 +29,51 @@ describe("operation handle", () => {
   });
 
   it("onUpdate sees every new state until unsubscribed", async () => {
-    const { client } = v.start();
-    const op = await client.instances.setState("v", "c1", { action: "restart" });
-    const states: number[] = [];
-    const off = op.onUpdate((o) => states.push(o.status_code));
-    await op.wait();
+    const { client, lxd } = v.start({ retentionMs: 60_000 });
+    const op = client.operations.track("v", await createTokenOperation(client));
+    const seen: unknown[] = [];
+    const off = op.onUpdate((o) => seen.push(o.metadata?.progress));
+    await until(() => lxd.eventSockets === 1);
+    const running = lxd.operations.get(op.id)!.op;
+    lxd.emit("operation", { ...running, metadata: { ...running.metadata, progress: "1" } });
+    lxd.emit("operation", { ...running, metadata: { ...running.metadata, progress: "2" } });
+    await until(() => seen.length === 2);
+    expect(seen).toEqual(["1", "2"]);
     off();
-    expect(states.at(-1)).toBe(200);
+    off(); // a second call changes nothing
+    await op.cancel();
+    await op.refresh(); // the handle sees the end; the removed handler does not
+    expect(op.current.status_code).toBe(401);
+    expect(seen).toEqual(["1", "2"]);
   });
 
   it("a late wait() resolves from the state cached while the creation hold was on", async () => {
-    const { client } = v.start({ retentionMs: 50 });
+    const { client, lxd } = v.start({ retentionMs: 50 });
     const op = await client.instances.setState("v", "c1", { action: "stop" });
-    await new Promise((r) => setTimeout(r, 200)); // finished, and forgotten by LXD
+    await until(() => !lxd.operations.has(op.id)); // finished, and forgotten by LXD
     await expect(op.wait()).resolves.toMatchObject({ status_code: 200 });
   });
 
   it("cancel() then wait() rejects with OperationError Cancelled", async () => {
     const { client } = v.start();
-    const op = client.operations.track("v", await token(client));
+    const op = client.operations.track("v", await createTokenOperation(client));
     await op.cancel();
     await expect(op.wait({ timeout: 2000 })).rejects.toMatchObject({ name: "OperationError", statusCode: 401 });
   });
 
   it("track() of a finished-and-forgotten id: OperationGoneError", async () => {
-    const { client } = v.start({ retentionMs: 10 });
-    const id = await token(client);
+    const { client, lxd } = v.start({ retentionMs: 10 });
+    const id = await createTokenOperation(client);
     await client.operations.delete("v", id);
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => !lxd.operations.has(id));
     await expect(client.operations.track("v", id).wait({ timeout: 2000 })).rejects.toBeInstanceOf(OperationGoneError);
   });
 
   it("after a reconnect it re-checks with a GET and sees an end it missed", async () => {
     const { client, lxd } = v.start();
-    const op = client.operations.track("v", await token(client));
+    const op = client.operations.track("v", await createTokenOperation(client));
     const result = op.wait({ timeout: 5000 }).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => lxd.eventSockets === 1);
     lxd.dropEventSockets();
     await client.operations.delete("v", op.id); // ends while nobody listens
     const err = await result;
@@ -78,12 +83,12 @@ describe("operation handle", () => {
 
   it("while the events socket is down, /wait covers the gap and reports the real outcome", async () => {
     const { client, lxd } = v.start({ retentionMs: 1 });
-    const op = client.operations.track("v", await token(client));
+    const op = client.operations.track("v", await createTokenOperation(client));
     const result = op.wait({ timeout: 5000 }).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => lxd.eventSockets === 1);
     lxd.traps.refuseEvents = true;
     lxd.dropEventSockets();
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => lxd.requests.some((r) => r.includes(`/${op.id}/wait`))); // the fallback is waiting
     await client.operations.delete("v", op.id); // ends while no events socket is up
     expect(await result).toMatchObject({ name: "OperationError", statusCode: 401 });
     expect(op.done).toBe(true);
@@ -91,16 +96,15 @@ describe("operation handle", () => {
 
   it("a wait() that starts while the events socket is reconnecting goes to /wait at once, not to the events alone", async () => {
     const { client, lxd } = v.start();
-    const op = client.operations.track("v", await token(client));
+    const op = client.operations.track("v", await createTokenOperation(client));
     const stop = op.onUpdate(() => undefined); // holds the subscription across the drop
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => lxd.eventSockets === 1);
     lxd.traps.refuseEvents = true;
     lxd.dropEventSockets();
-    await new Promise((r) => setTimeout(r, 30));
-    const before = lxd.requests.length;
+    const reconnects = () => lxd.requests.filter((r) => r.startsWith("WS /1.0/events")).length;
+    await until(() => reconnects() >= 2); // the client saw the drop and is trying again
     const result = op.wait({ timeout: 3000 }).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 30));
-    expect(lxd.requests.slice(before).some((r) => r.startsWith(`GET /1.0/operations/${op.id}/wait`))).toBe(true);
+    await until(() => lxd.requests.some((r) => r.startsWith(`GET /1.0/operations/${op.id}/wait`)), 1000);
     await client.operations.delete("v", op.id); // ends while the events are still down
     expect(await result).toMatchObject({ name: "OperationError", statusCode: 401 });
     stop();
@@ -108,11 +112,11 @@ describe("operation handle", () => {
 
   it("timeout and signal hold while the events socket cannot reconnect", async () => {
     const { client, lxd } = v.start();
-    const op = client.operations.track("v", await token(client));
+    const op = client.operations.track("v", await createTokenOperation(client));
     const timed = op.wait({ timeout: 400 }).catch((e: unknown) => e);
     const ac = new AbortController();
     const aborted = op.wait({ signal: ac.signal }).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => lxd.eventSockets === 1);
     lxd.traps.refuseEvents = true;
     lxd.dropEventSockets();
     const started = Date.now();
@@ -147,7 +151,7 @@ describe("operation handle", () => {
 
   it("errors never carry a token operation's secret", async () => {
     const { client, lxd } = v.start();
-    const op = client.operations.track("v", await token(client));
+    const op = client.operations.track("v", await createTokenOperation(client));
     const secret = lxd.operations.get(op.id)!.op.metadata!.secret as string;
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
     const err = (await op.wait({ timeout: 50 }).catch((e: unknown) => e)) as TimeoutError;
@@ -158,25 +162,20 @@ describe("operation handle", () => {
     await op.cancel();
   });
 
-  it("the /wait fallback updates the handle", async () => {
-    const { client } = v.start({ traps: { refuseEvents: true } });
-    const op = await client.instances.setState("v", "c1", { action: "stop" });
-    await op.wait({ timeout: 5000 });
-    expect(op.done).toBe(true);
-    expect(op.current.status_code).toBe(200);
-  });
-
-  it("falls back to /wait when events are unavailable", async () => {
-    const { client } = v.start({ traps: { refuseEvents: true } });
+  it("falls back to /wait when events are unavailable, and the fallback's answer updates the handle", async () => {
+    const { client, lxd } = v.start({ traps: { refuseEvents: true } });
     const waits = countRequests(/\/wait$/);
     const op = await client.instances.setState("v", "c1", { action: "stop" });
     await expect(op.wait({ timeout: 5000 })).resolves.toMatchObject({ status_code: 200 });
     expect(waits.n).toBeGreaterThan(0);
+    expect(lxd.eventSockets).toBe(0);
+    expect(op.done).toBe(true);
+    expect(op.current.status_code).toBe(200);
   });
 
   it("timeout and abort", async () => {
     const { client } = v.start();
-    const op = client.operations.track("v", await token(client));
+    const op = client.operations.track("v", await createTokenOperation(client));
     const t = await op.wait({ timeout: 100 }).catch((e: unknown) => e);
     expect(t).toBeInstanceOf(TimeoutError);
     expect((t as TimeoutError).operation?.id).toBe(op.id);
@@ -188,13 +187,22 @@ describe("operation handle", () => {
 
   it("sequential operations reuse one lingering events socket; it closes after the linger", async () => {
     const { client, lxd } = v.start();
-    for (const action of ["stop", "start", "restart"]) await (await client.instances.setState("v", "c1", { action })).wait();
-    expect(lxd.eventConnections).toBe(1);
-    expect(lxd.eventSockets).toBe(1);
-    const released = Date.now();
-    while (lxd.eventSockets > 0 && Date.now() - released < 3000) await new Promise((r) => setTimeout(r, 20));
-    expect(lxd.eventSockets).toBe(0);
-    expect(Date.now() - released).toBeGreaterThanOrEqual(900);
+    // Fake timers: the linger (1000 ms by default) is measured on the clock the client reads.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      for (const action of ["stop", "start", "restart"]) {
+        const done = (await client.instances.setState("v", "c1", { action })).wait();
+        await vi.advanceTimersByTimeAsync(20); // the virtual LXD finishes the operation
+        await done;
+      }
+      expect(lxd.eventConnections).toBe(1);
+      await vi.advanceTimersByTimeAsync(999);
+      expect(lxd.eventSockets).toBe(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(lxd.eventSockets).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("close() ends a lingering events socket at once; eventsLinger: 0 never lingers", async () => {
@@ -202,14 +210,12 @@ describe("operation handle", () => {
     await (await client.instances.setState("v", "c1", { action: "stop" })).wait();
     expect(lxd.eventSockets).toBe(1);
     await client.close();
-    await new Promise((r) => setTimeout(r, 10));
-    expect(lxd.eventSockets).toBe(0);
+    await until(() => lxd.eventSockets === 0, 100); // at once, not after the linger
 
     const { createLxd } = await import("../src/index.js");
     const eager = createLxd({ remotes: { v: { url: lxd.baseUrl } }, defaultRemote: "v", WebSocket: globalThis.WebSocket, eventsLinger: 0 });
     await (await eager.instances.setState("v", "c1", { action: "start" })).wait();
-    await new Promise((r) => setTimeout(r, 10));
-    expect(lxd.eventSockets).toBe(0);
+    await until(() => lxd.eventSockets === 0, 100);
     await eager.close();
   });
 });

@@ -9,14 +9,14 @@ import { join } from "node:path";
 import type { TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionError, createLxd, InvalidArgumentError, localSocketPath, TlsError } from "../src/index.js";
+import { envelope } from "../src/mock/envelopes.js";
 import { selfSigned } from "./support/certs.js";
 
 const server = selfSigned("lxd-test-server");
 const clientId = selfSigned("lxd-test-client");
 const stranger = selfSigned("someone-else");
 
-const envelope = (metadata: unknown) =>
-  JSON.stringify({ type: "sync", status: "Success", status_code: 200, operation: "", error_code: 0, error: "", metadata });
+const syncBody = (metadata: unknown) => JSON.stringify(envelope("sync", { metadata }));
 
 let https: Server;
 let url = "";
@@ -27,7 +27,7 @@ beforeAll(async () => {
     const peer = (req.socket as TLSSocket).getPeerCertificate();
     seen.push({ path: req.url ?? "", clientCN: String(peer?.subject?.CN) });
     res.setHeader("content-type", "application/json");
-    res.end(envelope({ running: [] }));
+    res.end(syncBody({ running: [] }));
   });
   await new Promise<void>((r) => https.listen(0, "127.0.0.1", r));
   url = `https://127.0.0.1:${(https.address() as AddressInfo).port}`;
@@ -129,7 +129,7 @@ describe("HTTPS remote (Node transport)", () => {
 describe("unix socket remote", () => {
   it("talks HTTP over the socket", async () => {
     const socket = join(mkdtempSync(join(tmpdir(), "lxd-fetch-sock-")), "unix.socket");
-    const http = createHttpServer((req, res) => res.end(envelope({ success: [req.url] })));
+    const http = createHttpServer((req, res) => res.end(syncBody({ success: [req.url] })));
     await new Promise<void>((r) => http.listen(socket, r));
     try {
       await expect(listVia({ socket })).resolves.toEqual({ success: ["/1.0/operations"] });

@@ -1,5 +1,6 @@
 // Built-in commands of the virtual LXD: enough of a busybox for tests and demos.
-import type { CommandHandler, MockProcess } from "./index.js";
+import { type Deferred, defer } from "../defer.js";
+import type { CommandHandler, MockProcess } from "./types.js";
 
 /** Thrown by a command handler: the exec ends 127, "Command not found", as in LXD. */
 export class CommandNotFound extends Error {}
@@ -56,11 +57,11 @@ async function interactiveSh(p: MockProcess): Promise<number> {
   const queue: number[] = [];
   let eof = false;
   let wake: (() => void) | undefined;
-  let interrupt: (() => void) | undefined;
+  let interrupt: Deferred<number> | undefined;
   void (async () => {
     for await (const chunk of p.stdin()) {
       for (const b of chunk) {
-        if (b === 3 && interrupt) interrupt();
+        if (b === 3 && interrupt) interrupt.resolve(2);
         else queue.push(b);
       }
       wake?.();
@@ -98,7 +99,8 @@ async function interactiveSh(p: MockProcess): Promise<number> {
       out("\n");
       const text = new TextDecoder().decode(Uint8Array.from(line));
       line = [];
-      const interrupted = new Promise<number>((r) => (interrupt = () => r(2)));
+      interrupt = defer<number>();
+      const interrupted = interrupt.promise;
       const child: MockProcess = {
         ...p,
         stdin: noInput,

@@ -2,20 +2,17 @@
 // (websocket-client.ts: Bun's WebSocket answers every ping, and a pong racing LXD's close lost
 // exec output) over node:net or node:tls with the same certificates. A pinned fingerprint is
 // checked in `checkServerIdentity`, which runs after the TLS handshake and before any request byte.
-import { existsSync } from "node:fs";
 import { connect as netConnect, isIP } from "node:net";
 import type { Duplex } from "node:stream";
 import { checkServerIdentity, connect as tlsConnect, type PeerCertificate } from "node:tls";
 import { InvalidArgumentError } from "../errors.js";
 import { normalizeFingerprint, remoteOrigin } from "../remotes.js";
-import { codedError, FINGERPRINT_MISMATCH, pickLocalSocket } from "./local.js";
+import { fingerprintMismatch, tlsIdentity } from "./common.js";
 import { duplexWebSocket } from "./duplex-websocket.js";
+import { localSocketPath } from "./node-socket-path.js";
 import { isUnixRemote, type HttpsRemote, type RemoteConfig, type SocketOptions, type Transport } from "./types.js";
 
-/** $LXD_DIR/unix.socket, else /var/lib/lxd/unix.socket, else the snap's. */
-export function localSocketPath(env: Record<string, string | undefined> = process.env): string {
-  return pickLocalSocket(env.LXD_DIR, existsSync);
-}
+export { localSocketPath } from "./node-socket-path.js";
 
 interface BunTls {
   cert?: string;
@@ -25,11 +22,7 @@ interface BunTls {
 }
 
 function bunTls(name: string, remote: HttpsRemote): BunTls {
-  const tls: BunTls = {
-    ...(remote.cert !== undefined && { cert: remote.cert }),
-    ...(remote.key !== undefined && { key: remote.key }),
-    ...(remote.ca !== undefined && { ca: remote.ca }),
-  };
+  const tls: BunTls = tlsIdentity(remote);
   if (remote.fingerprint === undefined) return tls;
   // Bun can only add the pin on top of normal verification (skipping it would need
   // rejectUnauthorized: false). LXD's certificate is self-signed, so without `ca` every
@@ -44,10 +37,7 @@ function bunTls(name: string, remote: HttpsRemote): BunTls {
   tls.checkServerIdentity = (host, cert) => {
     // A custom check replaces Bun's host name check: run that first.
     const wrongHost = checkServerIdentity(host, cert);
-    if (wrongHost) return wrongHost;
-    const seen = cert?.fingerprint256?.replace(/:/g, "").toLowerCase();
-    if (seen === pinned) return undefined;
-    return codedError(`server certificate fingerprint ${seen ?? "(none)"} is not the pinned one`, FINGERPRINT_MISMATCH);
+    return wrongHost ?? fingerprintMismatch(pinned, cert?.fingerprint256);
   };
   return tls;
 }

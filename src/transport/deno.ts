@@ -3,7 +3,7 @@
 // Deno has no hook to inspect the server's certificate, so `fingerprint` is refused.
 import { InvalidArgumentError } from "../errors.js";
 import { remoteOrigin } from "../remotes.js";
-import { codedError, pickLocalSocket } from "./local.js";
+import { codedError, pickLocalSocket, tlsIdentity } from "./common.js";
 import { denoWebSocket, type DenoConn } from "./deno-websocket.js";
 import { isUnixRemote, type RemoteConfig, type Transport } from "./types.js";
 
@@ -106,12 +106,9 @@ export function denoTransport(name: string, config: RemoteConfig | undefined): T
           "give the server's certificate as `ca` instead",
       );
     }
-    options = {
-      ...(remote.cert !== undefined && { cert: remote.cert }),
-      ...(remote.key !== undefined && { key: remote.key }),
-      // Deno adds these to its root store (DENO_TLS_CA_STORE, DENO_CERT); it cannot replace it.
-      ...(remote.ca !== undefined && { caCerts: [remote.ca] }),
-    };
+    const { ca, ...identity } = tlsIdentity(remote);
+    // Deno adds these to its root store (DENO_TLS_CA_STORE, DENO_CERT); it cannot replace it.
+    options = { ...identity, ...(ca !== undefined && { caCerts: [ca] }) };
   }
   const client = api.createHttpClient(options);
   // Websockets: our own client (websocket-client.ts: Deno's answers every ping, and a pong that
@@ -131,7 +128,8 @@ export function denoTransport(name: string, config: RemoteConfig | undefined): T
   };
   return {
     baseUrl,
-    fetch: (input, init) => fetch(input, { ...init, redirect: "error", client } as RequestInit).catch((err: unknown) => Promise.reject(withCode(err, socket))),
+    fetch: (input, init) =>
+      fetch(input, { ...init, redirect: "error", client } as RequestInit).catch((err: unknown) => Promise.reject(withCode(err, socket))),
     webSocket: (url, opts) => denoWebSocket(open(url), url, opts) as unknown as WebSocket,
     close: async () => client.close(),
   };

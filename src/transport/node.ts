@@ -1,30 +1,20 @@
 // Node transport: the global fetch with an undici 7 Agent as `dispatcher` (undici 8 breaks the
 // global fetch of Node 22/24). One Agent per remote holds the TLS identity or the socket path.
-import { existsSync } from "node:fs";
 import { createSecureContext, type TLSSocket } from "node:tls";
 import { Agent, buildConnector } from "undici";
 import { normalizeFingerprint, remoteOrigin } from "../remotes.js";
-import { codedError, FINGERPRINT_MISMATCH, pickLocalSocket } from "./local.js";
+import { fingerprintMismatch, tlsIdentity } from "./common.js";
 import { NodeWebSocket } from "./node-websocket.js";
+import { localSocketPath } from "./node-socket-path.js";
 import { isUnixRemote, type HttpsRemote, type RemoteConfig, type Transport } from "./types.js";
 
-export { FINGERPRINT_MISMATCH } from "./local.js";
-
-/** Where LXD's CLI looks: $LXD_DIR, then the Debian package, then the snap. */
-export function localSocketPath(env: Record<string, string | undefined> = process.env): string {
-  return pickLocalSocket(env.LXD_DIR, existsSync);
-}
+export { FINGERPRINT_MISMATCH } from "./common.js";
+export { localSocketPath } from "./node-socket-path.js";
 
 function httpsAgent(name: string, remote: HttpsRemote): Agent {
   // One secure context per remote: given PEM options, Node parses the key and certificates again
   // for every connection, and each exec opens four (about 2 ms each, measured).
-  const tls = {
-    secureContext: createSecureContext({
-      ...(remote.cert !== undefined && { cert: remote.cert }),
-      ...(remote.key !== undefined && { key: remote.key }),
-      ...(remote.ca !== undefined && { ca: remote.ca }),
-    }),
-  };
+  const tls = { secureContext: createSecureContext(tlsIdentity(remote)) };
   if (remote.fingerprint === undefined) return new Agent({ connect: tls });
   // Pinning: the chain may be self-signed, so OpenSSL's verdict is replaced by the fingerprint
   // check, which runs after the handshake and before undici writes a byte of the request.
@@ -35,10 +25,10 @@ function httpsAgent(name: string, remote: HttpsRemote): Agent {
     connect(options, callback) {
       connector(options, (err, socket) => {
         if (err) return callback(err, null);
-        const seen = (socket as TLSSocket).getPeerCertificate().fingerprint256?.replace(/:/g, "").toLowerCase();
-        if (seen === pinned) return callback(null, socket);
+        const mismatch = fingerprintMismatch(pinned, (socket as TLSSocket).getPeerCertificate().fingerprint256);
+        if (!mismatch) return callback(null, socket);
         socket.destroy();
-        callback(codedError(`server certificate fingerprint ${seen ?? "(none)"} is not the pinned one`, FINGERPRINT_MISMATCH), null);
+        callback(mismatch, null);
       });
     },
   });

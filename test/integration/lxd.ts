@@ -61,14 +61,4 @@ export function clientFor(name: string, remote: RemoteConfig): Lxd {
   return createLxd({ remotes: { [name]: remote }, defaultRemote: name });
 }
 
-/** A live, cancellable operation: a certificate add token stays `Running` until cancelled. */
-export async function createTokenOperation(lxd: Lxd, remote?: string): Promise<string> {
-  const name = `lxd-fetch-test-${Math.random().toString(36).slice(2, 10)}`;
-  const { data, error, response } = await lxd.api(remote).POST("/1.0/certificates", {
-    body: { name, type: "client", token: true },
-  });
-  if (error || response.status !== 202) throw new Error(`token operation not created: ${response.status} ${JSON.stringify(error)}`);
-  const id = (data as { metadata?: { id?: string } } | undefined)?.metadata?.id;
-  if (!id) throw new Error("token operation without id");
-  return id;
-}
+export { createTokenOperation } from "../support/token.js";

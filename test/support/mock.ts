@@ -1,6 +1,5 @@
 // Envelope builders and an MSW server for the unit tests: shaped as LXD 5.0.2 answers.
 import { randomUUID } from "node:crypto";
-import { HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { createLxd } from "../../src/index.js";
@@ -26,26 +25,13 @@ export function op(overrides: Partial<Operation> = {}): Operation {
   };
 }
 
-export const sync = (metadata: unknown, init?: ResponseInit) =>
-  HttpResponse.json({ type: "sync", status: "Success", status_code: 200, operation: "", error_code: 0, error: "", metadata }, init);
-
-export const asyncOp = (operation: Operation) =>
-  HttpResponse.json(
-    {
-      type: "async",
-      status: "Operation created",
-      status_code: 100,
-      operation: `/1.0/operations/${operation.id}`,
-      error_code: 0,
-      error: "",
-      metadata: operation,
-    },
-    { status: 202, headers: { Location: `/1.0/operations/${operation.id}` } },
-  );
-
-/** LXD's error envelope; `status` is the HTTP status (LXD uses error_code, but /wait says 200). */
-export const lxdError = (errorCode: number, error: string, status = errorCode) =>
-  HttpResponse.json({ type: "error", status: "", status_code: 0, operation: "", error_code: errorCode, error, metadata: null }, { status });
+// The virtual LXD's envelope builders: the unit tests answer exactly as it does.
+export {
+  asyncResponse as asyncOp,
+  envelope,
+  errorResponse as lxdError,
+  syncResponse as sync,
+} from "../../src/mock/envelopes.js";
 
 /** One MSW server per test file, strict about unhandled requests. */
 export function useMockServer() {

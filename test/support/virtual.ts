@@ -26,6 +26,19 @@ export function useVirtualLxd() {
   };
 }
 
+/**
+ * Resolves once `cond()` holds, checking every few ms; rejects after `ms`. For states the virtual
+ * LXD exposes (sockets open, an operation forgotten), so a test waits for what it needs rather
+ * than for a guessed duration.
+ */
+export async function until(cond: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 export const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
 export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {

@@ -1,14 +1,31 @@
-// Everything every entry point exports; the entries differ only in their default transport.
+// The public API: everything every entry point exports (the entries differ only in their default
+// transport). Internals such as `redact` stay unexported.
 export type { Lxd, LxdOperations, LxdOptions } from "./client.js";
 export type { LxdBase } from "./base.js";
 export type { LxdScope, ScopedOperations } from "./scope.js";
 export type { WithMutator } from "./mutator.js";
 export { lxdApi, lxdCluster, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdServer, lxdTrack } from "./capabilities.js";
 export type { ClusterApi, ClusterCallOptions, ClusterMember } from "./cluster.js";
-export * from "./errors.js";
+export {
+  AbortError,
+  ConnectionError,
+  ExecError,
+  ExecInputError,
+  ExecOutputError,
+  InvalidArgumentError,
+  LxdError,
+  LxdFetchError,
+  OperationError,
+  OperationGoneError,
+  RequestError,
+  ResponseError,
+  TimeoutError,
+  TlsError,
+  UnsupportedError,
+} from "./errors.js";
 export type { EventScope, EventsOptions, EventSubscription } from "./events.js";
-export { ExecError, ExecInputError, ExecOutputError } from "./exec.js";
-export type { ExecExit, ExecOptions, ExecProcess, RunOptions, RunResult } from "./exec.js";
+export type { ExecExit, ExecOptions, ExecProcess } from "./exec.js";
+export type { RunOptions, RunResult } from "./run.js";
 export type { InstanceCallOptions, InstancesApi, InstanceState, InstanceStatePut } from "./instances.js";
 export { LxdOperation } from "./operation.js";
 export { operationId } from "./operations.js";

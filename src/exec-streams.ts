@@ -1,0 +1,215 @@
+// The byte-stream adapters of an exec: an output websocket as a ReadableStream (end-of-stream,
+// drops, backpressure and the grace after the command finished) and stdin as a WritableStream.
+import { defer } from "./defer.js";
+import { type AbortError, ConnectionError, ExecError } from "./errors.js";
+import { pausable, safeClose, toBytes } from "./websocket.js";
+
+export interface Output {
+  stream: ReadableStream<Uint8Array>;
+  /** Resolves when the socket is done: at the server's end-of-stream frame, or when it dropped. */
+  ended: Promise<void>;
+  /** The socket closed without the end-of-stream frame: LXD's reader failed, output may be lost. */
+  dropped(): ConnectionError | undefined;
+  /**
+   * The operation is final, so LXD has sent everything: the stream must end within `graceMs` of
+   * its last frame (time spent paused for a slow reader does not count, unless `always`: the
+   * wait failed, and nothing more may come), or it is dropped.
+   */
+  expectEnd(graceMs: number, always?: boolean): void;
+  /** Ends the stream with `error` now (an abort): the socket's own close is not waited for. */
+  abort(error: AbortError): void;
+  /** Errors a dropped stream with its drop, once exited knows the operation's outcome. */
+  settle(): void;
+}
+
+// Bytes held for a reader before the socket stops reading (where the runtime's socket can).
+const OUTPUT_HIGH_WATER = 1 << 20;
+const BREATHE_MS = 2000;
+
+export function outputStream(
+  ws: WebSocket,
+  label: string,
+  where: { remote: string; path: string },
+  aborted: () => AbortError | undefined,
+): Output {
+  const { promise: ended, resolve: markEnded } = defer();
+  let done = false;
+  let cancelled = false;
+  let dropped: ConnectionError | undefined;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const flow = pausable(ws);
+  let paused = false;
+  let breather: ReturnType<typeof setTimeout> | undefined;
+  let graceMs: number | undefined;
+  let graceAlways = false;
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  // A Blob frame is read asynchronously; later frames queue behind it to keep the order.
+  let chain: Promise<void> | undefined;
+  const finish = (error?: unknown) => {
+    if (done) return;
+    done = true;
+    clearTimeout(graceTimer);
+    resume();
+    if (error === undefined) {
+      if (!cancelled) controller.close();
+    } else if (!cancelled) controller.error(error);
+  };
+  const drop = (detail: string, code?: number) => {
+    dropped = new ConnectionError({
+      method: "GET",
+      ...where,
+      code: code === undefined ? undefined : String(code),
+      detail: `${label} ${detail}`,
+    });
+    clearTimeout(graceTimer);
+    markEnded();
+  };
+  const armGrace = () => {
+    clearTimeout(graceTimer);
+    if (graceMs === undefined || done || dropped || (paused && !graceAlways)) return;
+    graceTimer = setTimeout(() => {
+      if (done || dropped) return;
+      drop(`did not end within ${graceMs} ms after the command finished`);
+      safeClose(ws);
+    }, graceMs);
+  };
+  // Backpressure, for a reader that has the stream (an unread stream buffers, so `exited` can
+  // never wait on output nobody reads). Every BREATHE_MS paused, one more read: LXD's keepalive
+  // ping has a 5 s write deadline, and a ping that cannot be written ends the socket (gorilla).
+  const pause = () => {
+    if (!flow || done || !stream.locked) return;
+    paused = true;
+    flow.pause();
+    clearTimeout(graceTimer);
+    clearTimeout(breather);
+    breather = setTimeout(() => flow.resume(), BREATHE_MS);
+  };
+  const resume = () => {
+    if (!paused) return;
+    paused = false;
+    clearTimeout(breather);
+    flow?.resume();
+    armGrace();
+  };
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+        const push = (bytes: Uint8Array) => {
+          if (cancelled || done || bytes.byteLength === 0) return;
+          controller.enqueue(bytes);
+          // Backpressure: stop reading the socket until the reader catches up (pull).
+          if ((controller.desiredSize ?? 1) <= 0) pause();
+        };
+        const eof = () => {
+          finish();
+          markEnded();
+        };
+        const fail = (error: unknown) => {
+          finish(error);
+          dropped ??= error instanceof ConnectionError ? error : undefined;
+          markEnded();
+        };
+        const later = (f: () => void) => {
+          chain = (chain ?? Promise.resolve()).then(f, f);
+        };
+        ws.addEventListener("message", (m: MessageEvent) => {
+          if (done || dropped) return;
+          armGrace();
+          if (typeof m.data === "string") return chain ? later(eof) : eof(); // text frame = EOF
+          let bytes: Uint8Array | Promise<Uint8Array>;
+          try {
+            bytes = toBytes(m.data);
+          } catch (e) {
+            return fail(new ExecError(`${label}: ${(e as Error).message}`));
+          }
+          if (bytes instanceof Promise || chain) {
+            const p = Promise.resolve(bytes);
+            chain = (chain ?? Promise.resolve()).then(() => p.then(push), fail);
+          } else push(bytes);
+        });
+        ws.addEventListener("close", (c: CloseEvent) => {
+          const onClose = () => {
+            if (done || dropped) return;
+            const abort = aborted();
+            if (abort) {
+              finish(abort);
+              return markEnded();
+            }
+            // No end-of-stream frame: the output LXD had not sent is lost. The stream errors once
+            // exited has the exit code to report (settle).
+            drop(`ended without end-of-stream (close code ${c.code})`, c.code);
+          };
+          return chain ? later(onClose) : onClose();
+        });
+      },
+      pull() {
+        resume();
+      },
+      cancel() {
+        // The reader gave up: keep draining the socket (closing it would kill the command).
+        cancelled = true;
+        resume();
+      },
+    },
+    { highWaterMark: OUTPUT_HIGH_WATER, size: (chunk) => chunk.byteLength },
+  );
+  return {
+    stream,
+    ended,
+    dropped: () => dropped,
+    expectEnd(ms, always = false) {
+      graceMs = ms;
+      graceAlways = always;
+      armGrace();
+    },
+    abort(error) {
+      finish(error);
+      markEnded();
+    },
+    settle() {
+      if (dropped) finish(dropped);
+    },
+  };
+}
+
+export function emptyStream(): Output {
+  const none = () => undefined;
+  return {
+    stream: new ReadableStream({ start: (c) => c.close() }),
+    ended: Promise.resolve(),
+    dropped: none,
+    expectEnd: none,
+    abort: none,
+    settle: none,
+  };
+}
+
+const STDIN_HIGH_WATER = 1 << 20;
+
+export function stdinStream(ws: WebSocket, interactive: boolean): WritableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const ensureOpen = () => {
+    if (ws.readyState !== 1) throw new ExecError("stdin is closed (the command ended or stdin was closed)");
+  };
+  return new WritableStream<Uint8Array>({
+    async write(chunk) {
+      ensureOpen();
+      // Always binary: a text frame would end stdin.
+      const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+      if (bytes.byteLength === 0) return;
+      ws.send(bytes);
+      // WebSocket has no drain event: poll the send buffer to keep memory flat.
+      while (ws.bufferedAmount > STDIN_HIGH_WATER && ws.readyState === 1) await new Promise((r) => setTimeout(r, 2));
+    },
+    close() {
+      if (ws.readyState !== 1) return;
+      // A PTY's EOF is the EOT character; otherwise closing the socket is LXD's stdin EOF.
+      if (interactive) ws.send(new Uint8Array([4]));
+      else ws.close(1000);
+    },
+    abort() {
+      if (!interactive) safeClose(ws);
+    },
+  });
+}

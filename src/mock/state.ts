@@ -1,0 +1,112 @@
+// What the virtual LXD's parts share: its instances, its operations and their lifecycle (with
+// LXD's ~5 s retention of finished ones), the request log and whether the daemon is dead.
+import type { InstanceExecPost, Operation } from "../types.js";
+import type { EventBus } from "./events.js";
+import type { CommandHandler, VirtualLxdOptions } from "./types.js";
+
+export interface MockOp {
+  op: Operation;
+  fds: Record<string, string>;
+  exec?: ExecState;
+}
+
+export interface ExecState {
+  body: ExecBody;
+  sockets: Map<string, Client>;
+  started: boolean;
+  stdinChunks: Uint8Array[];
+  stdinEof: boolean;
+  stdinWake?: () => void;
+  signal?: (n: number) => void;
+  size: { width: number; height: number };
+}
+
+/** The exec request as LXD's API describes it. */
+export type ExecBody = InstanceExecPost & { command: string[] };
+
+export type Client = {
+  send(data: unknown): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(t: string, f: (e: MessageEvent) => void): void;
+  url: URL;
+};
+
+export interface MockInstance {
+  name: string;
+  status: string;
+  status_code: number;
+}
+
+export interface VirtualState {
+  base: string;
+  wsBase: string;
+  options: VirtualLxdOptions;
+  traps: NonNullable<VirtualLxdOptions["traps"]>;
+  commands: Record<string, CommandHandler>;
+  instances: Map<string, MockInstance>;
+  ops: Map<string, MockOp>;
+  events: EventBus;
+  /** After dieMidExec: every request fails and no socket is accepted, as with a dead daemon. */
+  dead: boolean;
+  /** Every request received, in order ("METHOD /path?query"; websockets as "WS /path", secrets redacted). */
+  requests: string[];
+  logged(method: string, url: URL): void;
+  newOp(cls: Operation["class"], description: string, resources: Record<string, string[]>, metadata: Record<string, unknown>): MockOp;
+  finish(m: MockOp, status: "Success" | "Failure" | "Cancelled", err?: string, metadata?: Record<string, unknown>): void;
+}
+
+export function createState(options: VirtualLxdOptions, commands: Record<string, CommandHandler>, events: EventBus): VirtualState {
+  const base = options.baseUrl ?? "https://lxd.test:8443";
+  const retention = options.retentionMs ?? 5000;
+  const ops = new Map<string, MockOp>();
+  const requests: string[] = [];
+  const traps: NonNullable<VirtualLxdOptions["traps"]> = { ...options.traps };
+  return {
+    base,
+    wsBase: base.replace(/^http/, "ws"),
+    options,
+    traps,
+    commands,
+    instances: new Map((options.instances ?? ["c1"]).map((n) => [n, { name: n, status: "Running", status_code: 103 }])),
+    ops,
+    events,
+    dead: false,
+    requests,
+    logged: (method, url) => requests.push(`${method} ${url.pathname}${url.search.replace(/secret=[^&]*/, "secret=[redacted]")}`),
+    newOp(cls, description, resources, metadata) {
+      const now = new Date().toISOString();
+      const op: Operation = {
+        id: crypto.randomUUID(),
+        class: cls,
+        description,
+        created_at: now,
+        updated_at: now,
+        status: "Running",
+        status_code: 103,
+        resources,
+        metadata,
+        may_cancel: cls === "token",
+        err: "",
+        location: "none",
+      };
+      const m: MockOp = { op, fds: {} };
+      ops.set(op.id, m);
+      events.emit("operation", op);
+      return m;
+    },
+    finish(m, status, err = "", metadata) {
+      if (m.op.status_code >= 200) return;
+      m.op = {
+        ...m.op,
+        status,
+        status_code: status === "Success" ? 200 : status === "Failure" ? 400 : 401,
+        err,
+        updated_at: new Date().toISOString(),
+        ...(metadata && { metadata: { ...m.op.metadata, ...metadata } }),
+      };
+      if (!traps.loseFinalEvent) events.emit("operation", m.op);
+      const t = setTimeout(() => ops.delete(m.op.id), retention);
+      (t as { unref?: () => void }).unref?.(); // retention must not keep a process alive
+    },
+  };
+}
