@@ -5,8 +5,7 @@
 import { createCore, type Core } from "./core.js";
 import { InvalidArgumentError } from "./errors.js";
 import type { LxdOptions } from "./client.js";
-import { remoteTransport } from "./transport/failover.js";
-import type { Transport, TransportFactory } from "./transport/types.js";
+import type { RemoteOptions, Transport, TransportFactory } from "./transport/types.js";
 import { checkFunction, checkMs, checkOptions, checkText } from "./validate.js";
 import type { WebSocketFactory } from "./websocket.js";
 
@@ -31,7 +30,14 @@ export interface LxdBase {
   close(): Promise<void>;
 }
 
-export function createBase(given: LxdOptions | undefined, defaultTransport: TransportFactory): LxdBase {
+/** Builds a remote's transport from `factory`, for one URL or a cluster's member URLs (transport/failover.ts). */
+export type RemoteTransport = (factory: TransportFactory, name: string, config: RemoteOptions | undefined) => Transport;
+
+/**
+ * `clusters` is the failover over member URLs; the browser's per-capability base leaves it out
+ * (about 0.7 KB gzip), and then a remote with a list of URLs is refused.
+ */
+export function createBase(given: LxdOptions | undefined, defaultTransport: TransportFactory, clusters?: RemoteTransport): LxdBase {
   const options = checkOptions("createLxd", given);
   const configs = { ...checkOptions("createLxd", options.remotes) };
   for (const [name, config] of Object.entries(configs)) checkRemote(name, config);
@@ -44,7 +50,15 @@ export function createBase(given: LxdOptions | undefined, defaultTransport: Tran
   if (!names.includes(defaultRemote)) throw new InvalidArgumentError(`defaultRemote "${defaultRemote}" is not a configured remote`);
   const factory = options.transport ?? defaultTransport;
   // Built up front so a bad URL or fingerprint fails here; no connection is opened yet.
-  const transports = new Map<string, Transport>(names.map((name) => [name, remoteTransport(factory, name, configs[name])]));
+  const build: RemoteTransport =
+    clusters ??
+    ((f, name, config) => {
+      if (config && "url" in config && Array.isArray(config.url)) {
+        throw new InvalidArgumentError(`remote "${name}": a list of member URLs needs createLxd() (this base has no cluster failover)`);
+      }
+      return f(name, config as Parameters<TransportFactory>[1]);
+    });
+  const transports = new Map<string, Transport>(names.map((name) => [name, build(factory, name, configs[name])]));
   const state = new Map<object, { value: unknown; dispose: ((value: never) => void) | undefined }>();
 
   const resolve = (remote: string | undefined): string => {

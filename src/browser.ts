@@ -1,6 +1,7 @@
 // Entry for browsers: same-origin requests only; no Node built-ins reach this bundle.
 import { createBase, type LxdBase } from "./base.js";
 import { createLxdClient, type Lxd, type LxdOptions } from "./client.js";
+import { remoteTransport } from "./transport/failover.js";
 import { browserTransport } from "./transport/browser.js";
 
 export * from "./public-api.js";
@@ -8,10 +9,13 @@ export { browserTransport } from "./transport/browser.js";
 
 /** Creates a client whose `local` remote is the page's own origin. */
 export function createLxd(options: LxdOptions = {}): Lxd {
-  return createLxdClient(options, browserTransport);
+  return createLxdClient(options, browserTransport, remoteTransport);
 }
 
-/** The shared core alone, for the per-capability functions (`lxdOperations(base)`, …). */
+/**
+ * The shared core alone, for the per-capability functions (`lxdOperations(base)`, …). Without the
+ * cluster failover, to keep those bundles small: a remote listing member URLs needs createLxd().
+ */
 export function createLxdBase(options: LxdOptions = {}): LxdBase {
   return createBase(options, browserTransport);
 }

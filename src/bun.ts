@@ -1,6 +1,7 @@
 // Entry for Bun (the `bun` export condition): Bun's fetch/WebSocket `tls` and `unix` options.
 import { createBase, type LxdBase } from "./base.js";
 import { createLxdClient, type Lxd, type LxdOptions } from "./client.js";
+import { remoteTransport } from "./transport/failover.js";
 import { bunTransport } from "./transport/bun.js";
 
 export * from "./public-api.js";
@@ -9,10 +10,10 @@ export { incusSocketPath, localSocketPath } from "./transport/node-socket-path.j
 
 /** Creates a client. Without options it talks to the local daemon over its unix socket. */
 export function createLxd(options: LxdOptions = {}): Lxd {
-  return createLxdClient(options, bunTransport);
+  return createLxdClient(options, bunTransport, remoteTransport);
 }
 
 /** The shared core alone, for the per-capability functions (`lxdOperations(base)`, …). */
 export function createLxdBase(options: LxdOptions = {}): LxdBase {
-  return createBase(options, bunTransport);
+  return createBase(options, bunTransport, remoteTransport);
 }

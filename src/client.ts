@@ -1,7 +1,7 @@
 // The runtime-neutral client: every capability (capabilities.ts) on one object over the shared
 // core (base.ts). Each entry point (Node, browser, Deno, Bun) only picks the default transport.
 import type { Client } from "openapi-fetch";
-import { createBase } from "./base.js";
+import { createBase, type RemoteTransport } from "./base.js";
 import { lxdApi, lxdCluster, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdServer, lxdTrack } from "./capabilities.js";
 import type { ClusterApi } from "./cluster.js";
 import type { EventsOptions, EventSubscription } from "./events.js";
@@ -67,8 +67,8 @@ export interface Lxd {
   close(): Promise<void>;
 }
 
-export function createLxdClient(options: LxdOptions | undefined, defaultTransport: TransportFactory): Lxd {
-  const base = createBase(options, defaultTransport);
+export function createLxdClient(options: LxdOptions | undefined, defaultTransport: TransportFactory, clusters?: RemoteTransport): Lxd {
+  const base = createBase(options, defaultTransport, clusters);
   const lxd: Lxd = {
     defaultRemote: base.defaultRemote,
     remotes: base.remotes,

@@ -1,6 +1,7 @@
 // Entry for Deno (the `deno` export condition): Deno.createHttpClient for mTLS and the socket.
 import { createBase, type LxdBase } from "./base.js";
 import { createLxdClient, type Lxd, type LxdOptions } from "./client.js";
+import { remoteTransport } from "./transport/failover.js";
 import { pickIncusSocket } from "./incus.js";
 import { denoTransport } from "./transport/deno.js";
 
@@ -9,12 +10,12 @@ export { denoTransport, localSocketPath } from "./transport/deno.js";
 
 /** Creates a client. Without options it talks to the local daemon over its unix socket. */
 export function createLxd(options: LxdOptions = {}): Lxd {
-  return createLxdClient(options, denoTransport);
+  return createLxdClient(options, denoTransport, remoteTransport);
 }
 
 /** The shared core alone, for the per-capability functions (`lxdOperations(base)`, …). */
 export function createLxdBase(options: LxdOptions = {}): LxdBase {
-  return createBase(options, denoTransport);
+  return createBase(options, denoTransport, remoteTransport);
 }
 
 /**

@@ -1,6 +1,7 @@
 // Entry for Node (and the default): the unix socket and mTLS through an undici 7 Agent.
 import { createBase, type LxdBase } from "./base.js";
 import { createLxdClient, type Lxd, type LxdOptions } from "./client.js";
+import { remoteTransport } from "./transport/failover.js";
 import { nodeTransport } from "./transport/node.js";
 
 export * from "./public-api.js";
@@ -9,10 +10,10 @@ export { incusSocketPath, localSocketPath } from "./transport/node-socket-path.j
 
 /** Creates a client. Without options it talks to the local daemon over its unix socket. */
 export function createLxd(options: LxdOptions = {}): Lxd {
-  return createLxdClient(options, nodeTransport);
+  return createLxdClient(options, nodeTransport, remoteTransport);
 }
 
 /** The shared core alone, for the per-capability functions (`lxdOperations(base)`, …). */
 export function createLxdBase(options: LxdOptions = {}): LxdBase {
-  return createBase(options, nodeTransport);
+  return createBase(options, nodeTransport, remoteTransport);
 }

@@ -57,3 +57,15 @@ describe("cluster", () => {
     expect(err).toMatchObject({ status: 500, lxdMessage: "Server is not clustered" });
   });
 });
+
+describe("cluster remotes in the browser entry", () => {
+  it("createLxd() takes a list of member URLs; the per-capability base, built without the failover, refuses one clearly", async () => {
+    const browser = await import("../src/browser.js");
+    const remotes = { c: { url: ["https://10.0.0.1:8443", "https://10.0.0.2:8443"] } };
+    const lxd = browser.createLxd({ remotes, defaultRemote: "c" });
+    expect(lxd.remotes).toContain("c");
+    await lxd.close();
+    expect(() => browser.createLxdBase({ remotes })).toThrow(InvalidArgumentError);
+    expect(() => browser.createLxdBase({ remotes })).toThrow(/member URLs needs createLxd\(\)/);
+  });
+});
