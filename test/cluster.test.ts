@@ -1,7 +1,7 @@
 // Cluster members: one GET with recursion, a member by name (encoded), bad input refused before
 // sending, and a standalone server's refusal typed.
 import { http } from "msw";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { InvalidArgumentError, LxdError } from "../src/index.js";
 import { BASE, client, lxdError, sync, useMockServer } from "./support/mock.js";
 
@@ -60,6 +60,7 @@ describe("cluster", () => {
 
 describe("cluster remotes in the browser entry", () => {
   it("createLxd() takes a list of member URLs; the per-capability base, built without the failover, refuses one clearly", async () => {
+    vi.stubGlobal("location", { origin: "https://lxd.test" }); // the page `local` stands for
     const browser = await import("../src/browser.js");
     const remotes = { c: { url: ["https://10.0.0.1:8443", "https://10.0.0.2:8443"] } };
     const lxd = browser.createLxd({ remotes, defaultRemote: "c" });
@@ -67,5 +68,6 @@ describe("cluster remotes in the browser entry", () => {
     await lxd.close();
     expect(() => browser.createLxdBase({ remotes })).toThrow(InvalidArgumentError);
     expect(() => browser.createLxdBase({ remotes })).toThrow(/member URLs needs createLxd\(\)/);
+    vi.unstubAllGlobals();
   });
 });
