@@ -192,9 +192,26 @@ EOF
 for m in m2 m3; do
   grep -q "^$m," <<<"$members" || join "$m"
 done
+online() { grep -q "^$1,https://$(addr "$1"),.*,ONLINE," <<<"$members"; }
 members=$(clustered)
+# A running member the others see OFFLINE (seen after the cluster certificate was replaced and a
+# member crashed: heartbeats stopped until the daemons restarted) is restarted once.
 for m in "${MEMBERS[@]}"; do
-  grep -q "^$m,https://$(addr "$m"),.*,ONLINE," <<<"$members" || { say "$m is not ONLINE: $members"; false; }
+  online "$m" && continue
+  say "$m is not ONLINE; restarting it"
+  stop_member "$m" 0
+  launch_member "$m"
+  wait_member "$m"
+done
+for _ in $(seq 1 50); do
+  members=$(clustered)
+  all=1
+  for m in "${MEMBERS[@]}"; do online "$m" || all=0; done
+  [ "$all" = 1 ] && break
+  sleep 0.2
+done
+for m in "${MEMBERS[@]}"; do
+  online "$m" || { say "$m is not ONLINE: $members"; false; }
 done
 
 # ---------------------------------------------------------------- image (cluster-wide)
