@@ -72,7 +72,7 @@ type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K
 export type InitArg<I> = RequiredKeys<I> extends never ? [init?: I] : [init: I];
 
 /** What the implementation reads of any `SendInit`. */
-interface AnyInit {
+export interface AnyInit {
   params?: { path?: Record<string, string>; query?: Record<string, string | number | boolean | undefined> };
   body?: unknown;
   signal?: AbortSignal | undefined;
@@ -100,13 +100,8 @@ export function classifyFailure(ctx: RequestContext, err: unknown, signal?: Abor
 export function createCore(resolve: (remote: string | undefined) => string, transportOf: (remote: string) => Transport): Core {
   async function send(remote: string | undefined, method: Method, path: string, init: AnyInit = {}): Promise<Sent> {
     const name = resolve(remote);
-    checkRequest(`${method} ${path}`, init);
     const transport = transportOf(name);
-    const ctx: RequestContext = { method, path: defaultPathSerializer(path, init.params?.path ?? {}), remote: name };
-    // The helpers' hot path builds the request itself: openapi-fetch's Request object and
-    // middleware pass cost more than LXD's own answer time (bench/operations).
-    const query = init.params?.query ? serializeQuery(init.params.query) : "";
-    const url = transport.baseUrl + ctx.path + (query && `?${query}`);
+    const { ctx, url } = locate(name, transport, method, path, init);
     let response: Response;
     let text: string;
     try {
@@ -130,6 +125,25 @@ const JSON_HEADERS = { "content-type": "application/json" };
 
 // openapi-fetch's serializers: undefined values skipped, values encoded with encodeURIComponent.
 const serializeQuery = createQuerySerializer();
+
+/**
+ * The request's context (for errors) and URL on `transport`, its parameters checked first and
+ * encoded as openapi-fetch encodes them. The helpers' hot path builds the request itself:
+ * openapi-fetch's Request object and middleware pass cost more than LXD's own answer time
+ * (bench/operations).
+ */
+export function locate(
+  remote: string,
+  transport: Transport,
+  method: string,
+  path: string,
+  init: AnyInit,
+): { ctx: RequestContext; url: string } {
+  checkRequest(`${method} ${path}`, init);
+  const ctx: RequestContext = { method, path: defaultPathSerializer(path, init.params?.path ?? {}), remote };
+  const query = init.params?.query ? serializeQuery(init.params.query) : "";
+  return { ctx, url: transport.baseUrl + ctx.path + (query && `?${query}`) };
+}
 
 /** Path parameters are single segments and query strings carry no NUL: checked before sending. */
 function checkRequest(where: string, init: AnyInit): void {
