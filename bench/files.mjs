@@ -5,7 +5,10 @@
 // whether memory stays flat: peak RSS at 64 MiB and at 1 GiB should be the same. Every copy is
 // checked: sha256 of the pulled file, and sha256sum inside the container, equal to the source's.
 //
-//   npm run build && node bench/files.mjs [--sizes 64,1024] (MiB)
+//   npm run build && node bench/files.mjs [--sizes 64,1024] (MiB) [--instance NAME]
+//
+// --instance: a running instance of your own (default: the shared test container), so that
+// other suites stopping or restarting the shared one cannot break the run.
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -20,7 +23,8 @@ if (!existsSync(CLI)) throw new Error("bench/files: dist/cli.js is missing (npx 
 if (!existsSync("/usr/bin/time")) throw new Error("bench/files: needs GNU time (apt-get install time)");
 const sizesArg = process.argv.indexOf("--sizes");
 const SIZES = (sizesArg > 0 ? process.argv[sizesArg + 1] : "64,1024").split(",").map(Number);
-const C = env.container;
+const instanceArg = process.argv.indexOf("--instance");
+const C = instanceArg > 0 ? process.argv[instanceArg + 1] : env.container;
 const ENV = { ...process.env, LXD_DIR: dirname(env.socket), LXD_CONF: mkdtempSync(join(tmpdir(), "lfb-bench-conf-")) };
 const work = mkdtempSync(join(tmpdir(), "lfb-bench-"));
 const remoteDir = `/root/lfb-bench-${process.pid}`;
