@@ -101,7 +101,7 @@ try {
 }
 
 const f = (x) => `${x.s.toFixed(2)} s, ${x.mib.toFixed(1)} MiB`;
-console.log(`file push/pull over the unix socket, ${C} (LXD ${env.version}); sha256 checked for every copy`);
+console.log(`file push/pull over the unix socket, ${C} (${env.label}); sha256 checked for every copy`);
 console.log("| size | tool | push | pull |");
 console.log("|---|---|---|---|");
 for (const r of rows) console.log(`| ${r.mib} MiB | ${r.tool} | ${f(r.push)} | ${f(r.pull)} |`);
