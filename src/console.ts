@@ -9,7 +9,7 @@ import { connectFds, controlSender, type FdPlan, sendResize, stdinStream } from 
 import { type LxdOperation, startOperation } from "./operation.js";
 import { type RawDeps, sendRaw } from "./raw.js";
 import type { ExecOperationMetadata } from "./types.js";
-import { checkInt, checkOptions, checkSegment, checkSignal } from "./validate.js";
+import { checkInstanceCall, checkInt } from "./validate.js";
 import { safeClose } from "./websocket.js";
 
 export interface ConsoleOptions {
@@ -59,19 +59,11 @@ const FDS: FdPlan[] = [
 const DETACH_GRACE_MS = 2000;
 const PATH = "/1.0/instances/{name}/console" as const;
 
-function checkCall(where: string, instance: unknown, options: ConsoleCallOptions | undefined): ConsoleCallOptions {
-  checkSegment(where, "instance name", instance);
-  const o = checkOptions(where, options);
-  if (o.project !== undefined) checkSegment(where, "project", o.project);
-  checkSignal(where, o.signal);
-  return o;
-}
-
 const query = (project: string | undefined) => (project === undefined ? {} : { query: { project } });
 
 export function createConsole(deps: ConsoleDeps): ConsoleApi {
   const attach = async (remote: string | undefined, instance: string, options?: ConsoleOptions): Promise<ConsoleSession> => {
-    const o = checkCall("console", instance, options) as ConsoleOptions;
+    const o = checkInstanceCall("console", instance, options) as ConsoleOptions;
     for (const k of ["width", "height"] as const) checkInt("console", k, o[k], 1, 0xffff);
     if (o.signal?.aborted) throw new AbortError(`console of ${instance}`, o.signal.reason);
     const name = deps.resolve(remote);
@@ -94,7 +86,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleApi {
   };
   return Object.assign(attach, {
     async log(remote: string | undefined, instance: string, options?: ConsoleCallOptions) {
-      const o = checkCall("console.log", instance, options);
+      const o = checkInstanceCall("console.log", instance, options);
       const sent = await sendRaw(deps, remote, "GET", PATH, {
         params: { path: { name: instance }, ...query(o.project) },
         signal: o.signal,
@@ -102,7 +94,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleApi {
       return sent.response.text();
     },
     async clearLog(remote: string | undefined, instance: string, options?: ConsoleCallOptions) {
-      const o = checkCall("console.clearLog", instance, options);
+      const o = checkInstanceCall("console.clearLog", instance, options);
       syncMetadata(
         await deps.core.send(remote, "DELETE", PATH, { params: { path: { name: instance }, ...query(o.project) }, signal: o.signal }),
       );

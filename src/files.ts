@@ -5,7 +5,7 @@ import { classifyFailure } from "./core.js";
 import { type RequestContext, syncMetadata, unexpectedAnswer } from "./envelope.js";
 import { FileInputError, FileTypeError, InvalidArgumentError } from "./errors.js";
 import { envelopeOf, type RawDeps, type RawInit, type RawMethod, type RawSent, sendRaw } from "./raw.js";
-import { checkInt, checkOptions, checkSegment, checkSignal, checkText } from "./validate.js";
+import { checkInstanceCall, checkInt, checkText } from "./validate.js";
 
 export type FileType = "file" | "directory" | "symlink";
 
@@ -80,11 +80,7 @@ export function checkFilePath(where: string, path: unknown): string {
 }
 
 function checkCall(where: string, instance: unknown, path: unknown, options: FileCallOptions | undefined) {
-  checkSegment(where, "instance name", instance);
-  const o = checkOptions(where, options);
-  if (o.project !== undefined) checkSegment(where, "project", o.project);
-  checkSignal(where, o.signal);
-  return { o, path: checkFilePath(where, path) };
+  return { o: checkInstanceCall(where, instance, options), path: checkFilePath(where, path) };
 }
 
 function checkOwner(where: string, o: FileOwnerOptions & { mode?: number }): Record<string, string> {
