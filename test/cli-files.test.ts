@@ -1,19 +1,29 @@
 // The CLI's file push/pull (src/cli/files.ts) against the virtual LXD in this process, with real
 // local files; argument errors through the spawned CLI (--mock).
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { filePull, filePush } from "../src/cli/files.js";
 import { InvalidArgumentError } from "../src/index.js";
 import { cli } from "./support/cli.js";
 import { useVirtualLxd } from "./support/virtual.js";
 
 const v = useVirtualLxd();
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+/** A fresh local folder, removed after the file's tests. */
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), "lfb-cli-"));
+  made.push(d);
+  return d;
+};
 const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7) % 256);
 
 function localFile(name: string, data: Uint8Array, mode: number): string {
-  const dir = mkdtempSync(join(tmpdir(), "lfb-cli-"));
+  const dir = tempDir();
   const path = join(dir, name);
   writeFileSync(path, data);
   chmodSync(path, mode);
@@ -37,7 +47,7 @@ describe("file push", () => {
 
   it("refuses a directory source, a target without a path, and - into a directory, before sending", async () => {
     const { client, lxd } = v.start();
-    const dir = mkdtempSync(join(tmpdir(), "lfb-cli-"));
+    const dir = tempDir();
     await expect(filePush(client, undefined, dir, "c1/root/x", {})).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(filePush(client, undefined, localFile("c", bytes(1), 0o644), "c1", {})).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(filePush(client, undefined, "-", "c1/root/", {})).rejects.toBeInstanceOf(InvalidArgumentError);
@@ -50,7 +60,7 @@ describe("file pull", () => {
     const { client } = v.start();
     const data = bytes(150_000);
     await client.files.push(undefined, "c1", "/root/p.bin", data, { mode: 0o600 });
-    const dir = mkdtempSync(join(tmpdir(), "lfb-cli-"));
+    const dir = tempDir();
     expect(await filePull(client, undefined, "c1/root/p.bin", join(dir, "out.bin"))).toBe(0);
     expect(new Uint8Array(readFileSync(join(dir, "out.bin")))).toEqual(data);
     expect(statSync(join(dir, "out.bin")).mode & 0o777).toBe(0o600);
@@ -61,7 +71,7 @@ describe("file pull", () => {
 
   it("a directory is refused; a missing file is LXD's 404", async () => {
     const { client } = v.start();
-    const dst = join(mkdtempSync(join(tmpdir(), "lfb-cli-")), "x");
+    const dst = join(tempDir(), "x");
     await expect(filePull(client, undefined, "c1/root", dst)).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(filePull(client, undefined, "c1/root/none", dst)).rejects.toMatchObject({ name: "LxdError", status: 404 });
   });
