@@ -21,6 +21,7 @@ export const PATHS = [
   "/1.0/instances/{name}",
   "/1.0/instances/{name}/console",
   "/1.0/instances/{name}/exec",
+  "/1.0/instances/{name}/files",
   "/1.0/instances/{name}/state",
   "/1.0/operations",
   "/1.0/operations/{id}",

@@ -5,11 +5,13 @@
 import createClient, { type Client } from "openapi-fetch";
 import type { LxdBase } from "./base.js";
 import { createCluster, type ClusterApi } from "./cluster.js";
+import { type ConsoleApi, createConsole } from "./console.js";
 import { EventHub, subscribe, type EventsOptions, type EventSubscription } from "./events.js";
 import { Gate } from "./gate.js";
 import { exec, type ExecDeps, type ExecOptions, type ExecProcess } from "./exec.js";
 import { run, type RunOptions, type RunResult } from "./run.js";
 import type { paths } from "./generated/lxd.js";
+import { createFiles, type FilesApi } from "./files.js";
 import { createInstances, type InstancesApi } from "./instances.js";
 import { LxdOperation, type StartDeps } from "./operation.js";
 import { createOperations, operationId, type OperationsApi } from "./operations.js";
@@ -115,6 +117,16 @@ export function lxdInstances(base: LxdBase): InstancesApi {
     },
     operations: lxdOperations(base),
   });
+}
+
+/** An instance's files: pull and push streamed, list, stat, delete, mkdir, symlink. */
+export function lxdFiles(base: LxdBase): FilesApi {
+  return createFiles({ resolve: base.resolve, transport: base.transport });
+}
+
+/** An instance's console (a bidirectional stream with resize and close) and its log. */
+export function lxdConsole(base: LxdBase): ConsoleApi {
+  return createConsole({ ...startDeps(base), resolve: base.resolve, transport: base.transport });
 }
 
 /** The typed openapi-fetch client of a remote, for endpoints without a helper yet. */

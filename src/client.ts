@@ -2,11 +2,25 @@
 // core (base.ts). Each entry point (Node, browser, Deno, Bun) only picks the default transport.
 import type { Client } from "openapi-fetch";
 import { createBase, type RemoteTransport } from "./base.js";
-import { lxdApi, lxdCluster, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdServer, lxdTrack } from "./capabilities.js";
+import {
+  lxdApi,
+  lxdCluster,
+  lxdConsole,
+  lxdEvents,
+  lxdExec,
+  lxdFiles,
+  lxdInstances,
+  lxdOperations,
+  lxdRun,
+  lxdServer,
+  lxdTrack,
+} from "./capabilities.js";
 import type { ClusterApi } from "./cluster.js";
+import type { ConsoleApi } from "./console.js";
 import type { EventsOptions, EventSubscription } from "./events.js";
 import type { ExecOptions, ExecProcess } from "./exec.js";
 import type { RunOptions, RunResult } from "./run.js";
+import type { FilesApi } from "./files.js";
 import type { paths } from "./generated/lxd.js";
 import type { InstancesApi } from "./instances.js";
 import type { LxdOperation } from "./operation.js";
@@ -49,6 +63,10 @@ export interface Lxd {
   readonly remotes: readonly string[];
   readonly operations: LxdOperations;
   readonly instances: InstancesApi;
+  /** An instance's files: `pull` and `push` streamed both ways, `list`, `stat`, `delete`, `mkdir`, `symlink`. */
+  readonly files: FilesApi;
+  /** `console(remote, instance, { width, height })` attaches to the console; `console.log()` / `console.clearLog()`. */
+  readonly console: ConsoleApi;
   /** The server's description (`GET /1.0`, asked once) and its API extensions. */
   readonly server: ServerApi;
   /** An LXD cluster's members and their state. */
@@ -74,6 +92,8 @@ export function createLxdClient(options: LxdOptions | undefined, defaultTranspor
     remotes: base.remotes,
     operations: { ...lxdOperations(base), track: lxdTrack(base) },
     instances: lxdInstances(base),
+    files: lxdFiles(base),
+    console: lxdConsole(base),
     server: lxdServer(base),
     cluster: lxdCluster(base),
     events: lxdEvents(base),

@@ -72,7 +72,7 @@ type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K
 export type InitArg<I> = RequiredKeys<I> extends never ? [init?: I] : [init: I];
 
 /** What the implementation reads of any `SendInit`. */
-interface AnyInit {
+export interface AnyInit {
   params?: { path?: Record<string, string>; query?: Record<string, string | number | boolean | undefined> };
   body?: unknown;
   signal?: AbortSignal | undefined;
@@ -100,12 +100,8 @@ export function classifyFailure(ctx: RequestContext, err: unknown, signal?: Abor
 export function createCore(resolve: (remote: string | undefined) => string, transportOf: (remote: string) => Transport): Core {
   async function send(remote: string | undefined, method: Method, path: string, init: AnyInit = {}): Promise<Sent> {
     const name = resolve(remote);
-    checkRequest(`${method} ${path}`, init);
     const transport = transportOf(name);
-    const ctx: RequestContext = { method, path: expandPath(path, init.params?.path), remote: name };
-    // The helpers' hot path builds the request itself: openapi-fetch's Request object and
-    // middleware pass cost more than LXD's own answer time (bench/operations).
-    const url = transport.baseUrl + ctx.path + queryString(init.params?.query);
+    const { ctx, url } = locate(name, transport, method, path, init);
     let response: Response;
     let text: string;
     try {
@@ -127,7 +123,6 @@ export function createCore(resolve: (remote: string | undefined) => string, tran
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
-// openapi-fetch's serializers: undefined values skipped, values encoded with encodeURIComponent.
 // openapi-fetch's serializers (createQuerySerializer, defaultPathSerializer) give the same URLs
 // for LXD's flat parameters, but cost 1.6 KB gzip in a browser bundle (operations.list alone: 6.8
 // KB against 5.2) and measured slower on the hot path (bench/operations): these are LXD's cases only.
@@ -145,6 +140,24 @@ export function queryString(query: Record<string, string | number | boolean | un
 /** The concrete path, with parameters encoded as they are on the wire (one segment each). */
 export function expandPath(path: string, params: Record<string, string> | undefined): string {
   return path.replace(/\{([^}]+)\}/g, (_, k: string) => encodeURIComponent(params?.[k] ?? `{${k}}`));
+}
+
+/**
+ * The request's context (for errors) and URL on `transport`, its parameters checked first and
+ * encoded as openapi-fetch encodes them (queryString, expandPath). The helpers' hot path builds the request itself:
+ * openapi-fetch's Request object and middleware pass cost more than LXD's own answer time
+ * (bench/operations).
+ */
+export function locate(
+  remote: string,
+  transport: Transport,
+  method: string,
+  path: string,
+  init: AnyInit,
+): { ctx: RequestContext; url: string } {
+  checkRequest(`${method} ${path}`, init);
+  const ctx: RequestContext = { method, path: expandPath(path, init.params?.path), remote };
+  return { ctx, url: transport.baseUrl + ctx.path + queryString(init.params?.query) };
 }
 
 /** Path parameters are single segments and query strings carry no NUL: checked before sending. */

@@ -200,3 +200,26 @@ export class UnsupportedError extends LxdFetchError {
 export class InvalidArgumentError extends LxdFetchError {
   override name = "InvalidArgumentError";
 }
+
+/** A file push's input stream failed midway: the file in the instance may be partly written. */
+export class FileInputError extends LxdFetchError {
+  override name = "FileInputError";
+  /** Bytes read from the input before it failed. */
+  readonly bytes: number;
+  constructor(where: string, bytes: number, cause: unknown) {
+    super(`${where}: the input stream failed after ${bytes} bytes; the file in the instance may be partly written`, { cause });
+    this.bytes = bytes;
+  }
+}
+
+/** A call that needs one type of file met another (listing a regular file, for one). */
+export class FileTypeError extends LxdFetchError {
+  override name = "FileTypeError";
+  readonly path: string;
+  readonly type: string;
+  constructor(where: string, path: string, type: string, wanted: string) {
+    super(`${where}: ${JSON.stringify(path)} is a ${type || "file of unknown type"}, not a ${wanted}`);
+    this.path = path;
+    this.type = type;
+  }
+}

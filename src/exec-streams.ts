@@ -1,8 +1,12 @@
-// The byte-stream adapters of an exec: an output websocket as a ReadableStream (end-of-stream,
-// drops, backpressure and the grace after the command finished) and stdin as a WritableStream.
+// The byte streams over an operation's websockets, for exec and the console (the same framing):
+// connecting the fds in LXD's order, an output websocket as a ReadableStream (end-of-stream,
+// drops, backpressure and the grace after the command finished), input as a WritableStream of
+// binary frames, and the control socket's messages. Facts: ../shared/docs/lxd-protocol.md.
 import { defer } from "./defer.js";
-import { type AbortError, ConnectionError, ExecError } from "./errors.js";
-import { pausable, safeClose, toBytes } from "./websocket.js";
+import { type AbortError, ConnectionError, ExecError, InvalidArgumentError, redact } from "./errors.js";
+import type { SocketOptions } from "./transport/types.js";
+import type { ControlMessage } from "./types.js";
+import { openSocket, pausable, safeClose, toBytes, type WebSocketFactory, wsUrl } from "./websocket.js";
 
 export interface Output {
   stream: ReadableStream<Uint8Array>;
@@ -20,6 +24,8 @@ export interface Output {
   abort(error: AbortError): void;
   /** Errors a dropped stream with its drop, once exited knows the operation's outcome. */
   settle(): void;
+  /** Ends a dropped stream as a normal end (a console's end is its socket's close, frame or not). */
+  end(): void;
 }
 
 // Bytes held for a reader before the socket stops reading (where the runtime's socket can).
@@ -170,6 +176,10 @@ export function outputStream(
     settle() {
       if (dropped) finish(dropped);
     },
+    end() {
+      finish();
+      markEnded();
+    },
   };
 }
 
@@ -182,12 +192,20 @@ export function emptyStream(): Output {
     expectEnd: none,
     abort: none,
     settle: none,
+    end: none,
   };
 }
 
 const STDIN_HIGH_WATER = 1 << 20;
 
-export function stdinStream(ws: WebSocket, interactive: boolean): WritableStream<Uint8Array> {
+/**
+ * How closing the input ends it: `close` closes the socket (LXD's stdin EOF), `eot` sends the
+ * EOT character (a PTY's end-of-file), a function detaches (a console, whose socket also carries
+ * the output; an abort detaches too).
+ */
+export type InputEnd = "close" | "eot" | (() => Promise<void>);
+
+export function stdinStream(ws: WebSocket, end: InputEnd): WritableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const ensureOpen = () => {
     if (ws.readyState !== 1) throw new ExecError("stdin is closed (the command ended or stdin was closed)");
@@ -203,13 +221,100 @@ export function stdinStream(ws: WebSocket, interactive: boolean): WritableStream
       while (ws.bufferedAmount > STDIN_HIGH_WATER && ws.readyState === 1) await new Promise((r) => setTimeout(r, 2));
     },
     close() {
+      if (typeof end === "function") return end();
       if (ws.readyState !== 1) return;
-      // A PTY's EOF is the EOT character; otherwise closing the socket is LXD's stdin EOF.
-      if (interactive) ws.send(new Uint8Array([4]));
+      if (end === "eot") ws.send(new Uint8Array([4]));
       else ws.close(1000);
     },
     abort() {
-      if (!interactive) safeClose(ws);
+      if (typeof end === "function") return void end();
+      if (end === "close") safeClose(ws);
     },
   });
+}
+
+/** One of an operation's fds to connect: its label in messages, and its Output's label when it carries output. */
+export interface FdPlan {
+  fd: string;
+  label: string;
+  output?: string;
+}
+
+/** Where an operation's websockets are: `/1.0/operations/<id>/websocket?secret=<fd's secret>`. */
+export interface SocketTarget {
+  factory: WebSocketFactory;
+  base: string;
+  remote: string;
+  id: string;
+  signal?: AbortSignal | undefined;
+}
+
+export interface Connected {
+  /** The sockets in the plan's order. */
+  sockets: WebSocket[];
+  /** The output streams, by fd. */
+  outputs: Map<string, Output>;
+}
+
+const CONNECT_TIMEOUT_MS = 5000; // LXD 5.0 fails the operation when fds are not all connected in 5 s
+
+/**
+ * Connects the plan's fds one after another, each once the previous one is open, as LXD's Go
+ * client does: control first (LXD starts the command, or the console, once the data fds are
+ * connected, and refuses a control socket that comes after a short command ended), then the data
+ * fds in order (connecting them at once loses output). LXD's deadline covers them all together,
+ * so they share one. An output socket listens from creation on (output can come before the next
+ * one opens) and never answers pings (websocket.ts). On failure every socket opened is closed
+ * (closing control kills the command, if it started).
+ */
+export async function connectFds(
+  target: SocketTarget,
+  fds: Readonly<Record<string, string | undefined>>,
+  plan: readonly FdPlan[],
+  aborted: () => AbortError | undefined,
+): Promise<Connected> {
+  const deadline = Date.now() + CONNECT_TIMEOUT_MS;
+  const pathOf = (secret: string) => `/1.0/operations/${encodeURIComponent(target.id)}/websocket?secret=${encodeURIComponent(secret)}`;
+  const sockets: WebSocket[] = [];
+  const outputs = new Map<string, Output>();
+  try {
+    for (const { fd, label, output } of plan) {
+      const secret = fds[fd];
+      if (!secret) throw new ExecError(`operation ${target.id} has no websocket secret for fd ${fd}`);
+      const where = { remote: target.remote, path: redact(pathOf(secret)) };
+      const socket: SocketOptions | undefined = output === undefined ? undefined : { answerPings: false };
+      const ws = await openSocket(target.factory, wsUrl(target.base, pathOf(secret)), {
+        label,
+        remote: target.remote,
+        timeoutMs: Math.max(1, deadline - Date.now()),
+        signal: target.signal,
+        onCreate: (ws) => {
+          if (output !== undefined) outputs.set(fd, outputStream(ws, output, where, aborted));
+        },
+        socket,
+      });
+      sockets.push(ws);
+    }
+  } catch (err) {
+    for (const ws of sockets) safeClose(ws);
+    throw err;
+  }
+  return { sockets, outputs };
+}
+
+/** Sends control messages while the control socket is open. */
+export function controlSender(control: WebSocket, what: string): (msg: ControlMessage) => Promise<void> {
+  return async (msg) => {
+    if (control.readyState !== 1) throw new ExecError(`${what}: the session has ended; control is closed`);
+    control.send(JSON.stringify(msg));
+  };
+}
+
+/** A terminal's window-resize, checked first; the sizes go as strings (LXD silently ignores numbers). */
+export function sendResize(send: (msg: ControlMessage) => Promise<void>, cols: number, rows: number): Promise<void> {
+  for (const v of [cols, rows]) {
+    if (!(Number.isInteger(v) && v > 0 && v <= 0xffff))
+      return Promise.reject(new InvalidArgumentError("resize: cols and rows must be positive integers"));
+  }
+  return send({ command: "window-resize", args: { width: String(cols), height: String(rows) } });
 }

@@ -2,13 +2,12 @@
 // first; binary frames only (a text frame is EOF, both ways); output ends with an empty text
 // frame and a drop without a close frame; the exit code is `metadata.return` of the finished
 // operation, and `exited` waits for it *and* both EOFs so no trailing output is lost.
-import { AbortError, ExecError, ExecOutputError, InvalidArgumentError, OperationError, redact } from "./errors.js";
-import { emptyStream, type Output, outputStream, stdinStream } from "./exec-streams.js";
+import { AbortError, ExecError, ExecOutputError, InvalidArgumentError, OperationError } from "./errors.js";
+import { type Connected, connectFds, controlSender, emptyStream, type FdPlan, sendResize, stdinStream } from "./exec-streams.js";
 import { type LxdOperation, type StartDeps, startOperation } from "./operation.js";
 import type { ControlMessage, ExecFds, ExecOperationMetadata, InstanceExecPost, Operation } from "./types.js";
-import type { SocketOptions } from "./transport/types.js";
 import { checkBoolean, checkInt, checkOptions, checkSegment, checkSignal, checkText } from "./validate.js";
-import { openSocket, safeClose, wsUrl, type WebSocketFactory } from "./websocket.js";
+import { safeClose, type WebSocketFactory } from "./websocket.js";
 
 export interface ExecOptions {
   environment?: Record<string, string>;
@@ -52,7 +51,17 @@ export interface ExecDeps extends StartDeps {
   connecting(remote: string, signal?: AbortSignal): Promise<() => void>;
 }
 
-const CONNECT_TIMEOUT_MS = 5000; // LXD 5.0 fails the operation when fds are not all connected in 5 s
+// The fds in the order they connect (exec-streams.ts, connectFds); interactive: one PTY stream.
+const FDS: FdPlan[] = [
+  { fd: "control", label: "control" },
+  { fd: "0", label: "stdin" },
+  { fd: "1", label: "stdout", output: "stdout" },
+  { fd: "2", label: "stderr", output: "stderr" },
+];
+const INTERACTIVE_FDS: FdPlan[] = [
+  { fd: "control", label: "control" },
+  { fd: "0", label: "stdin", output: "stdout" },
+];
 // LXD has sent all output before the operation is final; this covers the client's own delivery.
 const END_GRACE_MS = 2000;
 // Both outputs ended but no final state: LXD normally sends it within milliseconds.
@@ -150,51 +159,21 @@ async function attach(
   options: ExecOptions,
 ): Promise<ExecProcess> {
   const interactive = options.interactive ?? false;
-  const factory = deps.webSocket(remote);
-  const base = deps.baseUrl(remote);
-  const url = (secret: string) =>
-    wsUrl(base, `/1.0/operations/${encodeURIComponent(handle.id)}/websocket?secret=${encodeURIComponent(secret)}`);
-  // LXD's deadline covers all the sockets together, so they share one.
-  const deadline = Date.now() + CONNECT_TIMEOUT_MS;
-  const open = (label: string, secret: string, socket: SocketOptions | undefined, onCreate: (ws: WebSocket) => void) =>
-    openSocket(factory, url(secret), {
-      label,
-      remote,
-      timeoutMs: Math.max(1, deadline - Date.now()),
-      signal: options.signal,
-      onCreate,
-      socket,
-    });
-
   let aborted: AbortError | undefined;
   const isAborted = () => aborted;
-  let out: Output | undefined;
-  let err: Output | undefined = interactive ? emptyStream() : undefined;
   const abortedWhile = (err: unknown) => (options.signal?.aborted ? new AbortError(`exec ${handle.id}`, options.signal.reason) : err);
-  // One after another, each once the previous one is open, as LXD's Go client does: control
-  // first (LXD starts the command once the data fds are connected, and refuses a control socket
-  // that comes after a short command ended), then 0, 1, 2. Output sockets listen from creation
-  // on (output can come before the next one opens) and never answer pings (websocket.ts).
-  const fdList = interactive ? (["control", "0"] as const) : (["control", "0", "1", "2"] as const);
-  const opened: WebSocket[] = [];
+  const target = { factory: deps.webSocket(remote), base: deps.baseUrl(remote), remote, id: handle.id, signal: options.signal };
+  let connected: Connected;
   try {
-    for (const fd of fdList) {
-      const label = fd === "control" ? "control" : fd === "0" ? "stdin" : fd === "1" ? "stdout" : "stderr";
-      const output = fd === "1" || fd === "2" || (interactive && fd === "0");
-      const where = { remote, path: redact(`/1.0/operations/${handle.id}/websocket?secret=${fds[fd]}`) };
-      const ws = await open(label, fds[fd]!, output ? { answerPings: false } : undefined, (ws) => {
-        if (fd === "2") err = outputStream(ws, "stderr", where, isAborted);
-        else if (output) out = outputStream(ws, "stdout", where, isAborted);
-      });
-      opened.push(ws);
-    }
+    connected = await connectFds(target, fds, interactive ? INTERACTIVE_FDS : FDS, isAborted);
   } catch (e) {
-    for (const ws of opened) safeClose(ws); // closing control kills the command, if it started
     throw abortedWhile(e);
   }
+  const { sockets: opened, outputs } = connected;
   const [control, stdinWs] = opened as [WebSocket, WebSocket];
-  if (!out || !err) throw new ExecError(`exec ${handle.id}: output sockets missing`);
-  const [stdout, stderr] = [out, err];
+  const stdout = outputs.get(interactive ? "0" : "1");
+  const stderr = interactive ? emptyStream() : outputs.get("2");
+  if (!stdout || !stderr) throw new ExecError(`exec ${handle.id}: output sockets missing`);
   // Interactive: the operation ends only once we close fd 0 after the server's EOF.
   if (interactive)
     void stdout.ended.then(
@@ -202,10 +181,7 @@ async function attach(
       () => undefined,
     );
 
-  const sendControl = async (msg: ControlMessage) => {
-    if (control.readyState !== 1) throw new ExecError(`exec ${handle.id}: the command has ended; control is closed`);
-    control.send(JSON.stringify(msg));
-  };
+  const sendControl = controlSender(control, `exec ${handle.id}`);
 
   const exited = (async (): Promise<ExecExit> => {
     // Once the operation is final (or waiting for it failed), LXD has sent all output: every
@@ -264,17 +240,12 @@ async function attach(
 
   return {
     operation: handle,
-    stdin: stdinStream(stdinWs, interactive),
+    stdin: stdinStream(stdinWs, interactive ? "eot" : "close"),
     stdout: stdout.stream,
     stderr: stderr.stream,
     resize: (cols, rows) => {
       if (!interactive) return Promise.reject(new InvalidArgumentError("resize: only interactive execs have a terminal"));
-      for (const v of [cols, rows]) {
-        if (!(Number.isInteger(v) && v > 0 && v <= 0xffff))
-          return Promise.reject(new InvalidArgumentError("resize: cols and rows must be positive integers"));
-      }
-      // Strings: LXD silently ignores numbers here.
-      return sendControl({ command: "window-resize", args: { width: String(cols), height: String(rows) } });
+      return sendResize(sendControl, cols, rows);
     },
     kill: (signal = 15) => {
       if (!(Number.isInteger(signal) && signal > 0 && signal < 65))

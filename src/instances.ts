@@ -1,7 +1,7 @@
 // Instance calls the helpers need: state, and state changes that return an operation handle.
 import { syncMetadata } from "./envelope.js";
 import { InvalidArgumentError } from "./errors.js";
-import { checkBoolean, checkInt, checkOptions, checkSegment, checkSignal } from "./validate.js";
+import { checkBoolean, checkInstanceCall, checkInt } from "./validate.js";
 import { startOperation, type LxdOperation, type StartDeps } from "./operation.js";
 import type { components } from "./generated/lxd.js";
 import type { IncusInstanceStateFields } from "./types-incus.js";
@@ -29,14 +29,6 @@ export interface InstancesApi {
 
 const ACTIONS = ["start", "stop", "restart", "freeze", "unfreeze"];
 
-function checkCall(where: string, name: unknown, options: InstanceCallOptions | undefined): InstanceCallOptions {
-  checkSegment(where, "instance name", name);
-  const o = checkOptions(where, options);
-  if (o.project !== undefined) checkSegment(where, "project", o.project);
-  checkSignal(where, o.signal);
-  return o;
-}
-
 function checkChange(change: InstanceStatePut): void {
   if (typeof change !== "object" || change === null || typeof change.action !== "string" || !ACTIONS.includes(change.action)) {
     throw new InvalidArgumentError(`setState: action must be one of ${ACTIONS.join(", ")}`);
@@ -48,7 +40,7 @@ function checkChange(change: InstanceStatePut): void {
 export function createInstances(deps: StartDeps): InstancesApi {
   return {
     async state(remote, name, options) {
-      options = checkCall("state", name, options);
+      options = checkInstanceCall("state", name, options);
       const sent = await deps.core.send(remote, "GET", "/1.0/instances/{name}/state", {
         params: { path: { name }, ...(options.project !== undefined && { query: { project: options.project } }) },
         signal: options.signal,
@@ -56,7 +48,7 @@ export function createInstances(deps: StartDeps): InstancesApi {
       return syncMetadata<InstanceState>(sent);
     },
     async setState(remote, name, change, options) {
-      options = checkCall("setState", name, options);
+      options = checkInstanceCall("setState", name, options);
       checkChange(change);
       return startOperation(deps, remote, "PUT", "/1.0/instances/{name}/state", {
         params: { path: { name } },

@@ -2,9 +2,33 @@
 // transport). Internals such as `redact` stay unexported.
 export type { Lxd, LxdOperations, LxdOptions } from "./client.js";
 export type { LxdBase } from "./base.js";
-export type { LxdScope, ScopedOperations } from "./scope.js";
+export type { LxdScope, ScopedConsole, ScopedFiles, ScopedOperations } from "./scope.js";
 export type { WithMutator } from "./mutator.js";
-export { lxdApi, lxdCluster, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdServer, lxdTrack } from "./capabilities.js";
+export {
+  lxdApi,
+  lxdCluster,
+  lxdConsole,
+  lxdEvents,
+  lxdExec,
+  lxdFiles,
+  lxdInstances,
+  lxdOperations,
+  lxdRun,
+  lxdServer,
+  lxdTrack,
+} from "./capabilities.js";
+export type { ConsoleApi, ConsoleCallOptions, ConsoleOptions, ConsoleSession } from "./console.js";
+export type {
+  FileCallOptions,
+  FileData,
+  FileOwnerOptions,
+  FilesApi,
+  FileStat,
+  FileType,
+  MkdirOptions,
+  PulledFile,
+  PushOptions,
+} from "./files.js";
 export type { ClusterApi, ClusterCallOptions, ClusterMember } from "./cluster.js";
 export {
   AbortError,
@@ -12,6 +36,8 @@ export {
   ExecError,
   ExecInputError,
   ExecOutputError,
+  FileInputError,
+  FileTypeError,
   InvalidArgumentError,
   LxdError,
   LxdFetchError,

@@ -2,8 +2,10 @@
 // LXD's Go client connects once and scopes with UseProject. The project is a default: a call's
 // own `project` option wins.
 import type { Client } from "openapi-fetch";
+import type { ConsoleApi, ConsoleCallOptions, ConsoleOptions, ConsoleSession } from "./console.js";
 import type { EventsOptions, EventSubscription } from "./events.js";
 import type { ExecOptions, ExecProcess } from "./exec.js";
+import type { FilesApi } from "./files.js";
 import type { RunOptions, RunResult } from "./run.js";
 import type { paths } from "./generated/lxd.js";
 import type { InstanceCallOptions, InstancesApi, InstanceState } from "./instances.js";
@@ -29,6 +31,16 @@ export interface ScopedOperations {
   track(id: string): LxdOperation;
 }
 
+/** A files call without its leading remote. */
+type Unremote<F> = F extends (remote: string | undefined, ...args: infer A) => infer R ? (...args: A) => R : never;
+export type ScopedFiles = { [K in keyof FilesApi]: Unremote<FilesApi[K]> };
+
+export interface ScopedConsole {
+  (instance: string, options?: ConsoleOptions): Promise<ConsoleSession>;
+  log(instance: string, options?: ConsoleCallOptions): Promise<string>;
+  clearLog(instance: string, options?: ConsoleCallOptions): Promise<void>;
+}
+
 export interface LxdScope {
   /** The remote every call goes to. */
   readonly remote: string;
@@ -40,6 +52,8 @@ export interface LxdScope {
     setState(name: string, change: Parameters<InstancesApi["setState"]>[2], options?: InstanceCallOptions): Promise<LxdOperation>;
   };
   readonly server: { info(options?: ServerInfoOptions): Promise<ServerInfo>; supports(extension: string): Promise<boolean> };
+  readonly files: ScopedFiles;
+  readonly console: ScopedConsole;
   events(options?: EventsOptions): EventSubscription;
   exec(instance: string, command: string[], options?: ExecOptions): Promise<ExecProcess>;
   run(instance: string, command: string[], options?: RunOptions): Promise<RunResult>;
@@ -53,6 +67,8 @@ export interface Unscoped {
   operations: OperationsApi & { track(remote: string | undefined, id: string, options?: { project?: string }): LxdOperation };
   instances: InstancesApi;
   server: ServerApi;
+  files: FilesApi;
+  console: ConsoleApi;
   events(remote?: string, options?: EventsOptions): EventSubscription;
   exec(remote: string | undefined, instance: string, command: string[], options?: ExecOptions): Promise<ExecProcess>;
   run(remote: string | undefined, instance: string, command: string[], options?: RunOptions): Promise<RunResult>;
@@ -93,6 +109,19 @@ export function createScope(lxd: Unscoped, remote: string, project: string | und
       info: (options) => lxd.server.info(remote, options),
       supports: (extension) => lxd.server.supports(remote, extension),
     },
+    files: {
+      pull: (instance, path, options) => lxd.files.pull(remote, instance, path, withProject(options)),
+      push: (instance, path, data, options) => lxd.files.push(remote, instance, path, data, withProject(options)),
+      list: (instance, path, options) => lxd.files.list(remote, instance, path, withProject(options)),
+      stat: (instance, path, options) => lxd.files.stat(remote, instance, path, withProject(options)),
+      delete: (instance, path, options) => lxd.files.delete(remote, instance, path, withProject(options)),
+      mkdir: (instance, path, options) => lxd.files.mkdir(remote, instance, path, withProject(options)),
+      symlink: (instance, path, target, options) => lxd.files.symlink(remote, instance, path, target, withProject(options)),
+    },
+    console: Object.assign((instance: string, options?: ConsoleOptions) => lxd.console(remote, instance, withProject(options)), {
+      log: (instance: string, options?: ConsoleCallOptions) => lxd.console.log(remote, instance, withProject(options)),
+      clearLog: (instance: string, options?: ConsoleCallOptions) => lxd.console.clearLog(remote, instance, withProject(options)),
+    }),
     events: (options) => lxd.events(remote, options?.allProjects ? options : withProject(options)),
     exec: (instance, command, options) => lxd.exec(remote, instance, command, withProject(options)),
     run: (instance, command, options) => lxd.run(remote, instance, command, withProject(options)),

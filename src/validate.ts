@@ -66,3 +66,16 @@ export function checkInt(where: string, name: string, v: unknown, min: number, m
     `${where}: ${name} must be an integer from ${min} to ${max} (got ${typeof v === "number" ? v : shown(v)})`,
   );
 }
+
+/** An instance call's name and its `project` and `signal` options. */
+export function checkInstanceCall<T extends { project?: string | undefined; signal?: AbortSignal | undefined }>(
+  where: string,
+  instance: unknown,
+  options: T | undefined,
+): T {
+  checkSegment(where, "instance name", instance);
+  const o = checkOptions(where, options);
+  if (o.project !== undefined) checkSegment(where, "project", o.project);
+  checkSignal(where, o.signal);
+  return o;
+}

@@ -77,6 +77,17 @@ describe("cluster remote over the Node transport", () => {
     await lxd.close();
   });
 
+  it("a streamed file push skips a refused member and reaches the next one whole", async () => {
+    const lxd = createLxd({ remotes: { c: { url: [dead, a.url] } }, defaultRemote: "c" });
+    const parts = ["one ", "two ", "three"];
+    const body = new ReadableStream<Uint8Array>({
+      pull: (c) => (parts.length ? c.enqueue(new TextEncoder().encode(parts.shift())) : c.close()),
+    });
+    await lxd.files.push("c", "c1", "/root/x", body);
+    expect(a.seen).toEqual([{ method: "POST", path: "/1.0/instances/c1/files?path=%2Froot%2Fx", body: "one two three" }]);
+    await lxd.close();
+  });
+
   it("never resends a request that reached a member and failed mid-way: a typed error", async () => {
     a.dropMidway = true;
     const lxd = createLxd({ remotes: { c: { url: [a.url, b.url] } }, defaultRemote: "c" });

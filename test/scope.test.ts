@@ -1,5 +1,5 @@
 // lxd.remote(name) and .project(name): the same calls without the remote argument.
-import { http } from "msw";
+import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import { createLxd, InvalidArgumentError } from "../src/index.js";
 import { BASE, op, sync, useMockServer } from "./support/mock.js";
@@ -57,6 +57,31 @@ describe("scoped client", () => {
   it("a project name that is not one path segment is refused", async () => {
     const lxd = two();
     expect(() => lxd.remote().project("a/b")).toThrow(InvalidArgumentError);
+    await lxd.close();
+  });
+
+  it("files and console calls go to the scope's remote with its project; a call's own project wins", async () => {
+    const urls: string[] = [];
+    const file = { "X-LXD-type": "file", "X-LXD-mode": "0644", "X-LXD-uid": "0", "X-LXD-gid": "0" };
+    server.use(
+      http.all(`${OTHER}/1.0/instances/c1/files`, ({ request }) => {
+        urls.push(`${request.method} ${request.url}`);
+        return request.method === "GET" ? new HttpResponse("x", { headers: file }) : sync({});
+      }),
+      http.get(`${OTHER}/1.0/instances/c1/console`, ({ request }) => (urls.push(`GET ${request.url}`), new HttpResponse("log"))),
+    );
+    const lxd = two();
+    const p = lxd.remote("other").project("p1");
+    await p.files.push("c1", "/root/a", "x");
+    expect(await new Response((await p.files.pull("c1", "/root/a")).stream).text()).toBe("x");
+    await p.files.delete("c1", "/root/a", { project: "p2" });
+    expect(await p.console.log("c1")).toBe("log");
+    expect(urls).toEqual([
+      `POST ${OTHER}/1.0/instances/c1/files?path=%2Froot%2Fa&project=p1`,
+      `GET ${OTHER}/1.0/instances/c1/files?path=%2Froot%2Fa&project=p1`,
+      `DELETE ${OTHER}/1.0/instances/c1/files?path=%2Froot%2Fa&project=p2`,
+      `GET ${OTHER}/1.0/instances/c1/console?project=p1`,
+    ]);
     await lxd.close();
   });
 });

@@ -18,6 +18,9 @@ Commands:
   operations cancel <id>
   events [R:] [--type operation,lifecycle,logging] [--project P | --all-projects]
   exec [R:]<instance> [--env K=V]... [--cwd D] [--user U] [--group G] [-t | -T] -- <command...>
+  file push <src|-> [R:]<instance>/<path> [--mode 0644] [--uid N] [--gid N]
+  file pull [R:]<instance>/<path> <dst|->
+  console [R:]<instance>             the console (Ctrl-a q to leave)
   remote list
 
 Remotes come from the LXD CLI's config ($LXD_CONF or ~/.config/lxc/config.yml), or from
@@ -41,6 +44,9 @@ const OPTIONS = {
   group: { type: "string" },
   tty: { type: "boolean", short: "t" },
   "no-tty": { type: "boolean", short: "T" },
+  mode: { type: "string" },
+  uid: { type: "string" },
+  gid: { type: "string" },
 } as const;
 
 type Flags = ReturnType<typeof parse>["values"];
@@ -184,6 +190,37 @@ async function exec(lxd: Lxd, args: string[], flags: Flags): Promise<number> {
   });
 }
 
+async function file(lxd: Lxd, sub: string | undefined, args: string[], flags: Flags): Promise<number> {
+  const { filePull, filePush } = await import("./files.js");
+  if (sub === "push") {
+    const [src, target] = args;
+    if (!src || !target || args.length !== 2) throw new UsageError("file push <src|-> [R:]<instance>/<path>");
+    if (flags.mode !== undefined && !/^[0-7]{1,4}$/.test(flags.mode)) throw new UsageError("--mode is octal, e.g. 0644");
+    const [remote, rest] = splitRemote(target);
+    const uid = int("uid", flags.uid);
+    const gid = int("gid", flags.gid);
+    return filePush(lxd, remote ?? flags.remote, src, rest, {
+      ...(flags.mode !== undefined && { mode: Number.parseInt(flags.mode, 8) }),
+      ...(uid !== undefined && { uid }),
+      ...(gid !== undefined && { gid }),
+    });
+  }
+  if (sub === "pull") {
+    const [source, dst] = args;
+    if (!source || !dst || args.length !== 2) throw new UsageError("file pull [R:]<instance>/<path> <dst|->");
+    const [remote, rest] = splitRemote(source);
+    return filePull(lxd, remote ?? flags.remote, rest, dst);
+  }
+  throw new UsageError(`unknown file command ${JSON.stringify(sub ?? "")}; try push, pull`);
+}
+
+async function consoleVerb(lxd: Lxd, args: string[], flags: Flags): Promise<number> {
+  const [remote, instance] = splitRemote(args[0]);
+  if (!instance || args.length !== 1) throw new UsageError("console [R:]<instance>");
+  const { consoleCommand } = await import("./console.js");
+  return consoleCommand(lxd, remote ?? flags.remote, instance);
+}
+
 async function remoteList(out: (s: string) => void): Promise<number> {
   const cfg = await loadRemotes();
   const local = cfg.remotes.local && "socket" in cfg.remotes.local ? cfg.remotes.local.socket : "unix socket";
@@ -232,6 +269,14 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
           );
         case "exec":
           return await exec(
+            lxd,
+            [sub, ...rest].filter((x): x is string => x !== undefined),
+            flags,
+          );
+        case "file":
+          return await file(lxd, sub, rest, flags);
+        case "console":
+          return await consoleVerb(
             lxd,
             [sub, ...rest].filter((x): x is string => x !== undefined),
             flags,

@@ -275,6 +275,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/1.0/instances/{name}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a file
+         * @description Gets the file content. If it's a directory, a json list of files will be returned instead.
+         */
+        get: operations["instance_files_get"];
+        put?: never;
+        /**
+         * Create or replace a file
+         * @description Creates a new file in the instance.
+         */
+        post: operations["instance_files_post"];
+        /**
+         * Delete a file
+         * @description Removes the file.
+         */
+        delete: operations["instance_files_delete"];
+        options?: never;
+        /**
+         * Get metadata for a file
+         * @description Gets the file or directory metadata.
+         */
+        head: operations["instance_files_head"];
+        patch?: never;
+        trace?: never;
+    };
     "/1.0/instances/{name}/state": {
         parameters: {
             query?: never;
@@ -2300,6 +2334,12 @@ export interface components {
                 "application/json": components["schemas"]["ClusterMemberPut"];
             };
         };
+        /** @description Raw file content */
+        instance_files_postRawFile: {
+            content: {
+                "application/octet-stream": unknown;
+            };
+        };
         /** @description Update request */
         InstancePut: {
             content: {
@@ -3069,6 +3109,185 @@ export interface operations {
             202: components["responses"]["Operation"];
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_files_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Path to the file
+                 * @example default
+                 */
+                path?: string;
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Raw file or directory listing */
+            200: {
+                headers: {
+                    /** @description File owner GID */
+                    "X-LXD-gid"?: unknown;
+                    /** @description Mode mask */
+                    "X-LXD-mode"?: unknown;
+                    /** @description Last modified date */
+                    "X-LXD-modified"?: unknown;
+                    /** @description Type of file (file, symlink or directory) */
+                    "X-LXD-type"?: unknown;
+                    /** @description File owner UID */
+                    "X-LXD-uid"?: unknown;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_files_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Path to the file
+                 * @example default
+                 */
+                path?: string;
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: {
+                /**
+                 * @description Base 10 32-bit integer for the file owner UID
+                 * @example 1000
+                 */
+                "X-LXD-uid"?: string;
+                /**
+                 * @description Base 10 32-bit integer for the file owner GID
+                 * @example 1000
+                 */
+                "X-LXD-gid"?: string;
+                /**
+                 * @description Base 10 (no leading `0`) or base 8 (leading `0`) unix permissions bits (other bits are truncated)
+                 * @example 420
+                 */
+                "X-LXD-mode"?: string;
+                /**
+                 * @description Comma-separated list of permissions to set for pre-existing files (0 or more of `uid`, `gid`, `mode`)
+                 * @example uid,gid,mode
+                 */
+                "X-LXD-modify-perm"?: string;
+                /**
+                 * @description Type of file (file, symlink or directory)
+                 * @example file
+                 */
+                "X-LXD-type"?: string;
+                /**
+                 * @description Write mode (overwrite or append)
+                 * @example overwrite
+                 */
+                "X-LXD-write"?: string;
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["instance_files_postRawFile"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_files_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Path to the file
+                 * @example default
+                 */
+                path?: string;
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_files_head: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Path to the file
+                 * @example default
+                 */
+                path?: string;
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Raw file or directory listing */
+            200: {
+                headers: {
+                    /** @description File owner GID */
+                    "X-LXD-gid"?: unknown;
+                    /** @description Mode mask */
+                    "X-LXD-mode"?: unknown;
+                    /** @description Last modified date */
+                    "X-LXD-modified"?: unknown;
+                    /** @description Type of file (file, symlink or directory) */
+                    "X-LXD-type"?: unknown;
+                    /** @description File owner UID */
+                    "X-LXD-uid"?: unknown;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalServerError"];
         };
     };

@@ -10,7 +10,7 @@ import type { MockProcess } from "./types.js";
 const enc = new TextEncoder();
 const bytes = (d: string | Uint8Array) => (typeof d === "string" ? enc.encode(d) : d);
 
-/** The MSW handler of the operations' websockets (exec's fds). */
+/** The MSW handler of the operations' websockets: exec's fds, or handed to the operation's own `attach` (a console). */
 export function execSockets(s: VirtualState): WebSocketHandler {
   return ws.link(`${s.wsBase}/1.0/operations/*/websocket`).addEventListener("connection", ({ client }) => {
     s.logged("WS", client.url);
@@ -18,6 +18,7 @@ export function execSockets(s: VirtualState): WebSocketHandler {
     const m = s.ops.get(decodeURIComponent(parts[3] ?? ""));
     const secret = client.url.searchParams.get("secret");
     const fd = m && Object.keys(m.fds).find((k) => m.fds[k] === secret);
+    if (m?.attach && fd && m.op.status_code < 200) return m.attach(fd, client as unknown as Client);
     if (!m?.exec || !fd || m.op.status_code >= 200 || m.exec.sockets.has(fd))
       return client.close(1011, "Only running operations can be connected");
     const x = m.exec;

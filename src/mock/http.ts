@@ -2,11 +2,9 @@
 // >= 5.0.3 one), instances and their state, token certificates, and exec's POST.
 import { type HttpHandler, HttpResponse, http } from "msw";
 import { asyncResponse, errorResponse as error, syncResponse as sync } from "./envelopes.js";
-import type { ExecBody, MockOp, VirtualState } from "./state.js";
+import { type ExecBody, hex, type MockOp, type VirtualState } from "./state.js";
 
 const accepted = (m: MockOp) => asyncResponse(m.op);
-
-const hex = () => Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
 
 /** The HTTP handlers, the request logger (and dead-daemon check) first. */
 export function httpHandlers(s: VirtualState): HttpHandler[] {

@@ -1,23 +1,40 @@
 // A virtual LXD for tests and demos, as MSW handlers: operations with their lifecycle and
-// LXD's ~5 s retention, /wait in the 5.0.x form (or the ≥ 5.0.3 one), the events socket, and
-// exec over websockets with programmable commands — behaving as LXD 5.0.2 does on the wire
-// (binary frames, an empty text frame as EOF, then a drop without a close frame).
+// LXD's ~5 s retention, /wait in the 5.0.x form (or the ≥ 5.0.3 one), the events socket,
+// exec over websockets with programmable commands, instance files and the console — behaving
+// as LXD 5.0.2 does on the wire (binary frames, an empty text frame as EOF, then a drop without
+// a close frame).
 import { builtinCommands } from "./commands.js";
+import { mockConsole } from "./console.js";
 import { createEventBus } from "./events.js";
 import { execSockets } from "./exec.js";
+import { mockFiles } from "./files.js";
 import { httpHandlers } from "./http.js";
 import { createState } from "./state.js";
 import type { VirtualLxdOptions } from "./types.js";
 
 export { builtinCommands, CommandNotFound } from "./commands.js";
+export { MOCK_PROMPT } from "./console.js";
+export type { MockFile, MockFilesystem } from "./files.js";
 export type { CommandHandler, MockProcess, VirtualLxdOptions } from "./types.js";
 
 export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const events = createEventBus();
   const s = createState(options, { ...builtinCommands, ...options.commands }, events);
+  const files = mockFiles(s);
+  const consoles = mockConsole(s);
   return {
     baseUrl: s.base,
-    handlers: [...httpHandlers(s), execSockets(s), events.handler(s.wsBase, () => !!s.traps.refuseEvents || s.dead, s.logged)],
+    handlers: [
+      ...httpHandlers(s),
+      ...files.handlers,
+      ...consoles.handlers,
+      execSockets(s),
+      events.handler(s.wsBase, () => !!s.traps.refuseEvents || s.dead, s.logged),
+    ],
+    /** Each instance's in-memory filesystem (`/`, `/root`, `/tmp`, `/etc` to start with). */
+    filesystems: files.filesystems,
+    /** Each instance's console: its log and terminal size. */
+    consoles: consoles.consoles,
     /** Every request received, in order: "GET /1.0/operations", "WS /1.0/events?type=operation". */
     requests: s.requests,
     /** Operations LXD still knows, by id. */

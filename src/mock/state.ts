@@ -8,7 +8,12 @@ export interface MockOp {
   op: Operation;
   fds: Record<string, string>;
   exec?: ExecState;
+  /** Takes the websockets of an operation that is not an exec (a console). */
+  attach?: (fd: string, client: Client) => void;
 }
+
+/** A websocket secret as LXD makes them: 64 hex digits. */
+export const hex = () => Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
 
 export interface ExecState {
   body: ExecBody;
