@@ -2,14 +2,27 @@
 // core (base.ts). Each entry point (Node, browser, Deno, Bun) only picks the default transport.
 import type { Client } from "openapi-fetch";
 import { createBase } from "./base.js";
-import { lxdApi, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdServer, lxdTrack } from "./capabilities.js";
+import {
+  lxdApi,
+  lxdEvents,
+  lxdExec,
+  lxdImages,
+  lxdInstances,
+  lxdOperations,
+  lxdRun,
+  lxdServer,
+  lxdTrack,
+  lxdTrust,
+} from "./capabilities.js";
 import type { EventsOptions, EventSubscription } from "./events.js";
 import type { ExecOptions, ExecProcess, RunOptions, RunResult } from "./exec.js";
 import type { paths } from "./generated/lxd.js";
+import type { ImagesApi } from "./images.js";
 import type { InstancesApi } from "./instances.js";
 import type { LxdOperation } from "./operation.js";
 import type { OperationsApi } from "./operations.js";
 import type { ServerApi } from "./server.js";
+import type { TrustApi } from "./trust.js";
 import type { RemoteConfig, TransportFactory } from "./transport/types.js";
 import type { WebSocketConstructor } from "./websocket.js";
 
@@ -45,6 +58,9 @@ export interface Lxd {
   readonly remotes: readonly string[];
   readonly operations: LxdOperations;
   readonly instances: InstancesApi;
+  readonly images: ImagesApi;
+  /** Trust tokens, enrolment with a token, trusted certificates. */
+  readonly trust: TrustApi;
   /** The server's description (`GET /1.0`, asked once) and its API extensions. */
   readonly server: ServerApi;
   /** LXD's event stream; one socket per remote and scope, shared by every subscriber. */
@@ -66,6 +82,8 @@ export function createLxdClient(options: LxdOptions | undefined, defaultTranspor
     remotes: base.remotes,
     operations: { ...lxdOperations(base), track: lxdTrack(base) },
     instances: lxdInstances(base),
+    images: lxdImages(base),
+    trust: lxdTrust(base),
     server: lxdServer(base),
     events: lxdEvents(base),
     exec: lxdExec(base),

@@ -2,6 +2,7 @@
 // and failures are handled in one place.
 import { AbortError, ConnectionError, LxdFetchError, TlsError } from "./errors.js";
 import { toEnvelope, type RequestContext } from "./envelope.js";
+import { RawBody } from "./raw-body.js";
 import type { paths } from "./generated/lxd.js";
 import type { Transport } from "./transport/types.js";
 import type { Envelope } from "./types.js";
@@ -66,7 +67,7 @@ export function createCore(resolve: (remote: string | undefined) => string, tran
       try {
         response = await transport.fetch(url, {
           method,
-          ...(init.body !== undefined && { body: JSON.stringify(init.body), headers: JSON_HEADERS }),
+          ...bodyInit(init.body),
           ...(init.signal && { signal: init.signal }),
         });
         text = await response.text();
@@ -80,6 +81,15 @@ export function createCore(resolve: (remote: string | undefined) => string, tran
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
+/** JSON, or a RawBody as it is; a stream needs `duplex: "half"` (fetch's rule for streamed uploads). */
+function bodyInit(body: unknown): RequestInit {
+  if (body === undefined) return {};
+  if (!(body instanceof RawBody)) return { body: JSON.stringify(body), headers: JSON_HEADERS };
+  const init: RequestInit & { duplex?: "half" } = { body: body.body as BodyInit, headers: body.headers };
+  if (typeof ReadableStream !== "undefined" && body.body instanceof ReadableStream) init.duplex = "half";
+  return init;
+}
+
 /** Path parameters are single segments and query strings carry no NUL: checked before sending. */
 function checkRequest(where: string, init: SendInit): void {
   for (const [k, v] of Object.entries(init.params?.path ?? {})) checkSegment(where, k, v);
@@ -88,7 +98,7 @@ function checkRequest(where: string, init: SendInit): void {
 }
 
 /** `?a=1&b=x%20y`, skipping undefined values; encoded as openapi-fetch encodes them. */
-function queryString(query: Record<string, string | number | boolean | undefined> | undefined): string {
+export function queryString(query: Record<string, string | number | boolean | undefined> | undefined): string {
   if (!query) return "";
   let out = "";
   for (const [k, v] of Object.entries(query)) {
@@ -98,6 +108,6 @@ function queryString(query: Record<string, string | number | boolean | undefined
 }
 
 /** The concrete path, with parameters encoded as they are on the wire. */
-function expandPath(path: string, params: Record<string, string> | undefined): string {
+export function expandPath(path: string, params: Record<string, string> | undefined): string {
   return path.replace(/\{([^}]+)\}/g, (_, k: string) => encodeURIComponent(params?.[k] ?? `{${k}}`));
 }

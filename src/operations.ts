@@ -5,10 +5,10 @@ import { requireExtension, type InfoCache } from "./server.js";
 import { lxdError, syncMetadata } from "./envelope.js";
 import { AbortError, InvalidArgumentError, LxdError, OperationError, OperationGoneError, TimeoutError } from "./errors.js";
 import { isFinal, StatusCode, type Operation, type OperationMap } from "./types.js";
-import { checkBoolean, checkFunction, checkMs, checkOptions, checkSegment, checkSignal } from "./validate.js";
+import { apply, tail, type Mutator } from "./mutator.js";
+import { checkBoolean, checkMs, checkSegment } from "./validate.js";
 
-/** Transforms a call's result; may be async. */
-export type Mutator<T, R> = (value: T) => R | Promise<R>;
+export type { Mutator } from "./mutator.js";
 
 export interface ListOptions {
   /** Full Operation objects instead of URLs, in the same single request. */
@@ -73,19 +73,6 @@ export function operationId(idOrUrl: unknown): string {
   }
   const shown = typeof idOrUrl === "string" ? JSON.stringify(idOrUrl.slice(0, 80)) : typeof idOrUrl;
   throw new InvalidArgumentError(`invalid operation id ${shown}: expected a UUID or /1.0/operations/<uuid>`);
-}
-
-/** Splits `(options?, mutator?)` where either may be omitted. */
-function tail<O extends object, M>(where: string, a: O | M | undefined, b: M | undefined): [O, M | undefined] {
-  const [options, mutator] = typeof a === "function" ? [undefined, a as M] : [a as O | undefined, b];
-  checkFunction(where, "mutator", mutator);
-  const o = checkOptions(where, options);
-  checkSignal(where, (o as { signal?: unknown }).signal);
-  return [o, mutator];
-}
-
-async function apply<T>(value: T, mutator: Mutator<T, unknown> | undefined): Promise<unknown> {
-  return mutator ? await mutator(value) : value;
 }
 
 const ROUND_SECONDS = 30; // one /wait request at most; below undici's 300 s headers timeout

@@ -1,12 +1,52 @@
 // Everything every entry point exports; the entries differ only in their default transport.
 export type { Lxd, LxdOperations, LxdOptions } from "./client.js";
 export type { LxdBase } from "./base.js";
-export { lxdApi, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdServer, lxdTrack } from "./capabilities.js";
+export {
+  lxdApi,
+  lxdEvents,
+  lxdExec,
+  lxdImages,
+  lxdInstances,
+  lxdOperations,
+  lxdRun,
+  lxdServer,
+  lxdTrack,
+  lxdTrust,
+} from "./capabilities.js";
 export * from "./errors.js";
 export type { EventScope, EventsOptions, EventSubscription } from "./events.js";
 export { ExecError, ExecInputError, ExecOutputError } from "./exec.js";
 export type { ExecExit, ExecOptions, ExecProcess, RunOptions, RunResult } from "./exec.js";
-export type { InstanceCallOptions, InstancesApi, InstanceState, InstanceStatePut } from "./instances.js";
+export type {
+  Image,
+  ImageAliasesEntry,
+  ImageBytes,
+  ImageCallOptions,
+  ImageExport,
+  ImageListOptions,
+  ImagesApi,
+  ImageTarballs,
+  ImportMetadata,
+  ImportOptions,
+} from "./images.js";
+export type {
+  CreateOptions,
+  DeleteOptions,
+  ImageRef,
+  Instance,
+  InstanceCallOptions,
+  InstanceFull,
+  InstanceList,
+  InstanceListOptions,
+  InstancePut,
+  InstancesApi,
+  InstanceState,
+  InstanceStatePut,
+} from "./instances.js";
+export type { Call } from "./mutator.js";
+export type { InstanceSnapshot, SnapshotsApi } from "./snapshots.js";
+export { decodeTrustToken } from "./trust.js";
+export type { Certificate, CreateTokenOptions, TrustApi, TrustCallOptions, TrustToken, TrustTokenData } from "./trust.js";
 export { LxdOperation } from "./operation.js";
 export { operationId } from "./operations.js";
 export type { ServerApi, ServerInfo, ServerInfoOptions } from "./server.js";
