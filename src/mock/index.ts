@@ -5,8 +5,14 @@
 import { http, HttpResponse, ws } from "msw";
 import type { InstanceExecPost, Operation } from "../types.js";
 import { builtinCommands, CommandNotFound } from "./commands.js";
+import { newInstance, type MockContext } from "./context.js";
+import { imageStore } from "./images.js";
+import { instanceHandlers } from "./instances.js";
+import { trustHandlers } from "./trust.js";
 
 export { builtinCommands, CommandNotFound } from "./commands.js";
+export type { MockInstance } from "./context.js";
+export { VIRTUAL_SERVER_FINGERPRINT } from "./trust.js";
 
 export interface MockProcess {
   readonly argv: string[];
@@ -35,7 +41,7 @@ export interface VirtualLxdOptions {
   waitForm?: "5.0.2" | "5.0.3";
   /** How long a finished operation is kept; LXD keeps it about 5 s. */
   retentionMs?: number;
-  /** Running instances. Default `["c1"]`. */
+  /** Running instances. Default `["c1"]`. Images: the alias `busybox` always exists. */
   instances?: string[];
   /** Extra commands by argv[0], over the built-ins (echo, cat, sh -c, sleep, true, false, ...). */
   commands?: Record<string, CommandHandler>;
@@ -95,7 +101,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const retention = options.retentionMs ?? 5000;
   const traps: NonNullable<VirtualLxdOptions["traps"]> = { ...options.traps };
   const commands: Record<string, CommandHandler> = { ...builtinCommands, ...options.commands };
-  const instances = new Map((options.instances ?? ["c1"]).map((n) => [n, { name: n, status: "Running", status_code: 103 }]));
+  const instances = new Map((options.instances ?? ["c1"]).map((n) => [n, newInstance(n)]));
   const ops = new Map<string, MockOp>();
   const eventClients = new Set<{ client: Client; types: string[] }>();
   let eventConnections = 0;
@@ -256,10 +262,32 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     })();
   }
 
+  const ctx: MockContext = {
+    base,
+    instances,
+    ok: (metadata) => HttpResponse.json(envelope(metadata)),
+    error: (code, message) => error(code, message),
+    newOp,
+    finish: (m, status, err, metadata) => finish(m as MockOp, status, err, metadata),
+    accepted: (m) => accepted(m as MockOp),
+    later(m, work) {
+      setTimeout(() => {
+        const outcome = work();
+        if (typeof outcome === "string") finish(m as MockOp, "Failure", outcome);
+        else finish(m as MockOp, "Success", "", outcome);
+      }, 20);
+    },
+  };
+  const images = imageStore(ctx);
+  const trust = trustHandlers(ctx, ops);
+
   const opSocket = ws.link(`${wsBase}/1.0/operations/*/websocket`);
   const eventsSocket = ws.link(`${wsBase}/1.0/events`);
 
   const handlers = [
+    ...instanceHandlers(ctx, images),
+    ...images.handlers,
+    ...trust.handlers,
     http.get(`${base}/1.0`, () =>
       HttpResponse.json(
         envelope({
@@ -300,38 +328,6 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
         if (m.op.status_code !== 200) return error(400, m.op.err || m.op.status, 200);
       }
       return HttpResponse.json(envelope(m.op));
-    }),
-    http.get(`${base}/1.0/instances`, ({ request }) => {
-      const recursion = new URL(request.url).searchParams.get("recursion") === "1";
-      return HttpResponse.json(
-        envelope(
-          [...instances.values()].map((i) => (recursion ? { ...i, type: "container", location: "none" } : `/1.0/instances/${i.name}`)),
-        ),
-      );
-    }),
-    http.get(`${base}/1.0/instances/:name/state`, ({ params }) => {
-      const i = instances.get(String(params.name));
-      return i
-        ? HttpResponse.json(envelope({ status: i.status, status_code: i.status_code, pid: 1, processes: 1 }))
-        : error(404, "Instance not found");
-    }),
-    http.put(`${base}/1.0/instances/:name/state`, async ({ params, request }) => {
-      const i = instances.get(String(params.name));
-      if (!i) return error(404, "Instance not found");
-      const { action } = (await request.json()) as { action: string };
-      const m = newOp("task", `${action[0]!.toUpperCase()}${action.slice(1)}ing instance`, { instances: [`/1.0/instances/${i.name}`] }, {});
-      setTimeout(() => {
-        if (action === "stop") Object.assign(i, { status: "Stopped", status_code: 102 });
-        if (action === "start" || action === "restart") Object.assign(i, { status: "Running", status_code: 103 });
-        finish(m, "Success");
-      }, 20);
-      return accepted(m);
-    }),
-    http.post(`${base}/1.0/certificates`, async ({ request }) => {
-      const body = (await request.json()) as { token?: boolean; name?: string };
-      if (!body.token) return error(400, "Only token requests are simulated");
-      const m = newOp("token", "Executing operation", {}, { request: body, secret: hex() });
-      return accepted(m);
     }),
     http.post(`${base}/1.0/instances/:name/exec`, async ({ params, request }) => {
       const i = instances.get(String(params.name));
@@ -453,6 +449,11 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     /** Operations LXD still knows, by id. */
     operations: ops,
     instances,
+    /** Images by fingerprint, and aliases by name. */
+    images: images.images,
+    imageAliases: images.aliases,
+    /** Trusted certificates by fingerprint. */
+    certificates: trust.certificates,
     /** The wire traps in force; change them during a test. */
     traps,
     /** Drops every events socket without a close frame, as a daemon restart does. */
