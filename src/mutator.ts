@@ -8,7 +8,7 @@ export type Mutator<T, R> = (value: T) => R | Promise<R>;
 
 /** A helper `(remote, ...args, options?)` that also takes a mutator after its options (or instead of them). */
 export interface Call<A extends unknown[], O, T> {
-  (remote: string | undefined, ...args: [...A, options?: O]): Promise<T>;
+  (remote?: string, ...args: [...A, options?: O]): Promise<T>;
   <R>(remote: string | undefined, ...args: [...A, mutator: Mutator<T, R>]): Promise<Awaited<R>>;
   <R>(remote: string | undefined, ...args: [...A, options: O | undefined, mutator: Mutator<T, R>]): Promise<Awaited<R>>;
 }
