@@ -5,7 +5,7 @@ import { http, HttpResponse } from "msw";
 import { multipart } from "../multipart.js";
 import type { MockContext } from "./context.js";
 
-interface MockImage {
+export interface MockImage {
   fingerprint: string;
   parts: { name: string; data: Uint8Array }[];
   properties: Record<string, string>;

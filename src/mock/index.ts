@@ -12,6 +12,7 @@ import { trustHandlers } from "./trust.js";
 
 export { builtinCommands, CommandNotFound } from "./commands.js";
 export type { MockInstance } from "./context.js";
+export type { MockImage } from "./images.js";
 export { VIRTUAL_SERVER_FINGERPRINT } from "./trust.js";
 
 export interface MockProcess {
