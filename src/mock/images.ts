@@ -25,7 +25,7 @@ async function sha256(parts: Uint8Array[]): Promise<string> {
 const looksCompressed = (b: Uint8Array) =>
   (b[0] === 0x1f && b[1] === 0x8b) || (b[0] === 0xfd && b[1] === 0x37) || (b[0] === 0x28 && b[1] === 0xb5);
 
-export function imageStore(ctx: MockContext) {
+export function imageStore(ctx: MockContext, builtinAliases: string[]) {
   const { base, ok, error } = ctx;
   const images = new Map<string, MockImage>();
   const aliases = new Map<string, { name: string; target: string; description: string; type: string }>();
@@ -129,8 +129,8 @@ export function imageStore(ctx: MockContext) {
     handlers,
     images,
     aliases,
-    /** Whether an instance can be created from `ref`; the built-in alias `busybox` always can. */
+    /** Whether an instance can be created from `ref`: an uploaded image, or one of the built-in aliases. */
     has: (ref: { alias?: string; fingerprint?: string }) =>
-      ref.alias !== undefined ? ref.alias === "busybox" || aliases.has(ref.alias) : find(ref.fingerprint ?? "") !== undefined,
+      ref.alias !== undefined ? builtinAliases.includes(ref.alias) || aliases.has(ref.alias) : find(ref.fingerprint ?? "") !== undefined,
   };
 }

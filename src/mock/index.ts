@@ -42,8 +42,10 @@ export interface VirtualLxdOptions {
   waitForm?: "5.0.2" | "5.0.3";
   /** How long a finished operation is kept; LXD keeps it about 5 s. */
   retentionMs?: number;
-  /** Running instances. Default `["c1"]`. Images: the alias `busybox` always exists. */
+  /** Running instances. Default `["c1"]`. */
   instances?: string[];
+  /** Image aliases instances can be created from without an upload. Default `["busybox"]`. */
+  imageAliases?: string[];
   /** Extra commands by argv[0], over the built-ins (echo, cat, sh -c, sleep, true, false, ...). */
   commands?: Record<string, CommandHandler>;
   /** Wire traps, to prove a client copes. */
@@ -279,7 +281,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       }, 20);
     },
   };
-  const images = imageStore(ctx);
+  const images = imageStore(ctx, options.imageAliases ?? ["busybox"]);
   const trust = trustHandlers(ctx, ops);
 
   const opSocket = ws.link(`${wsBase}/1.0/operations/*/websocket`);
