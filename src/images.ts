@@ -6,12 +6,13 @@ import { openDownload } from "./download.js";
 import { syncMetadata } from "./envelope.js";
 import { InvalidArgumentError } from "./errors.js";
 import type { components } from "./generated/lxd.js";
-import { lastSegment, projectQuery } from "./instance-call.js";
+import { projectQuery } from "./instance-call.js";
 import { multipart, type Bytes } from "./multipart.js";
 import { call, type Call } from "./mutator.js";
 import { startOperation, type LxdOperation, type StartDeps } from "./operation.js";
 import { RawBody } from "./raw-body.js";
-import { requireExtension, type InfoCache } from "./server.js";
+import { listCollection } from "./listing.js";
+import type { InfoCache } from "./server.js";
 import type { Transport } from "./transport/types.js";
 import { checkBoolean, checkSegment, checkSignal, checkText } from "./validate.js";
 
@@ -133,23 +134,8 @@ export function createImages(deps: StartDeps & { info: InfoCache; transport: (re
   const core: Core = deps.core;
 
   const list = call<[], ImageListOptions, unknown>("images.list", 0, async (remote, _, o) => {
-    checkScope("images.list", o);
     checkBoolean("images.list", "recursion", o.recursion);
-    checkBoolean("images.list", "allProjects", o.allProjects);
-    if (o.filter !== undefined) checkText("images.list", "filter", o.filter);
-    if (o.project !== undefined && o.allProjects)
-      throw new InvalidArgumentError("images.list: `project` and `allProjects` exclude each other");
-    if (o.allProjects)
-      await requireExtension(deps.info, core.resolve(remote), "images_all_projects", "images.list({ allProjects })", o.signal);
-    const query = {
-      ...(o.recursion && { recursion: 1 }),
-      ...(o.filter !== undefined && { filter: o.filter }),
-      ...projectQuery(o.project),
-      ...(o.allProjects && { "all-projects": true }),
-    };
-    const found =
-      syncMetadata<unknown[] | null>(await core.send(remote, "GET", "/1.0/images", { params: { query }, signal: o.signal })) ?? [];
-    return o.recursion ? found : (found as string[]).map(lastSegment);
+    return listCollection(deps, remote, "/1.0/images", o, "images.list", "images_all_projects");
   });
 
   const get = call<[string], ImageCallOptions, Image>("images.get", 1, async (remote, [fingerprint], o) => {

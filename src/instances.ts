@@ -6,8 +6,9 @@ import { InvalidArgumentError, LxdError } from "./errors.js";
 import type { components } from "./generated/lxd.js";
 import { call, type Call, type Mutator } from "./mutator.js";
 import { startOperation, type LxdOperation, type StartDeps } from "./operation.js";
-import { requireExtension, type InfoCache } from "./server.js";
-import { checkInstanceCall, lastSegment, projectQuery, type InstanceCallOptions } from "./instance-call.js";
+import { listCollection } from "./listing.js";
+import type { InfoCache } from "./server.js";
+import { checkInstanceCall, projectQuery, type InstanceCallOptions } from "./instance-call.js";
 import { createSnapshots, type SnapshotsApi } from "./snapshots.js";
 import type { IncusInstanceStateFields } from "./types-incus.js";
 import { checkBoolean, checkInt, checkSegment, checkText } from "./validate.js";
@@ -147,32 +148,13 @@ function createBody(where: string, name: string, image: ImageRef, o: CreateOptio
   };
 }
 
-function checkList(o: InstanceListOptions): void {
-  if (o.recursion !== undefined && o.recursion !== 0 && o.recursion !== 1 && o.recursion !== 2)
-    throw new InvalidArgumentError("instances.list: recursion is 0, 1 or 2");
-  if (o.filter !== undefined) checkText("instances.list", "filter", o.filter);
-  checkBoolean("instances.list", "allProjects", o.allProjects);
-  if (o.project !== undefined) checkSegment("instances.list", "project", o.project);
-  if (o.project !== undefined && o.allProjects)
-    throw new InvalidArgumentError("instances.list: `project` and `allProjects` exclude each other");
-}
-
 export function createInstances(deps: StartDeps & { info: InfoCache }): InstancesApi {
   const { core } = deps;
 
   const list = call<[], InstanceListOptions, unknown>("instances.list", 0, async (remote, _, o) => {
-    checkList(o);
-    if (o.allProjects)
-      await requireExtension(deps.info, core.resolve(remote), "instance_all_projects", "instances.list({ allProjects })", o.signal);
-    const query = {
-      ...(o.recursion && { recursion: o.recursion }),
-      ...(o.filter !== undefined && { filter: o.filter }),
-      ...projectQuery(o.project),
-      ...(o.allProjects && { "all-projects": true }),
-    };
-    const found =
-      syncMetadata<unknown[] | null>(await core.send(remote, "GET", "/1.0/instances", { params: { query }, signal: o.signal })) ?? [];
-    return o.recursion ? found : (found as string[]).map(lastSegment);
+    if (o.recursion !== undefined && o.recursion !== 0 && o.recursion !== 1 && o.recursion !== 2)
+      throw new InvalidArgumentError("instances.list: recursion is 0, 1 or 2");
+    return listCollection(deps, remote, "/1.0/instances", o, "instances.list", "instance_all_projects");
   });
 
   const get = call<[string], InstanceCallOptions & { full?: boolean }, InstanceFull>("instances.get", 1, async (remote, [name], o) => {
