@@ -57,7 +57,9 @@ export interface Lxd {
   /** Configured remote names, `local` included. */
   readonly remotes: readonly string[];
   readonly operations: LxdOperations;
+  /** Instances: list, get, create/launch, update/patch, rename, delete, state, snapshots. */
   readonly instances: InstancesApi;
+  /** Images: list, get, aliases, import (streamed), export (a stream), delete. */
   readonly images: ImagesApi;
   /** Trust tokens, enrolment with a token, trusted certificates. */
   readonly trust: TrustApi;
