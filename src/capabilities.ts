@@ -10,10 +10,12 @@ import { Gate } from "./gate.js";
 import { exec, type ExecDeps, type ExecOptions, type ExecProcess } from "./exec.js";
 import { run, type RunOptions, type RunResult } from "./run.js";
 import type { paths } from "./generated/lxd.js";
+import { createImages, type ImagesApi } from "./images.js";
 import { createInstances, type InstancesApi } from "./instances.js";
 import { LxdOperation, type StartDeps } from "./operation.js";
 import { createOperations, operationId, type OperationsApi } from "./operations.js";
 import { createInfoCache, serverApi, type InfoCache, type ServerApi } from "./server.js";
+import { createTrust, type TrustApi } from "./trust.js";
 import { checkOptions, checkSegment } from "./validate.js";
 
 // Keys of the per-client state in LxdBase.shared.
@@ -106,15 +108,31 @@ export function lxdRun(
   return (remote, instance, command, opts) => run(startDeps(base), remote, instance, command, opts);
 }
 
-/** Instance state and state changes. */
-export function lxdInstances(base: LxdBase): InstancesApi {
-  return createInstances({
+/** What helpers that start operations and read features are built on; the hub is made on first use. */
+function helperDeps(base: LxdBase): StartDeps & { info: InfoCache } {
+  return {
     core: base.core,
     get hub() {
       return hub(base);
     },
     operations: lxdOperations(base),
-  });
+    info: infoCache(base),
+  };
+}
+
+/** Instances: list, get, create/launch, update, rename, delete, state, snapshots. */
+export function lxdInstances(base: LxdBase): InstancesApi {
+  return createInstances(helperDeps(base));
+}
+
+/** Images: list, get, aliases, import (streamed), export (a stream), delete. */
+export function lxdImages(base: LxdBase): ImagesApi {
+  return createImages({ ...helperDeps(base), transport: (remote) => base.transport(remote) });
+}
+
+/** Trust: tokens, enrolment with a token, trusted certificates. */
+export function lxdTrust(base: LxdBase): TrustApi {
+  return createTrust(helperDeps(base));
 }
 
 /** The typed openapi-fetch client of a remote, for endpoints without a helper yet. */

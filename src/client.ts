@@ -2,17 +2,31 @@
 // core (base.ts). Each entry point (Node, browser, Deno, Bun) only picks the default transport.
 import type { Client } from "openapi-fetch";
 import { createBase, type RemoteTransport } from "./base.js";
-import { lxdApi, lxdCluster, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdServer, lxdTrack } from "./capabilities.js";
+import {
+  lxdApi,
+  lxdCluster,
+  lxdEvents,
+  lxdExec,
+  lxdImages,
+  lxdInstances,
+  lxdOperations,
+  lxdRun,
+  lxdServer,
+  lxdTrack,
+  lxdTrust,
+} from "./capabilities.js";
 import type { ClusterApi } from "./cluster.js";
 import type { EventsOptions, EventSubscription } from "./events.js";
 import type { ExecOptions, ExecProcess } from "./exec.js";
 import type { RunOptions, RunResult } from "./run.js";
 import type { paths } from "./generated/lxd.js";
+import type { ImagesApi } from "./images.js";
 import type { InstancesApi } from "./instances.js";
 import type { LxdOperation } from "./operation.js";
 import type { OperationsApi } from "./operations.js";
 import type { ServerApi } from "./server.js";
 import { createScope, type LxdScope } from "./scope.js";
+import type { TrustApi } from "./trust.js";
 import type { RemoteOptions, TransportFactory } from "./transport/types.js";
 import type { WebSocketConstructor } from "./websocket.js";
 
@@ -48,7 +62,12 @@ export interface Lxd {
   /** Configured remote names, `local` included. */
   readonly remotes: readonly string[];
   readonly operations: LxdOperations;
+  /** Instances: list, get, create/launch, update/patch, rename, delete, state, snapshots. */
   readonly instances: InstancesApi;
+  /** Images: list, get, aliases, import (streamed), export (a stream), delete. */
+  readonly images: ImagesApi;
+  /** Trust tokens, enrolment with a token, trusted certificates. */
+  readonly trust: TrustApi;
   /** The server's description (`GET /1.0`, asked once) and its API extensions. */
   readonly server: ServerApi;
   /** An LXD cluster's members and their state. */
@@ -74,6 +93,8 @@ export function createLxdClient(options: LxdOptions | undefined, defaultTranspor
     remotes: base.remotes,
     operations: { ...lxdOperations(base), track: lxdTrack(base) },
     instances: lxdInstances(base),
+    images: lxdImages(base),
+    trust: lxdTrust(base),
     server: lxdServer(base),
     cluster: lxdCluster(base),
     events: lxdEvents(base),

@@ -4,7 +4,19 @@ export type { Lxd, LxdOperations, LxdOptions } from "./client.js";
 export type { LxdBase } from "./base.js";
 export type { LxdScope, ScopedOperations } from "./scope.js";
 export type { WithMutator } from "./mutator.js";
-export { lxdApi, lxdCluster, lxdEvents, lxdExec, lxdInstances, lxdOperations, lxdRun, lxdServer, lxdTrack } from "./capabilities.js";
+export {
+  lxdApi,
+  lxdCluster,
+  lxdEvents,
+  lxdExec,
+  lxdImages,
+  lxdInstances,
+  lxdOperations,
+  lxdRun,
+  lxdServer,
+  lxdTrack,
+  lxdTrust,
+} from "./capabilities.js";
 export type { ClusterApi, ClusterCallOptions, ClusterMember } from "./cluster.js";
 export {
   AbortError,
@@ -26,7 +38,36 @@ export {
 export type { EventScope, EventsOptions, EventSubscription } from "./events.js";
 export type { ExecExit, ExecOptions, ExecProcess } from "./exec.js";
 export type { RunOptions, RunResult } from "./run.js";
-export type { InstanceCallOptions, InstancesApi, InstanceState, InstanceStatePut } from "./instances.js";
+export type {
+  Image,
+  ImageAliasesEntry,
+  ImageBytes,
+  ImageCallOptions,
+  ImageExport,
+  ImageListOptions,
+  ImagesApi,
+  ImageTarballs,
+  ImportMetadata,
+  ImportOptions,
+} from "./images.js";
+export type {
+  CreateOptions,
+  DeleteOptions,
+  ImageRef,
+  Instance,
+  InstanceCallOptions,
+  InstanceFull,
+  InstanceList,
+  InstanceListOptions,
+  InstancePut,
+  InstancesApi,
+  InstanceState,
+  InstanceStatePut,
+} from "./instances.js";
+export type { Call } from "./mutator.js";
+export type { InstanceSnapshot, SnapshotsApi } from "./snapshots.js";
+export { decodeTrustToken } from "./trust.js";
+export type { Certificate, CreateTokenOptions, TrustApi, TrustCallOptions, TrustToken, TrustTokenData } from "./trust.js";
 export { LxdOperation } from "./operation.js";
 export { operationId } from "./operations.js";
 export type { ServerApi, ServerInfo, ServerInfoOptions } from "./server.js";

@@ -1,0 +1,168 @@
+// The virtual LXD's instances: list (recursion 0/1/2, filter `name eq x`), get, create from an
+// image alias or fingerprint, PUT (update or restore), PATCH, rename, delete (running: refused),
+// state, and snapshots. Changes run as operations, as LXD's do.
+import { http } from "msw";
+import { newInstance, type MockContext, type MockInstance } from "./context.js";
+
+type Body = Record<string, unknown>;
+
+const STOPPED = { status: "Stopped", status_code: 102 };
+const RUNNING = { status: "Running", status_code: 103 };
+
+function view(i: MockInstance, full: boolean) {
+  const { snapshots, ...fields } = i;
+  const out = { ...fields, architecture: "x86_64", stateful: false, location: "none", project: "default", expanded_config: i.config };
+  if (!full) return out;
+  return {
+    ...out,
+    state: { status: i.status, status_code: i.status_code, pid: 1, processes: 1 },
+    snapshots: [...snapshots.values()],
+    backups: [],
+  };
+}
+
+/** `name eq x` (LXD's filter language, the one form the virtual LXD knows); anything else matches all. */
+function matches(filter: string | null, i: MockInstance): boolean {
+  const m = filter && /^name eq (\S+)$/.exec(filter);
+  return !m || m[1] === i.name;
+}
+
+export function instanceHandlers(ctx: MockContext, images: { has(ref: { alias?: string; fingerprint?: string }): boolean }) {
+  const { base, instances, ok, error } = ctx;
+  const find = (name: unknown) => instances.get(String(name));
+  const res = (name: string) => ({ instances: [`/1.0/instances/${name}`] });
+
+  return [
+    http.get(`${base}/1.0/instances`, ({ request }) => {
+      const q = new URL(request.url).searchParams;
+      const recursion = Number(q.get("recursion") ?? 0);
+      const list = [...instances.values()].filter((i) => matches(q.get("filter"), i));
+      return ok(list.map((i) => (recursion ? view(i, recursion === 2) : `/1.0/instances/${i.name}`)));
+    }),
+    http.post(`${base}/1.0/instances`, async ({ request }) => {
+      const body = (await request.json()) as Body & { name?: string; source?: { alias?: string; fingerprint?: string } };
+      if (!body.name) return error(400, "Instance name is required");
+      if (instances.has(body.name)) return error(409, "Instance already exists");
+      if (!body.source || !images.has(body.source)) return error(404, "Image not found");
+      const name = body.name;
+      const m = ctx.newOp("task", "Creating instance", res(name), {});
+      ctx.later(m, () => {
+        instances.set(
+          name,
+          newInstance(name, {
+            ...STOPPED,
+            config: (body.config as Record<string, string>) ?? {},
+            devices: (body.devices as MockInstance["devices"]) ?? {},
+            profiles: (body.profiles as string[]) ?? ["default"],
+            ephemeral: Boolean(body.ephemeral),
+            description: String(body.description ?? ""),
+            type: String(body.type ?? "container"),
+          }),
+        );
+        return undefined;
+      });
+      return ctx.accepted(m);
+    }),
+    http.get(`${base}/1.0/instances/:name`, ({ params, request }) => {
+      const i = find(params.name);
+      return i ? ok(view(i, new URL(request.url).searchParams.get("recursion") === "1")) : error(404, "Instance not found");
+    }),
+    http.patch(`${base}/1.0/instances/:name`, async ({ params, request }) => {
+      const i = find(params.name);
+      if (!i) return error(404, "Instance not found");
+      const body = (await request.json()) as Partial<MockInstance>;
+      Object.assign(i, {
+        ...body,
+        config: { ...i.config, ...body.config },
+        devices: { ...i.devices, ...body.devices },
+        snapshots: i.snapshots,
+      });
+      return ok({});
+    }),
+    http.put(`${base}/1.0/instances/:name`, async ({ params, request }) => {
+      const i = find(params.name);
+      if (!i) return error(404, "Instance not found");
+      const body = (await request.json()) as Partial<MockInstance> & { restore?: string };
+      if (body.restore !== undefined) {
+        const snap = i.snapshots.get(body.restore);
+        if (!snap) return error(404, "Snapshot not found");
+        const m = ctx.newOp("task", "Restoring snapshot", res(i.name), {});
+        ctx.later(m, () => void (i.config = { ...snap.config }));
+        return ctx.accepted(m);
+      }
+      const m = ctx.newOp("task", "Updating instance", res(i.name), {});
+      ctx.later(m, () => {
+        const { config = {}, devices = {}, profiles = [], description = "", ephemeral = false } = body;
+        Object.assign(i, { config, devices, profiles, description, ephemeral });
+        return undefined;
+      });
+      return ctx.accepted(m);
+    }),
+    http.post(`${base}/1.0/instances/:name`, async ({ params, request }) => {
+      const i = find(params.name);
+      if (!i) return error(404, "Instance not found");
+      const { name } = (await request.json()) as { name?: string };
+      if (!name) return error(400, "Instance name is required");
+      if (i.status_code !== 102) return error(400, "Renaming of running instance not allowed");
+      if (instances.has(name)) return error(409, `Name "${name}" already in use`);
+      const m = ctx.newOp("task", "Renaming instance", res(i.name), {});
+      ctx.later(m, () => {
+        instances.delete(i.name);
+        i.name = name;
+        instances.set(name, i);
+        return undefined;
+      });
+      return ctx.accepted(m);
+    }),
+    http.delete(`${base}/1.0/instances/:name`, ({ params }) => {
+      const i = find(params.name);
+      if (!i) return error(404, "Instance not found");
+      if (i.status_code !== 102) return error(400, "Instance is running");
+      const m = ctx.newOp("task", "Deleting instance", res(i.name), {});
+      ctx.later(m, () => void instances.delete(i.name));
+      return ctx.accepted(m);
+    }),
+    http.get(`${base}/1.0/instances/:name/state`, ({ params }) => {
+      const i = find(params.name);
+      return i ? ok({ status: i.status, status_code: i.status_code, pid: 1, processes: 1 }) : error(404, "Instance not found");
+    }),
+    http.put(`${base}/1.0/instances/:name/state`, async ({ params, request }) => {
+      const i = find(params.name);
+      if (!i) return error(404, "Instance not found");
+      const { action } = (await request.json()) as { action: string };
+      if (action === "start" && i.status_code === 103) return error(400, "The instance is already running");
+      if (action === "stop" && i.status_code === 102) return error(400, "The instance is already stopped");
+      const m = ctx.newOp("task", `${action[0]!.toUpperCase()}${action.slice(1)}ing instance`, res(i.name), {});
+      ctx.later(m, () => {
+        if (action === "stop") Object.assign(i, STOPPED);
+        if (action === "start" || action === "restart") Object.assign(i, RUNNING);
+        return undefined;
+      });
+      return ctx.accepted(m);
+    }),
+    http.get(`${base}/1.0/instances/:name/snapshots`, ({ params, request }) => {
+      const i = find(params.name);
+      if (!i) return error(404, "Instance not found");
+      const recursion = new URL(request.url).searchParams.get("recursion") === "1";
+      return ok([...i.snapshots.values()].map((s) => (recursion ? s : `/1.0/instances/${i.name}/snapshots/${s.name}`)));
+    }),
+    http.post(`${base}/1.0/instances/:name/snapshots`, async ({ params, request }) => {
+      const i = find(params.name);
+      if (!i) return error(404, "Instance not found");
+      const { name, stateful = false } = (await request.json()) as { name?: string; stateful?: boolean };
+      if (!name) return error(400, "Snapshot name is required");
+      if (i.snapshots.has(name)) return error(409, "Snapshot already exists");
+      const m = ctx.newOp("task", "Snapshotting instance", res(i.name), {});
+      ctx.later(m, () => void i.snapshots.set(name, { name, created_at: new Date().toISOString(), config: { ...i.config }, stateful }));
+      return ctx.accepted(m);
+    }),
+    http.delete(`${base}/1.0/instances/:name/snapshots/:snapshot`, ({ params }) => {
+      const i = find(params.name);
+      const snap = String(params.snapshot);
+      if (!i?.snapshots.has(snap)) return error(404, "Snapshot not found");
+      const m = ctx.newOp("task", "Deleting snapshot", res(i.name), {});
+      ctx.later(m, () => void i.snapshots.delete(snap));
+      return ctx.accepted(m);
+    }),
+  ];
+}

@@ -1,0 +1,10 @@
+// A request body sent as it is (an image tarball, a multipart upload), not as JSON: the bytes
+// stream from their source to the socket, and the headers say what they are.
+
+/** Bytes or a stream, with the headers that describe them. */
+export class RawBody {
+  constructor(
+    readonly body: Uint8Array | Blob | ReadableStream<Uint8Array>,
+    readonly headers: Record<string, string>,
+  ) {}
+}
