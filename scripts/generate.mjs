@@ -79,6 +79,11 @@ function foldQueryVariants(paths) {
   }
 }
 
+// Recursion forms whose metadata the spec names wrongly (lxd-5.0.2 source). lxd/instance_get.go:
+// `recursion=1` answers `RenderFull()`, an InstanceFull (its own description says state,
+// snapshots and backups), where the schema says Instance.
+const RECURSION_SCHEMA = { instance_get_recursion1: "InstanceFull" };
+
 const metadataOf = (op) => op?.responses?.["200"]?.content?.["application/json"]?.schema?.properties?.metadata;
 const isMap = (schema) => schema?.type === "object" && typeof schema.additionalProperties === "object";
 
@@ -89,7 +94,8 @@ const isMap = (schema) => schema?.type === "object" && typeof schema.additionalP
  */
 function joinRecursionForm(target, variant) {
   const base = metadataOf(target);
-  let form = metadataOf(variant);
+  const schema = RECURSION_SCHEMA[variant.operationId];
+  let form = schema ? { $ref: `#/components/schemas/${schema}` } : metadataOf(variant);
   if (!base || !form) return;
   if (isMap(base) && form.type === "array") form = { ...base, additionalProperties: form, description: form.description };
   const forms = base.oneOf ?? [{ ...base }];
@@ -124,7 +130,30 @@ const ENUMS = {
   "Operation.class": ["task", "websocket", "token", "durable"],
 };
 // Fields LXD sends as null when empty (Go nil maps).
-const NULLABLE = { Operation: ["metadata", "resources"] };
+// InstanceFull (shared/api/instance.go): nil slices and a nil state pointer.
+const NULLABLE = { Operation: ["metadata", "resources"], InstanceFull: ["backups", "snapshots", "state"] };
+
+// Requests LXD answers with an operation (HTTP 202) where the spec gives only a sync answer
+// (lxd-5.0.2 source): the operation is added beside the documented answer, which stays.
+const ASYNC_TOO = {
+  // lxd/certificates.go certificatesPost: `token: true` creates an operation of class `token`.
+  certificates_post: "#/components/responses/Operation",
+};
+
+function repairAsyncAnswers(paths) {
+  for (const item of Object.values(paths))
+    for (const method of HTTP_METHODS) {
+      const op = item[method];
+      const ref = ASYNC_TOO[op?.operationId];
+      if (ref) op.responses["202"] ??= { $ref: ref };
+    }
+}
+
+/** OAS 3.0 ignores `nullable` beside a `$ref`: a reference is wrapped in a one-member `oneOf`. */
+function nullable(schema) {
+  const { $ref, ...rest } = schema;
+  return $ref ? { ...rest, oneOf: [{ $ref }], nullable: true } : { ...schema, nullable: true };
+}
 
 function repairSchemas(schemas) {
   for (const [name, keys] of Object.entries(REQUIRED)) {
@@ -137,7 +166,7 @@ function repairSchemas(schemas) {
     if (schema) schema.enum = values;
   }
   for (const [name, fields] of Object.entries(NULLABLE))
-    for (const f of fields) if (schemas[name]) schemas[name].properties[f].nullable = true;
+    for (const f of fields) if (schemas[name]) schemas[name].properties[f] = nullable(schemas[name].properties[f]);
 }
 
 // shared/api/response.go: every envelope carries all seven keys (no `omitempty`).
@@ -209,6 +238,7 @@ export async function buildFragment() {
     declarePathParams(p, full.paths[p]);
     paths[p] = full.paths[p];
   }
+  repairAsyncAnswers(paths);
   const components = {};
   for (const ref of [...reachableComponents(full, paths)].sort()) {
     const [, , kind, name] = ref.split("/");

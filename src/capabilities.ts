@@ -109,7 +109,7 @@ export function lxdRun(
 }
 
 /** What helpers that start operations and read features are built on; the hub is made on first use. */
-function helperDeps(base: LxdBase): StartDeps & { info: InfoCache } {
+function helperDeps(base: LxdBase): StartDeps & { info: InfoCache; operations: OperationsApi } {
   return {
     core: base.core,
     get hub() {
@@ -127,7 +127,8 @@ export function lxdInstances(base: LxdBase): InstancesApi {
 
 /** Images: list, get, aliases, import (streamed), export (a stream), delete. */
 export function lxdImages(base: LxdBase): ImagesApi {
-  return createImages({ ...helperDeps(base), transport: (remote) => base.transport(remote) });
+  // Object.assign keeps helperDeps' hub a getter (a spread would make the hub at once).
+  return createImages(Object.assign(helperDeps(base), { transport: (remote: string | undefined) => base.transport(remote) }));
 }
 
 /** Trust: tokens, enrolment with a token, trusted certificates. */

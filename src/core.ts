@@ -44,11 +44,17 @@ type UrlForm = string[] | { [key: string]: string[] };
  */
 type ByRecursion<T, Q> = [Extract<T, UrlForm>] extends [never]
   ? T
-  : Q extends { recursion: 1 | 2 }
+  : [RecursionOf<Q>] extends [1 | 2]
     ? Exclude<T, UrlForm>
-    : Q extends { recursion?: 0 | undefined }
+    : [RecursionOf<Q>] extends [0 | undefined]
       ? Extract<T, UrlForm>
       : T;
+
+/**
+ * The query's `recursion` (undefined when it has none). Read by key: a query of other keys only
+ * is not assignable to `{ recursion?: 0 }` (TypeScript's weak-type rule), yet it asks for URLs.
+ */
+type RecursionOf<Q> = "recursion" extends keyof Q ? Q[keyof Q & "recursion"] : undefined;
 
 /** The metadata of the sync answer of `method path` (unknown where the spec has none). */
 export type SyncMetadata<M extends Method, P extends PathsWith<M>, I = unknown> = ByRecursion<
@@ -73,7 +79,7 @@ type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K
 export type InitArg<I> = RequiredKeys<I> extends never ? [init?: I] : [init: I];
 
 /** What the implementation reads of any `SendInit`. */
-interface AnyInit {
+export interface AnyInit {
   params?: { path?: Record<string, string>; query?: Record<string, string | number | boolean | undefined> };
   body?: unknown;
   signal?: AbortSignal | undefined;
@@ -89,6 +95,16 @@ export interface Core {
     ...init: InitArg<I>
   ): Promise<Sent<SyncMetadata<M, P, I>>>;
 }
+
+/** `send` as its implementation takes it: any path, any init, metadata unknown. */
+export type UntypedSend = (remote: string | undefined, method: Method, path: string, init?: AnyInit) => Promise<Sent>;
+
+/**
+ * For a helper generic over method and path (startOperation), whose own signature checks the
+ * init against the path at each call site: instantiating `send`'s types with an open path is
+ * more than TypeScript can represent once the spec has many paths.
+ */
+export const untypedSend = (core: Core): UntypedSend => core.send as unknown as UntypedSend;
 
 export function classifyFailure(ctx: RequestContext, err: unknown, signal?: AbortSignal): LxdFetchError {
   if (err instanceof LxdFetchError) return err;

@@ -1,9 +1,8 @@
 // A GET whose answer is a byte stream (an image export), not an envelope: the body is handed
 // over unread. LXD's error envelope, or anything that is not the stream, becomes a typed error.
-import { classifyFailure, expandPath, queryString, type SendInit } from "./core.js";
+import { type AnyInit, classifyFailure, expandPath, type PathsWith, queryString, type SendInit } from "./core.js";
 import { toEnvelope, unwrap, type RequestContext } from "./envelope.js";
 import { ResponseError } from "./errors.js";
-import type { paths } from "./generated/lxd.js";
 import type { Transport } from "./transport/types.js";
 import { checkSegment, checkSignal } from "./validate.js";
 
@@ -13,7 +12,13 @@ export interface Opened {
 }
 
 /** Sends `GET path` and resolves once the headers are in, with the body not yet read. */
-export async function openDownload(remote: string, transport: Transport, path: keyof paths, init: Omit<SendInit, "body">): Promise<Opened> {
+export async function openDownload<P extends PathsWith<"GET">>(
+  remote: string,
+  transport: Transport,
+  path: P,
+  given: SendInit<"GET", P>,
+): Promise<Opened> {
+  const init: AnyInit = given;
   for (const [k, v] of Object.entries(init.params?.path ?? {})) checkSegment(`GET ${path}`, k, v);
   checkSignal(`GET ${path}`, init.signal);
   const ctx: RequestContext = { method: "GET", path: expandPath(path, init.params?.path), remote };

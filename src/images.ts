@@ -11,7 +11,7 @@ import { multipart, type Bytes } from "./multipart.js";
 import { call, type Call } from "./mutator.js";
 import { startOperation, type LxdOperation, type StartDeps } from "./operation.js";
 import { RawBody } from "./raw-body.js";
-import { listCollection } from "./listing.js";
+import { listQuery, namesOf } from "./listing.js";
 import type { InfoCache } from "./server.js";
 import type { Transport } from "./transport/types.js";
 import { checkBoolean, checkSegment, checkSignal, checkText } from "./validate.js";
@@ -133,9 +133,12 @@ function filenameOf(disposition: string | null): string | undefined {
 export function createImages(deps: StartDeps & { info: InfoCache; transport: (remote: string | undefined) => Transport }): ImagesApi {
   const core: Core = deps.core;
 
-  const list = call<[], ImageListOptions, unknown>("images.list", 0, async (remote, _, o) => {
+  const list = call<[], ImageListOptions, string[] | Image[]>("images.list", 0, async (remote, _, o) => {
     checkBoolean("images.list", "recursion", o.recursion);
-    return listCollection(deps, remote, "/1.0/images", o, "images.list", "images_all_projects");
+    const query = await listQuery(deps, remote, o, "images.list", "images_all_projects");
+    const { signal } = o;
+    if (!o.recursion) return namesOf(syncMetadata(await core.send(remote, "GET", "/1.0/images", { params: { query }, signal })));
+    return syncMetadata(await core.send(remote, "GET", "/1.0/images", { params: { query: { ...query, recursion: 1 } }, signal }));
   });
 
   const get = call<[string], ImageCallOptions, Image>("images.get", 1, async (remote, [fingerprint], o) => {
@@ -144,12 +147,12 @@ export function createImages(deps: StartDeps & { info: InfoCache; transport: (re
       params: { path: { fingerprint }, query: projectQuery(o.project) },
       signal: o.signal,
     });
-    return syncMetadata<Image>(sent);
+    return syncMetadata(sent);
   });
 
   const upload = call<[ImageTarballs], ImportOptions, LxdOperation<ImportMetadata>>("images.import", 1, async (remote, [tarballs], o) => {
     checkScope("images.import", o);
-    return startOperation<ImportMetadata>(deps, remote, "POST", "/1.0/images", {
+    return startOperation<ImportMetadata, "POST", "/1.0/images">(deps, remote, "POST", "/1.0/images", {
       body: uploadBody(tarballs, o),
       signal: o.signal,
       project: o.project,
@@ -187,7 +190,7 @@ export function createImages(deps: StartDeps & { info: InfoCache; transport: (re
         params: { query: { recursion: 1, ...projectQuery(o.project) } },
         signal: o.signal,
       });
-      return syncMetadata<ImageAliasesEntry[] | null>(sent) ?? [];
+      return syncMetadata(sent) ?? [];
     }),
     get: call("images.aliases.get", 1, async (remote, [name]: [string], o: ImageCallOptions) => {
       checkScope("images.aliases.get", o);
@@ -195,7 +198,7 @@ export function createImages(deps: StartDeps & { info: InfoCache; transport: (re
         params: { path: { name }, query: projectQuery(o.project) },
         signal: o.signal,
       });
-      return syncMetadata<ImageAliasesEntry>(sent);
+      return syncMetadata(sent);
     }),
     create: call(
       "images.aliases.create",

@@ -6,7 +6,7 @@ import { InvalidArgumentError, LxdError } from "./errors.js";
 import type { components } from "./generated/lxd.js";
 import { call, type Call, type Mutator } from "./mutator.js";
 import { startOperation, type LxdOperation, type StartDeps } from "./operation.js";
-import { listCollection } from "./listing.js";
+import { listQuery, namesOf } from "./listing.js";
 import type { InfoCache } from "./server.js";
 import { checkInstanceCall, projectQuery, type InstanceCallOptions } from "./instance-call.js";
 import { createSnapshots, type SnapshotsApi } from "./snapshots.js";
@@ -20,11 +20,7 @@ export type InstanceState = Schemas["InstanceState"] & IncusInstanceStateFields;
 export type InstanceStatePut = Schemas["InstanceStatePut"];
 export type Instance = Schemas["Instance"];
 /** What `recursion=1` on one instance, or `recursion=2` on the list, adds: state, snapshots, backups. */
-export type InstanceFull = Instance & {
-  state?: InstanceState | null;
-  snapshots?: Schemas["InstanceSnapshot"][] | null;
-  backups?: unknown[] | null;
-};
+export type InstanceFull = Schemas["InstanceFull"] & { state?: InstanceState | null };
 export type InstancePut = Schemas["InstancePut"];
 export type { InstanceCallOptions };
 
@@ -151,19 +147,20 @@ function createBody(where: string, name: string, image: ImageRef, o: CreateOptio
 export function createInstances(deps: StartDeps & { info: InfoCache }): InstancesApi {
   const { core } = deps;
 
-  const list = call<[], InstanceListOptions, unknown>("instances.list", 0, async (remote, _, o) => {
+  const list = call<[], InstanceListOptions, string[] | Instance[] | InstanceFull[]>("instances.list", 0, async (remote, _, o) => {
     if (o.recursion !== undefined && o.recursion !== 0 && o.recursion !== 1 && o.recursion !== 2)
       throw new InvalidArgumentError("instances.list: recursion is 0, 1 or 2");
-    return listCollection(deps, remote, "/1.0/instances", o, "instances.list", "instance_all_projects");
+    const query = await listQuery(deps, remote, o, "instances.list", "instance_all_projects");
+    const { recursion, signal } = o;
+    if (!recursion) return namesOf(syncMetadata(await core.send(remote, "GET", "/1.0/instances", { params: { query }, signal })));
+    return syncMetadata(await core.send(remote, "GET", "/1.0/instances", { params: { query: { ...query, recursion } }, signal }));
   });
 
   const get = call<[string], InstanceCallOptions & { full?: boolean }, InstanceFull>("instances.get", 1, async (remote, [name], o) => {
     checkInstanceCall("instances.get", name, o);
     checkBoolean("instances.get", "full", o.full);
-    const query = { ...(o.full && { recursion: 1 }), ...projectQuery(o.project) };
-    return syncMetadata<InstanceFull>(
-      await core.send(remote, "GET", "/1.0/instances/{name}", { params: { path: { name }, query }, signal: o.signal }),
-    );
+    const query = { ...(o.full && { recursion: 1 as const }), ...projectQuery(o.project) };
+    return syncMetadata(await core.send(remote, "GET", "/1.0/instances/{name}", { params: { path: { name }, query }, signal: o.signal }));
   });
 
   const create = call<[string, ImageRef], CreateOptions, LxdOperation>("instances.create", 2, async (remote, [name, image], o) => {
@@ -183,7 +180,7 @@ export function createInstances(deps: StartDeps & { info: InfoCache }): Instance
       params: { path: { name }, query: projectQuery(o.project) },
       signal: o.signal,
     });
-    return syncMetadata<InstanceState>(sent);
+    return syncMetadata(sent);
   });
 
   const setState = call<[string, InstanceStatePut & { action: string }], InstanceCallOptions, LxdOperation>(

@@ -1,29 +1,33 @@
-// The collection lists LXD filters the same way (instances, images): `recursion`, `filter`, one
-// project or all of them (an API extension), and names read from the URLs of `recursion=0`.
+// The collection lists LXD filters the same way (instances, images): `filter`, one project or all
+// of them (an API extension), and names read from the URLs of `recursion=0`. Each helper sends
+// its own GET, so that the spec types the answer of the recursion it asks for.
 import type { Core } from "./core.js";
-import { syncMetadata } from "./envelope.js";
 import { InvalidArgumentError } from "./errors.js";
 import { lastSegment } from "./instance-call.js";
 import { requireExtension, type InfoCache } from "./server.js";
 import { checkBoolean, checkSegment, checkSignal, checkText } from "./validate.js";
 
 export interface ListScope {
-  recursion?: number | boolean | undefined;
   filter?: string | undefined;
   project?: string | undefined;
   allProjects?: boolean | undefined;
   signal?: AbortSignal | undefined;
 }
 
-/** `GET path` with the scope's query: names, or the objects when `recursion` is set. */
-export async function listCollection(
+export interface ListQuery {
+  filter?: string;
+  project?: string;
+  "all-projects"?: boolean;
+}
+
+/** Checks the scope (all projects needs `allProjectsExtension`) and gives its query. */
+export async function listQuery(
   deps: { core: Core; info: InfoCache },
   remote: string | undefined,
-  path: "/1.0/instances" | "/1.0/images",
   o: ListScope,
   where: string,
   allProjectsExtension: string,
-): Promise<unknown[]> {
+): Promise<ListQuery> {
   if (o.filter !== undefined) checkText(where, "filter", o.filter);
   checkBoolean(where, "allProjects", o.allProjects);
   if (o.project !== undefined) checkSegment(where, "project", o.project);
@@ -32,12 +36,12 @@ export async function listCollection(
     throw new InvalidArgumentError(`${where}: \`project\` and \`allProjects\` exclude each other`);
   if (o.allProjects)
     await requireExtension(deps.info, deps.core.resolve(remote), allProjectsExtension, `${where}({ allProjects })`, o.signal);
-  const query = {
-    ...(o.recursion && { recursion: Number(o.recursion) }),
+  return {
     ...(o.filter !== undefined && { filter: o.filter }),
     ...(o.project !== undefined && { project: o.project }),
     ...(o.allProjects && { "all-projects": true }),
   };
-  const found = syncMetadata<unknown[] | null>(await deps.core.send(remote, "GET", path, { params: { query }, signal: o.signal })) ?? [];
-  return o.recursion ? found : (found as string[]).map(lastSegment);
 }
+
+/** The names in a `recursion=0` answer (`/1.0/instances/c1?project=p` → `c1`). */
+export const namesOf = (urls: string[] | null): string[] => (urls ?? []).map(lastSegment);

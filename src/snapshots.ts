@@ -1,7 +1,8 @@
 // Instance snapshots: list, create, restore, delete. Each change is an LXD operation.
 import { syncMetadata } from "./envelope.js";
 import type { components } from "./generated/lxd.js";
-import { checkInstanceCall, lastSegment, projectQuery, type InstanceCallOptions } from "./instance-call.js";
+import { checkInstanceCall, projectQuery, type InstanceCallOptions } from "./instance-call.js";
+import { namesOf } from "./listing.js";
 import { call, type Call } from "./mutator.js";
 import { startOperation, type LxdOperation, type StartDeps } from "./operation.js";
 import { checkBoolean, checkSegment, checkText } from "./validate.js";
@@ -18,6 +19,8 @@ export interface SnapshotsApi {
   delete: Call<[instance: string, snapshot: string], InstanceCallOptions, LxdOperation>;
 }
 
+const SNAPSHOTS = "/1.0/instances/{name}/snapshots";
+
 export function createSnapshots(deps: StartDeps): SnapshotsApi {
   const list = call<[string], InstanceCallOptions & { recursion?: boolean }, string[] | InstanceSnapshot[]>(
     "snapshots.list",
@@ -25,12 +28,12 @@ export function createSnapshots(deps: StartDeps): SnapshotsApi {
     async (remote, [name], o) => {
       checkInstanceCall("snapshots.list", name, o);
       checkBoolean("snapshots.list", "recursion", o.recursion);
-      const sent = await deps.core.send(remote, "GET", "/1.0/instances/{name}/snapshots", {
-        params: { path: { name }, query: { ...(o.recursion && { recursion: 1 }), ...projectQuery(o.project) } },
-        signal: o.signal,
-      });
-      const found = syncMetadata<unknown[] | null>(sent) ?? [];
-      return o.recursion ? (found as InstanceSnapshot[]) : (found as string[]).map(lastSegment);
+      const path = { name };
+      const query = projectQuery(o.project);
+      const { signal } = o;
+      if (!o.recursion) return namesOf(syncMetadata(await deps.core.send(remote, "GET", SNAPSHOTS, { params: { path, query }, signal })));
+      const sent = await deps.core.send(remote, "GET", SNAPSHOTS, { params: { path, query: { ...query, recursion: 1 } }, signal });
+      return syncMetadata(sent) ?? [];
     },
   );
 

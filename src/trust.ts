@@ -88,33 +88,29 @@ export function decodeTrustToken(token: string): TrustTokenData {
   return data as TrustTokenData;
 }
 
-interface TokenMetadata {
-  secret?: string;
-  fingerprint?: string;
-  addresses?: string[];
-  expiresAt?: string;
-  request?: { name?: string };
-}
+const text = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
-/** The token of a token operation, encoded as LXD's CLI encodes it; undefined for other operations. */
+/**
+ * The token of a token operation, encoded as LXD's CLI encodes it; undefined for other
+ * operations. The spec leaves an operation's metadata free-form: each field is read checked.
+ */
 function tokenOf(op: Operation): TrustToken | undefined {
-  const md = op.metadata as TokenMetadata | null;
-  if (op.class !== "token" || !md?.secret || !md.request || !md.fingerprint) return undefined;
-  const name = md.request.name ?? "";
-  const expiresAt = md.expiresAt && !md.expiresAt.startsWith("0001-") ? md.expiresAt : undefined;
-  const data: TrustTokenData = {
-    client_name: name,
-    fingerprint: md.fingerprint,
-    addresses: md.addresses ?? [],
-    secret: md.secret,
-    ...(expiresAt && { expires_at: expiresAt }),
-  };
+  const md = op.metadata;
+  const secret = text(md?.secret);
+  const fingerprint = text(md?.fingerprint);
+  const request = md?.request;
+  if (op.class !== "token" || !secret || !fingerprint || typeof request !== "object" || request === null) return undefined;
+  const name = ("name" in request && text(request.name)) || "";
+  const expires = text(md?.expiresAt);
+  const expiresAt = expires && !expires.startsWith("0001-") ? expires : undefined;
+  const addresses = Array.isArray(md?.addresses) ? md.addresses.filter((a): a is string => typeof a === "string") : [];
+  const data: TrustTokenData = { client_name: name, fingerprint, addresses, secret, ...(expiresAt && { expires_at: expiresAt }) };
   return { id: op.id, name, token: b64(JSON.stringify(data)), expiresAt };
 }
 
-export function createTrust(deps: StartDeps & { info: InfoCache }): TrustApi {
+export function createTrust(deps: StartDeps & { info: InfoCache; operations: OperationsApi }): TrustApi {
   const core: Core = deps.core;
-  const ops: OperationsApi = deps.operations;
+  const ops = deps.operations;
 
   const createToken = call<[string], CreateTokenOptions, TrustToken & { operation: LxdOperation }>(
     "trust.createToken",
@@ -166,7 +162,7 @@ export function createTrust(deps: StartDeps & { info: InfoCache }): TrustApi {
 
   const list = call<[], TrustCallOptions, Certificate[]>("trust.list", 0, async (remote, _, o) => {
     const sent = await core.send(remote, "GET", "/1.0/certificates", { params: { query: { recursion: 1 } }, signal: o.signal });
-    return syncMetadata<Certificate[] | null>(sent) ?? [];
+    return syncMetadata(sent) ?? [];
   });
 
   const remove = call<[string], TrustCallOptions, void>("trust.remove", 1, async (remote, [fingerprint], o) => {

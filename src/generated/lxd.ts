@@ -1629,7 +1629,7 @@ export interface components {
              */
             architecture?: string;
             /** @description List of backups. */
-            backups?: components["schemas"]["InstanceBackup"][];
+            backups?: components["schemas"]["InstanceBackup"][] | null;
             /**
              * @description Instance configuration (see doc/instances.md)
              * @example {
@@ -1730,8 +1730,8 @@ export interface components {
              */
             restore?: string;
             /** @description List of snapshots. */
-            snapshots?: components["schemas"]["InstanceSnapshot"][];
-            state?: components["schemas"]["InstanceState"];
+            snapshots?: components["schemas"]["InstanceSnapshot"][] | null;
+            state?: components["schemas"]["InstanceState"] | null;
             /**
              * @description Whether the instance currently has saved state on disk
              * @example false
@@ -3255,6 +3255,7 @@ export interface operations {
         requestBody: components["requestBodies"]["CertificatesPost"];
         responses: {
             200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalServerError"];
@@ -4251,7 +4252,7 @@ export interface operations {
                         operation: string;
                         error_code: number;
                         error: string;
-                        metadata: components["schemas"]["Instance"] | components["schemas"]["Instance"];
+                        metadata: components["schemas"]["Instance"] | components["schemas"]["InstanceFull"];
                     };
                 };
             };
