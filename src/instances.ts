@@ -57,13 +57,13 @@ export interface DeleteOptions extends InstanceCallOptions {
 
 export interface InstancesApi {
   /** Names (default), or Instance objects with `recursion` 1 or 2, in one request. */
+  list<R>(remote: string | undefined, mutator: Mutator<string[], R>): Promise<Awaited<R>>;
   list<const O extends InstanceListOptions = Record<never, never>>(remote?: string, options?: O): Promise<InstanceList<O>>;
   list<const O extends InstanceListOptions, R>(
     remote: string | undefined,
     options: O,
     mutator: Mutator<InstanceList<O>, R>,
   ): Promise<Awaited<R>>;
-  list<R>(remote: string | undefined, mutator: Mutator<string[], R>): Promise<Awaited<R>>;
   /** `GET /1.0/instances/{name}`; `full: true` adds state, snapshots and backups (`recursion=1`). */
   get: Call<[name: string], InstanceCallOptions & { full?: boolean }, InstanceFull>;
   /** `POST /1.0/instances` from an image on the server → the creating operation. */

@@ -2,7 +2,7 @@
 // transport). Internals such as `redact` stay unexported.
 export type { Lxd, LxdOperations, LxdOptions } from "./client.js";
 export type { LxdBase } from "./base.js";
-export type { LxdScope, ScopedOperations } from "./scope.js";
+export type { LxdScope, ScopedImages, ScopedInstances, ScopedOperations } from "./scope.js";
 export type { WithMutator } from "./mutator.js";
 export {
   lxdApi,
