@@ -1,6 +1,6 @@
 // What the virtual LXD's resource files (instances.ts, images.ts, trust.ts) share with its core
 // (index.ts): the base URL, LXD's envelopes, operations, and the instances.
-import type { Operation } from "../types.js";
+import type { Operation, StatusCode } from "../types.js";
 
 export interface MockOperation {
   op: Operation;
@@ -10,7 +10,7 @@ export interface MockOperation {
 export interface MockInstance {
   name: string;
   status: string;
-  status_code: number;
+  status_code: StatusCode;
   config: Record<string, string>;
   devices: Record<string, Record<string, string>>;
   profiles: string[];

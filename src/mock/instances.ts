@@ -2,22 +2,27 @@
 // image alias or fingerprint, PUT (update or restore), PATCH, rename, delete (running: refused),
 // state, and snapshots. Changes run as operations, as LXD's do.
 import { http } from "msw";
+import type { components } from "../generated/lxd.js";
 import { newInstance, type MockContext, type MockInstance } from "./context.js";
+
+type Schemas = components["schemas"];
 
 type Body = Record<string, unknown>;
 
-const STOPPED = { status: "Stopped", status_code: 102 };
-const RUNNING = { status: "Running", status_code: 103 };
+const STOPPED = { status: "Stopped", status_code: 102 } as const;
+const RUNNING = { status: "Running", status_code: 103 } as const;
 
-function view(i: MockInstance, full: boolean) {
+/** An instance as LXD renders it: the spec's Instance, or with `full` its InstanceFull. */
+function view(i: MockInstance, full: boolean): Schemas["Instance"] | Schemas["InstanceFull"] {
   const { snapshots, ...fields } = i;
   const out = { ...fields, architecture: "x86_64", stateful: false, location: "none", project: "default", expanded_config: i.config };
   if (!full) return out;
+  // LXD sends Go's nil slices as null: no snapshots, and no backups (the virtual LXD makes none).
   return {
     ...out,
     state: { status: i.status, status_code: i.status_code, pid: 1, processes: 1 },
-    snapshots: [...snapshots.values()],
-    backups: [],
+    snapshots: snapshots.size > 0 ? [...snapshots.values()] : null,
+    backups: null,
   };
 }
 

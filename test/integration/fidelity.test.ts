@@ -57,10 +57,12 @@ const scenarios: Record<string, Scenario> = {
     const n = fresh();
     await (await lxd.instances.create(undefined, n, image, { config: { "user.k": "v" } })).wait();
     const created = await lxd.instances.get(undefined, n);
+    const fullFresh = await lxd.instances.get(undefined, n, { full: true }, (i) => [i.state?.status, i.snapshots, i.backups]);
     await lxd.instances.patch(undefined, n, { config: { "user.p": "q" } });
     const patched = await lxd.instances.get(undefined, n, (i) => [i.config?.["user.k"], i.config?.["user.p"]]);
     await (await lxd.instances.snapshots.create(undefined, n, "s0")).wait();
     const snapshots = await lxd.instances.snapshots.list(undefined, n);
+    const fullSnapshots = await lxd.instances.get(undefined, n, { full: true }, (i) => i.snapshots?.map((s) => s.name));
     await (await lxd.instances.rename(undefined, n, `${n}-b`)).wait();
     const oldName = await lxd.instances.get(undefined, n).catch(describeError);
     await (await lxd.instances.delete(undefined, `${n}-b`)).wait();
@@ -69,8 +71,10 @@ const scenarios: Record<string, Scenario> = {
       status: created.status,
       ephemeral: created.ephemeral,
       userK: created.config?.["user.k"],
+      fullFresh,
       patched,
       snapshots,
+      fullSnapshots,
       oldName,
       deleted,
     };

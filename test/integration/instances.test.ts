@@ -34,6 +34,14 @@ describeServers("real server: instances", (env) => {
       expect(await lxd.instances.get(name, n, (i) => i.status)).toBe("Running");
       const withState = await lxd.instances.get(name, n, { full: true });
       expect(withState.state?.status_code).toBe(103);
+      // No snapshots nor backups yet: Go's nil slices, sent as null (the spec's InstanceFull says arrays).
+      expect([withState.snapshots, withState.backups]).toEqual([null, null]);
+
+      // The same calls scoped to the remote and its default project.
+      const scoped = lxd.remote(name).project("default");
+      expect(await scoped.instances.list({ filter: `name eq ${n}` })).toEqual([n]);
+      expect(await scoped.instances.get(n, { full: true }, (i) => i.state?.status)).toBe("Running");
+      expect((await scoped.instances.state(n)).status_code).toBe(103);
     });
 
     it("patch merges config; update replaces it (an operation); snapshots are made, listed, restored and deleted", async () => {
