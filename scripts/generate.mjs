@@ -140,6 +140,26 @@ const ASYNC_TOO = {
   certificates_post: "#/components/responses/Operation",
 };
 
+// Request bodies LXD also takes as other media (lxd-5.0.2 source): lxd/images.go imagesPost
+// reads any body that is not JSON as an upload, getImgPostInfo a multipart/form-data one as a
+// split image (`metadata`, then `rootfs` or `rootfs.img`) and anything else as one tarball.
+const BINARY = { type: "string", format: "binary" };
+const OTHER_MEDIA = {
+  images_post: {
+    "application/octet-stream": { schema: BINARY },
+    "multipart/form-data": { schema: { type: "object", properties: { metadata: BINARY, rootfs: BINARY, "rootfs.img": BINARY } } },
+  },
+};
+
+function repairRequestMedia(paths) {
+  for (const item of Object.values(paths))
+    for (const method of HTTP_METHODS) {
+      const op = item[method];
+      const media = OTHER_MEDIA[op?.operationId];
+      if (media) op.requestBody.content = { ...op.requestBody.content, ...media };
+    }
+}
+
 function repairAsyncAnswers(paths) {
   for (const item of Object.values(paths))
     for (const method of HTTP_METHODS) {
@@ -239,6 +259,7 @@ export async function buildFragment() {
     paths[p] = full.paths[p];
   }
   repairAsyncAnswers(paths);
+  repairRequestMedia(paths);
   const components = {};
   for (const ref of [...reachableComponents(full, paths)].sort()) {
     const [, , kind, name] = ref.split("/");

@@ -2,8 +2,8 @@
 // and failures are handled in one place.
 import { AbortError, ConnectionError, LxdFetchError, TlsError } from "./errors.js";
 import { toEnvelope, type RequestContext } from "./envelope.js";
-import type { FetchResponse, ParamsOption, RequestBodyOption } from "openapi-fetch";
-import { RawBody } from "./raw-body.js";
+import type { FetchResponse, ParamsOption } from "openapi-fetch";
+import { type RAW, RawBody } from "./raw-body.js";
 import type { paths } from "./generated/lxd.js";
 import { causeCode, TLS_CODE } from "./transport/cause.js";
 import type { Transport } from "./transport/types.js";
@@ -26,11 +26,26 @@ export type AsyncPaths<M extends Method> = {
 }[PathsWith<M>];
 
 /**
- * What `method path` takes: its path and query parameters and its body, typed from the spec by
- * openapi-fetch's own rules (required when the spec requires them), plus a signal.
+ * What `method path` takes: its path and query parameters (openapi-fetch's rules: required when
+ * the spec requires them), its body, and a signal.
  */
 export type SendInit<M extends Method = Method, P extends PathsWith<M> = PathsWith<M>> = ParamsOption<Described<M, P>> &
-  RequestBodyOption<Described<M, P>> & { signal?: AbortSignal | undefined };
+  BodyOption<Described<M, P>> & { signal?: AbortSignal | undefined };
+
+/**
+ * The body the spec gives: its JSON, which a RawBody never passes for, and a RawBody where the
+ * spec also takes other media (an image upload: a tarball, or multipart).
+ */
+type BodyOf<D> = D extends { requestBody?: { content: infer C } }
+  ?
+      | (C extends { "application/json": infer J } ? J & { readonly [RAW]?: never } : never)
+      | (Exclude<keyof C, "application/json"> extends never ? never : RawBody)
+  : never;
+type BodyOption<D> = [BodyOf<D>] extends [never]
+  ? { body?: never }
+  : D extends { requestBody: object }
+    ? { body: BodyOf<D> }
+    : { body?: BodyOf<D> };
 
 /** The query `init` gives, for the recursion forms. */
 type QueryOf<I> = I extends { params?: { query?: infer Q } } ? NonNullable<Q> : object;

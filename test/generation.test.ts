@@ -59,6 +59,16 @@ describe("generation", () => {
     expect(fragment.paths["/1.0/certificates"].get.responses["202"]).toBeUndefined();
   });
 
+  it("an image upload may be a tarball or multipart besides LXD's JSON source", async () => {
+    const fragment = await buildFragment();
+    expect(Object.keys(fragment.paths["/1.0/images"].post.requestBody.content)).toEqual([
+      "application/json",
+      "application/octet-stream",
+      "multipart/form-data",
+    ]);
+    expect(Object.keys(fragment.paths["/1.0/instances"].post.requestBody.content)).toEqual(["application/json"]);
+  });
+
   it("one instance with recursion=1 is an InstanceFull, whose nil slices and state may be null", async () => {
     const fragment = await buildFragment();
     const metadata = fragment.paths["/1.0/instances/{name}"].get.responses["200"].content["application/json"].schema.properties.metadata;

@@ -3669,6 +3669,15 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["ImagesPost"];
+                "application/octet-stream": string;
+                "multipart/form-data": {
+                    /** Format: binary */
+                    metadata?: string;
+                    /** Format: binary */
+                    rootfs?: string;
+                    /** Format: binary */
+                    "rootfs.img"?: string;
+                };
             };
         };
         responses: {

@@ -4,6 +4,7 @@
 import { expectTypeOf } from "vitest";
 import type { Core, SyncMetadata } from "../../src/core.js";
 import type { components } from "../../src/generated/lxd.js";
+import { RawBody } from "../../src/raw-body.js";
 import type {
   Certificate,
   Image,
@@ -53,6 +54,21 @@ export async function requests() {
   await core.send("r", "PUT", "/1.0/instances/{name}/state", { params: { path: { name: "c1" } }, body: { action: 1 } });
   // @ts-expect-error
   await core.send("r", "POST", "/1.0/instances/{name}/exec", { params: { path: { name: "c1" } }, body: { interactive: false } });
+
+  // A body the spec requires, left out.
+  // @ts-expect-error
+  await core.send("r", "POST", "/1.0/certificates");
+
+  // Raw bytes go where the spec takes other media than JSON (an image upload), and nowhere else.
+  const upload = new RawBody(new Uint8Array(), { "content-type": "application/octet-stream" });
+  await core.send("r", "POST", "/1.0/images", { body: upload });
+  await core.send("r", "POST", "/1.0/images", { body: { source: { type: "url", url: "https://images.example" } } });
+  // @ts-expect-error
+  await core.send("r", "POST", "/1.0/instances", { body: upload });
+  // @ts-expect-error
+  await core.send("r", "PUT", "/1.0/instances/{name}/state", { params: { path: { name: "c1" } }, body: upload });
+  // @ts-expect-error
+  await core.send("r", "POST", "/1.0/certificates", { body: upload });
 
   // Right requests compile, and the metadata is the spec's.
   const op = await core.send("r", "GET", "/1.0/operations/{id}", { params: { path: { id: "x" } } });
