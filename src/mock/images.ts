@@ -1,9 +1,12 @@
 // The virtual LXD's images: upload (a unified tarball as the body, or multipart `metadata` +
 // `rootfs`), list, get by fingerprint or prefix, export (the same bytes, or the same multipart
 // form), delete, and aliases. The fingerprint is LXD's: sha256 of the tarball(s).
-import { http, HttpResponse } from "msw";
+import { http, HttpResponse, type PathParams } from "msw";
 import { multipart } from "../multipart.js";
+import type { components } from "../generated/lxd.js";
 import type { MockContext } from "./context.js";
+
+type Schemas = components["schemas"];
 
 export interface MockImage {
   fingerprint: string;
@@ -82,8 +85,8 @@ export function imageStore(ctx: MockContext, builtinAliases: string[]) {
       return ctx.accepted(m);
     }),
     http.get(`${base}/1.0/images/aliases`, () => ok([...aliases.values()])),
-    http.post(`${base}/1.0/images/aliases`, async ({ request }) => {
-      const { name, target, description = "" } = (await request.json()) as { name?: string; target?: string; description?: string };
+    http.post<PathParams, Schemas["ImageAliasesPost"]>(`${base}/1.0/images/aliases`, async ({ request }) => {
+      const { name, target, description = "" } = await request.json();
       if (!name || !target) return error(400, "Alias name and target are required");
       if (aliases.has(name)) return error(409, "Alias already exists");
       const image = find(target);

@@ -1,16 +1,15 @@
 // The virtual LXD's instances: list (recursion 0/1/2, filter `name eq x`), get, create from an
 // image alias or fingerprint, PUT (update or restore), PATCH, rename, delete (running: refused),
 // state, and snapshots. Changes run as operations, as LXD's do.
-import { http } from "msw";
+import { http, type PathParams } from "msw";
 import type { components } from "../generated/lxd.js";
 import { newInstance, type MockContext, type MockInstance } from "./context.js";
 
 type Schemas = components["schemas"];
 
-type Body = Record<string, unknown>;
-
 const STOPPED = { status: "Stopped", status_code: 102 } as const;
 const RUNNING = { status: "Running", status_code: 103 } as const;
+const ACTIONS = ["start", "stop", "restart", "freeze", "unfreeze"];
 
 /** An instance as LXD renders it: the spec's Instance, or with `full` its InstanceFull. */
 function view(i: MockInstance, full: boolean): Schemas["Instance"] | Schemas["InstanceFull"] {
@@ -44,8 +43,8 @@ export function instanceHandlers(ctx: MockContext, images: { has(ref: { alias?: 
       const list = [...instances.values()].filter((i) => matches(q.get("filter"), i));
       return ok(list.map((i) => (recursion ? view(i, recursion === 2) : `/1.0/instances/${i.name}`)));
     }),
-    http.post(`${base}/1.0/instances`, async ({ request }) => {
-      const body = (await request.json()) as Body & { name?: string; source?: { alias?: string; fingerprint?: string } };
+    http.post<PathParams, Schemas["InstancesPost"]>(`${base}/1.0/instances`, async ({ request }) => {
+      const body = await request.json();
       if (!body.name) return error(400, "Instance name is required");
       if (instances.has(body.name)) return error(409, "Instance already exists");
       if (!body.source || !images.has(body.source)) return error(404, "Image not found");
@@ -56,12 +55,12 @@ export function instanceHandlers(ctx: MockContext, images: { has(ref: { alias?: 
           name,
           newInstance(name, {
             ...STOPPED,
-            config: (body.config as Record<string, string>) ?? {},
-            devices: (body.devices as MockInstance["devices"]) ?? {},
-            profiles: (body.profiles as string[]) ?? ["default"],
-            ephemeral: Boolean(body.ephemeral),
-            description: String(body.description ?? ""),
-            type: String(body.type ?? "container"),
+            config: body.config ?? {},
+            devices: body.devices ?? {},
+            profiles: body.profiles ?? ["default"],
+            ephemeral: body.ephemeral ?? false,
+            description: body.description ?? "",
+            type: body.type ?? "container",
           }),
         );
         return undefined;
@@ -72,10 +71,10 @@ export function instanceHandlers(ctx: MockContext, images: { has(ref: { alias?: 
       const i = find(params.name);
       return i ? ok(view(i, new URL(request.url).searchParams.get("recursion") === "1")) : error(404, "Instance not found");
     }),
-    http.patch(`${base}/1.0/instances/:name`, async ({ params, request }) => {
+    http.patch<PathParams, Schemas["InstancePut"]>(`${base}/1.0/instances/:name`, async ({ params, request }) => {
       const i = find(params.name);
       if (!i) return error(404, "Instance not found");
-      const body = (await request.json()) as Partial<MockInstance>;
+      const body = await request.json();
       Object.assign(i, {
         ...body,
         config: { ...i.config, ...body.config },
@@ -84,10 +83,10 @@ export function instanceHandlers(ctx: MockContext, images: { has(ref: { alias?: 
       });
       return ok({});
     }),
-    http.put(`${base}/1.0/instances/:name`, async ({ params, request }) => {
+    http.put<PathParams, Schemas["InstancePut"]>(`${base}/1.0/instances/:name`, async ({ params, request }) => {
       const i = find(params.name);
       if (!i) return error(404, "Instance not found");
-      const body = (await request.json()) as Partial<MockInstance> & { restore?: string };
+      const body = await request.json();
       if (body.restore !== undefined) {
         const snap = i.snapshots.get(body.restore);
         if (!snap) return error(404, "Snapshot not found");
@@ -103,10 +102,10 @@ export function instanceHandlers(ctx: MockContext, images: { has(ref: { alias?: 
       });
       return ctx.accepted(m);
     }),
-    http.post(`${base}/1.0/instances/:name`, async ({ params, request }) => {
+    http.post<PathParams, Schemas["InstancePost"]>(`${base}/1.0/instances/:name`, async ({ params, request }) => {
       const i = find(params.name);
       if (!i) return error(404, "Instance not found");
-      const { name } = (await request.json()) as { name?: string };
+      const { name } = await request.json();
       if (!name) return error(400, "Instance name is required");
       if (i.status_code !== 102) return error(400, "Renaming of running instance not allowed");
       if (instances.has(name)) return error(409, `Name "${name}" already in use`);
@@ -131,10 +130,11 @@ export function instanceHandlers(ctx: MockContext, images: { has(ref: { alias?: 
       const i = find(params.name);
       return i ? ok({ status: i.status, status_code: i.status_code, pid: 1, processes: 1 }) : error(404, "Instance not found");
     }),
-    http.put(`${base}/1.0/instances/:name/state`, async ({ params, request }) => {
+    http.put<PathParams, Schemas["InstanceStatePut"]>(`${base}/1.0/instances/:name/state`, async ({ params, request }) => {
       const i = find(params.name);
       if (!i) return error(404, "Instance not found");
-      const { action } = (await request.json()) as { action: string };
+      const { action = "" } = await request.json();
+      if (!ACTIONS.includes(action)) return error(400, `Unknown action: '${action}'`); // lxd/instance_state.go
       if (action === "start" && i.status_code === 103) return error(400, "The instance is already running");
       if (action === "stop" && i.status_code === 102) return error(400, "The instance is already stopped");
       const m = ctx.newOp("task", `${action[0]!.toUpperCase()}${action.slice(1)}ing instance`, res(i.name), {});
@@ -151,10 +151,10 @@ export function instanceHandlers(ctx: MockContext, images: { has(ref: { alias?: 
       const recursion = new URL(request.url).searchParams.get("recursion") === "1";
       return ok([...i.snapshots.values()].map((s) => (recursion ? s : `/1.0/instances/${i.name}/snapshots/${s.name}`)));
     }),
-    http.post(`${base}/1.0/instances/:name/snapshots`, async ({ params, request }) => {
+    http.post<PathParams, Schemas["InstanceSnapshotsPost"]>(`${base}/1.0/instances/:name/snapshots`, async ({ params, request }) => {
       const i = find(params.name);
       if (!i) return error(404, "Instance not found");
-      const { name, stateful = false } = (await request.json()) as { name?: string; stateful?: boolean };
+      const { name, stateful = false } = await request.json();
       if (!name) return error(400, "Snapshot name is required");
       if (i.snapshots.has(name)) return error(409, "Snapshot already exists");
       const m = ctx.newOp("task", "Snapshotting instance", res(i.name), {});

@@ -2,7 +2,9 @@
 // secret in metadata), enrolment with a token (`password` as LXD 5.0 reads it, or
 // `trust_token`), the certificate list and removal. MSW sees no TLS, so an enrolled client's
 // "certificate" gets a made-up fingerprint.
-import { http } from "msw";
+import { http, type PathParams } from "msw";
+import type { components } from "../generated/lxd.js";
+import type { IncusCertificatesPostFields } from "../types-incus.js";
 import type { MockContext, MockOperation } from "./context.js";
 
 const hex = () => Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
@@ -26,42 +28,45 @@ export function trustHandlers(ctx: MockContext, operations: Map<string, MockOper
   >();
 
   const handlers = [
-    http.post(`${base}/1.0/certificates`, async ({ request }) => {
-      const body = (await request.json()) as { token?: boolean; name?: string; password?: string; trust_token?: string; type?: string };
-      if (body.token) {
-        const m = ctx.newOp(
-          "token",
-          "Executing operation",
-          {},
-          {
-            request: { ...body, projects: [] },
-            secret: hex(),
-            fingerprint: VIRTUAL_SERVER_FINGERPRINT,
-            addresses: [new URL(base).host],
-          },
+    http.post<PathParams, components["schemas"]["CertificatesPost"] & IncusCertificatesPostFields>(
+      `${base}/1.0/certificates`,
+      async ({ request }) => {
+        const body = await request.json();
+        if (body.token) {
+          const m = ctx.newOp(
+            "token",
+            "Executing operation",
+            {},
+            {
+              request: { ...body, projects: [] },
+              secret: hex(),
+              fingerprint: VIRTUAL_SERVER_FINGERPRINT,
+              addresses: [new URL(base).host],
+            },
+          );
+          return ctx.accepted(m);
+        }
+        const given = body.trust_token ?? body.password;
+        if (!given) return error(403, "not authorized");
+        const secret = decode(given)?.secret;
+        const m = [...operations.values()].find(
+          (o) => o.op.class === "token" && o.op.status_code === 103 && o.op.metadata?.secret === secret,
         );
-        return ctx.accepted(m);
-      }
-      const given = body.trust_token ?? body.password;
-      if (!given) return error(403, "not authorized");
-      const secret = decode(given)?.secret;
-      const m = [...operations.values()].find(
-        (o) => o.op.class === "token" && o.op.status_code === 103 && o.op.metadata?.secret === secret,
-      );
-      if (!secret || !m) return error(403, "No matching certificate add operation found");
-      ctx.finish(m, "Cancelled"); // single use, as LXD does
-      const asked = m.op.metadata?.request as { name?: string };
-      const fingerprint = hex();
-      certificates.set(fingerprint, {
-        name: asked.name ?? "",
-        type: "client",
-        fingerprint,
-        restricted: false,
-        projects: [],
-        certificate: "",
-      });
-      return ok({});
-    }),
+        if (!secret || !m) return error(403, "No matching certificate add operation found");
+        ctx.finish(m, "Cancelled"); // single use, as LXD does
+        const asked = m.op.metadata?.request;
+        const fingerprint = hex();
+        certificates.set(fingerprint, {
+          name: typeof asked === "object" && asked !== null && "name" in asked && typeof asked.name === "string" ? asked.name : "",
+          type: "client",
+          fingerprint,
+          restricted: false,
+          projects: [],
+          certificate: "",
+        });
+        return ok({});
+      },
+    ),
     http.get(`${base}/1.0/certificates`, ({ request }) => {
       const recursion = new URL(request.url).searchParams.get("recursion") === "1";
       return ok([...certificates.values()].map((c) => (recursion ? c : `/1.0/certificates/${c.fingerprint}`)));
