@@ -1,5 +1,4 @@
-// What every instance call shares: the checks of its name and options, the project query, and
-// names read from LXD's list URLs.
+// What every instance call shares: the checks of its name and options, and the project query.
 import { checkSegment, checkSignal } from "./validate.js";
 
 export interface InstanceCallOptions {
@@ -16,9 +15,3 @@ export function checkInstanceCall<O extends InstanceCallOptions>(where: string, 
 }
 
 export const projectQuery = (project: string | undefined) => (project !== undefined ? { project } : {});
-
-/** `/1.0/instances/c1?project=p` → `c1`: the list's URLs as names. */
-export function lastSegment(url: string): string {
-  const path = url.split("?")[0]!;
-  return decodeURIComponent(path.slice(path.lastIndexOf("/") + 1));
-}

@@ -3,7 +3,6 @@
 // its own GET, so that the spec types the answer of the recursion it asks for.
 import type { Core } from "./core.js";
 import { InvalidArgumentError } from "./errors.js";
-import { lastSegment } from "./instance-call.js";
 import { requireExtension, type InfoCache } from "./server.js";
 import { checkBoolean, checkSegment, checkSignal, checkText } from "./validate.js";
 
@@ -43,5 +42,11 @@ export async function listQuery(
   };
 }
 
-/** The names in a `recursion=0` answer (`/1.0/instances/c1?project=p` → `c1`). */
+/** `/1.0/instances/c1?project=p` → `c1`. */
+function lastSegment(url: string): string {
+  const path = url.split("?")[0]!;
+  return decodeURIComponent(path.slice(path.lastIndexOf("/") + 1));
+}
+
+/** The names in a `recursion=0` answer. */
 export const namesOf = (urls: string[] | null): string[] => (urls ?? []).map(lastSegment);
