@@ -4,6 +4,7 @@
 import { expectTypeOf } from "vitest";
 import type { Core, SyncMetadata } from "../../src/core.js";
 import type { components } from "../../src/generated/lxd.js";
+import { type StartDeps, startOperation } from "../../src/operation.js";
 import { RawBody } from "../../src/raw-body.js";
 import type {
   Certificate,
@@ -172,4 +173,23 @@ export async function scopedHelpers() {
   await p.images.delete();
   // @ts-expect-error
   await p.trust.remove("r", "fp");
+}
+
+export async function operationsStarted(deps: StartDeps) {
+  // startOperation takes only what answers with an operation, and checks the init against the path.
+  // @ts-expect-error PATCH of an instance answers at once (sync)
+  await startOperation(deps, "r", "PATCH", "/1.0/instances/{name}", { params: { path: { name: "c1" } }, body: {} });
+  // @ts-expect-error
+  await startOperation(deps, "r", "PUT", "/1.0/instances/{name}/state", { params: { path: { name: "c1" } }, body: { action: 1 } });
+  // @ts-expect-error the path parameter left out
+  await startOperation(deps, "r", "DELETE", "/1.0/instances/{name}", { project: "p" });
+  // @ts-expect-error JSON only: an upload is not an instance
+  await startOperation(deps, "r", "POST", "/1.0/instances", { body: new RawBody(new Uint8Array(), {}) });
+  expectTypeOf(
+    await startOperation(deps, "r", "POST", "/1.0/certificates", { body: { token: true, name: "ci" } }),
+  ).toEqualTypeOf<LxdOperation>();
+  const upload = startOperation<{ fingerprint?: string }, "POST", "/1.0/images">(deps, "r", "POST", "/1.0/images", {
+    body: new RawBody(new Uint8Array(), {}),
+  });
+  expectTypeOf(await upload).toEqualTypeOf<LxdOperation<{ fingerprint?: string }>>();
 }
