@@ -14,14 +14,22 @@ import openapiTS, { astToString } from "openapi-typescript";
 export const PATHS = [
   "/1.0",
   "/1.0/certificates",
+  "/1.0/certificates/{fingerprint}",
   "/1.0/cluster/members",
   "/1.0/cluster/members/{name}",
   "/1.0/events",
+  "/1.0/images",
+  "/1.0/images/aliases",
+  "/1.0/images/aliases/{name}",
+  "/1.0/images/{fingerprint}",
+  "/1.0/images/{fingerprint}/export",
   "/1.0/instances",
   "/1.0/instances/{name}",
   "/1.0/instances/{name}/console",
   "/1.0/instances/{name}/exec",
   "/1.0/instances/{name}/files",
+  "/1.0/instances/{name}/snapshots",
+  "/1.0/instances/{name}/snapshots/{snapshot}",
   "/1.0/instances/{name}/state",
   "/1.0/operations",
   "/1.0/operations/{id}",
@@ -72,6 +80,11 @@ function foldQueryVariants(paths) {
   }
 }
 
+// Recursion forms whose metadata the spec names wrongly (lxd-5.0.2 source). lxd/instance_get.go:
+// `recursion=1` answers `RenderFull()`, an InstanceFull (its own description says state,
+// snapshots and backups), where the schema says Instance.
+const RECURSION_SCHEMA = { instance_get_recursion1: "InstanceFull" };
+
 const metadataOf = (op) => op?.responses?.["200"]?.content?.["application/json"]?.schema?.properties?.metadata;
 const isMap = (schema) => schema?.type === "object" && typeof schema.additionalProperties === "object";
 
@@ -82,7 +95,8 @@ const isMap = (schema) => schema?.type === "object" && typeof schema.additionalP
  */
 function joinRecursionForm(target, variant) {
   const base = metadataOf(target);
-  let form = metadataOf(variant);
+  const schema = RECURSION_SCHEMA[variant.operationId];
+  let form = schema ? { $ref: `#/components/schemas/${schema}` } : metadataOf(variant);
   if (!base || !form) return;
   if (isMap(base) && form.type === "array") form = { ...base, additionalProperties: form, description: form.description };
   const forms = base.oneOf ?? [{ ...base }];
@@ -117,7 +131,50 @@ const ENUMS = {
   "Operation.class": ["task", "websocket", "token", "durable"],
 };
 // Fields LXD sends as null when empty (Go nil maps).
-const NULLABLE = { Operation: ["metadata", "resources"] };
+// InstanceFull (shared/api/instance.go): nil slices and a nil state pointer.
+const NULLABLE = { Operation: ["metadata", "resources"], InstanceFull: ["backups", "snapshots", "state"] };
+
+// Requests LXD answers with an operation (HTTP 202) where the spec gives only a sync answer
+// (lxd-5.0.2 source): the operation is added beside the documented answer, which stays.
+const ASYNC_TOO = {
+  // lxd/certificates.go certificatesPost: `token: true` creates an operation of class `token`.
+  certificates_post: "#/components/responses/Operation",
+};
+
+// Request bodies LXD also takes as other media (lxd-5.0.2 source): lxd/images.go imagesPost
+// reads any body that is not JSON as an upload, getImgPostInfo a multipart/form-data one as a
+// split image (`metadata`, then `rootfs` or `rootfs.img`) and anything else as one tarball.
+const BINARY = { type: "string", format: "binary" };
+const OTHER_MEDIA = {
+  images_post: {
+    "application/octet-stream": { schema: BINARY },
+    "multipart/form-data": { schema: { type: "object", properties: { metadata: BINARY, rootfs: BINARY, "rootfs.img": BINARY } } },
+  },
+};
+
+function repairRequestMedia(paths) {
+  for (const item of Object.values(paths))
+    for (const method of HTTP_METHODS) {
+      const op = item[method];
+      const media = OTHER_MEDIA[op?.operationId];
+      if (media) op.requestBody.content = { ...op.requestBody.content, ...media };
+    }
+}
+
+function repairAsyncAnswers(paths) {
+  for (const item of Object.values(paths))
+    for (const method of HTTP_METHODS) {
+      const op = item[method];
+      const ref = ASYNC_TOO[op?.operationId];
+      if (ref) op.responses["202"] ??= { $ref: ref };
+    }
+}
+
+/** OAS 3.0 ignores `nullable` beside a `$ref`: a reference is wrapped in a one-member `oneOf`. */
+function nullable(schema) {
+  const { $ref, ...rest } = schema;
+  return $ref ? { ...rest, oneOf: [{ $ref }], nullable: true } : { ...schema, nullable: true };
+}
 
 function repairSchemas(schemas) {
   for (const [name, keys] of Object.entries(REQUIRED)) {
@@ -130,7 +187,7 @@ function repairSchemas(schemas) {
     if (schema) schema.enum = values;
   }
   for (const [name, fields] of Object.entries(NULLABLE))
-    for (const f of fields) if (schemas[name]) schemas[name].properties[f].nullable = true;
+    for (const f of fields) if (schemas[name]) schemas[name].properties[f] = nullable(schemas[name].properties[f]);
 }
 
 // shared/api/response.go: every envelope carries all seven keys (no `omitempty`).
@@ -202,6 +259,8 @@ export async function buildFragment() {
     declarePathParams(p, full.paths[p]);
     paths[p] = full.paths[p];
   }
+  repairAsyncAnswers(paths);
+  repairRequestMedia(paths);
   const components = {};
   for (const ref of [...reachableComponents(full, paths)].sort()) {
     const [, , kind, name] = ref.split("/");

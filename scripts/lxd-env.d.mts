@@ -21,6 +21,8 @@ export interface LxdEnv {
   untrustedKey: string;
   otherCa: string;
   container: string;
+  /** Alias of the busybox image the container was launched from. */
+  image: string;
   /** Paths of the PEM files above. */
   files: Record<"serverCert" | "clientCert" | "clientKey" | "untrustedCert" | "untrustedKey" | "otherCa", string>;
 }

@@ -59,6 +59,7 @@ export function loadServerEnv(id) {
       ...pem,
       serverFingerprint: get("SERVER_FINGERPRINT"),
       container: get("CONTAINER"),
+      image: get("IMAGE"),
       files,
     },
   };

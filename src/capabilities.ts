@@ -12,10 +12,12 @@ import { exec, type ExecDeps, type ExecOptions, type ExecProcess } from "./exec.
 import { run, type RunOptions, type RunResult } from "./run.js";
 import type { paths } from "./generated/lxd.js";
 import { createFiles, type FilesApi } from "./files.js";
+import { createImages, type ImagesApi } from "./images.js";
 import { createInstances, type InstancesApi } from "./instances.js";
 import { LxdOperation, type StartDeps } from "./operation.js";
 import { createOperations, operationId, type OperationsApi } from "./operations.js";
 import { createInfoCache, serverApi, type InfoCache, type ServerApi } from "./server.js";
+import { createTrust, type TrustApi } from "./trust.js";
 import { checkOptions, checkSegment } from "./validate.js";
 
 // Keys of the per-client state in LxdBase.shared.
@@ -108,15 +110,32 @@ export function lxdRun(
   return (remote, instance, command, opts) => run(startDeps(base), remote, instance, command, opts);
 }
 
-/** Instance state and state changes. */
-export function lxdInstances(base: LxdBase): InstancesApi {
-  return createInstances({
+/** What helpers that start operations and read features are built on; the hub is made on first use. */
+function helperDeps(base: LxdBase): StartDeps & { info: InfoCache; operations: OperationsApi } {
+  return {
     core: base.core,
     get hub() {
       return hub(base);
     },
     operations: lxdOperations(base),
-  });
+    info: infoCache(base),
+  };
+}
+
+/** Instances: list, get, create/launch, update, rename, delete, state, snapshots. */
+export function lxdInstances(base: LxdBase): InstancesApi {
+  return createInstances(helperDeps(base));
+}
+
+/** Images: list, get, aliases, import (streamed), export (a stream), delete. */
+export function lxdImages(base: LxdBase): ImagesApi {
+  // Object.assign keeps helperDeps' hub a getter (a spread would make the hub at once).
+  return createImages(Object.assign(helperDeps(base), { transport: (remote: string | undefined) => base.transport(remote) }));
+}
+
+/** Trust: tokens, enrolment with a token, trusted certificates. */
+export function lxdTrust(base: LxdBase): TrustApi {
+  return createTrust(helperDeps(base));
 }
 
 /** An instance's files: pull and push streamed, list, stat, delete, mkdir, symlink. */

@@ -9,11 +9,13 @@ import {
   lxdEvents,
   lxdExec,
   lxdFiles,
+  lxdImages,
   lxdInstances,
   lxdOperations,
   lxdRun,
   lxdServer,
   lxdTrack,
+  lxdTrust,
 } from "./capabilities.js";
 import type { ClusterApi } from "./cluster.js";
 import type { ConsoleApi } from "./console.js";
@@ -22,11 +24,13 @@ import type { ExecOptions, ExecProcess } from "./exec.js";
 import type { RunOptions, RunResult } from "./run.js";
 import type { FilesApi } from "./files.js";
 import type { paths } from "./generated/lxd.js";
+import type { ImagesApi } from "./images.js";
 import type { InstancesApi } from "./instances.js";
 import type { LxdOperation } from "./operation.js";
 import type { OperationsApi } from "./operations.js";
 import type { ServerApi } from "./server.js";
 import { createScope, type LxdScope } from "./scope.js";
+import type { TrustApi } from "./trust.js";
 import type { RemoteOptions, TransportFactory } from "./transport/types.js";
 import type { WebSocketConstructor } from "./websocket.js";
 
@@ -62,11 +66,16 @@ export interface Lxd {
   /** Configured remote names, `local` included. */
   readonly remotes: readonly string[];
   readonly operations: LxdOperations;
+  /** Instances: list, get, create/launch, update/patch, rename, delete, state, snapshots. */
   readonly instances: InstancesApi;
   /** An instance's files: `pull` and `push` streamed both ways, `list`, `stat`, `delete`, `mkdir`, `symlink`. */
   readonly files: FilesApi;
   /** `console(remote, instance, { width, height })` attaches to the console; `console.log()` / `console.clearLog()`. */
   readonly console: ConsoleApi;
+  /** Images: list, get, aliases, import (streamed), export (a stream), delete. */
+  readonly images: ImagesApi;
+  /** Trust tokens, enrolment with a token, trusted certificates. */
+  readonly trust: TrustApi;
   /** The server's description (`GET /1.0`, asked once) and its API extensions. */
   readonly server: ServerApi;
   /** An LXD cluster's members and their state. */
@@ -94,6 +103,8 @@ export function createLxdClient(options: LxdOptions | undefined, defaultTranspor
     instances: lxdInstances(base),
     files: lxdFiles(base),
     console: lxdConsole(base),
+    images: lxdImages(base),
+    trust: lxdTrust(base),
     server: lxdServer(base),
     cluster: lxdCluster(base),
     events: lxdEvents(base),

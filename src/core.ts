@@ -2,7 +2,8 @@
 // and failures are handled in one place.
 import { AbortError, ConnectionError, LxdFetchError, TlsError } from "./errors.js";
 import { toEnvelope, type RequestContext } from "./envelope.js";
-import type { FetchResponse, ParamsOption, RequestBodyOption } from "openapi-fetch";
+import type { FetchResponse, ParamsOption } from "openapi-fetch";
+import { type RAW, RawBody } from "./raw-body.js";
 import type { paths } from "./generated/lxd.js";
 import { causeCode, TLS_CODE } from "./transport/cause.js";
 import type { Transport } from "./transport/types.js";
@@ -25,11 +26,26 @@ export type AsyncPaths<M extends Method> = {
 }[PathsWith<M>];
 
 /**
- * What `method path` takes: its path and query parameters and its body, typed from the spec by
- * openapi-fetch's own rules (required when the spec requires them), plus a signal.
+ * What `method path` takes: its path and query parameters (openapi-fetch's rules: required when
+ * the spec requires them), its body, and a signal.
  */
 export type SendInit<M extends Method = Method, P extends PathsWith<M> = PathsWith<M>> = ParamsOption<Described<M, P>> &
-  RequestBodyOption<Described<M, P>> & { signal?: AbortSignal | undefined };
+  BodyOption<Described<M, P>> & { signal?: AbortSignal | undefined };
+
+/**
+ * The body the spec gives: its JSON, which a RawBody never passes for, and a RawBody where the
+ * spec also takes other media (an image upload: a tarball, or multipart).
+ */
+type BodyOf<D> = D extends { requestBody?: { content: infer C } }
+  ?
+      | (C extends { "application/json": infer J } ? J & { readonly [RAW]?: never } : never)
+      | (Exclude<keyof C, "application/json"> extends never ? never : RawBody)
+  : never;
+type BodyOption<D> = [BodyOf<D>] extends [never]
+  ? { body?: never }
+  : D extends { requestBody: object }
+    ? { body: BodyOf<D> }
+    : { body?: BodyOf<D> };
 
 /** The query `init` gives, for the recursion forms. */
 type QueryOf<I> = I extends { params?: { query?: infer Q } } ? NonNullable<Q> : object;
@@ -43,11 +59,17 @@ type UrlForm = string[] | { [key: string]: string[] };
  */
 type ByRecursion<T, Q> = [Extract<T, UrlForm>] extends [never]
   ? T
-  : Q extends { recursion: 1 | 2 }
+  : [RecursionOf<Q>] extends [1 | 2]
     ? Exclude<T, UrlForm>
-    : Q extends { recursion?: 0 | undefined }
+    : [RecursionOf<Q>] extends [0 | undefined]
       ? Extract<T, UrlForm>
       : T;
+
+/**
+ * The query's `recursion` (undefined when it has none). Read by key: a query of other keys only
+ * is not assignable to `{ recursion?: 0 }` (TypeScript's weak-type rule), yet it asks for URLs.
+ */
+type RecursionOf<Q> = "recursion" extends keyof Q ? Q[keyof Q & "recursion"] : undefined;
 
 /** The metadata of the sync answer of `method path` (unknown where the spec has none). */
 export type SyncMetadata<M extends Method, P extends PathsWith<M>, I = unknown> = ByRecursion<
@@ -89,6 +111,16 @@ export interface Core {
   ): Promise<Sent<SyncMetadata<M, P, I>>>;
 }
 
+/** `send` as its implementation takes it: any path, any init, metadata unknown. */
+export type UntypedSend = (remote: string | undefined, method: Method, path: string, init?: AnyInit) => Promise<Sent>;
+
+/**
+ * For a helper generic over method and path (startOperation), whose own signature checks the
+ * init against the path at each call site: instantiating `send`'s types with an open path is
+ * more than TypeScript can represent once the spec has many paths.
+ */
+export const untypedSend = (core: Core): UntypedSend => core.send as unknown as UntypedSend;
+
 export function classifyFailure(ctx: RequestContext, err: unknown, signal?: AbortSignal): LxdFetchError {
   if (err instanceof LxdFetchError) return err;
   if (signal?.aborted) return new AbortError(`${ctx.method} ${ctx.path}`, signal.reason);
@@ -107,7 +139,7 @@ export function createCore(resolve: (remote: string | undefined) => string, tran
     try {
       response = await transport.fetch(url, {
         method,
-        ...(init.body !== undefined && { body: JSON.stringify(init.body), headers: JSON_HEADERS }),
+        ...bodyInit(init.body),
         ...(init.signal && { signal: init.signal }),
       });
       text = await response.text();
@@ -126,6 +158,15 @@ const JSON_HEADERS = { "content-type": "application/json" };
 // openapi-fetch's serializers (createQuerySerializer, defaultPathSerializer) give the same URLs
 // for LXD's flat parameters, but cost 1.6 KB gzip in a browser bundle (operations.list alone: 6.8
 // KB against 5.2) and measured slower on the hot path (bench/operations): these are LXD's cases only.
+
+/** JSON, or a RawBody as it is; a stream needs `duplex: "half"` (fetch's rule for streamed uploads). */
+function bodyInit(body: unknown): RequestInit {
+  if (body === undefined) return {};
+  if (!(body instanceof RawBody)) return { body: JSON.stringify(body), headers: JSON_HEADERS };
+  const init: RequestInit & { duplex?: "half" } = { body: body.body as BodyInit, headers: body.headers };
+  if (typeof ReadableStream !== "undefined" && body.body instanceof ReadableStream) init.duplex = "half";
+  return init;
+}
 
 /** `?a=1&b=x%20y`, skipping undefined values; encoded as openapi-fetch encodes them. */
 export function queryString(query: Record<string, string | number | boolean | undefined> | undefined): string {

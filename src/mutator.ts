@@ -33,3 +33,22 @@ export function withMutator<A extends unknown[], O extends { signal?: AbortSigna
     return typeof mutator === "function" ? mutator(value) : value;
   }) as WithMutator<A, O, T>;
 }
+
+/** A helper `(remote, ...args, options?)` that also takes a mutator after its options (or instead of them). */
+export interface Call<A extends unknown[], O, T> {
+  (remote?: string, ...args: [...A, options?: O]): Promise<T>;
+  <R>(remote: string | undefined, ...args: [...A, mutator: Mutator<T, R>]): Promise<Awaited<R>>;
+  <R>(remote: string | undefined, ...args: [...A, options: O | undefined, mutator: Mutator<T, R>]): Promise<Awaited<R>>;
+}
+
+/** withMutator for a helper whose first argument is the remote and then `arity` positional ones. */
+export function call<A extends unknown[], O extends { signal?: AbortSignal | undefined }, T>(
+  where: string,
+  arity: number,
+  run: (remote: string | undefined, args: A, options: O) => Promise<T>,
+): Call<A, O, T> {
+  // Call is WithMutator with the remote spelled out (optional in the first form).
+  return withMutator<[string | undefined, ...A], O, T>(where, arity + 1, ([remote, ...args], options) =>
+    run(remote, args as unknown as A, options),
+  ) as unknown as Call<A, O, T>;
+}

@@ -3,7 +3,7 @@
 // joined before the request that creates the operation, then one GET closes the race; when
 // events are unavailable it falls back to /wait.
 import { AbortError, OperationError, OperationGoneError, TimeoutError } from "./errors.js";
-import type { AsyncPaths, Core, InitArg, Method, SendInit } from "./core.js";
+import { type AnyInit, type AsyncPaths, type Core, type Method, type SendInit, untypedSend } from "./core.js";
 import { unexpectedAnswer, unwrap } from "./envelope.js";
 import type { EventHub } from "./events.js";
 import type { CallOptions, WaitOptions } from "./operations.js";
@@ -302,13 +302,22 @@ export interface StartDeps {
  * joined before the request (what arrives before the handle exists is buffered for it), the way
  * LXD's Go client does it, so the end cannot be missed.
  */
-export async function startOperation<T = Record<string, unknown>, M extends Method = Method, P extends AsyncPaths<M> = AsyncPaths<M>>(
+export function startOperation<T = Record<string, unknown>, M extends Method = Method, P extends AsyncPaths<M> = AsyncPaths<M>>(
   deps: StartDeps,
   remote: string | undefined,
   method: M,
   path: P,
   init: SendInit<M, P> & { project?: string | undefined },
-): Promise<LxdOperation<T>> {
+): Promise<LxdOperation<T>>;
+// The init was checked against its path by the signature above, at each call site; generic over
+// the path, it is more than TypeScript can represent here, so the body reads it as any init.
+export async function startOperation(
+  deps: StartDeps,
+  remote: string | undefined,
+  method: Method,
+  path: string,
+  init: { params?: object; body?: unknown; signal?: AbortSignal | undefined; project?: string | undefined },
+): Promise<LxdOperation> {
   const name = deps.core.resolve(remote);
   const { project } = init;
   // Checked before the events socket is joined: nothing goes out for bad input.
@@ -331,17 +340,12 @@ export async function startOperation<T = Record<string, unknown>, M extends Meth
     await Promise.resolve(); // an already open (shared) stream has resolved by now
     const liveBeforeRequest = live;
     const { project: _, ...request } = init;
-    const query = { ...request.params?.query, ...(project !== undefined && { project }) };
-    // Generic over the path, the init cannot be checked here; each caller's was, against its path.
-    const sent = await deps.core.send(
-      name,
-      method,
-      path,
-      ...([{ ...request, params: { ...request.params, query } }] as InitArg<SendInit<M, P>>),
-    );
+    const params: AnyInit["params"] = request.params;
+    const query = { ...params?.query, ...(project !== undefined && { project }) };
+    const sent = await untypedSend(deps.core)(name, method, path, { ...request, params: { ...params, query } });
     const out = unwrap<unknown>(sent.ctx, sent.status, sent.envelope);
     if (out.type !== "async") throw unexpectedAnswer(sent, "sync answer where an operation was expected");
-    return new LxdOperation<T>({ hub: deps.hub, operations: deps.operations, remote: name, project }, out.operation, {
+    return new LxdOperation({ hub: deps.hub, operations: deps.operations, remote: name, project }, out.operation, {
       early,
       live: liveBeforeRequest,
     });

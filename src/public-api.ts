@@ -2,7 +2,7 @@
 // transport). Internals such as `redact` stay unexported.
 export type { Lxd, LxdOperations, LxdOptions } from "./client.js";
 export type { LxdBase } from "./base.js";
-export type { LxdScope, ScopedConsole, ScopedFiles, ScopedOperations } from "./scope.js";
+export type { LxdScope, ScopedConsole, ScopedFiles, ScopedImages, ScopedInstances, ScopedOperations } from "./scope.js";
 export type { WithMutator } from "./mutator.js";
 export {
   lxdApi,
@@ -11,11 +11,13 @@ export {
   lxdEvents,
   lxdExec,
   lxdFiles,
+  lxdImages,
   lxdInstances,
   lxdOperations,
   lxdRun,
   lxdServer,
   lxdTrack,
+  lxdTrust,
 } from "./capabilities.js";
 export type { ConsoleApi, ConsoleCallOptions, ConsoleOptions, ConsoleSession } from "./console.js";
 export type {
@@ -52,7 +54,36 @@ export {
 export type { EventScope, EventsOptions, EventSubscription } from "./events.js";
 export type { ExecExit, ExecOptions, ExecProcess } from "./exec.js";
 export type { RunOptions, RunResult } from "./run.js";
-export type { InstanceCallOptions, InstancesApi, InstanceState, InstanceStatePut } from "./instances.js";
+export type {
+  Image,
+  ImageAliasesEntry,
+  ImageBytes,
+  ImageCallOptions,
+  ImageExport,
+  ImageListOptions,
+  ImagesApi,
+  ImageTarballs,
+  ImportMetadata,
+  ImportOptions,
+} from "./images.js";
+export type {
+  CreateOptions,
+  DeleteOptions,
+  ImageRef,
+  Instance,
+  InstanceCallOptions,
+  InstanceFull,
+  InstanceList,
+  InstanceListOptions,
+  InstancePut,
+  InstancesApi,
+  InstanceState,
+  InstanceStatePut,
+} from "./instances.js";
+export type { Call } from "./mutator.js";
+export type { InstanceSnapshot, SnapshotsApi } from "./snapshots.js";
+export { decodeTrustToken } from "./trust.js";
+export type { Certificate, CreateTokenOptions, TrustApi, TrustCallOptions, TrustToken, TrustTokenData } from "./trust.js";
 export { LxdOperation } from "./operation.js";
 export { operationId } from "./operations.js";
 export type { ServerApi, ServerInfo, ServerInfoOptions } from "./server.js";

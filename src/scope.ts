@@ -8,16 +8,26 @@ import type { ExecOptions, ExecProcess } from "./exec.js";
 import type { FilesApi } from "./files.js";
 import type { RunOptions, RunResult } from "./run.js";
 import type { paths } from "./generated/lxd.js";
-import type { InstanceCallOptions, InstancesApi, InstanceState } from "./instances.js";
-import type { Mutator, WithMutator } from "./mutator.js";
+import type { Image, ImageListOptions, ImagesApi } from "./images.js";
+import type { InstanceList, InstanceListOptions, InstancesApi } from "./instances.js";
+import type { Call, Mutator, WithMutator } from "./mutator.js";
 import type { LxdOperation } from "./operation.js";
 import type { ListOptions, ListResult, OperationsApi } from "./operations.js";
 import type { ServerApi, ServerInfo, ServerInfoOptions } from "./server.js";
+import type { TrustApi } from "./trust.js";
 import type { OperationMap } from "./types.js";
 import { checkSegment } from "./validate.js";
 
-/** A `WithMutator` call without its leading remote. */
-type Unremoted<F> = F extends WithMutator<[remote: string | undefined, ...infer A], infer O, infer T> ? WithMutator<A, O, T> : never;
+/** A `WithMutator` or `Call` without its leading remote. */
+type Unremoted<F> =
+  F extends Call<infer A, infer O, infer T>
+    ? WithMutator<A, O, T>
+    : F extends WithMutator<[remote: string | undefined, ...infer A], infer O, infer T>
+      ? WithMutator<A, O, T>
+      : never;
+
+/** Each call of `Api` without its leading remote. */
+type UnremotedAll<Api> = { [K in keyof Api]: Unremoted<Api[K]> };
 
 export interface ScopedOperations {
   list<const O extends ListOptions | undefined = undefined>(options?: O): Promise<ListResult<O>>;
@@ -41,16 +51,30 @@ export interface ScopedConsole {
   clearLog(instance: string, options?: ConsoleCallOptions): Promise<void>;
 }
 
+export interface ScopedInstances extends UnremotedAll<Omit<InstancesApi, "list" | "snapshots">> {
+  list<R>(mutator: Mutator<string[], R>): Promise<Awaited<R>>;
+  list<const O extends InstanceListOptions = Record<never, never>>(options?: O): Promise<InstanceList<O>>;
+  list<const O extends InstanceListOptions, R>(options: O, mutator: Mutator<InstanceList<O>, R>): Promise<Awaited<R>>;
+  readonly snapshots: UnremotedAll<InstancesApi["snapshots"]>;
+}
+
+export interface ScopedImages extends UnremotedAll<Omit<ImagesApi, "list" | "aliases">> {
+  list(options?: ImageListOptions & { recursion?: false }): Promise<string[]>;
+  list(options: ImageListOptions & { recursion: true }): Promise<Image[]>;
+  readonly aliases: UnremotedAll<ImagesApi["aliases"]>;
+}
+
 export interface LxdScope {
   /** The remote every call goes to. */
   readonly remote: string;
   /** The project calls use unless they name one; undefined: the server's default. */
   readonly projectName: string | undefined;
   readonly operations: ScopedOperations;
-  readonly instances: {
-    state(name: string, options?: InstanceCallOptions): Promise<InstanceState>;
-    setState(name: string, change: Parameters<InstancesApi["setState"]>[2], options?: InstanceCallOptions): Promise<LxdOperation>;
-  };
+  /** The project is the scope's unless a call names its own. */
+  readonly instances: ScopedInstances;
+  /** The project is the scope's unless a call names its own. */
+  readonly images: ScopedImages;
+  readonly trust: UnremotedAll<TrustApi>;
   readonly server: { info(options?: ServerInfoOptions): Promise<ServerInfo>; supports(extension: string): Promise<boolean> };
   readonly files: ScopedFiles;
   readonly console: ScopedConsole;
@@ -66,6 +90,8 @@ export interface LxdScope {
 export interface Unscoped {
   operations: OperationsApi & { track(remote: string | undefined, id: string, options?: { project?: string }): LxdOperation };
   instances: InstancesApi;
+  images: ImagesApi;
+  trust: TrustApi;
   server: ServerApi;
   files: FilesApi;
   console: ConsoleApi;
@@ -82,6 +108,20 @@ export function createScope(lxd: Unscoped, remote: string, project: string | und
     project === undefined ? o : ({ ...o, project: o?.project ?? project } as O);
   // The remote put first; the call's own checks and overloads apply to the rest.
   const bound = <F>(f: F) => ((...args: unknown[]) => (f as (...a: unknown[]) => unknown)(remote, ...args)) as Unremoted<F>;
+  // Also the scope's project under the options that follow `arity` positional arguments (the
+  // mutator may stand in for them). Options that are not an object go on as they are, for the
+  // call to refuse.
+  const inProject = <F>(f: F, arity: number) =>
+    ((...args: unknown[]) => {
+      const [a, b] = args.slice(arity);
+      const [options, mutator] = typeof a === "function" ? [undefined, a] : [a, b];
+      const call = f as (...a: unknown[]) => unknown;
+      if (project === undefined || (options !== undefined && (typeof options !== "object" || options === null)))
+        return call(remote, ...args);
+      const tail = mutator === undefined ? [] : [mutator];
+      return call(remote, ...args.slice(0, arity), withProject(options as { project?: string } | undefined) ?? {}, ...tail);
+    }) as Unremoted<F>;
+  const { instances, images, trust } = lxd;
   const ops = lxd.operations;
   return {
     remote,
@@ -102,8 +142,43 @@ export function createScope(lxd: Unscoped, remote: string, project: string | und
       track: (id) => ops.track(remote, id, withProject({})),
     },
     instances: {
-      state: (name, options) => lxd.instances.state(remote, name, withProject(options)),
-      setState: (name, change, options) => lxd.instances.setState(remote, name, change, withProject(options)),
+      list: inProject(instances.list, 0) as ScopedInstances["list"],
+      get: inProject(instances.get, 1),
+      create: inProject(instances.create, 2),
+      launch: inProject(instances.launch, 2),
+      update: inProject(instances.update, 2),
+      patch: inProject(instances.patch, 2),
+      rename: inProject(instances.rename, 2),
+      delete: inProject(instances.delete, 1),
+      state: inProject(instances.state, 1),
+      setState: inProject(instances.setState, 2),
+      snapshots: {
+        list: inProject(instances.snapshots.list, 1),
+        create: inProject(instances.snapshots.create, 2),
+        restore: inProject(instances.snapshots.restore, 2),
+        delete: inProject(instances.snapshots.delete, 2),
+      },
+    },
+    images: {
+      list: inProject(images.list, 0) as ScopedImages["list"],
+      get: inProject(images.get, 1),
+      import: inProject(images.import, 1),
+      export: inProject(images.export, 1),
+      delete: inProject(images.delete, 1),
+      aliases: {
+        list: inProject(images.aliases.list, 0),
+        get: inProject(images.aliases.get, 1),
+        create: inProject(images.aliases.create, 2),
+        delete: inProject(images.aliases.delete, 1),
+      },
+    },
+    trust: {
+      createToken: bound(trust.createToken),
+      tokens: bound(trust.tokens),
+      revokeToken: bound(trust.revokeToken),
+      enrol: bound(trust.enrol),
+      list: bound(trust.list),
+      remove: bound(trust.remove),
     },
     server: {
       info: (options) => lxd.server.info(remote, options),

@@ -51,6 +51,33 @@ describe("generation", () => {
     expect(query("/1.0/operations/{id}/wait").map((q: unknown[]) => q[0])).toEqual(["timeout", "secret"]);
   });
 
+  it("adds the operation LXD answers where the spec gives only sync (a certificate token), keeping the sync answer", async () => {
+    const fragment = await buildFragment();
+    const responses = fragment.paths["/1.0/certificates"].post.responses;
+    expect(responses["202"]).toEqual({ $ref: "#/components/responses/Operation" });
+    expect(responses["200"]).toEqual({ $ref: "#/components/responses/EmptySyncResponse" });
+    expect(fragment.paths["/1.0/certificates"].get.responses["202"]).toBeUndefined();
+  });
+
+  it("an image upload may be a tarball or multipart besides LXD's JSON source", async () => {
+    const fragment = await buildFragment();
+    expect(Object.keys(fragment.paths["/1.0/images"].post.requestBody.content)).toEqual([
+      "application/json",
+      "application/octet-stream",
+      "multipart/form-data",
+    ]);
+    expect(Object.keys(fragment.paths["/1.0/instances"].post.requestBody.content)).toEqual(["application/json"]);
+  });
+
+  it("one instance with recursion=1 is an InstanceFull, whose nil slices and state may be null", async () => {
+    const fragment = await buildFragment();
+    const metadata = fragment.paths["/1.0/instances/{name}"].get.responses["200"].content["application/json"].schema.properties.metadata;
+    expect(metadata.oneOf).toEqual([{ $ref: "#/components/schemas/Instance" }, { $ref: "#/components/schemas/InstanceFull" }]);
+    const full = fragment.components.schemas.InstanceFull.properties;
+    for (const key of ["backups", "snapshots", "state"]) expect(full[key].nullable, key).toBe(true);
+    expect(full.state.oneOf).toEqual([{ $ref: "#/components/schemas/InstanceState" }]);
+  });
+
   it("keeps only the definitions the paths reach", async () => {
     const fragment = await buildFragment();
     const schemas = Object.keys(fragment.components.schemas);

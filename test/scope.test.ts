@@ -54,6 +54,49 @@ describe("scoped client", () => {
     await lxd.close();
   });
 
+  it("instances and images calls get the project in every argument form; the call's own project wins", async () => {
+    const urls: string[] = [];
+    const seen = ({ request }: { request: Request }) => void urls.push(request.url);
+    server.use(
+      http.get(`${BASE}/1.0/instances`, (r) => (seen(r), sync(["/1.0/instances/c1?project=p1"]))),
+      http.get(`${BASE}/1.0/instances/:name`, (r) => (seen(r), sync({ name: "c1", status: "Running" }))),
+      http.get(`${BASE}/1.0/instances/:name/snapshots`, (r) => (seen(r), sync(["/1.0/instances/c1/snapshots/s1"]))),
+      http.get(`${BASE}/1.0/images/aliases/:name`, (r) => (seen(r), sync({ name: "bb", target: "abc" }))),
+    );
+    const lxd = two();
+    const p = lxd.remote("test").project("p1");
+    await expect(p.instances.list()).resolves.toEqual(["c1"]);
+    await expect(p.instances.list((names) => names.length)).resolves.toBe(1);
+    await expect(p.instances.list({ filter: "status eq Running" }, (names) => names[0])).resolves.toBe("c1");
+    await expect(p.instances.get("c1", (i) => i.status)).resolves.toBe("Running");
+    await expect(p.instances.get("c1", { full: true, project: "p2" })).resolves.toMatchObject({ name: "c1" });
+    await expect(p.instances.snapshots.list("c1")).resolves.toEqual(["s1"]);
+    await expect(p.images.aliases.get("bb", { project: "p3" }, (a) => a.target)).resolves.toBe("abc");
+    expect(urls).toEqual([
+      `${BASE}/1.0/instances?project=p1`,
+      `${BASE}/1.0/instances?project=p1`,
+      `${BASE}/1.0/instances?filter=status%20eq%20Running&project=p1`,
+      `${BASE}/1.0/instances/c1?project=p1`,
+      `${BASE}/1.0/instances/c1?recursion=1&project=p2`,
+      `${BASE}/1.0/instances/c1/snapshots?project=p1`,
+      `${BASE}/1.0/images/aliases/bb?project=p3`,
+    ]);
+    await lxd.close();
+  });
+
+  it("scoped calls still refuse bad options and mutators before sending; trust goes to the scope's remote", async () => {
+    const urls: string[] = [];
+    server.use(http.get(`${OTHER}/1.0/certificates`, ({ request }) => (urls.push(request.url), sync([]))));
+    const lxd = two();
+    const p = lxd.remote("other").project("p1");
+    await expect(p.instances.get("c1", 5 as never)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(p.instances.get("c1", {}, 5 as never)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(p.images.get("abc", { project: "a/b" })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(p.trust.list()).resolves.toEqual([]);
+    expect(urls).toEqual([`${OTHER}/1.0/certificates?recursion=1`]);
+    await lxd.close();
+  });
+
   it("a project name that is not one path segment is refused", async () => {
     const lxd = two();
     expect(() => lxd.remote().project("a/b")).toThrow(InvalidArgumentError);

@@ -2,8 +2,9 @@
 // exit, with the stack only under --debug. Start-up time is the CLI's first impression, so what
 // only some commands need (the YAML printer, exec's terminal handling, MSW) is imported by them.
 import { parseArgs } from "node:util";
-import { InvalidArgumentError, LxdFetchError } from "../errors.js";
+import { LxdFetchError } from "../errors.js";
 import type { EventType, Lxd, LxdOptions, Operation } from "../index.js";
+import { splitRemote, UsageError } from "./args.js";
 import { loadRemotes } from "./config.js";
 import { createClient } from "./runtime.js";
 import { json, table } from "./format.js";
@@ -21,7 +22,12 @@ Commands:
   file push <src|-> [R:]<instance>/<path> [--mode 0644] [--uid N] [--gid N]
   file pull [R:]<instance>/<path> <dst|->
   console [R:]<instance>             the console (Ctrl-a q to leave)
+  launch <image> [R:]<name> [--target M] [-c k=v]...
+  list [R:] [--format table|json]
+  start|stop|restart [R:]<name>... [--force]
+  delete [R:]<name>... [--force]
   remote list
+  remote add <name> <url> --token <token>
 
 Remotes come from the LXD CLI's config ($LXD_CONF or ~/.config/lxc/config.yml), or from
 Incus's ($INCUS_CONF or ~/.config/incus/config.yml) when that is the one there is.
@@ -47,21 +53,16 @@ const OPTIONS = {
   mode: { type: "string" },
   uid: { type: "string" },
   gid: { type: "string" },
+  target: { type: "string" },
+  config: { type: "string", short: "c", multiple: true },
+  force: { type: "boolean", short: "f" },
+  token: { type: "string" },
 } as const;
 
 type Flags = ReturnType<typeof parse>["values"];
 
 function parse(argv: string[]) {
   return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-}
-
-class UsageError extends InvalidArgumentError {}
-
-/** `remote:rest` → [remote, rest]; a bare word has no remote. */
-function splitRemote(arg: string | undefined): [string | undefined, string] {
-  if (arg === undefined) return [undefined, ""];
-  const i = arg.indexOf(":");
-  return i > 0 ? [arg.slice(0, i), arg.slice(i + 1)] : [undefined, arg];
 }
 
 function int(flag: string, v: string | undefined): number | undefined {
@@ -221,6 +222,21 @@ async function consoleVerb(lxd: Lxd, args: string[], flags: Flags): Promise<numb
   return consoleCommand(lxd, remote ?? flags.remote, instance);
 }
 
+async function instanceCommand(
+  lxd: Lxd,
+  cmd: string,
+  given: (string | undefined)[],
+  flags: Flags,
+  out: (s: string) => void,
+): Promise<number> {
+  const args = given.filter((x): x is string => x !== undefined);
+  const verbs = await import("./instances.js");
+  if (cmd === "launch") return verbs.launch(lxd, args, flags, (s) => process.stderr.write(`${s}\n`));
+  if (cmd === "list") return verbs.list(lxd, args, flags, out);
+  if (cmd === "delete") return verbs.remove(lxd, args, flags);
+  return verbs.changeState(lxd, cmd as "start" | "stop" | "restart", args, flags);
+}
+
 async function remoteList(out: (s: string) => void): Promise<number> {
   const cfg = await loadRemotes();
   const local = cfg.remotes.local && "socket" in cfg.remotes.local ? cfg.remotes.local.socket : "unix socket";
@@ -251,7 +267,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
       return cmd || flags.help ? 0 : 2;
     }
     if (cmd === "remote") {
-      if (sub !== "list") throw new UsageError("remote list");
+      if (sub === "add") return await (await import("./remote-add.js")).remoteAdd(rest, flags.token, out);
+      if (sub !== "list") throw new UsageError("remote list | remote add <name> <url> --token <token>");
       return await remoteList(out);
     }
     const { lxd, stop } = await client(flags);
@@ -281,6 +298,13 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
             [sub, ...rest].filter((x): x is string => x !== undefined),
             flags,
           );
+        case "launch":
+        case "list":
+        case "start":
+        case "stop":
+        case "restart":
+        case "delete":
+          return await instanceCommand(lxd, cmd, [sub, ...rest], flags, out);
         default:
           throw new UsageError(`unknown command ${JSON.stringify(cmd)} (see --help)`);
       }

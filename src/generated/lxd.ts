@@ -55,6 +55,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/1.0/certificates/{fingerprint}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fingerprint: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the trusted certificate
+         * @description Gets a specific certificate entry from the trust store.
+         */
+        get: operations["certificate_get"];
+        /**
+         * Update the trusted certificate
+         * @description Updates the entire certificate configuration.
+         */
+        put: operations["certificate_put"];
+        post?: never;
+        /**
+         * Delete the trusted certificate
+         * @description Removes the certificate from the trust store.
+         */
+        delete: operations["certificate_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the trusted certificate
+         * @description Updates a subset of the certificate configuration.
+         */
+        patch: operations["certificate_patch"];
+        trace?: never;
+    };
     "/1.0/cluster/members": {
         parameters: {
             query?: never;
@@ -131,6 +165,153 @@ export interface paths {
         get: operations["events_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the images
+         * @description Returns a list of images (URLs).
+         */
+        get: operations["images_get"];
+        put?: never;
+        /**
+         * Add an image
+         * @description Adds a new image to the image store.
+         */
+        post: operations["images_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/images/aliases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the image aliases
+         * @description Returns a list of image aliases (URLs).
+         */
+        get: operations["images_aliases_get"];
+        put?: never;
+        /**
+         * Add an image alias
+         * @description Creates a new image alias.
+         */
+        post: operations["images_aliases_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/images/aliases/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the image alias
+         * @description Gets a specific image alias.
+         */
+        get: operations["image_alias_get"];
+        /**
+         * Update the image alias
+         * @description Updates the entire image alias configuration.
+         */
+        put: operations["images_aliases_put"];
+        /**
+         * Rename the image alias
+         * @description Renames an existing image alias.
+         */
+        post: operations["images_alias_post"];
+        /**
+         * Delete the image alias
+         * @description Deletes a specific image alias.
+         */
+        delete: operations["image_alias_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the image alias
+         * @description Updates a subset of the image alias configuration.
+         */
+        patch: operations["images_alias_patch"];
+        trace?: never;
+    };
+    "/1.0/images/{fingerprint}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fingerprint: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the image
+         * @description Gets a specific image.
+         */
+        get: operations["image_get"];
+        /**
+         * Update the image
+         * @description Updates the entire image definition.
+         */
+        put: operations["image_put"];
+        post?: never;
+        /**
+         * Delete the image
+         * @description Removes the image from the image store.
+         */
+        delete: operations["image_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the image
+         * @description Updates a subset of the image definition.
+         */
+        patch: operations["image_patch"];
+        trace?: never;
+    };
+    "/1.0/images/{fingerprint}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fingerprint: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the raw image file(s)
+         * @description Download the raw image file(s) from the server.
+         *     If the image is in split format, a multipart http transfer occurs.
+         */
+        get: operations["image_export_get"];
+        put?: never;
+        /**
+         * Make LXD push the image to a remote server
+         * @description Gets LXD to connect to a remote server and push the image to it.
+         */
+        post: operations["images_export_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -309,6 +490,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/1.0/instances/{name}/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the snapshots
+         * @description Returns a list of instance snapshots (URLs).
+         */
+        get: operations["instance_snapshots_get"];
+        put?: never;
+        /**
+         * Create a snapshot
+         * @description Creates a new snapshot.
+         */
+        post: operations["instance_snapshots_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/instances/{name}/snapshots/{snapshot}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                snapshot: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the snapshot
+         * @description Gets a specific instance snapshot.
+         */
+        get: operations["instance_snapshot_get"];
+        /**
+         * Update snapshot
+         * @description Updates the snapshot config.
+         */
+        put: operations["instance_snapshot_put"];
+        /**
+         * Rename or move/migrate a snapshot
+         * @description Renames or migrates an instance snapshot to another server.
+         *
+         *     The returned operation metadata will vary based on what's requested.
+         *     For rename or move within the same server, this is a simple background operation with progress data.
+         *     For migration, in the push case, this will similarly be a background
+         *     operation with progress data, for the pull case, it will be a websocket
+         *     operation with a number of secrets to be passed to the target server.
+         */
+        post: operations["instance_snapshot_post"];
+        /**
+         * Delete a snapshot
+         * @description Deletes the instance snapshot.
+         */
+        delete: operations["instance_snapshot_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update snapshot
+         * @description Updates a subset of the snapshot config.
+         */
+        patch: operations["instance_snapshot_patch"];
+        trace?: never;
+    };
     "/1.0/instances/{name}/state": {
         parameters: {
             query?: never;
@@ -450,6 +702,44 @@ export interface components {
              * @example fd200419b271f1dc2a5591b693cc5774b7f234e1ff8c6b78ad703b6888fe2b69
              */
             readonly fingerprint?: string;
+            /**
+             * @description Name associated with the certificate
+             * @example castiana
+             */
+            name?: string;
+            /**
+             * @description List of allowed projects (applies when restricted)
+             *
+             *     API extension: certificate_project
+             * @example [
+             *       "default",
+             *       "foo",
+             *       "bar"
+             *     ]
+             */
+            projects?: string[];
+            /**
+             * @description Whether to limit the certificate to listed projects
+             *
+             *     API extension: certificate_project
+             * @example true
+             */
+            restricted?: boolean;
+            /**
+             * @description Usage type for the certificate
+             * @example client
+             */
+            type?: string;
+        };
+        /** @description CertificatePut represents the modifiable fields of a LXD certificate */
+        CertificatePut: {
+            /**
+             * @description The certificate itself, as PEM encoded X509 (or as base64 encoded X509 on POST)
+             *
+             *     API extension: certificate_self_renewal
+             * @example X509 PEM certificate
+             */
+            certificate?: string;
             /**
              * @description Name associated with the certificate
              * @example castiana
@@ -704,6 +994,427 @@ export interface components {
              */
             type: string;
         };
+        /** @description Image represents a LXD image */
+        Image: {
+            /** @description List of aliases */
+            aliases?: components["schemas"]["ImageAlias"][];
+            /**
+             * @description Architecture
+             * @example x86_64
+             */
+            architecture?: string;
+            /**
+             * @description Whether the image should auto-update when a new build is available
+             * @example true
+             */
+            auto_update?: boolean;
+            /**
+             * @description Whether the image is an automatically cached remote image
+             * @example true
+             */
+            cached?: boolean;
+            /**
+             * Format: date-time
+             * @description When the image was originally created
+             * @example 2021-03-23T20:00:00-04:00
+             */
+            created_at?: string;
+            /**
+             * Format: date-time
+             * @description When the image becomes obsolete
+             *
+             *     API extension: images_expiry
+             * @example 2025-03-23T20:00:00-04:00
+             */
+            expires_at?: string;
+            /**
+             * @description Original filename
+             * @example 06b86454720d36b20f94e31c6812e05ec51c1b568cf3a8abd273769d213394bb.rootfs
+             */
+            filename?: string;
+            /**
+             * @description Full SHA-256 fingerprint
+             * @example 06b86454720d36b20f94e31c6812e05ec51c1b568cf3a8abd273769d213394bb
+             */
+            fingerprint?: string;
+            /**
+             * Format: date-time
+             * @description Last time the image was used
+             * @example 2021-03-22T20:39:00.575185384-04:00
+             */
+            last_used_at?: string;
+            /**
+             * @description List of profiles to use when creating from this image (if none provided by user)
+             *
+             *     API extension: image_profiles
+             * @example [
+             *       "default"
+             *     ]
+             */
+            profiles?: string[];
+            /**
+             * @description Descriptive properties
+             * @example {
+             *       "os": "Ubuntu",
+             *       "release": "jammy",
+             *       "variant": "cloud"
+             *     }
+             */
+            properties?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Whether the image is available to unauthenticated users
+             * @example false
+             */
+            public?: boolean;
+            /**
+             * Format: int64
+             * @description Size of the image in bytes
+             * @example 272237676
+             */
+            size?: number;
+            /**
+             * @description Type of image (container or virtual-machine)
+             *
+             *     API extension: image_types
+             * @example container
+             */
+            type?: string;
+            update_source?: components["schemas"]["ImageSource"];
+            /**
+             * Format: date-time
+             * @description When the image was added to this LXD server
+             * @example 2021-03-24T14:18:15.115036787-04:00
+             */
+            uploaded_at?: string;
+        };
+        /** @description ImageAlias represents an alias from the alias list of a LXD image */
+        ImageAlias: {
+            /**
+             * @description Description of the alias
+             * @example Our preferred Ubuntu image
+             */
+            description?: string;
+            /**
+             * @description Name of the alias
+             * @example ubuntu-22.04
+             */
+            name?: string;
+        };
+        /** @description ImageAliasesEntry represents a LXD image alias */
+        ImageAliasesEntry: {
+            /**
+             * @description Alias description
+             * @example Our preferred Ubuntu image
+             */
+            description?: string;
+            /**
+             * @description Alias name
+             * @example ubuntu-22.04
+             */
+            name?: string;
+            /**
+             * @description Target fingerprint for the alias
+             * @example 06b86454720d36b20f94e31c6812e05ec51c1b568cf3a8abd273769d213394bb
+             */
+            target?: string;
+            /**
+             * @description Alias type (container or virtual-machine)
+             *
+             *     API extension: image_types
+             * @example container
+             */
+            type?: string;
+        };
+        /** @description ImageAliasesEntryPost represents the required fields to rename a LXD image alias */
+        ImageAliasesEntryPost: {
+            /**
+             * @description Alias name
+             * @example ubuntu-22.04
+             */
+            name?: string;
+        };
+        /** @description ImageAliasesEntryPut represents the modifiable fields of a LXD image alias */
+        ImageAliasesEntryPut: {
+            /**
+             * @description Alias description
+             * @example Our preferred Ubuntu image
+             */
+            description?: string;
+            /**
+             * @description Target fingerprint for the alias
+             * @example 06b86454720d36b20f94e31c6812e05ec51c1b568cf3a8abd273769d213394bb
+             */
+            target?: string;
+        };
+        /** @description ImageAliasesPost represents a new LXD image alias */
+        ImageAliasesPost: {
+            /**
+             * @description Alias description
+             * @example Our preferred Ubuntu image
+             */
+            description?: string;
+            /**
+             * @description Alias name
+             * @example ubuntu-22.04
+             */
+            name?: string;
+            /**
+             * @description Target fingerprint for the alias
+             * @example 06b86454720d36b20f94e31c6812e05ec51c1b568cf3a8abd273769d213394bb
+             */
+            target?: string;
+            /**
+             * @description Alias type (container or virtual-machine)
+             *
+             *     API extension: image_types
+             * @example container
+             */
+            type?: string;
+        };
+        /** @description ImageExportPost represents the fields required to export a LXD image */
+        ImageExportPost: {
+            /** @description List of aliases to set on the image */
+            aliases?: components["schemas"]["ImageAlias"][];
+            /**
+             * @description Remote server certificate
+             * @example X509 PEM certificate
+             */
+            certificate?: string;
+            /**
+             * @description List of profiles to use
+             *
+             *     API extension: image_copy_profile
+             * @example [
+             *       "default"
+             *     ]
+             */
+            profiles?: string[];
+            /**
+             * @description Project name
+             *
+             *     API extension: image_target_project
+             * @example project1
+             */
+            project?: string;
+            /**
+             * @description Image receive secret
+             * @example RANDOM-STRING
+             */
+            secret?: string;
+            /**
+             * @description Target server URL
+             * @example https://1.2.3.4:8443
+             */
+            target?: string;
+        };
+        /** @description ImagePut represents the modifiable fields of a LXD image */
+        ImagePut: {
+            /**
+             * @description Whether the image should auto-update when a new build is available
+             * @example true
+             */
+            auto_update?: boolean;
+            /**
+             * Format: date-time
+             * @description When the image becomes obsolete
+             *
+             *     API extension: images_expiry
+             * @example 2025-03-23T20:00:00-04:00
+             */
+            expires_at?: string;
+            /**
+             * @description List of profiles to use when creating from this image (if none provided by user)
+             *
+             *     API extension: image_profiles
+             * @example [
+             *       "default"
+             *     ]
+             */
+            profiles?: string[];
+            /**
+             * @description Descriptive properties
+             * @example {
+             *       "os": "Ubuntu",
+             *       "release": "jammy",
+             *       "variant": "cloud"
+             *     }
+             */
+            properties?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Whether the image is available to unauthenticated users
+             * @example false
+             */
+            public?: boolean;
+        };
+        /** @description ImageSource represents the source of a LXD image */
+        ImageSource: {
+            /**
+             * @description Source alias to download from
+             * @example jammy
+             */
+            alias?: string;
+            /**
+             * @description Source server certificate (if not trusted by system CA)
+             * @example X509 PEM certificate
+             */
+            certificate?: string;
+            /**
+             * @description Type of image (container or virtual-machine)
+             *
+             *     API extension: image_types
+             * @example container
+             */
+            image_type?: string;
+            /**
+             * @description Source server protocol
+             * @example simplestreams
+             */
+            protocol?: string;
+            /**
+             * @description URL of the source server
+             * @example https://cloud-images.ubuntu.com/releases/
+             */
+            server?: string;
+        };
+        /** @description ImagesPost represents the fields available for a new LXD image */
+        ImagesPost: {
+            /**
+             * @description Aliases to add to the image
+             *
+             *     API extension: image_create_aliases
+             * @example [
+             *       {
+             *         "name": "foo"
+             *       },
+             *       {
+             *         "name": "bar"
+             *       }
+             *     ]
+             */
+            aliases?: components["schemas"]["ImageAlias"][];
+            /**
+             * @description Whether the image should auto-update when a new build is available
+             * @example true
+             */
+            auto_update?: boolean;
+            /**
+             * @description Compression algorithm to use when turning an instance into an image
+             *
+             *     API extension: image_compression_algorithm
+             * @example gzip
+             */
+            compression_algorithm?: string;
+            /**
+             * Format: date-time
+             * @description When the image becomes obsolete
+             *
+             *     API extension: images_expiry
+             * @example 2025-03-23T20:00:00-04:00
+             */
+            expires_at?: string;
+            /**
+             * @description Original filename of the image
+             * @example lxd.tar.xz
+             */
+            filename?: string;
+            /**
+             * @description List of profiles to use when creating from this image (if none provided by user)
+             *
+             *     API extension: image_profiles
+             * @example [
+             *       "default"
+             *     ]
+             */
+            profiles?: string[];
+            /**
+             * @description Descriptive properties
+             * @example {
+             *       "os": "Ubuntu",
+             *       "release": "jammy",
+             *       "variant": "cloud"
+             *     }
+             */
+            properties?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Whether the image is available to unauthenticated users
+             * @example false
+             */
+            public?: boolean;
+            source?: components["schemas"]["ImagesPostSource"];
+        };
+        /** @description ImagesPostSource represents the source of a new LXD image */
+        ImagesPostSource: {
+            /**
+             * @description Source alias to download from
+             * @example jammy
+             */
+            alias?: string;
+            /**
+             * @description Source server certificate (if not trusted by system CA)
+             * @example X509 PEM certificate
+             */
+            certificate?: string;
+            /**
+             * @description Source image fingerprint (for type "image")
+             * @example 8ae945c52bb2f2df51c923b04022312f99bbb72c356251f54fa89ea7cf1df1d0
+             */
+            fingerprint?: string;
+            /**
+             * @description Type of image (container or virtual-machine)
+             *
+             *     API extension: image_types
+             * @example container
+             */
+            image_type?: string;
+            /**
+             * @description Transfer mode (push or pull)
+             * @example pull
+             */
+            mode?: string;
+            /**
+             * @description Instance name (for type "instance" or "snapshot")
+             * @example c1/snap0
+             */
+            name?: string;
+            /**
+             * @description Source project name
+             *
+             *     API extension: image_source_project
+             * @example project1
+             */
+            project?: string;
+            /**
+             * @description Source server protocol
+             * @example simplestreams
+             */
+            protocol?: string;
+            /**
+             * @description Source image server secret token (when downloading private images)
+             * @example RANDOM-STRING
+             */
+            secret?: string;
+            /**
+             * @description URL of the source server
+             * @example https://cloud-images.ubuntu.com/releases/
+             */
+            server?: string;
+            /**
+             * @description Type of image source (instance, snapshot, image or url)
+             * @example instance
+             */
+            type?: string;
+            /**
+             * @description Source URL (for type "url")
+             * @example https://some-server.com/some-directory/
+             */
+            url?: string;
+        };
         /** Instance represents a LXD instance. */
         Instance: {
             /**
@@ -952,7 +1663,7 @@ export interface components {
              */
             architecture?: string;
             /** @description List of backups. */
-            backups?: components["schemas"]["InstanceBackup"][];
+            backups?: components["schemas"]["InstanceBackup"][] | null;
             /**
              * @description Instance configuration (see doc/instances.md)
              * @example {
@@ -1053,8 +1764,8 @@ export interface components {
              */
             restore?: string;
             /** @description List of snapshots. */
-            snapshots?: components["schemas"]["InstanceSnapshot"][];
-            state?: components["schemas"]["InstanceState"];
+            snapshots?: components["schemas"]["InstanceSnapshot"][] | null;
+            state?: components["schemas"]["InstanceState"] | null;
             /**
              * @description Whether the instance currently has saved state on disk
              * @example false
@@ -1341,6 +2052,55 @@ export interface components {
             size?: number;
             /**
              * @description Whether the instance currently has saved state on disk
+             * @example false
+             */
+            stateful?: boolean;
+        };
+        /** InstanceSnapshotPost represents the fields required to rename/move a LXD instance snapshot. */
+        InstanceSnapshotPost: {
+            /**
+             * @description Whether to perform a live migration (requires migration)
+             * @example false
+             */
+            live?: boolean;
+            /**
+             * @description Whether this is a migration request
+             * @example false
+             */
+            migration?: boolean;
+            /**
+             * @description New name for the snapshot
+             * @example foo
+             */
+            name?: string;
+            target?: components["schemas"]["InstancePostTarget"];
+        };
+        /** InstanceSnapshotPut represents the modifiable fields of a LXD instance snapshot. */
+        InstanceSnapshotPut: {
+            /**
+             * Format: date-time
+             * @description When the snapshot expires (gets auto-deleted)
+             * @example 2021-03-23T17:38:37.753398689-04:00
+             */
+            expires_at?: string;
+        };
+        /** InstanceSnapshotsPost represents the fields available for a new LXD instance snapshot. */
+        InstanceSnapshotsPost: {
+            /**
+             * Format: date-time
+             * @description When the snapshot expires (gets auto-deleted)
+             *
+             *     API extension: snapshot_expiry_creation
+             * @example 2021-03-23T17:38:37.753398689-04:00
+             */
+            expires_at?: string;
+            /**
+             * @description Snapshot name
+             * @example snap0
+             */
+            name?: string;
+            /**
+             * @description Whether the snapshot should include runtime state
              * @example false
              */
             stateful?: boolean;
@@ -2322,6 +3082,12 @@ export interface components {
     };
     parameters: never;
     requestBodies: {
+        /** @description Certificate configuration */
+        CertificatePut: {
+            content: {
+                "application/json": components["schemas"]["CertificatePut"];
+            };
+        };
         /** @description Certificate */
         CertificatesPost: {
             content: {
@@ -2334,6 +3100,18 @@ export interface components {
                 "application/json": components["schemas"]["ClusterMemberPut"];
             };
         };
+        /** @description Image alias configuration */
+        ImageAliasesEntryPut: {
+            content: {
+                "application/json": components["schemas"]["ImageAliasesEntryPut"];
+            };
+        };
+        /** @description Image configuration */
+        ImagePut: {
+            content: {
+                "application/json": components["schemas"]["ImagePut"];
+            };
+        };
         /** @description Raw file content */
         instance_files_postRawFile: {
             content: {
@@ -2344,6 +3122,12 @@ export interface components {
         InstancePut: {
             content: {
                 "application/json": components["schemas"]["InstancePut"];
+            };
+        };
+        /** @description Snapshot update */
+        InstanceSnapshotPut: {
+            content: {
+                "application/json": components["schemas"]["InstanceSnapshotPut"];
             };
         };
         /** @description Server configuration */
@@ -2511,8 +3295,107 @@ export interface operations {
         requestBody: components["requestBodies"]["CertificatesPost"];
         responses: {
             200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    certificate_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fingerprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Certificate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["Certificate"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    certificate_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fingerprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["CertificatePut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    certificate_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fingerprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    certificate_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fingerprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["CertificatePut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -2737,6 +3620,527 @@ export interface operations {
             500: components["responses"]["InternalServerError"];
         };
     };
+    images_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Collection filter
+                 * @example default
+                 */
+                filter?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["Image"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    images_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: {
+                /**
+                 * @description Push secret for server to server communication
+                 * @example RANDOM-STRING
+                 */
+                "X-LXD-secret"?: string;
+                /** @description Expected fingerprint when pushing a raw image */
+                "X-LXD-fingerprint"?: string;
+                /** @description Descriptive properties */
+                "X-LXD-properties"?: string;
+                /** @description Whether the image is available to unauthenticated users */
+                "X-LXD-public"?: string;
+                /** @description Original filename of the image */
+                "X-LXD-filename"?: string;
+                /** @description List of profiles to use */
+                "X-LXD-profiles"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Image */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ImagesPost"];
+                "application/octet-stream": string;
+                "multipart/form-data": {
+                    /** Format: binary */
+                    metadata?: string;
+                    /** Format: binary */
+                    rootfs?: string;
+                    /** Format: binary */
+                    "rootfs.img"?: string;
+                };
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    images_aliases_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["ImageAliasesEntry"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    images_aliases_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Image alias */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImageAliasesPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    image_alias_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Image alias */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["ImageAliasesEntry"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    images_aliases_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ImageAliasesEntryPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    images_alias_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description Image alias rename request */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImageAliasesEntryPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    image_alias_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    images_alias_patch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ImageAliasesEntryPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    image_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Secret token to retrieve a private image
+                 * @example RANDOM-STRING
+                 */
+                secret?: string;
+            };
+            header?: never;
+            path: {
+                fingerprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["Image"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    image_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                fingerprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ImagePut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    image_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                fingerprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    image_patch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                fingerprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ImagePut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    image_export_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Secret token to retrieve a private image
+                 * @example RANDOM-STRING
+                 */
+                secret?: string;
+            };
+            header?: never;
+            path: {
+                fingerprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Raw image data */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    images_export_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                fingerprint: string;
+            };
+            cookie?: never;
+        };
+        /** @description Image push request */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImageExportPost"];
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
     instances_get: {
         parameters: {
             query?: {
@@ -2897,7 +4301,7 @@ export interface operations {
                         operation: string;
                         error_code: number;
                         error: string;
-                        metadata: components["schemas"]["Instance"] | components["schemas"]["Instance"];
+                        metadata: components["schemas"]["Instance"] | components["schemas"]["InstanceFull"];
                     };
                 };
             };
@@ -3288,6 +4692,240 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_snapshots_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["InstanceSnapshot"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_snapshots_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description Snapshot request */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["InstanceSnapshotsPost"];
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_snapshot_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+                snapshot: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Instance snapshot */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["InstanceSnapshot"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_snapshot_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+                snapshot: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["InstanceSnapshotPut"];
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_snapshot_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+                snapshot: string;
+            };
+            cookie?: never;
+        };
+        /** @description Snapshot migration */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["InstanceSnapshotPost"];
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_snapshot_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+                snapshot: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_snapshot_patch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+                snapshot: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["InstanceSnapshotPut"];
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalServerError"];
         };
     };

@@ -55,34 +55,6 @@ export function httpHandlers(s: VirtualState): HttpHandler[] {
       }
       return sync(m.op);
     }),
-    http.get(`${base}/1.0/instances`, ({ request }) => {
-      const recursion = new URL(request.url).searchParams.get("recursion") === "1";
-      return sync(
-        [...instances.values()].map((i) => (recursion ? { ...i, type: "container", location: "none" } : `/1.0/instances/${i.name}`)),
-      );
-    }),
-    http.get(`${base}/1.0/instances/:name/state`, ({ params }) => {
-      const i = instances.get(String(params.name));
-      return i ? sync({ status: i.status, status_code: i.status_code, pid: 1, processes: 1 }) : error(404, "Instance not found");
-    }),
-    http.put(`${base}/1.0/instances/:name/state`, async ({ params, request }) => {
-      const i = instances.get(String(params.name));
-      if (!i) return error(404, "Instance not found");
-      const { action } = (await request.json()) as { action: string };
-      const m = newOp("task", `${action[0]!.toUpperCase()}${action.slice(1)}ing instance`, { instances: [`/1.0/instances/${i.name}`] }, {});
-      setTimeout(() => {
-        if (action === "stop") Object.assign(i, { status: "Stopped", status_code: 102 });
-        if (action === "start" || action === "restart") Object.assign(i, { status: "Running", status_code: 103 });
-        finish(m, "Success");
-      }, 20);
-      return accepted(m);
-    }),
-    http.post(`${base}/1.0/certificates`, async ({ request }) => {
-      const body = (await request.json()) as { token?: boolean; name?: string };
-      if (!body.token) return error(400, "Only token requests are simulated");
-      const m = newOp("token", "Executing operation", {}, { request: body, secret: hex() });
-      return accepted(m);
-    }),
     http.post(`${base}/1.0/instances/:name/exec`, async ({ params, request }) => {
       const i = instances.get(String(params.name));
       if (!i) return error(404, "Instance not found");

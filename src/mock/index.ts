@@ -5,27 +5,57 @@
 // a close frame).
 import { builtinCommands } from "./commands.js";
 import { mockConsole } from "./console.js";
+import type { MockContext } from "./context.js";
+import { asyncResponse, errorResponse, syncResponse } from "./envelopes.js";
 import { createEventBus } from "./events.js";
 import { execSockets } from "./exec.js";
 import { mockFiles } from "./files.js";
 import { httpHandlers } from "./http.js";
+import { imageStore } from "./images.js";
+import { instanceHandlers } from "./instances.js";
 import { createState } from "./state.js";
+import { trustHandlers } from "./trust.js";
 import type { VirtualLxdOptions } from "./types.js";
 
 export { builtinCommands, CommandNotFound } from "./commands.js";
 export { MOCK_PROMPT } from "./console.js";
 export type { MockFile, MockFilesystem } from "./files.js";
 export type { CommandHandler, MockProcess, VirtualLxdOptions } from "./types.js";
+export type { MockInstance } from "./context.js";
+export type { MockImage } from "./images.js";
+export { VIRTUAL_SERVER_FINGERPRINT } from "./trust.js";
 
 export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const events = createEventBus();
   const s = createState(options, { ...builtinCommands, ...options.commands }, events);
+  // What the resource files (instances, images, trust) need of the core.
+  const ctx: MockContext = {
+    base: s.base,
+    instances: s.instances,
+    ok: (metadata) => syncResponse(metadata),
+    error: (code, message) => errorResponse(code, message),
+    newOp: s.newOp,
+    finish: (m, status, err, metadata) => s.finish(m as ReturnType<typeof s.newOp>, status, err, metadata),
+    accepted: (m) => asyncResponse(m.op),
+    later(m, work) {
+      setTimeout(() => {
+        const outcome = work();
+        if (typeof outcome === "string") ctx.finish(m, "Failure", outcome);
+        else ctx.finish(m, "Success", "", outcome);
+      }, 20);
+    },
+  };
+  const images = imageStore(ctx, options.imageAliases ?? ["busybox"]);
+  const trust = trustHandlers(ctx, s.ops);
   const files = mockFiles(s);
   const consoles = mockConsole(s);
   return {
     baseUrl: s.base,
     handlers: [
       ...httpHandlers(s),
+      ...instanceHandlers(ctx, images),
+      ...images.handlers,
+      ...trust.handlers,
       ...files.handlers,
       ...consoles.handlers,
       execSockets(s),
@@ -40,6 +70,11 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     /** Operations LXD still knows, by id. */
     operations: s.ops,
     instances: s.instances,
+    /** Images by fingerprint, and aliases by name. */
+    images: images.images,
+    imageAliases: images.aliases,
+    /** Trusted certificates by fingerprint. */
+    certificates: trust.certificates,
     /** The wire traps in force; change them during a test. */
     traps: s.traps,
     /** Drops every events socket without a close frame, as a daemon restart does. */

@@ -1,5 +1,6 @@
 // What the virtual LXD's parts share: its instances, its operations and their lifecycle (with
 // LXD's ~5 s retention of finished ones), the request log and whether the daemon is dead.
+import { type MockInstance, newInstance } from "./context.js";
 import type { InstanceExecPost, Operation } from "../types.js";
 import type { EventBus } from "./events.js";
 import type { CommandHandler, VirtualLxdOptions } from "./types.js";
@@ -36,11 +37,7 @@ export type Client = {
   url: URL;
 };
 
-export interface MockInstance {
-  name: string;
-  status: string;
-  status_code: number;
-}
+export type { MockInstance } from "./context.js";
 
 export interface VirtualState {
   base: string;
@@ -72,7 +69,7 @@ export function createState(options: VirtualLxdOptions, commands: Record<string,
     options,
     traps,
     commands,
-    instances: new Map((options.instances ?? ["c1"]).map((n) => [n, { name: n, status: "Running", status_code: 103 }])),
+    instances: new Map((options.instances ?? ["c1"]).map((n) => [n, newInstance(n)])),
     ops,
     events,
     dead: false,

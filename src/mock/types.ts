@@ -29,6 +29,8 @@ export interface VirtualLxdOptions {
   retentionMs?: number;
   /** Running instances. Default `["c1"]`. */
   instances?: string[];
+  /** Image aliases instances can be created from without an upload. Default `["busybox"]`. */
+  imageAliases?: string[];
   /** Extra commands by argv[0], over the built-ins (echo, cat, sh -c, sleep, true, false, ...). */
   commands?: Record<string, CommandHandler>;
   /** Wire traps, to prove a client copes. */

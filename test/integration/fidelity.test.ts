@@ -4,9 +4,14 @@ import { setupServer } from "msw/node";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createLxd, OperationError, type Lxd, type Operation } from "../../src/index.js";
 import { createVirtualLxd } from "../../src/mock/index.js";
+import { buildBusyboxImage, type BusyboxImage } from "../support/busybox-image.js";
 import { createTokenOperation, describeServers } from "./lxd.js";
 
-type Scenario = (lxd: Lxd, instance: string) => Promise<unknown>;
+type Scenario = (lxd: Lxd, instance: string, image: string) => Promise<unknown>;
+
+/** One name per scenario run; results never show it, so real and virtual runs compare equal. */
+const fresh = () => `lfa-fid-${Math.random().toString(36).slice(2, 8)}`;
+let tarballs: BusyboxImage;
 
 const describeError = (e: unknown) =>
   e instanceof Error
@@ -48,6 +53,66 @@ const scenarios: Record<string, Scenario> = {
   },
   "operations: unknown id": async (lxd) => lxd.operations.info(undefined, crypto.randomUUID()).catch(describeError),
   "instances: state": async (lxd, c) => (await lxd.instances.state(undefined, c)).status,
+  "instances: create, patch, snapshot, rename, delete": async (lxd, _, image) => {
+    const n = fresh();
+    await (await lxd.instances.create(undefined, n, image, { config: { "user.k": "v" } })).wait();
+    const created = await lxd.instances.get(undefined, n);
+    const fullFresh = await lxd.instances.get(undefined, n, { full: true }, (i) => [i.state?.status, i.snapshots, i.backups]);
+    await lxd.instances.patch(undefined, n, { config: { "user.p": "q" } });
+    const patched = await lxd.instances.get(undefined, n, (i) => [i.config?.["user.k"], i.config?.["user.p"]]);
+    await (await lxd.instances.snapshots.create(undefined, n, "s0")).wait();
+    const snapshots = await lxd.instances.snapshots.list(undefined, n);
+    const fullSnapshots = await lxd.instances.get(undefined, n, { full: true }, (i) => i.snapshots?.map((s) => s.name));
+    await (await lxd.instances.rename(undefined, n, `${n}-b`)).wait();
+    const oldName = await lxd.instances.get(undefined, n).catch(describeError);
+    await (await lxd.instances.delete(undefined, `${n}-b`)).wait();
+    const deleted = await lxd.instances.get(undefined, `${n}-b`).catch(describeError);
+    return {
+      status: created.status,
+      ephemeral: created.ephemeral,
+      userK: created.config?.["user.k"],
+      fullFresh,
+      patched,
+      snapshots,
+      fullSnapshots,
+      oldName,
+      deleted,
+    };
+  },
+  "instances: delete refuses a running instance; force stops it first": async (lxd, _, image) => {
+    const n = fresh();
+    const launched = await lxd.instances.launch(undefined, n, image);
+    const refused = await lxd.instances.delete(undefined, n).catch(describeError);
+    await (await lxd.instances.delete(undefined, n, { force: true })).wait();
+    return { status: launched.status, refused, listed: (await lxd.instances.list()).includes(n) };
+  },
+  "images: import split, alias, export, delete": async (lxd) => {
+    const { readFileSync } = await import("node:fs");
+    const op = await lxd.images.import(undefined, { metadata: readFileSync(tarballs.meta), rootfs: readFileSync(tarballs.rootfs) });
+    const fp = (await op.wait()).metadata?.fingerprint ?? "";
+    const alias = fresh();
+    await lxd.images.aliases.create(undefined, alias, fp);
+    const target = await lxd.images.aliases.get(undefined, alias, (a) => a.target === fp);
+    const exported = await lxd.images.export(undefined, fp);
+    // Read to the end: cancelling a response body MSW made never settles (the real servers' do).
+    const exportedBytes = (await new Response(exported.body).arrayBuffer()).byteLength > 0;
+    await lxd.images.aliases.delete(undefined, alias);
+    await (await lxd.images.delete(undefined, fp)).wait();
+    return {
+      fingerprint: fp === tarballs.splitFingerprint,
+      target,
+      type: exported.type,
+      exportedBytes,
+      after: await lxd.images.get(undefined, fp).catch(describeError),
+    };
+  },
+  "images: unknown fingerprint": async (lxd) => lxd.images.get(undefined, "0".repeat(64)).catch(describeError),
+  "trust: token listed, revoked": async (lxd) => {
+    const t = await lxd.trust.createToken(undefined, fresh());
+    const listed = (await lxd.trust.tokens()).some((x) => x.id === t.id && x.token === t.token);
+    await lxd.trust.revokeToken(undefined, t.id);
+    return { listed, after: (await lxd.trust.tokens()).some((x) => x.id === t.id), op: t.operation.current.class };
+  },
 };
 
 describeServers("mock fidelity: the virtual LXD answers as the real server", (env) => {
@@ -56,20 +121,28 @@ describeServers("mock fidelity: the virtual LXD answers as the real server", (en
   const server = setupServer();
 
   beforeAll(async () => {
+    tarballs = buildBusyboxImage(fresh());
     const lxd = createLxd({ remotes: { r: { socket: env.socket } }, defaultRemote: "r" });
-    for (const [name, s] of Object.entries(scenarios)) real[name] = await s(lxd, env.container);
+    for (const [name, s] of Object.entries(scenarios)) real[name] = await s(lxd, env.container, env.image);
     await lxd.close();
 
     // The virtual LXD answers /wait in the form of the server it is compared with: Incus uses
     // the error-envelope form of LXD >= 5.0.3.
-    const virtual = createVirtualLxd({ instances: [env.container], waitForm: env.server === "incus" ? "5.0.3" : "5.0.2" });
+    const virtual = createVirtualLxd({
+      instances: [env.container],
+      imageAliases: [env.image],
+      waitForm: env.server === "incus" ? "5.0.3" : "5.0.2",
+    });
     server.use(...virtual.handlers);
     server.listen({ onUnhandledRequest: "error" });
     const vlxd = createLxd({ remotes: { v: { url: virtual.baseUrl } }, defaultRemote: "v", WebSocket: globalThis.WebSocket });
-    for (const [name, s] of Object.entries(scenarios)) mock[name] = await s(vlxd, env.container);
+    for (const [name, s] of Object.entries(scenarios)) mock[name] = await s(vlxd, env.container, env.image);
     await vlxd.close();
   }, 120_000);
-  afterAll(() => server.close());
+  afterAll(() => {
+    server.close();
+    tarballs.remove();
+  });
 
   it.each(Object.keys(scenarios))("%s", (name) => {
     expect(real[name]).toBeDefined();

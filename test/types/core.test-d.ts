@@ -4,7 +4,19 @@
 import { expectTypeOf } from "vitest";
 import type { Core, SyncMetadata } from "../../src/core.js";
 import type { components } from "../../src/generated/lxd.js";
-import type { InstanceState, Lxd, Operation, OperationMap } from "../../src/index.js";
+import { type StartDeps, startOperation } from "../../src/operation.js";
+import { RawBody } from "../../src/raw-body.js";
+import type {
+  Certificate,
+  Image,
+  Instance,
+  InstanceFull,
+  InstanceState,
+  Lxd,
+  LxdOperation,
+  Operation,
+  OperationMap,
+} from "../../src/index.js";
 
 type Schemas = components["schemas"];
 declare const core: Core;
@@ -43,6 +55,21 @@ export async function requests() {
   await core.send("r", "PUT", "/1.0/instances/{name}/state", { params: { path: { name: "c1" } }, body: { action: 1 } });
   // @ts-expect-error
   await core.send("r", "POST", "/1.0/instances/{name}/exec", { params: { path: { name: "c1" } }, body: { interactive: false } });
+
+  // A body the spec requires, left out.
+  // @ts-expect-error
+  await core.send("r", "POST", "/1.0/certificates");
+
+  // Raw bytes go where the spec takes other media than JSON (an image upload), and nowhere else.
+  const upload = new RawBody(new Uint8Array(), { "content-type": "application/octet-stream" });
+  await core.send("r", "POST", "/1.0/images", { body: upload });
+  await core.send("r", "POST", "/1.0/images", { body: { source: { type: "url", url: "https://images.example" } } });
+  // @ts-expect-error
+  await core.send("r", "POST", "/1.0/instances", { body: upload });
+  // @ts-expect-error
+  await core.send("r", "PUT", "/1.0/instances/{name}/state", { params: { path: { name: "c1" } }, body: upload });
+  // @ts-expect-error
+  await core.send("r", "POST", "/1.0/certificates", { body: upload });
 
   // Right requests compile, and the metadata is the spec's.
   const op = await core.send("r", "GET", "/1.0/operations/{id}", { params: { path: { id: "x" } } });
@@ -96,4 +123,73 @@ export async function scoped() {
   await r.operations.info("r", "id");
   // @ts-expect-error
   await r.run("r", "c1", ["true"]);
+}
+
+export async function instances() {
+  // The list's forms by recursion: names, Instance objects, InstanceFull objects.
+  expectTypeOf(await lxd.instances.list()).toEqualTypeOf<string[]>();
+  expectTypeOf(await lxd.instances.list("r", { recursion: 0, filter: "status eq Running" })).toEqualTypeOf<string[]>();
+  expectTypeOf(await lxd.instances.list("r", { recursion: 1 })).toEqualTypeOf<Instance[]>();
+  expectTypeOf(await lxd.instances.list("r", { recursion: 2, allProjects: true })).toEqualTypeOf<InstanceFull[]>();
+  expectTypeOf(await lxd.instances.list("r", { recursion: 1 }, (l) => l.map((i) => i.name))).toEqualTypeOf<(string | undefined)[]>();
+  expectTypeOf(await lxd.instances.list("r", (names) => names.length)).toEqualTypeOf<number>();
+  // The state an InstanceFull carries is the one state() gives (LXD's fields and Incus's).
+  expectTypeOf<NonNullable<InstanceFull["state"]>>().toEqualTypeOf<InstanceState>();
+  expectTypeOf(await lxd.instances.get("r", "c1", { full: true })).toEqualTypeOf<InstanceFull>();
+  expectTypeOf(await lxd.instances.create("r", "c1", { alias: "bb" }, { profiles: ["default"] })).toEqualTypeOf<LxdOperation>();
+  expectTypeOf(await lxd.instances.launch("r", "c1", "bb", (i) => i.status)).toEqualTypeOf<string | undefined>();
+  expectTypeOf(await lxd.instances.snapshots.list("r", "c1")).toEqualTypeOf<string[] | Schemas["InstanceSnapshot"][]>();
+  // @ts-expect-error a recursion level LXD does not have
+  await lxd.instances.list("r", { recursion: 3 });
+  // @ts-expect-error an image is an alias, { alias } or { fingerprint }
+  await lxd.instances.create("r", "c1", { name: "bb" });
+  // @ts-expect-error config values are strings
+  await lxd.instances.create("r", "c1", "bb", { config: { "limits.cpu": 2 } });
+  // @ts-expect-error delete takes no image
+  await lxd.instances.delete("r", "c1", "bb");
+  // @ts-expect-error the instance name is required
+  await lxd.instances.get("r");
+}
+
+export async function scopedHelpers() {
+  const p = lxd.remote("r").project("p");
+  expectTypeOf(await p.instances.list()).toEqualTypeOf<string[]>();
+  expectTypeOf(await p.instances.list({ recursion: 2 })).toEqualTypeOf<InstanceFull[]>();
+  expectTypeOf(await p.instances.list((names) => names[0])).toEqualTypeOf<string | undefined>();
+  expectTypeOf(await p.instances.get("c1")).toEqualTypeOf<InstanceFull>();
+  expectTypeOf(await p.instances.get("c1", { full: true }, (i) => i.state?.status)).toEqualTypeOf<string | undefined>();
+  expectTypeOf(await p.instances.state("c1")).toEqualTypeOf<InstanceState>();
+  expectTypeOf(await p.instances.setState("c1", { action: "start" })).toEqualTypeOf<LxdOperation>();
+  expectTypeOf(await p.instances.snapshots.create("c1", "s1", { stateful: false })).toEqualTypeOf<LxdOperation>();
+  expectTypeOf(await p.images.list()).toEqualTypeOf<string[]>();
+  expectTypeOf(await p.images.list({ recursion: true })).toEqualTypeOf<Image[]>();
+  expectTypeOf(await p.images.get("abc")).toEqualTypeOf<Image>();
+  expectTypeOf(await p.images.aliases.get("bb", (a) => a.target)).toEqualTypeOf<string | undefined>();
+  expectTypeOf(await p.trust.list()).toEqualTypeOf<Certificate[]>();
+  expectTypeOf(await p.trust.createToken("ci", (t) => t.token)).toEqualTypeOf<string>();
+  // @ts-expect-error the scoped calls take no remote
+  await p.instances.get("r", "c1", {});
+  // @ts-expect-error
+  await p.images.delete();
+  // @ts-expect-error
+  await p.trust.remove("r", "fp");
+}
+
+export async function operationsStarted(deps: StartDeps) {
+  // startOperation takes only what answers with an operation, and checks the init against the path.
+  // @ts-expect-error PATCH of an instance answers at once (sync)
+  await startOperation(deps, "r", "PATCH", "/1.0/instances/{name}", { params: { path: { name: "c1" } }, body: {} });
+  // @ts-expect-error
+  await startOperation(deps, "r", "PUT", "/1.0/instances/{name}/state", { params: { path: { name: "c1" } }, body: { action: 1 } });
+  // @ts-expect-error the path parameter left out
+  await startOperation(deps, "r", "DELETE", "/1.0/instances/{name}", { project: "p" });
+  // @ts-expect-error JSON only: an upload is not an instance
+  await startOperation(deps, "r", "POST", "/1.0/instances", { body: new RawBody(new Uint8Array(), {}) });
+  expectTypeOf(
+    await startOperation(deps, "r", "POST", "/1.0/certificates", { body: { token: true, name: "ci" } }),
+  ).toEqualTypeOf<LxdOperation>();
+  const upload = startOperation<{ fingerprint?: string }, "POST", "/1.0/images">(deps, "r", "POST", "/1.0/images", {
+    body: new RawBody(new Uint8Array(), {}),
+  });
+  expectTypeOf(await upload).toEqualTypeOf<LxdOperation<{ fingerprint?: string }>>();
 }
