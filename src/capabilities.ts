@@ -87,6 +87,7 @@ export function lxdTrack(base: LxdBase): (remote: string | undefined, id: string
     return new LxdOperation(
       { hub: hub(base), operations: lxdOperations(base), remote: base.resolve(remote), project },
       pendingOperation(operationId(id)),
+      (metadata) => metadata,
     );
   };
 }

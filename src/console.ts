@@ -5,7 +5,7 @@
 import { syncMetadata } from "./envelope.js";
 import { AbortError, ExecError } from "./errors.js";
 import type { ExecDeps } from "./exec.js";
-import { connectFds, controlSender, type FdPlan, sendResize, stdinStream } from "./exec-streams.js";
+import { connectFds, controlSender, type FdPlan, readExecMetadata, sendResize, stdinStream } from "./exec-streams.js";
 import { type LxdOperation, startOperation } from "./operation.js";
 import { type RawDeps, sendRaw } from "./raw.js";
 import type { ExecOperationMetadata } from "./types.js";
@@ -70,12 +70,19 @@ export function createConsole(deps: ConsoleDeps): ConsoleApi {
     const leave = await deps.connecting(name, o.signal);
     let handle: LxdOperation<ExecOperationMetadata> | undefined;
     try {
-      handle = await startOperation<ExecOperationMetadata, "POST", typeof PATH>(deps, name, "POST", PATH, {
-        params: { path: { name: instance } },
-        body: { ...(o.width !== undefined && { width: o.width }), ...(o.height !== undefined && { height: o.height }) },
-        signal: o.signal,
-        project: o.project,
-      });
+      handle = await startOperation<ExecOperationMetadata, "POST", typeof PATH>(
+        deps,
+        name,
+        "POST",
+        PATH,
+        {
+          params: { path: { name: instance } },
+          body: { ...(o.width !== undefined && { width: o.width }), ...(o.height !== undefined && { height: o.height }) },
+          signal: o.signal,
+          project: o.project,
+        },
+        readExecMetadata,
+      );
       return await connect(deps, name, handle, o);
     } catch (err) {
       handle?.release();

@@ -5,7 +5,8 @@
 import { defer } from "./defer.js";
 import { type AbortError, ConnectionError, ExecError, InvalidArgumentError, redact } from "./errors.js";
 import type { SocketOptions } from "./transport/types.js";
-import type { ControlMessage } from "./types.js";
+import type { MetadataReader } from "./operation.js";
+import type { ControlMessage, ExecFds, ExecOperationMetadata } from "./types.js";
 import { openSocket, pausable, safeClose, toBytes, type WebSocketFactory, wsUrl } from "./websocket.js";
 
 export interface Output {
@@ -318,3 +319,17 @@ export function sendResize(send: (msg: ControlMessage) => Promise<void>, cols: n
   }
   return send({ command: "window-resize", args: { width: String(cols), height: String(rows) } });
 }
+
+const isText = (v: unknown): v is string => typeof v === "string";
+/** A field of something that may be an object, unknown until checked. */
+const field = (o: unknown, key: string): unknown => (typeof o === "object" && o !== null ? Reflect.get(o, key) : undefined);
+
+/** Exec's (and a console's) operation metadata, its typed fields checked: the fd secrets and the exit code. */
+export const readExecMetadata: MetadataReader<ExecOperationMetadata> = ({ fds, return: code, ...rest }) => {
+  const [control, stdin, stdout, stderr] = ["control", "0", "1", "2"].map((k) => field(fds, k));
+  const typed: ExecFds | undefined =
+    isText(control) && isText(stdin)
+      ? { control, "0": stdin, ...(isText(stdout) && { "1": stdout }), ...(isText(stderr) && { "2": stderr }) }
+      : undefined;
+  return { ...rest, ...(typed && { fds: typed }), ...(typeof code === "number" && { return: code }) };
+};

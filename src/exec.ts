@@ -3,7 +3,16 @@
 // frame and a drop without a close frame; the exit code is `metadata.return` of the finished
 // operation, and `exited` waits for it *and* both EOFs so no trailing output is lost.
 import { AbortError, ExecError, ExecOutputError, InvalidArgumentError, OperationError } from "./errors.js";
-import { type Connected, connectFds, controlSender, emptyStream, type FdPlan, sendResize, stdinStream } from "./exec-streams.js";
+import {
+  type Connected,
+  connectFds,
+  controlSender,
+  emptyStream,
+  type FdPlan,
+  readExecMetadata,
+  sendResize,
+  stdinStream,
+} from "./exec-streams.js";
 import { type LxdOperation, type StartDeps, startOperation } from "./operation.js";
 import type { ControlMessage, ExecFds, ExecOperationMetadata, InstanceExecPost, Operation } from "./types.js";
 import { checkBoolean, checkInt, checkOptions, checkSegment, checkSignal, checkText } from "./validate.js";
@@ -101,6 +110,7 @@ async function start(deps: ExecDeps, name: string, instance: string, body: Insta
       signal,
       project,
     },
+    readExecMetadata,
   );
   const op = handle.current;
   const fds = op.metadata?.fds;
@@ -291,8 +301,9 @@ async function finalState(handle: LxdOperation<ExecOperationMetadata>, signal?: 
   try {
     return await handle.wait(signal ? { signal } : {});
   } catch (err) {
-    const op = err instanceof OperationError ? (err.operation as Operation<ExecOperationMetadata> | undefined) : undefined;
-    if (op && typeof op.metadata?.return === "number" && op.metadata.return >= 0) return op;
+    const failed = err instanceof OperationError ? err.operation : undefined;
+    const metadata = failed?.metadata ? readExecMetadata(failed.metadata) : null;
+    if (failed && metadata?.return !== undefined && metadata.return >= 0) return { ...failed, metadata };
     throw err;
   }
 }

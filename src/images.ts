@@ -9,7 +9,7 @@ import type { components } from "./generated/lxd.js";
 import { projectQuery } from "./instance-call.js";
 import { multipart, type Bytes } from "./multipart.js";
 import { call, type Call } from "./mutator.js";
-import { startOperation, type LxdOperation, type StartDeps } from "./operation.js";
+import { type LxdOperation, type MetadataReader, type StartDeps, startOperation } from "./operation.js";
 import { RawBody } from "./raw-body.js";
 import { listQuery, namesOf } from "./listing.js";
 import type { InfoCache } from "./server.js";
@@ -53,6 +53,13 @@ export interface ImportMetadata {
   size?: string;
   [key: string]: unknown;
 }
+
+/** An import's metadata, its typed fields checked. */
+const readImportMetadata: MetadataReader<ImportMetadata> = ({ fingerprint, size, ...rest }) => ({
+  ...rest,
+  ...(typeof fingerprint === "string" && { fingerprint }),
+  ...(typeof size === "string" && { size }),
+});
 
 export interface ImageExport {
   /** `unified`: one tarball; `split`: multipart/form-data with `metadata` and `rootfs` parts. */
@@ -152,11 +159,18 @@ export function createImages(deps: StartDeps & { info: InfoCache; transport: (re
 
   const upload = call<[ImageTarballs], ImportOptions, LxdOperation<ImportMetadata>>("images.import", 1, async (remote, [tarballs], o) => {
     checkScope("images.import", o);
-    return startOperation<ImportMetadata, "POST", "/1.0/images">(deps, remote, "POST", "/1.0/images", {
-      body: uploadBody(tarballs, o),
-      signal: o.signal,
-      project: o.project,
-    });
+    return startOperation<ImportMetadata, "POST", "/1.0/images">(
+      deps,
+      remote,
+      "POST",
+      "/1.0/images",
+      {
+        body: uploadBody(tarballs, o),
+        signal: o.signal,
+        project: o.project,
+      },
+      readImportMetadata,
+    );
   });
 
   const download = call<[string], ImageCallOptions, ImageExport>("images.export", 1, async (remote, [fingerprint], o) => {

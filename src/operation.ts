@@ -33,11 +33,20 @@ export interface OperationContext {
 
 type Waiter = { resolve(op: Operation): void; reject(err: unknown): void; fallback(): void };
 
+/**
+ * Reads an operation's free-form metadata as `M`, checking the fields it types: the one place an
+ * operation's metadata gets a type (exec's fds and exit code, an image import's fingerprint).
+ */
+export type MetadataReader<M> = (metadata: Record<string, unknown>) => M;
+
+const asRecord: MetadataReader<Record<string, unknown>> = (metadata) => metadata;
+
 export class LxdOperation<M = Record<string, unknown>> {
   readonly id: string;
   readonly remote: string;
   #op: Operation;
   #ctx: OperationContext;
+  readonly #read: MetadataReader<M>;
   #holds = 0;
   #leave: (() => void) | undefined;
   #ready: Promise<void> | undefined;
@@ -56,8 +65,9 @@ export class LxdOperation<M = Record<string, unknown>> {
    * `created` is given when the events stream was joined before the creating request: the
    * events buffered meanwhile, and whether the stream was live before the request was sent.
    */
-  constructor(ctx: OperationContext, op: Operation, created?: { early: readonly LxdEvent[]; live: boolean }) {
+  constructor(ctx: OperationContext, op: Operation, read: MetadataReader<M>, created?: { early: readonly LxdEvent[]; live: boolean }) {
     this.id = op.id;
+    this.#read = read;
     this.remote = ctx.remote;
     this.#op = op;
     this.#ctx = ctx;
@@ -85,7 +95,11 @@ export class LxdOperation<M = Record<string, unknown>> {
 
   /** The latest state seen (from the creating call, events, refresh or wait). */
   get current(): Operation<M> {
-    return this.#op as Operation<M>;
+    return this.#typed(this.#op);
+  }
+
+  #typed(op: Operation): Operation<M> {
+    return { ...op, metadata: op.metadata && this.#read(op.metadata) };
   }
 
   get done(): boolean {
@@ -96,7 +110,7 @@ export class LxdOperation<M = Record<string, unknown>> {
   async refresh(options: { signal?: AbortSignal } = {}): Promise<Operation<M>> {
     const op = await this.#ctx.operations.info(this.remote, this.id, options);
     this.#update(op);
-    return this.#op as Operation<M>;
+    return this.#typed(this.#op);
   }
 
   /** Cancels it (`DELETE`); LXD refuses operations that are not `may_cancel`. */
@@ -129,53 +143,55 @@ export class LxdOperation<M = Record<string, unknown>> {
     const timeout = checkMs("wait", "timeout", o.timeout);
     const signal = checkSignal("wait", o.signal);
     if (signal?.aborted) throw new AbortError(`wait ${this.id}`, signal.reason);
-    if (this.done) return settle(this.#op) as Operation<M>;
+    if (this.done) return this.#typed(settle(this.#op));
     if (this.#gone) throw this.#gone;
 
     this.#hold();
     try {
-      return (await new Promise<Operation>((resolve, reject) => {
-        const fallbackAbort = new AbortController();
-        let fallingBack = false;
-        const waiter: Waiter = {
-          resolve: (op) => (stop(), resolve(op)),
-          reject: (err) => (stop(), reject(err)),
-          // Events are not live: /wait runs beside them until one of the two settles this.
-          fallback: () => {
-            if (fallingBack) return;
-            fallingBack = true;
-            this.#ctx.operations.wait(this.remote, this.id, { signal: fallbackAbort.signal }).then(
-              (op) => (this.#update(op), waiter.resolve(op)),
-              (err: unknown) => {
-                if (err instanceof OperationError && err.operation) this.#update(err.operation);
-                if (!fallbackAbort.signal.aborted) waiter.reject(err);
-              },
-            );
-          },
-        };
-        const stop = () => {
-          this.#waiters.delete(waiter);
-          clearTimeout(timer);
-          signal?.removeEventListener("abort", onAbort);
-          fallbackAbort.abort();
-        };
-        const onAbort = () => waiter.reject(new AbortError(`wait ${this.id}`, signal?.reason));
-        const timer =
-          timeout === undefined
-            ? undefined
-            : setTimeout(() => waiter.reject(new TimeoutError(`operation ${this.id} not final after ${timeout} ms`, this.#op)), timeout);
-        signal?.addEventListener("abort", onAbort, { once: true });
-        this.#waiters.add(waiter);
-        // Not live (failed, or dropped and reconnecting): /wait covers it until the events are back.
-        if (this.#eventsFailed || this.#eventsDown || !this.#ready) return waiter.fallback();
-        this.#ready.then(
-          // One GET closes the race with an end that came before the subscription was live.
-          () => {
-            if (!this.#raceFree) this.#check();
-          },
-          () => waiter.fallback(),
-        );
-      })) as Operation<M>;
+      return this.#typed(
+        await new Promise<Operation>((resolve, reject) => {
+          const fallbackAbort = new AbortController();
+          let fallingBack = false;
+          const waiter: Waiter = {
+            resolve: (op) => (stop(), resolve(op)),
+            reject: (err) => (stop(), reject(err)),
+            // Events are not live: /wait runs beside them until one of the two settles this.
+            fallback: () => {
+              if (fallingBack) return;
+              fallingBack = true;
+              this.#ctx.operations.wait(this.remote, this.id, { signal: fallbackAbort.signal }).then(
+                (op) => (this.#update(op), waiter.resolve(op)),
+                (err: unknown) => {
+                  if (err instanceof OperationError && err.operation) this.#update(err.operation);
+                  if (!fallbackAbort.signal.aborted) waiter.reject(err);
+                },
+              );
+            },
+          };
+          const stop = () => {
+            this.#waiters.delete(waiter);
+            clearTimeout(timer);
+            signal?.removeEventListener("abort", onAbort);
+            fallbackAbort.abort();
+          };
+          const onAbort = () => waiter.reject(new AbortError(`wait ${this.id}`, signal?.reason));
+          const timer =
+            timeout === undefined
+              ? undefined
+              : setTimeout(() => waiter.reject(new TimeoutError(`operation ${this.id} not final after ${timeout} ms`, this.#op)), timeout);
+          signal?.addEventListener("abort", onAbort, { once: true });
+          this.#waiters.add(waiter);
+          // Not live (failed, or dropped and reconnecting): /wait covers it until the events are back.
+          if (this.#eventsFailed || this.#eventsDown || !this.#ready) return waiter.fallback();
+          this.#ready.then(
+            // One GET closes the race with an end that came before the subscription was live.
+            () => {
+              if (!this.#raceFree) this.#check();
+            },
+            () => waiter.fallback(),
+          );
+        }),
+      );
     } finally {
       this.#release();
       this.release();
@@ -276,7 +292,7 @@ export class LxdOperation<M = Record<string, unknown>> {
     // A handler's own failure must not stop the others, nor this state being recorded.
     for (const h of [...this.#handlers]) {
       try {
-        h(op as Operation<M>);
+        h(this.#typed(op));
       } catch (err) {
         report(err);
       }
@@ -308,16 +324,25 @@ export function startOperation<T = Record<string, unknown>, M extends Method = M
   method: M,
   path: P,
   init: SendInit<M, P> & { project?: string | undefined },
+  read: MetadataReader<T>,
 ): Promise<LxdOperation<T>>;
+export function startOperation<M extends Method = Method, P extends AsyncPaths<M> = AsyncPaths<M>>(
+  deps: StartDeps,
+  remote: string | undefined,
+  method: M,
+  path: P,
+  init: SendInit<M, P> & { project?: string | undefined },
+): Promise<LxdOperation>;
 // The init was checked against its path by the signature above, at each call site; generic over
 // the path, it is more than TypeScript can represent here, so the body reads it as any init.
-export async function startOperation(
+export async function startOperation<T>(
   deps: StartDeps,
   remote: string | undefined,
   method: Method,
   path: string,
   init: { params?: object; body?: unknown; signal?: AbortSignal | undefined; project?: string | undefined },
-): Promise<LxdOperation> {
+  read?: MetadataReader<T>,
+): Promise<LxdOperation<T> | LxdOperation> {
   const name = deps.core.resolve(remote);
   const { project } = init;
   // Checked before the events socket is joined: nothing goes out for bad input.
@@ -345,10 +370,9 @@ export async function startOperation(
     const sent = await untypedSend(deps.core)(name, method, path, { ...request, params: { ...params, query } });
     const out = unwrap<unknown>(sent.ctx, sent.status, sent.envelope);
     if (out.type !== "async") throw unexpectedAnswer(sent, "sync answer where an operation was expected");
-    return new LxdOperation({ hub: deps.hub, operations: deps.operations, remote: name, project }, out.operation, {
-      early,
-      live: liveBeforeRequest,
-    });
+    const ctx = { hub: deps.hub, operations: deps.operations, remote: name, project };
+    const created = { early, live: liveBeforeRequest };
+    return read ? new LxdOperation(ctx, out.operation, read, created) : new LxdOperation(ctx, out.operation, asRecord, created);
   } finally {
     sub.leave(); // the handle holds its own subscription now
   }

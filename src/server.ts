@@ -38,7 +38,7 @@ export function createInfoCache(core: Core): InfoCache {
     const name = core.resolve(remote);
     let asked = kept.get(name);
     if (asked && !refresh) return asked;
-    asked = core.send(name, "GET", "/1.0", { signal }).then((sent) => syncMetadata<ServerInfo>(sent));
+    asked = core.send(name, "GET", "/1.0", { signal }).then((sent): ServerInfo => syncMetadata(sent));
     kept.set(name, asked);
     asked.catch(() => kept.get(name) === asked && kept.delete(name));
     return asked;

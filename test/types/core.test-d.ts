@@ -188,8 +188,13 @@ export async function operationsStarted(deps: StartDeps) {
   expectTypeOf(
     await startOperation(deps, "r", "POST", "/1.0/certificates", { body: { token: true, name: "ci" } }),
   ).toEqualTypeOf<LxdOperation>();
-  const upload = startOperation<{ fingerprint?: string }, "POST", "/1.0/images">(deps, "r", "POST", "/1.0/images", {
-    body: new RawBody(new Uint8Array(), {}),
-  });
+  const upload = startOperation(
+    deps,
+    "r",
+    "POST",
+    "/1.0/images",
+    { body: new RawBody(new Uint8Array(), {}) },
+    (m): { fingerprint?: string } => (typeof m.fingerprint === "string" ? { fingerprint: m.fingerprint } : {}),
+  );
   expectTypeOf(await upload).toEqualTypeOf<LxdOperation<{ fingerprint?: string }>>();
 }
