@@ -137,10 +137,14 @@ check() { # description, expected substring, curl args...
 # PIDs of a server's main daemon only (`name` with no subcommand). Its helpers have the same
 # name (forkexec, forkstart, forkproxy, ...) and must survive, or running execs/containers die.
 daemon_pids() { # process name (lxd, incusd)
-  local pid w
+  local pid w dir
   for pid in $(pgrep -x "$1" || true); do
     read -ra w < <(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || true
-    if [ ${#w[@]} -eq 1 ] || [[ ${w[1]:-} == -* ]]; then echo "$pid"; fi
+    [ ${#w[@]} -eq 1 ] || [[ ${w[1]:-} == -* ]] || continue
+    # Not a daemon of another state folder: the cluster's members are `lxd` too, each with its own
+    # LXD_DIR (scripts/lxd-cluster-up.sh); a restart of the main daemon must leave them alone.
+    dir=$(tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | sed -n 's/^\(LXD_DIR\|INCUS_DIR\)=//p' | head -n 1)
+    if [ -z "$dir" ] || [ "$dir" = /var/lib/lxd ] || [ "$dir" = /var/lib/incus ]; then echo "$pid"; fi
   done
   return 0
 }
