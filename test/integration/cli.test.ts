@@ -1,37 +1,22 @@
-// The CLI as a spawned process against each real server, with remotes from that server's own
-// CLI config: lxc's for LXD ($LXD_CONF), incus's for Incus ($INCUS_CONF, `protocol: incus`,
-// `local` left as `unix://` so the CLI finds the socket by Incus's rule). Remotes: `local` (the
-// unix socket) and `tls` (HTTPS with the client certificate and servercerts/tls.crt).
+// The CLI as a spawned process against each real server, with remotes `local` and `tls` from that
+// server's own CLI config (cliConfig in test/support/cli.ts).
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
-import { CLI, cli } from "../support/cli.js";
+import { CLI, cli, cliConfig } from "../support/cli.js";
 import { clientFor, createTokenOperation, describeServers } from "./lxd.js";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 describeServers("real server: CLI", (env) => {
-  const incus = env.server === "incus";
-  const conf = mkdtempSync(join(tmpdir(), incus ? "lxd-fetch-incus-" : "lxd-fetch-lxc-"));
-  mkdirSync(join(conf, "servercerts"));
-  writeFileSync(join(conf, "client.crt"), env.clientCert);
-  writeFileSync(join(conf, "client.key"), env.clientKey);
-  writeFileSync(join(conf, "servercerts", "tls.crt"), env.serverCert);
-  const protocol = incus ? "incus" : "lxd";
-  const localAddr = incus ? "unix://" : `unix://${env.socket}`;
-  writeFileSync(
-    join(conf, "config.yml"),
-    `default-remote: local\nremotes:\n  local:\n    addr: ${localAddr}\n    protocol: ${protocol}\n    public: false\n  tls:\n    addr: ${env.httpsUrl}\n    auth_type: tls\n    protocol: ${protocol}\n    public: false\naliases: {}\n`,
-  );
-  // Only this server's config is in play (an Incus user has no LXD_CONF).
-  const confEnv = incus ? { INCUS_CONF: conf, INCUS_SOCKET: env.socket, LXD_CONF: undefined } : { LXD_CONF: conf, INCUS_CONF: undefined };
+  const { env: confEnv, remove } = cliConfig(env);
   const run = (args: string[], input?: Uint8Array) => cli(args, { env: confEnv, ...(input && { input }) });
   const lxd = clientFor("unix", { socket: env.socket });
-  afterAll(() => lxd.close());
+  afterAll(async () => {
+    await lxd.close();
+    remove();
+  });
 
   describe.each(["local", "tls"])("remote %s", (remote) => {
     it("exec propagates the exit code and separates the streams", async () => {

@@ -1,6 +1,9 @@
 // Runs the built CLI (dist/cli.js, built by `npm test` before vitest) as a separate process.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { LxdEnv } from "../../scripts/lxd-env.mjs";
 
 export const CLI = new URL("../../dist/cli.js", import.meta.url).pathname;
 
@@ -42,4 +45,28 @@ export function cli(
     });
     child.stdin.end(options.input ?? "");
   });
+}
+
+/**
+ * A CLI config folder for one real server, as its own CLI keeps it: lxc's for LXD ($LXD_CONF),
+ * incus's for Incus ($INCUS_CONF, `protocol: incus`, `local` left as `unix://` so the CLI finds
+ * the socket by Incus's rule). Remotes: `local` (the unix socket) and `tls` (HTTPS with the client
+ * certificate and servercerts/tls.crt). `env` is what the spawned CLI needs: only this server's
+ * config is in play (an Incus user has no LXD_CONF).
+ */
+export function cliConfig(server: LxdEnv): { dir: string; env: Record<string, string | undefined>; remove(): void } {
+  const incus = server.server === "incus";
+  const dir = mkdtempSync(join(tmpdir(), incus ? "lxd-fetch-incus-" : "lxd-fetch-lxc-"));
+  mkdirSync(join(dir, "servercerts"));
+  writeFileSync(join(dir, "client.crt"), server.clientCert);
+  writeFileSync(join(dir, "client.key"), server.clientKey);
+  writeFileSync(join(dir, "servercerts", "tls.crt"), server.serverCert);
+  const protocol = incus ? "incus" : "lxd";
+  const localAddr = incus ? "unix://" : `unix://${server.socket}`;
+  writeFileSync(
+    join(dir, "config.yml"),
+    `default-remote: local\nremotes:\n  local:\n    addr: ${localAddr}\n    protocol: ${protocol}\n    public: false\n  tls:\n    addr: ${server.httpsUrl}\n    auth_type: tls\n    protocol: ${protocol}\n    public: false\naliases: {}\n`,
+  );
+  const env = incus ? { INCUS_CONF: dir, INCUS_SOCKET: server.socket, LXD_CONF: undefined } : { LXD_CONF: dir, INCUS_CONF: undefined };
+  return { dir, env, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
