@@ -70,7 +70,8 @@ if [ "$RESTART" = 1 ]; then stop_daemon incusd "${INCUS_UP_STOP_GRACE:-10}"; fi
 if ! daemon_ready; then
   say "starting daemon (log in $DLOG)"
   # setsid -f: own session, no controlling terminal, so it outlives this script and its shell.
-  setsid -f "$INCUSD" --group root >>"$DLOG" 2>&1 </dev/null
+  # From /: the daemon's working directory is its children's (see lxd-up.sh).
+  (cd / && setsid -f "$INCUSD" --group root >>"$DLOG" 2>&1 </dev/null)
   incus admin waitready --timeout 60
 fi
 

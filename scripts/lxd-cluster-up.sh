@@ -74,8 +74,9 @@ launch_member() {
   chmod 711 "$d"
   say "starting $m (log in $STATE/cluster-$m.log)"
   # The shell writes its own PID and execs lxd in place, so the pid file names the daemon.
-  LXD_DIR=$d setsid -f bash -c 'echo $$ >"$LXD_DIR/daemon.pid"; exec lxd --group root' \
-    >>"$STATE/cluster-$m.log" 2>&1 </dev/null
+  # From / (see lxd-up.sh): a daemon's working directory is its children's.
+  (cd / && LXD_DIR=$d setsid -f bash -c 'echo $$ >"$LXD_DIR/daemon.pid"; exec lxd --group root' \
+    >>"$STATE/cluster-$m.log" 2>&1 </dev/null)
 }
 wait_member() { on "$1" lxd waitready --timeout 90; }
 

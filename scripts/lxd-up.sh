@@ -44,7 +44,9 @@ if [ "$RESTART" = 1 ]; then stop_daemon lxd "${LXD_UP_STOP_GRACE:-10}"; fi
 if ! daemon_ready; then
   say "starting daemon (log in $DLOG)"
   # setsid -f: own session, no controlling terminal, so it outlives this script and its shell.
-  setsid -f lxd --group root >>"$DLOG" 2>&1 </dev/null
+  # From /: the daemon's working directory is its children's (rsync, forkexec), and a checkout
+  # removed later (a CI clone) made Incus's snapshots fail with "getcwd(): No such file".
+  (cd / && setsid -f lxd --group root >>"$DLOG" 2>&1 </dev/null)
   lxd waitready --timeout 60
 fi
 
