@@ -122,18 +122,29 @@ async function connect(
   const [control, data] = sockets as [WebSocket, WebSocket];
   const output = outputs.get("0");
   if (!output) throw new ExecError(`console ${handle.id}: the data socket is missing`);
+  // Detaching closes the data socket first and control only once LXD has ended the console (or
+  // after a grace). LXD 5.0.2 crashes on the other order: a closed control socket makes it write
+  // "\n\r" to the data socket while its console mirror may be writing output there (the echo of the
+  // reset it sends on detach) — gorilla panics "concurrent write to websocket connection" and the
+  // daemon exits (seen in our CI; instance_console.go). With the data socket closed first, the
+  // mirror ends on its failed write before that "\n\r" is written.
   let detaching = false;
   const detach = () => {
     if (detaching) return;
     detaching = true;
-    safeClose(control);
-    const t = setTimeout(() => safeClose(data), DETACH_GRACE_MS);
-    void output.ended.finally(() => clearTimeout(t));
+    safeClose(data);
+    const t = setTimeout(() => safeClose(control), DETACH_GRACE_MS);
+    void handle
+      .wait()
+      .catch(() => undefined)
+      .finally(() => {
+        clearTimeout(t);
+        safeClose(control);
+      });
   };
   const closed = output.ended.then(() => {
     output.end(); // with or without the end-of-stream frame: the console is over
-    safeClose(control);
-    safeClose(data);
+    detach();
     options.signal?.removeEventListener("abort", detach);
     handle.release();
   });

@@ -8,6 +8,8 @@ import { type Client, hex, type VirtualState } from "./state.js";
 export const MOCK_PROMPT = "/ # ";
 
 export interface ConsoleState {
+  /** The fds the client closed, in order (LXD 5.0.2 crashes when control goes first: see src/console.ts). */
+  closed: string[];
   log: string;
   size: { width: number; height: number };
 }
@@ -22,7 +24,7 @@ export function mockConsole(s: VirtualState): MockConsoles {
   const consoles = new Map<string, ConsoleState>();
   const stateOf = (name: string) => {
     let c = consoles.get(name);
-    if (!c) consoles.set(name, (c = { log: "", size: { width: 80, height: 25 } }));
+    if (!c) consoles.set(name, (c = { log: "", size: { width: 80, height: 25 }, closed: [] }));
     return c;
   };
   const path = `${s.base}/1.0/instances/:name/console`;
@@ -52,6 +54,7 @@ export function mockConsole(s: VirtualState): MockConsoles {
       };
       m.attach = (fd, client) => {
         sockets[fd] = client;
+        client.addEventListener("close", () => state.closed.push(fd));
         if (fd === "control") {
           client.addEventListener("close", end);
           client.addEventListener("message", (e) => {

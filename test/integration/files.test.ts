@@ -2,7 +2,7 @@
 // /root/lfb-* in the shared container (removed after each run).
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FileTypeError, type Lxd } from "../../src/index.js";
+import { FileTypeError, type Lxd, OperationError } from "../../src/index.js";
 import { clientFor, describeServers, remotes } from "./lxd.js";
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -120,7 +120,15 @@ describeServers("real server: files and console", (env) => {
       reader.releaseLock();
       await con.close();
       clearTimeout(done);
-      expect((await con.operation.wait({ timeout: 10_000 })).status).toBe("Success");
+      // Detaching closes the data socket before control (LXD 5.0.2 crashes on the other order:
+      // src/console.ts); LXD 5.0.2 then fails its own reset write to the closed console and says
+      // so as the operation's error, Incus ends it in Success. Either way it has ended.
+      const final = await con.operation.wait({ timeout: 10_000 }).catch((err: unknown) => {
+        if (err instanceof OperationError && /file already closed/.test(err.operation?.err ?? "")) return err.operation;
+        throw err;
+      });
+      expect(con.operation.done).toBe(true);
+      expect(final?.status).toMatch(/^(Success|Failure)$/);
       expect(await lxd.console.log(name, c)).toContain("lfb-42");
     });
   });
