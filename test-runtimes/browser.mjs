@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { certDnsName, freePort, NGINX, runNginx } from "../scripts/nginx.mjs";
 import { loadServers, skipOrFail } from "../scripts/lxd-env.mjs";
+import { CHROMIUM_ARGS } from "./web-page.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const here = join(root, "test-runtimes");
@@ -188,15 +189,7 @@ try {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: CHROMIUM_ARGS,
   });
   let passed = 0;
   let failed = 0;

@@ -2,6 +2,17 @@
 // on the virtual LXD in the page): the browser launch, and a driver for the page's terminal and
 // operations panel.
 
+/** Chromium's flags for every run here: no sandbox (root), no GPU, no background traffic. */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
 /** Debian's Chromium, headless, with a fresh profile and no background traffic (closed network). */
 export async function launchChromium(userDataDir, executablePath) {
   const { chromium } = await import("playwright-core");
@@ -9,16 +20,7 @@ export async function launchChromium(userDataDir, executablePath) {
     executablePath,
     headless: true,
     viewport: { width: 1280, height: 800 },
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: ["--headless", ...CHROMIUM_ARGS],
   });
 }
 
