@@ -1,8 +1,9 @@
 // The shared core every capability runs on: remotes, their transports and the request core,
-// and nothing else, so an app that imports one capability bundles only that one (issue 14).
+// and nothing else, so an app that imports one capability bundles only that one.
 // Capabilities that keep per-client state (the events hub, the openapi-fetch clients) attach it
 // with `shared()`, which `close()` also ends.
 import { createCore, type Core } from "./core.js";
+import { createPipeline, type Where } from "./request.js";
 import { InvalidArgumentError } from "./errors.js";
 import type { LxdOptions } from "./client.js";
 import type { RemoteOptions, Transport, TransportFactory } from "./transport/types.js";
@@ -18,12 +19,12 @@ export interface LxdBase {
   /** Every helper's request goes through it. */
   readonly core: Core;
   /** The remote's name, `defaultRemote` for undefined; throws InvalidArgumentError if unknown. */
-  resolve(remote: string | undefined): string;
+  resolve(where: Where): string;
   /** The remote's transport; throws once the client is closed. */
-  transport(remote: string | undefined): Transport;
-  baseUrl(remote: string): string;
+  transport(where: Where): Transport;
+  baseUrl(where: Where): string;
   /** How websockets to the remote are opened (`options.WebSocket`, else the transport's). */
-  webSocket(remote: string): WebSocketFactory;
+  webSocket(where: Where): WebSocketFactory;
   /** State a capability keeps per client, made on first use; `dispose` runs at `close()`. */
   shared<T>(key: object, make: () => T, dispose?: (value: T) => void): T;
   /** Closes every connection of this client. */
@@ -45,6 +46,13 @@ export function createBase(given: LxdOptions | undefined, defaultTransport: Tran
   checkMs("createLxd", "eventsLinger", options.eventsLinger);
   checkFunction("createLxd", "transport", options.transport);
   checkFunction("createLxd", "WebSocket", options.WebSocket);
+  const hooks = checkOptions("createLxd", options.hooks);
+  for (const k of ["beforeRequest", "afterResponse"] as const) {
+    const list = hooks[k];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) throw new InvalidArgumentError(`createLxd: hooks.${k} must be an array of functions`);
+    for (const f of list) checkFunction("createLxd", `hooks.${k}[]`, f);
+  }
   const names = [...new Set(["local", ...Object.keys(configs)])];
   const defaultRemote = options.defaultRemote ?? "local";
   if (!names.includes(defaultRemote)) throw new InvalidArgumentError(`defaultRemote "${defaultRemote}" is not a configured remote`);
@@ -61,30 +69,35 @@ export function createBase(given: LxdOptions | undefined, defaultTransport: Tran
   const transports = new Map<string, Transport>(names.map((name) => [name, build(factory, name, configs[name])]));
   const state = new Map<object, { value: unknown; dispose: ((value: never) => void) | undefined }>();
 
-  const resolve = (remote: string | undefined): string => {
+  const named = (remote: string | undefined): string => {
     const name = remote ?? defaultRemote;
     if (typeof name !== "string" || !names.includes(name)) {
       throw new InvalidArgumentError(`unknown remote ${JSON.stringify(name)} (configured: ${names.join(", ")})`);
     }
     return name;
   };
-  const transport = (remote: string | undefined): Transport => {
-    const t = transports.get(resolve(remote));
-    if (!t) throw new InvalidArgumentError("this client is closed");
-    return t;
-  };
+  const pipeline = createPipeline(
+    named,
+    (name) => {
+      const t = transports.get(name);
+      if (!t) throw new InvalidArgumentError("this client is closed");
+      return t;
+    },
+    hooks,
+  );
+  const { resolve, transport } = pipeline;
 
   return {
     defaultRemote,
     remotes: names,
     options,
-    core: createCore(resolve, transport),
+    core: createCore(pipeline),
     resolve,
     transport,
-    baseUrl: (remote) => transport(remote).baseUrl,
-    webSocket: (remote) => {
+    baseUrl: (where) => transport(where).baseUrl,
+    webSocket: (where) => {
       const Ctor = options.WebSocket;
-      return Ctor ? (url: string) => new Ctor(url) : transport(remote).webSocket;
+      return Ctor ? (url: string) => new Ctor(url) : transport(where).webSocket;
     },
     shared<T>(key: object, make: () => T, dispose?: (value: T) => void): T {
       let entry = state.get(key);

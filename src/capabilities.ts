@@ -1,5 +1,6 @@
-// Each capability as its own function over the shared core (base.ts): an app imports the ones it
-// uses and the bundler drops the rest; `createLxd()` is all of them on one object.
+// Each capability as its own function over the shared core (base.ts), in the flat form (the
+// remote first): an app imports the ones it uses and the bundler drops the rest; the registry
+// (registry.ts) puts them all on a client and, bound to a scope, on every connection.
 //   const base = createLxdBase();                 // from "lxd-fetch", as createLxd()
 //   const ops = await lxdOperations(base).list(); // bundles operations only
 import createClient, { type Client } from "openapi-fetch";
@@ -18,6 +19,7 @@ import { LxdOperation, type StartDeps } from "./operation.js";
 import { createOperations, operationId, type OperationsApi } from "./operations.js";
 import { createInfoCache, serverApi, type InfoCache, type ServerApi } from "./server.js";
 import { createTrust, type TrustApi } from "./trust.js";
+import type { Args, Flat, Lead } from "./mutator.js";
 import { checkOptions, checkSegment } from "./validate.js";
 
 // Keys of the per-client state in LxdBase.shared.
@@ -80,35 +82,56 @@ function startDeps(base: LxdBase): ExecDeps & StartDeps {
 }
 
 /** A handle on an existing operation (refresh, cancel, wait, onUpdate). Nothing is sent. */
-export function lxdTrack(base: LxdBase): (remote: string | undefined, id: string, options?: { project?: string }) => LxdOperation {
-  return (remote, id, opts) => {
+export type TrackCall<L extends Lead = Flat> = (...a: Args<L, [id: string, options?: { project?: string }]>) => LxdOperation;
+/** LXD's event stream as async iterables. */
+export type EventsCall<L extends Lead = Flat> = (...a: Args<L, [options?: EventsOptions]>) => EventSubscription;
+/** Runs a command with streams (see ExecProcess). */
+export type ExecCall<L extends Lead = Flat> = (
+  ...a: Args<L, [instance: string, command: string[], options?: ExecOptions]>
+) => Promise<ExecProcess>;
+/** Runs a command to completion and collects its output. */
+export type RunCall<L extends Lead = Flat> = (
+  ...a: Args<L, [instance: string, command: string[], options?: RunOptions]>
+) => Promise<RunResult>;
+
+/** The operations calls and `track`. */
+export type LxdOperations<L extends Lead = Flat> = OperationsApi<L> & { track: TrackCall<L> };
+
+export function lxdTrack(base: LxdBase): TrackCall {
+  return (where, id, opts) => {
     const { project } = checkOptions("track", opts);
     if (project !== undefined) checkSegment("track", "project", project);
+    const scope = base.core.scope(where);
     return new LxdOperation(
-      { hub: hub(base), operations: lxdOperations(base), remote: base.resolve(remote), project },
+      { hub: hub(base), operations: lxdOperations(base), remote: scope.remote, project: project ?? scope.project },
       pendingOperation(operationId(id)),
       (metadata) => metadata,
     );
   };
 }
 
-/** LXD's event stream as async iterables. */
-export function lxdEvents(base: LxdBase): (remote?: string, options?: EventsOptions) => EventSubscription {
-  return (remote, opts) => subscribe(hub(base), base.resolve(remote), opts);
+/** The operations calls with `track`: the registry's `operations`. */
+export function lxdOperationsAndTrack(base: LxdBase): LxdOperations {
+  return { ...lxdOperations(base), track: lxdTrack(base) };
+}
+
+/** LXD's event stream as async iterables; a connection's project unless the call names its own or all. */
+export function lxdEvents(base: LxdBase): EventsCall {
+  return (where, opts) => {
+    const { remote, project } = base.core.scope(where);
+    const scoped = project === undefined || opts?.project !== undefined || opts?.allProjects ? opts : { ...opts, project };
+    return subscribe(hub(base), remote, scoped);
+  };
 }
 
 /** Commands with streams. */
-export function lxdExec(
-  base: LxdBase,
-): (remote: string | undefined, instance: string, command: string[], options?: ExecOptions) => Promise<ExecProcess> {
-  return (remote, instance, command, opts) => exec(startDeps(base), remote, instance, command, opts);
+export function lxdExec(base: LxdBase): ExecCall {
+  return (where, instance, command, opts) => exec(startDeps(base), where, instance, command, opts);
 }
 
 /** Commands run to completion, output collected. */
-export function lxdRun(
-  base: LxdBase,
-): (remote: string | undefined, instance: string, command: string[], options?: RunOptions) => Promise<RunResult> {
-  return (remote, instance, command, opts) => run(startDeps(base), remote, instance, command, opts);
+export function lxdRun(base: LxdBase): RunCall {
+  return (where, instance, command, opts) => run(startDeps(base), where, instance, command, opts);
 }
 
 /** What helpers that start operations and read features are built on; the hub is made on first use. */
@@ -130,8 +153,7 @@ export function lxdInstances(base: LxdBase): InstancesApi {
 
 /** Images: list, get, aliases, import (streamed), export (a stream), delete. */
 export function lxdImages(base: LxdBase): ImagesApi {
-  // Object.assign keeps helperDeps' hub a getter (a spread would make the hub at once).
-  return createImages(Object.assign(helperDeps(base), { transport: (remote: string | undefined) => base.transport(remote) }));
+  return createImages(helperDeps(base));
 }
 
 /** Trust: tokens, enrolment with a token, trusted certificates. */
@@ -141,22 +163,31 @@ export function lxdTrust(base: LxdBase): TrustApi {
 
 /** An instance's files: pull and push streamed, list, stat, delete, mkdir, symlink. */
 export function lxdFiles(base: LxdBase): FilesApi {
-  return createFiles({ resolve: base.resolve, transport: base.transport });
+  return createFiles(base.core);
 }
 
 /** An instance's console (a bidirectional stream with resize and close) and its log. */
 export function lxdConsole(base: LxdBase): ConsoleApi {
-  return createConsole({ ...startDeps(base), resolve: base.resolve, transport: base.transport });
+  return createConsole(startDeps(base));
 }
 
-/** The typed openapi-fetch client of a remote, for endpoints without a helper yet. */
-export function lxdApi(base: LxdBase): (remote?: string) => Client<paths> {
+/** The typed openapi-fetch client of a remote or scope, for any endpoint of the API description. */
+export type ApiCall<L extends Lead = Flat> = (...a: Args<L, []>) => Client<paths>;
+
+/**
+ * openapi-fetch over the request pipeline: the scope's project and target and the user's hooks
+ * apply to its requests as to every other. One client per remote and scope.
+ */
+export function lxdApi(base: LxdBase): ApiCall {
   const clients = base.shared(API, () => new Map<string, Client<paths>>());
-  return (remote) => {
-    const t = base.transport(remote);
-    const name = base.resolve(remote);
-    let c = clients.get(name);
-    if (!c) clients.set(name, (c = createClient<paths>({ baseUrl: t.baseUrl, fetch: (r) => t.fetch(r) })));
+  return (where) => {
+    const scope = base.core.scope(where);
+    const key = JSON.stringify([scope.remote, scope.project, scope.target]);
+    let c = clients.get(key);
+    if (!c) {
+      const baseUrl = base.transport(scope.remote).baseUrl;
+      clients.set(key, (c = createClient<paths>({ baseUrl, fetch: (request) => base.core.forward(scope, request) })));
+    }
     return c;
   };
 }

@@ -2,6 +2,7 @@
 // whether they are up, in one request. A standalone server answers LxdError 500 "Server is not
 // clustered".
 import type { Core } from "./core.js";
+import type { Args, Flat, Lead } from "./mutator.js";
 import { syncMetadata } from "./envelope.js";
 import type { components } from "./generated/lxd.js";
 import { checkOptions, checkSegment, checkSignal } from "./validate.js";
@@ -17,16 +18,16 @@ export interface ClusterCallOptions {
   signal?: AbortSignal;
 }
 
-export interface ClusterApi {
+export interface ClusterApi<L extends Lead = Flat> {
   /** Every member, with its state (`?recursion=1`: one request). */
-  members(remote?: string, options?: ClusterCallOptions): Promise<ClusterMember[]>;
+  members(...a: Args<L, [options?: ClusterCallOptions]>): Promise<ClusterMember[]>;
   /** One member by its name (`server_name`). */
-  member(remote: string | undefined, name: string, options?: ClusterCallOptions): Promise<ClusterMember>;
+  member(...a: Args<L, [name: string, options?: ClusterCallOptions]>): Promise<ClusterMember>;
 }
 
 export function createCluster(core: Core): ClusterApi {
   return {
-    async members(remote, given) {
+    async members(remote?, given?) {
       const signal = checkSignal("cluster.members", checkOptions("cluster.members", given).signal);
       return syncMetadata(await core.send(remote, "GET", "/1.0/cluster/members", { params: { query: { recursion: 1 } }, signal }));
     },

@@ -7,7 +7,9 @@ import { AbortError, ExecError } from "./errors.js";
 import type { ExecDeps } from "./exec.js";
 import { connectFds, controlSender, type FdPlan, readExecMetadata, sendResize, stdinStream } from "./exec-streams.js";
 import { type LxdOperation, startOperation } from "./operation.js";
-import { type RawDeps, sendRaw } from "./raw.js";
+import type { Args, Flat, Lead } from "./mutator.js";
+import { sendRaw } from "./raw.js";
+import type { Where } from "./request.js";
 import type { ExecOperationMetadata } from "./types.js";
 import { checkInstanceCall, checkInt } from "./validate.js";
 import { safeClose } from "./websocket.js";
@@ -39,16 +41,16 @@ export interface ConsoleCallOptions {
   signal?: AbortSignal;
 }
 
-export interface ConsoleApi {
+export interface ConsoleApi<L extends Lead = Flat> {
   /** Attaches to the instance's console. */
-  (remote: string | undefined, instance: string, options?: ConsoleOptions): Promise<ConsoleSession>;
+  (...a: Args<L, [instance: string, options?: ConsoleOptions]>): Promise<ConsoleSession>;
   /** The console log (a container's ring buffer), as text. */
-  log(remote: string | undefined, instance: string, options?: ConsoleCallOptions): Promise<string>;
+  log(...a: Args<L, [instance: string, options?: ConsoleCallOptions]>): Promise<string>;
   /** Empties the console log. */
-  clearLog(remote: string | undefined, instance: string, options?: ConsoleCallOptions): Promise<void>;
+  clearLog(...a: Args<L, [instance: string, options?: ConsoleCallOptions]>): Promise<void>;
 }
 
-export type ConsoleDeps = ExecDeps & RawDeps;
+export type ConsoleDeps = ExecDeps;
 
 // Control first, as for exec: LXD starts the console once fd 0 is connected.
 const FDS: FdPlan[] = [
@@ -62,17 +64,17 @@ const PATH = "/1.0/instances/{name}/console" as const;
 const query = (project: string | undefined) => (project === undefined ? {} : { query: { project } });
 
 export function createConsole(deps: ConsoleDeps): ConsoleApi {
-  const attach = async (remote: string | undefined, instance: string, options?: ConsoleOptions): Promise<ConsoleSession> => {
+  const attach = async (where: Where, instance: string, options?: ConsoleOptions): Promise<ConsoleSession> => {
     const o = checkInstanceCall("console", instance, options) as ConsoleOptions;
     for (const k of ["width", "height"] as const) checkInt("console", k, o[k], 1, 0xffff);
     if (o.signal?.aborted) throw new AbortError(`console of ${instance}`, o.signal.reason);
-    const name = deps.resolve(remote);
+    const name = deps.core.resolve(where);
     const leave = await deps.connecting(name, o.signal);
     let handle: LxdOperation<ExecOperationMetadata> | undefined;
     try {
       handle = await startOperation<ExecOperationMetadata, "POST", typeof PATH>(
         deps,
-        name,
+        where,
         "POST",
         PATH,
         {
@@ -92,18 +94,18 @@ export function createConsole(deps: ConsoleDeps): ConsoleApi {
     }
   };
   return Object.assign(attach, {
-    async log(remote: string | undefined, instance: string, options?: ConsoleCallOptions) {
+    async log(where: Where, instance: string, options?: ConsoleCallOptions) {
       const o = checkInstanceCall("console.log", instance, options);
-      const sent = await sendRaw(deps, remote, "GET", PATH, {
+      const sent = await sendRaw(deps.core, where, "GET", PATH, {
         params: { path: { name: instance }, ...query(o.project) },
         signal: o.signal,
       });
       return sent.response.text();
     },
-    async clearLog(remote: string | undefined, instance: string, options?: ConsoleCallOptions) {
+    async clearLog(where: Where, instance: string, options?: ConsoleCallOptions) {
       const o = checkInstanceCall("console.clearLog", instance, options);
       syncMetadata(
-        await deps.core.send(remote, "DELETE", PATH, { params: { path: { name: instance }, ...query(o.project) }, signal: o.signal }),
+        await deps.core.send(where, "DELETE", PATH, { params: { path: { name: instance }, ...query(o.project) }, signal: o.signal }),
       );
     },
   });

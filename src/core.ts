@@ -1,16 +1,14 @@
-// The request core: every helper's request goes through `send`, so URLs, bodies, envelopes
-// and failures are handled in one place.
-import { AbortError, ConnectionError, LxdFetchError, TlsError } from "./errors.js";
+// The typed core: `send` is the request pipeline (request.ts) with LXD's envelope read, its
+// method, path, parameters, body and answer typed from the API description.
 import { toEnvelope, type RequestContext } from "./envelope.js";
 import type { FetchResponse, ParamsOption } from "openapi-fetch";
-import { type RAW, RawBody } from "./raw-body.js";
+import type { RAW, RawBody } from "./raw-body.js";
 import type { paths } from "./generated/lxd.js";
-import { causeCode, TLS_CODE } from "./transport/cause.js";
-import type { Transport } from "./transport/types.js";
+import { classifyFailure, type AnyInit, type Pipeline, type Where } from "./request.js";
 import type { Envelope } from "./types.js";
-import { checkSegment, checkSignal, checkText } from "./validate.js";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+export type { AnyInit, Where } from "./request.js";
 
 /** The generated description of `method path` (openapi-typescript's operation object). */
 type Described<M extends Method, P extends keyof paths> = paths[P][Lowercase<M>];
@@ -93,18 +91,10 @@ type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K
 /** `init` is optional where the spec requires nothing, as in openapi-fetch. */
 export type InitArg<I> = RequiredKeys<I> extends never ? [init?: I] : [init: I];
 
-/** What the implementation reads of any `SendInit`. */
-export interface AnyInit {
-  params?: { path?: Record<string, string>; query?: Record<string, string | number | boolean | undefined> };
-  body?: unknown;
-  signal?: AbortSignal | undefined;
-}
-
-/** The internal core every API module is built on. */
-export interface Core {
-  resolve(remote: string | undefined): string;
+/** The internal core every API module is built on: the pipeline, and `send` for LXD's envelopes. */
+export interface Core extends Pipeline {
   send<M extends Method, P extends PathsWith<M>, const I extends SendInit<M, P>>(
-    remote: string | undefined,
+    where: Where,
     method: M,
     path: P,
     ...init: InitArg<I>
@@ -112,7 +102,7 @@ export interface Core {
 }
 
 /** `send` as its implementation takes it: any path, any init, metadata unknown. */
-export type UntypedSend = (remote: string | undefined, method: Method, path: string, init?: AnyInit) => Promise<Sent>;
+export type UntypedSend = (where: Where, method: Method, path: string, init?: AnyInit) => Promise<Sent>;
 
 /**
  * For a helper generic over method and path (startOperation), whose own signature checks the
@@ -121,27 +111,11 @@ export type UntypedSend = (remote: string | undefined, method: Method, path: str
  */
 export const untypedSend = (core: Core): UntypedSend => core.send as unknown as UntypedSend;
 
-export function classifyFailure(ctx: RequestContext, err: unknown, signal?: AbortSignal): LxdFetchError {
-  if (err instanceof LxdFetchError) return err;
-  if (signal?.aborted) return new AbortError(`${ctx.method} ${ctx.path}`, signal.reason);
-  const { code, detail } = causeCode(err);
-  const Kind = code && TLS_CODE.test(code) ? TlsError : ConnectionError;
-  return new Kind({ ...ctx, code, detail: code && !detail.includes(code) ? `${detail} (${code})` : detail }, { cause: err });
-}
-
-export function createCore(resolve: (remote: string | undefined) => string, transportOf: (remote: string) => Transport): Core {
-  async function send(remote: string | undefined, method: Method, path: string, init: AnyInit = {}): Promise<Sent> {
-    const name = resolve(remote);
-    const transport = transportOf(name);
-    const { ctx, url } = locate(name, transport, method, path, init);
-    let response: Response;
+export function createCore(pipeline: Pipeline): Core {
+  async function send(where: Where, method: Method, path: string, init: AnyInit = {}): Promise<Sent> {
+    const { ctx, response } = await pipeline.dispatch(where, method, path, init);
     let text: string;
     try {
-      response = await transport.fetch(url, {
-        method,
-        ...bodyInit(init.body),
-        ...(init.signal && { signal: init.signal }),
-      });
       text = await response.text();
     } catch (err) {
       throw classifyFailure(ctx, err, init.signal);
@@ -150,60 +124,5 @@ export function createCore(resolve: (remote: string | undefined) => string, tran
   }
   // The one place the spec's response types are trusted: the envelope is checked at run time
   // (toEnvelope), its metadata is LXD's as the spec describes it for `method path`.
-  return { resolve, send: send as Core["send"] };
-}
-
-const JSON_HEADERS = { "content-type": "application/json" };
-
-// openapi-fetch's serializers (createQuerySerializer, defaultPathSerializer) give the same URLs
-// for LXD's flat parameters, but cost 1.6 KB gzip in a browser bundle (operations.list alone: 6.8
-// KB against 5.2) and measured slower on the hot path (bench/operations): these are LXD's cases only.
-
-/** JSON, or a RawBody as it is; a stream needs `duplex: "half"` (fetch's rule for streamed uploads). */
-function bodyInit(body: unknown): RequestInit {
-  if (body === undefined) return {};
-  if (!(body instanceof RawBody)) return { body: JSON.stringify(body), headers: JSON_HEADERS };
-  const init: RequestInit & { duplex?: "half" } = { body: body.body as BodyInit, headers: body.headers };
-  if (typeof ReadableStream !== "undefined" && body.body instanceof ReadableStream) init.duplex = "half";
-  return init;
-}
-
-/** `?a=1&b=x%20y`, skipping undefined values; encoded as openapi-fetch encodes them. */
-export function queryString(query: Record<string, string | number | boolean | undefined> | undefined): string {
-  if (!query) return "";
-  let out = "";
-  for (const [k, v] of Object.entries(query)) {
-    if (v !== undefined) out += `${out ? "&" : "?"}${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`;
-  }
-  return out;
-}
-
-/** The concrete path, with parameters encoded as they are on the wire (one segment each). */
-export function expandPath(path: string, params: Record<string, string> | undefined): string {
-  return path.replace(/\{([^}]+)\}/g, (_, k: string) => encodeURIComponent(params?.[k] ?? `{${k}}`));
-}
-
-/**
- * The request's context (for errors) and URL on `transport`, its parameters checked first and
- * encoded as openapi-fetch encodes them (queryString, expandPath). The helpers' hot path builds the request itself:
- * openapi-fetch's Request object and middleware pass cost more than LXD's own answer time
- * (bench/operations).
- */
-export function locate(
-  remote: string,
-  transport: Transport,
-  method: string,
-  path: string,
-  init: AnyInit,
-): { ctx: RequestContext; url: string } {
-  checkRequest(`${method} ${path}`, init);
-  const ctx: RequestContext = { method, path: expandPath(path, init.params?.path), remote };
-  return { ctx, url: transport.baseUrl + ctx.path + queryString(init.params?.query) };
-}
-
-/** Path parameters are single segments and query strings carry no NUL: checked before sending. */
-function checkRequest(where: string, init: AnyInit): void {
-  for (const [k, v] of Object.entries(init.params?.path ?? {})) checkSegment(where, k, v);
-  for (const [k, v] of Object.entries(init.params?.query ?? {})) if (typeof v === "string") checkText(where, k, v);
-  checkSignal(where, init.signal);
+  return { ...pipeline, send: send as Core["send"] };
 }

@@ -1,10 +1,9 @@
 // A GET whose answer is a byte stream (an image export), not an envelope: the body is handed
 // over unread. LXD's error envelope, or anything that is not the stream, becomes a typed error.
-import { type AnyInit, classifyFailure, expandPath, type PathsWith, queryString, type SendInit } from "./core.js";
+import type { PathsWith, SendInit } from "./core.js";
 import { toEnvelope, unwrap, type RequestContext } from "./envelope.js";
 import { ResponseError } from "./errors.js";
-import type { Transport } from "./transport/types.js";
-import { checkSegment, checkSignal } from "./validate.js";
+import { type AnyInit, classifyFailure, type Pipeline, type Where } from "./request.js";
 
 export interface Opened {
   ctx: RequestContext;
@@ -13,23 +12,13 @@ export interface Opened {
 
 /** Sends `GET path` and resolves once the headers are in, with the body not yet read. */
 export async function openDownload<P extends PathsWith<"GET">>(
-  remote: string,
-  transport: Transport,
+  pipeline: Pipeline,
+  where: Where,
   path: P,
   given: SendInit<"GET", P>,
 ): Promise<Opened> {
   const init: AnyInit = given;
-  for (const [k, v] of Object.entries(init.params?.path ?? {})) checkSegment(`GET ${path}`, k, v);
-  checkSignal(`GET ${path}`, init.signal);
-  const ctx: RequestContext = { method: "GET", path: expandPath(path, init.params?.path), remote };
-  let response: Response;
-  try {
-    response = await transport.fetch(transport.baseUrl + ctx.path + queryString(init.params?.query), {
-      ...(init.signal && { signal: init.signal }),
-    });
-  } catch (err) {
-    throw classifyFailure(ctx, err, init.signal);
-  }
+  const { ctx, response } = await pipeline.dispatch(where, "GET", path, init);
   const type = response.headers.get("content-type") ?? "";
   if (response.ok && response.body && !/json/i.test(type)) return { ctx, response: response as Opened["response"] };
   let text: string;

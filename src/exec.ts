@@ -2,6 +2,7 @@
 // first; binary frames only (a text frame is EOF, both ways); output ends with an empty text
 // frame and a drop without a close frame; the exit code is `metadata.return` of the finished
 // operation, and `exited` waits for it *and* both EOFs so no trailing output is lost.
+import type { Where } from "./request.js";
 import { AbortError, ExecError, ExecOutputError, InvalidArgumentError, OperationError } from "./errors.js";
 import {
   type Connected,
@@ -79,29 +80,30 @@ const VERIFY_MAX_MS = 30_000;
 
 export async function exec(
   deps: ExecDeps,
-  remote: string | undefined,
+  where: Where,
   instance: string,
   command: string[],
   options: ExecOptions = {},
 ): Promise<ExecProcess> {
-  const name = deps.core.resolve(remote);
+  const name = deps.core.resolve(where);
   const body = execBody(instance, command, options);
   const { signal } = options;
   if (signal?.aborted) throw new AbortError(`exec in ${instance}`, signal.reason);
 
   const leave = await deps.connecting(name, signal);
   try {
-    return await start(deps, name, instance, body, options);
+    return await start(deps, where, instance, body, options);
   } finally {
     leave(); // connected (or failed): the next exec may connect
   }
 }
 
-async function start(deps: ExecDeps, name: string, instance: string, body: InstanceExecPost, options: ExecOptions): Promise<ExecProcess> {
+async function start(deps: ExecDeps, where: Where, instance: string, body: InstanceExecPost, options: ExecOptions): Promise<ExecProcess> {
   const { signal, project } = options;
+  const name = deps.core.resolve(where);
   const handle = await startOperation<ExecOperationMetadata, "POST", "/1.0/instances/{name}/exec">(
     deps,
-    name,
+    where,
     "POST",
     "/1.0/instances/{name}/exec",
     {

@@ -1,10 +1,12 @@
 // Files of an instance (`/1.0/instances/{name}/files?path=`): contents are raw bytes both ways,
 // streamed (a pull is read as it is consumed, a push is sent as it is produced), and metadata
 // travels in LXD's X-LXD-* headers (Incus's X-Incus-*). Paths are checked before sending: no NUL, no `..`.
-import { classifyFailure } from "./core.js";
+import { classifyFailure, type Where } from "./request.js";
+import type { Args, Flat, Lead } from "./mutator.js";
 import { type RequestContext, syncMetadata, unexpectedAnswer } from "./envelope.js";
 import { FileInputError, FileTypeError, InvalidArgumentError } from "./errors.js";
-import { envelopeOf, type RawDeps, type RawInit, type RawMethod, type RawSent, sendRaw } from "./raw.js";
+import { envelopeOf, type RawInit, type RawMethod, type RawSent, sendRaw } from "./raw.js";
+import type { Pipeline } from "./request.js";
 import { checkInstanceCall, checkInt, checkText } from "./validate.js";
 
 export type FileType = "file" | "directory" | "symlink";
@@ -53,21 +55,21 @@ export interface MkdirOptions extends FileOwnerOptions {
 /** Bytes to push: streamed as they come when a ReadableStream. */
 export type FileData = string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array>;
 
-export interface FilesApi {
+export interface FilesApi<L extends Lead = Flat> {
   /** The file's contents as a stream, with its type, mode and owner from LXD's headers. */
-  pull(remote: string | undefined, instance: string, path: string, options?: FileCallOptions): Promise<PulledFile>;
+  pull(...a: Args<L, [instance: string, path: string, options?: FileCallOptions]>): Promise<PulledFile>;
   /** Writes `data` to the file (created with `mode`/`uid`/`gid` when new). */
-  push(remote: string | undefined, instance: string, path: string, data: FileData, options?: PushOptions): Promise<void>;
+  push(...a: Args<L, [instance: string, path: string, data: FileData, options?: PushOptions]>): Promise<void>;
   /** A directory's entry names. */
-  list(remote: string | undefined, instance: string, path: string, options?: FileCallOptions): Promise<string[]>;
+  list(...a: Args<L, [instance: string, path: string, options?: FileCallOptions]>): Promise<string[]>;
   /** Type, mode and owner, without the contents (HEAD). */
-  stat(remote: string | undefined, instance: string, path: string, options?: FileCallOptions): Promise<FileStat>;
+  stat(...a: Args<L, [instance: string, path: string, options?: FileCallOptions]>): Promise<FileStat>;
   /** Removes a file, a symlink or an empty directory. */
-  delete(remote: string | undefined, instance: string, path: string, options?: FileCallOptions): Promise<void>;
+  delete(...a: Args<L, [instance: string, path: string, options?: FileCallOptions]>): Promise<void>;
   /** Creates a directory (nothing happens when it exists). */
-  mkdir(remote: string | undefined, instance: string, path: string, options?: MkdirOptions): Promise<void>;
+  mkdir(...a: Args<L, [instance: string, path: string, options?: MkdirOptions]>): Promise<void>;
   /** Creates a symlink at `path` pointing to `target`. */
-  symlink(remote: string | undefined, instance: string, path: string, target: string, options?: FileOwnerOptions): Promise<void>;
+  symlink(...a: Args<L, [instance: string, path: string, target: string, options?: FileOwnerOptions]>): Promise<void>;
 }
 
 const PATH = "/1.0/instances/{name}/files" as const;
@@ -194,8 +196,8 @@ function bodyOf(where: string, data: FileData): { body: Uint8Array | ReadableStr
   return { body, failed: () => failure };
 }
 
-export function createFiles(deps: RawDeps): FilesApi {
-  const send = (remote: string | undefined, method: RawMethod, init: RawInit<typeof PATH>) => sendRaw(deps, remote, method, PATH, init);
+export function createFiles(pipeline: Pipeline): FilesApi {
+  const send = (where: Where, method: RawMethod, init: RawInit<typeof PATH>) => sendRaw(pipeline, where, method, PATH, init);
   const done = async (sent: RawSent, signal?: AbortSignal) => void syncMetadata(await envelopeOf(sent, signal));
 
   return {

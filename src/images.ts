@@ -8,12 +8,11 @@ import { InvalidArgumentError } from "./errors.js";
 import type { components } from "./generated/lxd.js";
 import { projectQuery } from "./instance-call.js";
 import { multipart, type Bytes } from "./multipart.js";
-import { call, type Call } from "./mutator.js";
+import { call, type Call, type Flat, type Lead, type Args } from "./mutator.js";
 import { type LxdOperation, type MetadataReader, type StartDeps, startOperation } from "./operation.js";
 import { RawBody } from "./raw-body.js";
 import { listQuery, namesOf } from "./listing.js";
 import type { InfoCache } from "./server.js";
-import type { Transport } from "./transport/types.js";
 import { checkBoolean, checkSegment, checkSignal, checkText } from "./validate.js";
 
 type Schemas = components["schemas"];
@@ -70,21 +69,21 @@ export interface ImageExport {
   body: ReadableStream<Uint8Array>;
 }
 
-export interface ImagesApi {
-  list(remote?: string, options?: ImageListOptions & { recursion?: false }): Promise<string[]>;
-  list(remote: string | undefined, options: ImageListOptions & { recursion: true }): Promise<Image[]>;
-  get: Call<[fingerprint: string], ImageCallOptions, Image>;
+export interface ImagesApi<L extends Lead = Flat> {
+  list(...a: Args<L, [options?: ImageListOptions & { recursion?: false }]>): Promise<string[]>;
+  list(...a: Args<L, [options: ImageListOptions & { recursion: true }]>): Promise<Image[]>;
+  get: Call<[fingerprint: string], ImageCallOptions, Image, L>;
   /** Uploads local tarballs (`POST /1.0/images`) → the operation; its metadata has the `fingerprint`. */
-  import: Call<[tarballs: ImageTarballs], ImportOptions, LxdOperation<ImportMetadata>>;
+  import: Call<[tarballs: ImageTarballs], ImportOptions, LxdOperation<ImportMetadata>, L>;
   /** `GET /1.0/images/{fingerprint}/export` as a stream, unread. */
-  export: Call<[fingerprint: string], ImageCallOptions, ImageExport>;
-  delete: Call<[fingerprint: string], ImageCallOptions, LxdOperation>;
+  export: Call<[fingerprint: string], ImageCallOptions, ImageExport, L>;
+  delete: Call<[fingerprint: string], ImageCallOptions, LxdOperation, L>;
   readonly aliases: {
     /** Alias entries (name, target fingerprint, description). */
-    list: Call<[], ImageCallOptions, ImageAliasesEntry[]>;
-    get: Call<[name: string], ImageCallOptions, ImageAliasesEntry>;
-    create: Call<[name: string, fingerprint: string], ImageCallOptions & { description?: string }, void>;
-    delete: Call<[name: string], ImageCallOptions, void>;
+    list: Call<[], ImageCallOptions, ImageAliasesEntry[], L>;
+    get: Call<[name: string], ImageCallOptions, ImageAliasesEntry, L>;
+    create: Call<[name: string, fingerprint: string], ImageCallOptions & { description?: string }, void, L>;
+    delete: Call<[name: string], ImageCallOptions, void, L>;
   };
 }
 
@@ -137,7 +136,7 @@ function filenameOf(disposition: string | null): string | undefined {
   return m ? decodeURIComponent(m[1]!) : undefined;
 }
 
-export function createImages(deps: StartDeps & { info: InfoCache; transport: (remote: string | undefined) => Transport }): ImagesApi {
+export function createImages(deps: StartDeps & { info: InfoCache }): ImagesApi {
   const core: Core = deps.core;
 
   const list = call<[], ImageListOptions, string[] | Image[]>("images.list", 0, async (remote, _, o) => {
@@ -175,7 +174,7 @@ export function createImages(deps: StartDeps & { info: InfoCache; transport: (re
 
   const download = call<[string], ImageCallOptions, ImageExport>("images.export", 1, async (remote, [fingerprint], o) => {
     checkScope("images.export", o);
-    const { response } = await openDownload(core.resolve(remote), deps.transport(remote), "/1.0/images/{fingerprint}/export", {
+    const { response } = await openDownload(core, remote, "/1.0/images/{fingerprint}/export", {
       params: { path: { fingerprint }, query: projectQuery(o.project) },
       signal: o.signal,
     });

@@ -4,7 +4,7 @@
 import { syncMetadata } from "./envelope.js";
 import { InvalidArgumentError, LxdError } from "./errors.js";
 import type { components } from "./generated/lxd.js";
-import { call, type Call, type Mutator } from "./mutator.js";
+import { type Args, call, type Call, type Flat, type Lead, type Mutator } from "./mutator.js";
 import { startOperation, type LxdOperation, type StartDeps } from "./operation.js";
 import { listQuery, namesOf } from "./listing.js";
 import type { InfoCache } from "./server.js";
@@ -55,34 +55,30 @@ export interface DeleteOptions extends InstanceCallOptions {
   force?: boolean;
 }
 
-export interface InstancesApi {
+export interface InstancesApi<L extends Lead = Flat> {
   /** Names (default), or Instance objects with `recursion` 1 or 2, in one request. */
-  list<R>(remote: string | undefined, mutator: Mutator<string[], R>): Promise<Awaited<R>>;
-  list<const O extends InstanceListOptions = Record<never, never>>(remote?: string, options?: O): Promise<InstanceList<O>>;
-  list<const O extends InstanceListOptions, R>(
-    remote: string | undefined,
-    options: O,
-    mutator: Mutator<InstanceList<O>, R>,
-  ): Promise<Awaited<R>>;
+  list<R>(...a: Args<L, [mutator: Mutator<string[], R>]>): Promise<Awaited<R>>;
+  list<const O extends InstanceListOptions = Record<never, never>>(...a: Args<L, [options?: O]>): Promise<InstanceList<O>>;
+  list<const O extends InstanceListOptions, R>(...a: Args<L, [options: O, mutator: Mutator<InstanceList<O>, R>]>): Promise<Awaited<R>>;
   /** `GET /1.0/instances/{name}`; `full: true` adds state, snapshots and backups (`recursion=1`). */
-  get: Call<[name: string], InstanceCallOptions & { full?: boolean }, InstanceFull>;
+  get: Call<[name: string], InstanceCallOptions & { full?: boolean }, InstanceFull, L>;
   /** `POST /1.0/instances` from an image on the server → the creating operation. */
-  create: Call<[name: string, image: ImageRef], CreateOptions, LxdOperation>;
+  create: Call<[name: string, image: ImageRef], CreateOptions, LxdOperation, L>;
   /** create, then start, both awaited → the running instance. */
-  launch: Call<[name: string, image: ImageRef], CreateOptions, Instance>;
+  launch: Call<[name: string, image: ImageRef], CreateOptions, Instance, L>;
   /** `PUT`: replaces the instance's configuration → the operation. */
-  update: Call<[name: string, put: InstancePut], InstanceCallOptions, LxdOperation>;
+  update: Call<[name: string, put: InstancePut], InstanceCallOptions, LxdOperation, L>;
   /** `PATCH`: merges the given fields into the configuration (answered at once). */
-  patch: Call<[name: string, fields: InstancePut], InstanceCallOptions, void>;
+  patch: Call<[name: string, fields: InstancePut], InstanceCallOptions, void, L>;
   /** `POST {name}` → the operation. The instance must be stopped. */
-  rename: Call<[name: string, newName: string], InstanceCallOptions, LxdOperation>;
+  rename: Call<[name: string, newName: string], InstanceCallOptions, LxdOperation, L>;
   /** `DELETE` → the operation; `force` stops it first. */
-  delete: Call<[name: string], DeleteOptions, LxdOperation>;
+  delete: Call<[name: string], DeleteOptions, LxdOperation, L>;
   /** `GET /1.0/instances/{name}/state`. */
-  state: Call<[name: string], InstanceCallOptions, InstanceState>;
+  state: Call<[name: string], InstanceCallOptions, InstanceState, L>;
   /** Start, stop, restart, freeze or unfreeze → the operation (await `.wait()`). */
-  setState: Call<[name: string, change: InstanceStatePut & { action: string }], InstanceCallOptions, LxdOperation>;
-  readonly snapshots: SnapshotsApi;
+  setState: Call<[name: string, change: InstanceStatePut & { action: string }], InstanceCallOptions, LxdOperation, L>;
+  readonly snapshots: SnapshotsApi<L>;
 }
 
 const ACTIONS = ["start", "stop", "restart", "freeze", "unfreeze"];

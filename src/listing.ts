@@ -2,6 +2,7 @@
 // of them (an API extension), and names read from the URLs of `recursion=0`. Each helper sends
 // its own GET, so that the spec types the answer of the recursion it asks for.
 import type { Core } from "./core.js";
+import type { Where } from "./request.js";
 import { InvalidArgumentError } from "./errors.js";
 import { requireExtension, type InfoCache } from "./server.js";
 import { checkBoolean, checkSegment, checkSignal, checkText } from "./validate.js";
@@ -22,7 +23,7 @@ export interface ListQuery {
 /** Checks the scope (all projects needs `allProjectsExtension`) and gives its query. */
 export async function listQuery(
   deps: { core: Core; info: InfoCache },
-  remote: string | undefined,
+  remote: Where,
   o: ListScope,
   where: string,
   allProjectsExtension: string,

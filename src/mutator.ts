@@ -1,5 +1,6 @@
 // The optional result mutator every operations call takes as its last argument (the shape of the
 // original PHP helpers), built once here for every call instead of overloads per method.
+import type { Where } from "./request.js";
 import { checkFunction, checkOptions, checkSignal } from "./validate.js";
 
 /** Transforms a call's result; may be async. */
@@ -34,21 +35,29 @@ export function withMutator<A extends unknown[], O extends { signal?: AbortSigna
   }) as WithMutator<A, O, T>;
 }
 
-/** A helper `(remote, ...args, options?)` that also takes a mutator after its options (or instead of them). */
-export interface Call<A extends unknown[], O, T> {
-  (remote?: string, ...args: [...A, options?: O]): Promise<T>;
-  <R>(remote: string | undefined, ...args: [...A, mutator: Mutator<T, R>]): Promise<Awaited<R>>;
-  <R>(remote: string | undefined, ...args: [...A, options: O | undefined, mutator: Mutator<T, R>]): Promise<Awaited<R>>;
-}
+/**
+ * What comes before a call's own arguments: the remote's name in the flat form
+ * (`lxd.instances.get("local", "c1")`, undefined for the default remote, or a connection's
+ * `scope`), nothing on a connection
+ * (`lxd.remote("local").instances.get("c1")`). Every capability's API type takes it, so one
+ * declaration types both forms (the connection binds the lead: connection.ts).
+ */
+export type Flat = [remote?: Where];
+export type Lead = [] | Flat;
 
-/** withMutator for a helper whose first argument is the remote and then `arity` positional ones. */
+/** A call's parameters: the lead, then its own. */
+export type Args<L extends Lead, A extends unknown[]> = [...L, ...A];
+
+/** A helper `(lead..., ...args, options?)` that also takes a mutator after its options (or instead of them). */
+export type Call<A extends unknown[], O, T, L extends Lead = Flat> = WithMutator<[...L, ...A], O, T>;
+
+/** withMutator for a helper whose first argument is where it goes and then `arity` positional ones. */
 export function call<A extends unknown[], O extends { signal?: AbortSignal | undefined }, T>(
   where: string,
   arity: number,
-  run: (remote: string | undefined, args: A, options: O) => Promise<T>,
+  run: (at: Where, args: A, options: O) => Promise<T>,
 ): Call<A, O, T> {
-  // Call is WithMutator with the remote spelled out (optional in the first form).
-  return withMutator<[string | undefined, ...A], O, T>(where, arity + 1, ([remote, ...args], options) =>
-    run(remote, args as unknown as A, options),
+  return withMutator<[Where, ...A], O, T>(where, arity + 1, ([at, ...args], options) =>
+    run(at, args as unknown as A, options),
   ) as unknown as Call<A, O, T>;
 }

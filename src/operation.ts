@@ -2,6 +2,7 @@
 // state, refresh, cancel, wait and update handlers. Waiting rides the shared events socket,
 // joined before the request that creates the operation, then one GET closes the race; when
 // events are unavailable it falls back to /wait.
+import type { Where } from "./request.js";
 import { AbortError, OperationError, OperationGoneError, TimeoutError } from "./errors.js";
 import { type AnyInit, type AsyncPaths, type Core, type Method, type SendInit, untypedSend } from "./core.js";
 import { unexpectedAnswer, unwrap } from "./envelope.js";
@@ -320,7 +321,7 @@ export interface StartDeps {
  */
 export function startOperation<T = Record<string, unknown>, M extends Method = Method, P extends AsyncPaths<M> = AsyncPaths<M>>(
   deps: StartDeps,
-  remote: string | undefined,
+  where: Where,
   method: M,
   path: P,
   init: SendInit<M, P> & { project?: string | undefined },
@@ -328,7 +329,7 @@ export function startOperation<T = Record<string, unknown>, M extends Method = M
 ): Promise<LxdOperation<T>>;
 export function startOperation<M extends Method = Method, P extends AsyncPaths<M> = AsyncPaths<M>>(
   deps: StartDeps,
-  remote: string | undefined,
+  where: Where,
   method: M,
   path: P,
   init: SendInit<M, P> & { project?: string | undefined },
@@ -337,14 +338,16 @@ export function startOperation<M extends Method = Method, P extends AsyncPaths<M
 // the path, it is more than TypeScript can represent here, so the body reads it as any init.
 export async function startOperation<T>(
   deps: StartDeps,
-  remote: string | undefined,
+  where: Where,
   method: Method,
   path: string,
   init: { params?: object; body?: unknown; signal?: AbortSignal | undefined; project?: string | undefined },
   read?: MetadataReader<T>,
 ): Promise<LxdOperation<T> | LxdOperation> {
-  const name = deps.core.resolve(remote);
-  const { project } = init;
+  const scope = deps.core.scope(where);
+  const name = scope.remote;
+  // The operation's events come on its project's stream: the call's project, else the scope's.
+  const project = init.project ?? scope.project;
   // Checked before the events socket is joined: nothing goes out for bad input.
   if (project !== undefined) checkSegment(`${method} ${path}`, "project", project);
   checkSignal(`${method} ${path}`, init.signal);
@@ -367,7 +370,7 @@ export async function startOperation<T>(
     const { project: _, ...request } = init;
     const params: AnyInit["params"] = request.params;
     const query = { ...params?.query, ...(project !== undefined && { project }) };
-    const sent = await untypedSend(deps.core)(name, method, path, { ...request, params: { ...params, query } });
+    const sent = await untypedSend(deps.core)(where, method, path, { ...request, params: { ...params, query } });
     const out = unwrap<unknown>(sent.ctx, sent.status, sent.envelope);
     if (out.type !== "async") throw unexpectedAnswer(sent, "sync answer where an operation was expected");
     const ctx = { hub: deps.hub, operations: deps.operations, remote: name, project };

@@ -5,7 +5,8 @@ import { requireExtension, type InfoCache } from "./server.js";
 import { lxdError, syncMetadata } from "./envelope.js";
 import { AbortError, InvalidArgumentError, LxdError, OperationError, OperationGoneError, TimeoutError } from "./errors.js";
 import { isFinal, StatusCode, type Operation, type OperationMap } from "./types.js";
-import { type Mutator, type WithMutator, withMutator } from "./mutator.js";
+import { type Args, type Call, type Flat, type Lead, type Mutator, withMutator } from "./mutator.js";
+import type { Where } from "./request.js";
 import { settle } from "./settle.js";
 import { checkBoolean, checkMs, checkSegment } from "./validate.js";
 
@@ -41,27 +42,27 @@ export type ListResult<O extends ListOptions | undefined> = O extends { recursio
     ? OperationMap<string>
     : OperationMap<string> | OperationMap<Operation>;
 
-type Remote = [remote?: string | undefined];
-type ById = [remote: string | undefined, id: string];
+type Remote = [remote?: Where];
+type ById = [remote: Where, id: string];
 
-export interface OperationsApi {
-  list<const O extends ListOptions | undefined = undefined>(remote?: string, options?: O): Promise<ListResult<O>>;
-  list<R>(remote: string | undefined, mutator: Mutator<OperationMap<string>, R>): Promise<Awaited<R>>;
-  list<const O extends ListOptions, R>(remote: string | undefined, options: O, mutator: Mutator<ListResult<O>, R>): Promise<Awaited<R>>;
+export interface OperationsApi<L extends Lead = Flat> {
+  list<const O extends ListOptions | undefined = undefined>(...a: Args<L, [options?: O]>): Promise<ListResult<O>>;
+  list<R>(...a: Args<L, [mutator: Mutator<OperationMap<string>, R>]>): Promise<Awaited<R>>;
+  list<const O extends ListOptions, R>(...a: Args<L, [options: O, mutator: Mutator<ListResult<O>, R>]>): Promise<Awaited<R>>;
 
-  info: WithMutator<ById, CallOptions, Operation>;
+  info: Call<[id: string], CallOptions, Operation, L>;
 
   /** Cancels the operation (`DELETE`). LXD refuses operations that are not `may_cancel`. */
-  delete: WithMutator<ById, CallOptions, void>;
+  delete: Call<[id: string], CallOptions, void, L>;
   /** Same as `delete`. */
-  cancel: WithMutator<ById, CallOptions, void>;
+  cancel: Call<[id: string], CallOptions, void, L>;
 
   /**
    * Resolves with the final Operation when it succeeded. Rejects with OperationError (Failure,
    * Cancelled), TimeoutError, AbortError, or OperationGoneError when LXD no longer knows the
    * id (it keeps finished operations about 5 s: the outcome is then unknown).
    */
-  wait: WithMutator<ById, WaitOptions, Operation>;
+  wait: Call<[id: string], WaitOptions, Operation, L>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -89,7 +90,7 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
       throw gone(err, id);
     }
   };
-  const get = (remote: string | undefined, id: string, signal?: AbortSignal) =>
+  const get = (remote: Where, id: string, signal?: AbortSignal) =>
     known(id, core.send(remote, "GET", "/1.0/operations/{id}", { params: { path: { id } }, signal }));
 
   async function list([remote]: Remote, options: ListOptions): Promise<OperationMap<string> | OperationMap<Operation>> {
@@ -195,7 +196,7 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
   }
 
   /** The error envelope of a failed wait carries only a message: the operation, if still kept, says more. */
-  async function settleFailedWait(id: string, remote: string | undefined, message: string, signal: AbortSignal): Promise<Operation> {
+  async function settleFailedWait(id: string, remote: Where, message: string, signal: AbortSignal): Promise<Operation> {
     let op: Operation | undefined;
     try {
       op = await get(remote, id, signal);

@@ -1,9 +1,12 @@
 // The public API: everything every entry point exports (the entries differ only in their default
 // transport). Internals such as `redact` stay unexported.
-export type { Lxd, LxdOperations, LxdOptions } from "./client.js";
+export type { Lxd, LxdOptions } from "./client.js";
 export type { LxdBase } from "./base.js";
-export type { LxdScope, ScopedConsole, ScopedFiles, ScopedImages, ScopedInstances, ScopedOperations } from "./scope.js";
-export type { WithMutator } from "./mutator.js";
+export type { Connection } from "./connection.js";
+export type { Capabilities } from "./registry.js";
+export type { AfterResponseHook, BeforeRequestHook, HookContext, Hooks, Scope } from "./request.js";
+export type { ApiCall, EventsCall, ExecCall, LxdOperations, RunCall, TrackCall } from "./capabilities.js";
+export type { Args, Flat, Lead, WithMutator } from "./mutator.js";
 export {
   lxdApi,
   lxdCluster,

@@ -1,11 +1,11 @@
 // Requests whose body is not an LXD envelope: file contents and console logs come as raw bytes
-// (and file pushes send them). The URL is built and failures are classified by the core's own
-// functions; an error answer is still LXD's envelope, read into the same typed errors.
-import { type AnyInit, classifyFailure, locate } from "./core.js";
+// (and file pushes send them). They go through the same pipeline as every request (request.ts);
+// an error answer is still LXD's envelope, read into the same typed errors.
 import { lxdError, type RequestContext, toEnvelope, unexpectedAnswer } from "./envelope.js";
 import { LxdError } from "./errors.js";
 import type { paths } from "./generated/lxd.js";
-import type { Transport } from "./transport/types.js";
+import { RawBody } from "./raw-body.js";
+import { type AnyInit, classifyFailure, type Pipeline, type Where } from "./request.js";
 import type { Envelope } from "./types.js";
 
 export type RawMethod = "GET" | "HEAD" | "POST" | "DELETE";
@@ -17,11 +17,6 @@ export interface RawInit<P extends keyof paths> {
   signal?: AbortSignal | undefined;
 }
 
-export interface RawDeps {
-  resolve(remote: string | undefined): string;
-  transport(remote: string): Transport;
-}
-
 export interface RawSent {
   ctx: RequestContext;
   response: Response;
@@ -29,31 +24,19 @@ export interface RawSent {
 
 /** Sends one request and returns a 2xx response unread; anything else is thrown as a typed error. */
 export async function sendRaw<P extends keyof paths>(
-  deps: RawDeps,
-  remote: string | undefined,
+  pipeline: Pipeline,
+  where: Where,
   method: RawMethod,
   path: P,
   init: RawInit<P>,
 ): Promise<RawSent> {
-  const name = deps.resolve(remote);
-  const transport = deps.transport(name);
-  const { ctx, url } = locate(name, transport, method, path, init as AnyInit);
   const { body, headers, signal } = init;
-  let response: Response;
-  try {
-    response = await transport.fetch(url, {
-      method,
-      ...(body !== undefined && { body }),
-      // A streamed request body needs half duplex (fetch refuses it otherwise).
-      ...(body instanceof ReadableStream && { duplex: "half" }),
-      ...(headers && { headers }),
-      ...(signal && { signal }),
-    } as RequestInit);
-  } catch (err) {
-    throw classifyFailure(ctx, err, signal);
-  }
-  if (response.ok) return { ctx, response };
-  throw await failure(ctx, response, signal);
+  const request: AnyInit = { params: init.params as NonNullable<AnyInit["params"]>, signal };
+  if (body !== undefined) request.body = new RawBody(body, headers ?? {});
+  else if (headers) request.headers = headers;
+  const sent = await pipeline.dispatch(where, method, path, request);
+  if (sent.response.ok) return sent;
+  throw await failure(sent.ctx, sent.response, signal);
 }
 
 /** The envelope of a 2xx answer that carries one (a directory listing, a push's result). */

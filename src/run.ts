@@ -1,5 +1,6 @@
 // run(): exec with the input written and the output collected, for commands that are not
 // interactive sessions.
+import type { Where } from "./request.js";
 import { concatBytes } from "./bytes.js";
 import { ExecInputError, InvalidArgumentError } from "./errors.js";
 import { exec, type ExecDeps, type ExecExit, type ExecOptions } from "./exec.js";
@@ -17,13 +18,7 @@ export interface RunResult extends ExecExit {
   text(stream?: "stdout" | "stderr"): string;
 }
 
-export async function run(
-  deps: ExecDeps,
-  remote: string | undefined,
-  instance: string,
-  command: string[],
-  options?: RunOptions,
-): Promise<RunResult> {
+export async function run(deps: ExecDeps, remote: Where, instance: string, command: string[], options?: RunOptions): Promise<RunResult> {
   const { input, ...execOptions } = checkOptions("run", options);
   const bytes = inputBytes(input);
   const proc = await exec(deps, remote, instance, command, execOptions);

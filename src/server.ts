@@ -3,6 +3,8 @@
 // they can do. Split so that a helper that only needs the check (operations) bundles the small
 // cache, not the public API's input checks.
 import type { Core } from "./core.js";
+import type { Args, Flat, Lead } from "./mutator.js";
+import type { Where } from "./request.js";
 import { syncMetadata } from "./envelope.js";
 import { UnsupportedError } from "./errors.js";
 import type { components } from "./generated/lxd.js";
@@ -22,15 +24,15 @@ export interface ServerInfoOptions {
   signal?: AbortSignal;
 }
 
-export interface ServerApi {
+export interface ServerApi<L extends Lead = Flat> {
   /** `GET /1.0` of a remote (trusted or not), asked once and kept for this client's life. */
-  info(remote?: string, options?: ServerInfoOptions): Promise<ServerInfo>;
+  info(...a: Args<L, [options?: ServerInfoOptions]>): Promise<ServerInfo>;
   /** Whether the server lists `extension` in its `api_extensions`. */
-  supports(remote: string | undefined, extension: string, options?: { signal?: AbortSignal }): Promise<boolean>;
+  supports(...a: Args<L, [extension: string, options?: { signal?: AbortSignal }]>): Promise<boolean>;
 }
 
 /** `GET /1.0` of a remote, kept per remote name; a failed answer is not kept. */
-export type InfoCache = (remote: string | undefined, refresh?: boolean, signal?: AbortSignal) => Promise<ServerInfo>;
+export type InfoCache = (remote: Where, refresh?: boolean, signal?: AbortSignal) => Promise<ServerInfo>;
 
 export function createInfoCache(core: Core): InfoCache {
   const kept = new Map<string, Promise<ServerInfo>>();
@@ -48,7 +50,7 @@ export function createInfoCache(core: Core): InfoCache {
 /** Rejects with UnsupportedError unless the remote's server lists `extension`; `what` names the call. */
 export async function requireExtension(
   info: InfoCache,
-  remote: string | undefined,
+  remote: string,
   extension: string,
   what: string,
   signal?: AbortSignal,
@@ -65,7 +67,7 @@ export async function requireExtension(
 /** The public `server` API over a cache, with the same input checks as every other call. */
 export function serverApi(info: InfoCache): ServerApi {
   return {
-    async info(remote, given) {
+    async info(remote?, given?) {
       const options = checkOptions("server.info", given);
       checkBoolean("server.info", "refresh", options.refresh);
       return info(remote, options.refresh, checkSignal("server.info", options.signal));

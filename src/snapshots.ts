@@ -1,51 +1,46 @@
-// Instance snapshots: list, create, restore, delete. Each change is an LXD operation.
-import { syncMetadata } from "./envelope.js";
+// Instance snapshots, a family on the collection helper (collection.ts): list, get, rename and
+// delete as every family has them; create takes the snapshot's name and options, and restore is
+// a PUT on the instance itself. Each change is an LXD operation.
+import { type CollectionApi, collection, type ScopedOptions } from "./collection.js";
 import type { components } from "./generated/lxd.js";
-import { checkInstanceCall, projectQuery, type InstanceCallOptions } from "./instance-call.js";
-import { namesOf } from "./listing.js";
-import { call, type Call } from "./mutator.js";
-import { startOperation, type LxdOperation, type StartDeps } from "./operation.js";
-import { checkBoolean, checkSegment, checkText } from "./validate.js";
+import { type Call, call, type Flat, type Lead } from "./mutator.js";
+import { type LxdOperation, type StartDeps, startOperation } from "./operation.js";
+import type { InfoCache } from "./server.js";
+import { checkBoolean, checkInstanceCall, checkSegment, checkText } from "./validate.js";
 
 export type InstanceSnapshot = components["schemas"]["InstanceSnapshot"];
 
-export interface SnapshotsApi {
-  /** Snapshot names, or with `recursion: true` the InstanceSnapshot objects (one request). */
-  list: Call<[instance: string], InstanceCallOptions & { recursion?: boolean }, string[] | InstanceSnapshot[]>;
+const LIST = "/1.0/instances/{name}/snapshots";
+const ITEM = "/1.0/instances/{name}/snapshots/{snapshot}";
+
+type Snapshots<L extends Lead> = CollectionApi<typeof LIST, typeof ITEM, [instance: string], L>;
+
+export interface SnapshotsApi<L extends Lead = Flat> extends Pick<Snapshots<L>, "list" | "get" | "rename" | "delete"> {
   /** `POST /snapshots` → the operation. `expiresAt` is an ISO date. */
-  create: Call<[instance: string, snapshot: string], InstanceCallOptions & { stateful?: boolean; expiresAt?: string }, LxdOperation>;
+  create: Call<[instance: string, snapshot: string], ScopedOptions & { stateful?: boolean; expiresAt?: string }, LxdOperation, L>;
   /** `PUT /1.0/instances/{name}` with `restore` → the operation. */
-  restore: Call<[instance: string, snapshot: string], InstanceCallOptions & { stateful?: boolean }, LxdOperation>;
-  delete: Call<[instance: string, snapshot: string], InstanceCallOptions, LxdOperation>;
+  restore: Call<[instance: string, snapshot: string], ScopedOptions & { stateful?: boolean }, LxdOperation, L>;
 }
 
-const SNAPSHOTS = "/1.0/instances/{name}/snapshots";
+export function createSnapshots(deps: StartDeps & { info: InfoCache }): SnapshotsApi {
+  const family = collection<typeof LIST, typeof ITEM, [instance: string]>(deps, {
+    name: "instances.snapshots",
+    list: LIST,
+    item: ITEM,
+    parents: ["name"],
+    key: "snapshot",
+  });
 
-export function createSnapshots(deps: StartDeps): SnapshotsApi {
-  const list = call<[string], InstanceCallOptions & { recursion?: boolean }, string[] | InstanceSnapshot[]>(
-    "snapshots.list",
-    1,
-    async (remote, [name], o) => {
-      checkInstanceCall("snapshots.list", name, o);
-      checkBoolean("snapshots.list", "recursion", o.recursion);
-      const path = { name };
-      const query = projectQuery(o.project);
-      const { signal } = o;
-      if (!o.recursion) return namesOf(syncMetadata(await deps.core.send(remote, "GET", SNAPSHOTS, { params: { path, query }, signal })));
-      const sent = await deps.core.send(remote, "GET", SNAPSHOTS, { params: { path, query: { ...query, recursion: 1 } }, signal });
-      return syncMetadata(sent) ?? [];
-    },
-  );
-
-  const create = call<[string, string], InstanceCallOptions & { stateful?: boolean; expiresAt?: string }, LxdOperation>(
-    "snapshots.create",
+  const create = call<[string, string], ScopedOptions & { stateful?: boolean; expiresAt?: string }, LxdOperation>(
+    "instances.snapshots.create",
     2,
-    async (remote, [name, snapshot], o) => {
-      checkInstanceCall("snapshots.create", name, o);
-      checkSegment("snapshots.create", "snapshot name", snapshot);
-      checkBoolean("snapshots.create", "stateful", o.stateful);
-      if (o.expiresAt !== undefined) checkText("snapshots.create", "expiresAt", o.expiresAt);
-      return startOperation(deps, remote, "POST", "/1.0/instances/{name}/snapshots", {
+    async (at, [name, snapshot], o) => {
+      const where = "instances.snapshots.create";
+      checkInstanceCall(where, name, o);
+      checkSegment(where, "snapshot name", snapshot);
+      checkBoolean(where, "stateful", o.stateful);
+      if (o.expiresAt !== undefined) checkText(where, "expiresAt", o.expiresAt);
+      return startOperation(deps, at, "POST", LIST, {
         params: { path: { name } },
         body: {
           name: snapshot,
@@ -58,14 +53,15 @@ export function createSnapshots(deps: StartDeps): SnapshotsApi {
     },
   );
 
-  const restore = call<[string, string], InstanceCallOptions & { stateful?: boolean }, LxdOperation>(
-    "snapshots.restore",
+  const restore = call<[string, string], ScopedOptions & { stateful?: boolean }, LxdOperation>(
+    "instances.snapshots.restore",
     2,
-    async (remote, [name, snapshot], o) => {
-      checkInstanceCall("snapshots.restore", name, o);
-      checkSegment("snapshots.restore", "snapshot name", snapshot);
-      checkBoolean("snapshots.restore", "stateful", o.stateful);
-      return startOperation(deps, remote, "PUT", "/1.0/instances/{name}", {
+    async (at, [name, snapshot], o) => {
+      const where = "instances.snapshots.restore";
+      checkInstanceCall(where, name, o);
+      checkSegment(where, "snapshot name", snapshot);
+      checkBoolean(where, "stateful", o.stateful);
+      return startOperation(deps, at, "PUT", "/1.0/instances/{name}", {
         params: { path: { name } },
         body: { restore: snapshot, ...(o.stateful !== undefined && { stateful: o.stateful }) },
         signal: o.signal,
@@ -74,15 +70,5 @@ export function createSnapshots(deps: StartDeps): SnapshotsApi {
     },
   );
 
-  const remove = call<[string, string], InstanceCallOptions, LxdOperation>("snapshots.delete", 2, async (remote, [name, snapshot], o) => {
-    checkInstanceCall("snapshots.delete", name, o);
-    checkSegment("snapshots.delete", "snapshot name", snapshot);
-    return startOperation(deps, remote, "DELETE", "/1.0/instances/{name}/snapshots/{snapshot}", {
-      params: { path: { name, snapshot } },
-      signal: o.signal,
-      project: o.project,
-    });
-  });
-
-  return { list, create, restore, delete: remove };
+  return { list: family.list, get: family.get, rename: family.rename, delete: family.delete, create, restore };
 }

@@ -7,7 +7,7 @@ import type { Core } from "./core.js";
 import { syncMetadata } from "./envelope.js";
 import { InvalidArgumentError } from "./errors.js";
 import type { components } from "./generated/lxd.js";
-import { call, type Call } from "./mutator.js";
+import { call, type Call, type Flat, type Lead } from "./mutator.js";
 import { startOperation, type LxdOperation, type StartDeps } from "./operation.js";
 import type { OperationsApi } from "./operations.js";
 import type { InfoCache } from "./server.js";
@@ -45,22 +45,22 @@ export interface CreateTokenOptions extends TrustCallOptions {
   projects?: string[];
 }
 
-export interface TrustApi {
+export interface TrustApi<L extends Lead = Flat> {
   /** `POST /1.0/certificates` with `token: true` → the token and its operation (Running until used). */
-  createToken: Call<[name: string], CreateTokenOptions, TrustToken & { operation: LxdOperation }>;
+  createToken: Call<[name: string], CreateTokenOptions, TrustToken & { operation: LxdOperation }, L>;
   /** The pending certificate-add tokens. */
-  tokens: Call<[], TrustCallOptions, TrustToken[]>;
+  tokens: Call<[], TrustCallOptions, TrustToken[], L>;
   /** Cancels a token by its id (or operation URL). */
-  revokeToken: Call<[id: string], TrustCallOptions, void>;
+  revokeToken: Call<[id: string], TrustCallOptions, void, L>;
   /**
    * Enrols the remote's own client certificate (`cert`/`key` of its config) with a token made
    * on that server. Only the token is sent: the server takes the name and limits from it.
    */
-  enrol: Call<[token: string], TrustCallOptions, void>;
+  enrol: Call<[token: string], TrustCallOptions, void, L>;
   /** Trusted certificates. */
-  list: Call<[], TrustCallOptions, Certificate[]>;
+  list: Call<[], TrustCallOptions, Certificate[], L>;
   /** Removes a trusted certificate by fingerprint. */
-  remove: Call<[fingerprint: string], TrustCallOptions, void>;
+  remove: Call<[fingerprint: string], TrustCallOptions, void, L>;
 }
 
 const b64 = (s: string) => btoa(String.fromCharCode(...new TextEncoder().encode(s)));

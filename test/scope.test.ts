@@ -84,7 +84,7 @@ describe("scoped client", () => {
     await lxd.close();
   });
 
-  it("scoped calls still refuse bad options and mutators before sending; trust goes to the scope's remote", async () => {
+  it("scoped calls still refuse bad options and mutators before sending; trust goes to the scope's remote and project", async () => {
     const urls: string[] = [];
     server.use(http.get(`${OTHER}/1.0/certificates`, ({ request }) => (urls.push(request.url), sync([]))));
     const lxd = two();
@@ -93,7 +93,8 @@ describe("scoped client", () => {
     await expect(p.instances.get("c1", {}, 5 as never)).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(p.images.get("abc", { project: "a/b" })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(p.trust.list()).resolves.toEqual([]);
-    expect(urls).toEqual([`${OTHER}/1.0/certificates?recursion=1`]);
+    // Every request carries the scope's project, as LXD's Go client sends it (setQueryAttributes).
+    expect(urls).toEqual([`${OTHER}/1.0/certificates?recursion=1&project=p1`]);
     await lxd.close();
   });
 

@@ -138,7 +138,14 @@ export async function instances() {
   expectTypeOf(await lxd.instances.get("r", "c1", { full: true })).toEqualTypeOf<InstanceFull>();
   expectTypeOf(await lxd.instances.create("r", "c1", { alias: "bb" }, { profiles: ["default"] })).toEqualTypeOf<LxdOperation>();
   expectTypeOf(await lxd.instances.launch("r", "c1", "bb", (i) => i.status)).toEqualTypeOf<string | undefined>();
-  expectTypeOf(await lxd.instances.snapshots.list("r", "c1")).toEqualTypeOf<string[] | Schemas["InstanceSnapshot"][]>();
+  expectTypeOf(await lxd.instances.snapshots.list("r", "c1")).toEqualTypeOf<string[]>();
+  expectTypeOf(await lxd.instances.snapshots.list("r", "c1", { recursion: true })).toEqualTypeOf<Schemas["InstanceSnapshot"][]>();
+  expectTypeOf(
+    await lxd
+      .remote("r")
+      .project("p")
+      .instances.snapshots.list("c1", { recursion: true }, (s) => s.length),
+  ).toEqualTypeOf<number>();
   // @ts-expect-error a recursion level LXD does not have
   await lxd.instances.list("r", { recursion: 3 });
   // @ts-expect-error an image is an alias, { alias } or { fingerprint }
