@@ -1,6 +1,6 @@
 // Entry for browsers: same-origin requests only; no Node built-ins reach this bundle.
-import { createBase, type LxdBase } from "./base.js";
-import { createLxdClient, type Lxd, type LxdOptions } from "./client.js";
+import { createBase, type LxdBase } from "./connection/base.js";
+import { createLxdClient, type Lxd, type LxdOptions } from "./connection/client.js";
 import { remoteTransport } from "./transport/failover.js";
 import { browserTransport } from "./transport/browser.js";
 

@@ -1,6 +1,6 @@
 // Entry for Bun (the `bun` export condition): Bun's fetch/WebSocket `tls` and `unix` options.
-import { createBase, type LxdBase } from "./base.js";
-import { createLxdClient, type Lxd, type LxdOptions } from "./client.js";
+import { createBase, type LxdBase } from "./connection/base.js";
+import { createLxdClient, type Lxd, type LxdOptions } from "./connection/client.js";
 import { remoteTransport } from "./transport/failover.js";
 import { bunTransport } from "./transport/bun.js";
 

@@ -1,8 +1,8 @@
 // Entry for Deno (the `deno` export condition): Deno.createHttpClient for mTLS and the socket.
-import { createBase, type LxdBase } from "./base.js";
-import { createLxdClient, type Lxd, type LxdOptions } from "./client.js";
+import { createBase, type LxdBase } from "./connection/base.js";
+import { createLxdClient, type Lxd, type LxdOptions } from "./connection/client.js";
 import { remoteTransport } from "./transport/failover.js";
-import { pickIncusSocket } from "./incus.js";
+import { pickIncusSocket } from "./transport/incus.js";
 import { denoTransport } from "./transport/deno.js";
 
 export * from "./public-api.js";

@@ -1,6 +1,6 @@
 // Entry for Node (and the default): the unix socket and mTLS through an undici 7 Agent.
-import { createBase, type LxdBase } from "./base.js";
-import { createLxdClient, type Lxd, type LxdOptions } from "./client.js";
+import { createBase, type LxdBase } from "./connection/base.js";
+import { createLxdClient, type Lxd, type LxdOptions } from "./connection/client.js";
 import { remoteTransport } from "./transport/failover.js";
 import { nodeTransport } from "./transport/node.js";
 

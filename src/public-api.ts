@@ -1,12 +1,12 @@
 // The public API: everything every entry point exports (the entries differ only in their default
 // transport). Internals such as `redact` stay unexported.
-export type { Lxd, LxdOptions } from "./client.js";
-export type { LxdBase } from "./base.js";
-export type { Connection } from "./connection.js";
-export type { Capabilities } from "./registry.js";
-export type { AfterResponseHook, BeforeRequestHook, HookContext, Hooks, Scope } from "./request.js";
-export type { ApiCall, EventsCall, ExecCall, LxdOperations, RunCall, TrackCall } from "./capabilities.js";
-export type { Args, Flat, Lead, WithMutator } from "./mutator.js";
+export type { Lxd, LxdOptions } from "./connection/client.js";
+export type { LxdBase } from "./connection/base.js";
+export type { Connection } from "./connection/connection.js";
+export type { Capabilities } from "./connection/registry.js";
+export type { AfterResponseHook, BeforeRequestHook, HookContext, Hooks, Scope } from "./request/pipeline.js";
+export type { ApiCall, EventsCall, ExecCall, LxdOperations, RunCall, TrackCall } from "./connection/capabilities.js";
+export type { Args, Flat, Lead, WithMutator } from "./capabilities/mutator.js";
 export {
   lxdApi,
   lxdCluster,
@@ -21,8 +21,8 @@ export {
   lxdServer,
   lxdTrack,
   lxdTrust,
-} from "./capabilities.js";
-export type { ConsoleApi, ConsoleCallOptions, ConsoleOptions, ConsoleSession } from "./console.js";
+} from "./connection/capabilities.js";
+export type { ConsoleApi, ConsoleCallOptions, ConsoleOptions, ConsoleSession } from "./capabilities/exec/console.js";
 export type {
   FileCallOptions,
   FileData,
@@ -33,8 +33,8 @@ export type {
   MkdirOptions,
   PulledFile,
   PushOptions,
-} from "./files.js";
-export type { ClusterApi, ClusterCallOptions, ClusterMember } from "./cluster.js";
+} from "./capabilities/files.js";
+export type { ClusterApi, ClusterCallOptions, ClusterMember } from "./capabilities/cluster.js";
 export {
   AbortError,
   ConnectionError,
@@ -53,10 +53,10 @@ export {
   TimeoutError,
   TlsError,
   UnsupportedError,
-} from "./errors.js";
-export type { EventScope, EventsOptions, EventSubscription } from "./events.js";
-export type { ExecExit, ExecOptions, ExecProcess } from "./exec.js";
-export type { RunOptions, RunResult } from "./run.js";
+} from "./utils/errors.js";
+export type { EventScope, EventsOptions, EventSubscription } from "./capabilities/events.js";
+export type { ExecExit, ExecOptions, ExecProcess } from "./capabilities/exec/exec.js";
+export type { RunOptions, RunResult } from "./capabilities/exec/run.js";
 export type {
   Image,
   ImageAliasesEntry,
@@ -68,7 +68,7 @@ export type {
   ImageTarballs,
   ImportMetadata,
   ImportOptions,
-} from "./images.js";
+} from "./capabilities/images.js";
 export type {
   CreateOptions,
   DeleteOptions,
@@ -82,15 +82,15 @@ export type {
   InstancesApi,
   InstanceState,
   InstanceStatePut,
-} from "./instances.js";
-export type { Call } from "./mutator.js";
-export type { InstanceSnapshot, SnapshotsApi } from "./snapshots.js";
-export { decodeTrustToken } from "./trust.js";
-export type { Certificate, CreateTokenOptions, TrustApi, TrustCallOptions, TrustToken, TrustTokenData } from "./trust.js";
-export { LxdOperation } from "./operation.js";
-export { operationId } from "./operations.js";
-export type { ServerApi, ServerInfo, ServerInfoOptions } from "./server.js";
-export type { CallOptions, ListOptions, Mutator, OperationsApi, WaitOptions } from "./operations.js";
+} from "./capabilities/instances.js";
+export type { Call } from "./capabilities/mutator.js";
+export type { InstanceSnapshot, SnapshotsApi } from "./capabilities/snapshots.js";
+export { decodeTrustToken } from "./capabilities/trust.js";
+export type { Certificate, CreateTokenOptions, TrustApi, TrustCallOptions, TrustToken, TrustTokenData } from "./capabilities/trust.js";
+export { LxdOperation } from "./capabilities/operation.js";
+export { operationId } from "./capabilities/operations.js";
+export type { ServerApi, ServerInfo, ServerInfoOptions } from "./capabilities/server.js";
+export type { CallOptions, ListOptions, Mutator, OperationsApi, WaitOptions } from "./capabilities/operations.js";
 export type {
   ClusterRemote,
   HttpsRemote,
@@ -100,7 +100,7 @@ export type {
   TransportFactory,
   UnixRemote,
 } from "./transport/types.js";
-export type { WebSocketConstructor } from "./websocket.js";
-export * from "./types.js";
-export type { IncusCertificatesPostFields, IncusInstanceStateFields, IncusLifecycleFields } from "./types-incus.js";
+export type { WebSocketConstructor } from "./streams/websocket.js";
+export * from "./types/lxd.js";
+export type { IncusCertificatesPostFields, IncusInstanceStateFields, IncusLifecycleFields } from "./types/incus.js";
 export type { components, paths } from "./generated/lxd.js";

@@ -4,7 +4,7 @@
 import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import { createLxd, InvalidArgumentError } from "../src/index.js";
-import { CAPABILITIES } from "../src/registry.js";
+import { CAPABILITIES } from "../src/connection/registry.js";
 import { asyncOp, BASE, op, sync, useMockServer } from "./support/mock.js";
 
 const server = useMockServer();

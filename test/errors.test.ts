@@ -2,7 +2,7 @@
 // never a bare TypeError or SyntaxError. Secrets never reach a message.
 import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import { redact } from "../src/errors.js";
+import { redact } from "../src/utils/errors.js";
 import { ConnectionError, LxdError, ResponseError } from "../src/index.js";
 import { BASE, client, lxdError, op, useMockServer } from "./support/mock.js";
 

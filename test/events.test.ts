@@ -128,7 +128,7 @@ describe("events", () => {
 
 describe("retryDelay", () => {
   it("retries every ~100 ms for 15 s after a drop, then grows with the time down to at most 2 s", async () => {
-    const { retryDelay } = await import("../src/events.js");
+    const { retryDelay } = await import("../src/capabilities/events.js");
     for (const down of [0, 1000, 14_999])
       for (let i = 0; i < 20; i++) expect(retryDelay(down)).toBeGreaterThanOrEqual(75), expect(retryDelay(down)).toBeLessThanOrEqual(125);
     const later = Array.from({ length: 50 }, () => retryDelay(15_001));

@@ -2,7 +2,7 @@
 // while queued leaves the queue without taking a place.
 import { describe, expect, it } from "vitest";
 import { AbortError } from "../src/index.js";
-import { Gate } from "../src/gate.js";
+import { Gate } from "../src/streams/gate.js";
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 

@@ -1,7 +1,7 @@
 // Finding a local Incus: the rule of Incus's own client, in the entry every server runtime uses.
 import { describe, expect, it } from "vitest";
 import { incusSocketPath } from "../src/index.js";
-import { INCUS_DEFAULT_SOCKET, pickIncusSocket } from "../src/incus.js";
+import { INCUS_DEFAULT_SOCKET, pickIncusSocket } from "../src/transport/incus.js";
 
 describe("incusSocketPath", () => {
   it("$INCUS_SOCKET first, then $INCUS_DIR/unix.socket, then /var/lib/incus/unix.socket", () => {

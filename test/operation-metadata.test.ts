@@ -1,7 +1,7 @@
 // Operation metadata gets its type from a reader that checks the fields it types, not from a
 // cast: exec's fd secrets and exit code are taken only when they have the types LXD sends.
 import { describe, expect, it } from "vitest";
-import { readExecMetadata } from "../src/exec-streams.js";
+import { readExecMetadata } from "../src/capabilities/exec/exec-streams.js";
 
 describe("exec operation metadata", () => {
   it("keeps well-formed fds and exit code, and the other fields as they are", () => {

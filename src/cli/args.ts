@@ -1,5 +1,5 @@
 // What every command's argument handling shares: usage errors and the `remote:` prefix.
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError } from "../utils/errors.js";
 
 export class UsageError extends InvalidArgumentError {}
 

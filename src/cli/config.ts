@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { InvalidArgumentError } from "../errors.js";
-import { pickIncusSocket } from "../incus.js";
+import { InvalidArgumentError } from "../utils/errors.js";
+import { pickIncusSocket } from "../transport/incus.js";
 import type { RemoteConfig } from "../index.js";
 import { parseLxcYaml } from "./lxc-yaml.js";
 import { loadYaml } from "./yaml.js";

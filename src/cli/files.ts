@@ -6,7 +6,7 @@ import { stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError } from "../utils/errors.js";
 import type { Lxd, PushOptions } from "../index.js";
 import { progress } from "./progress.js";
 

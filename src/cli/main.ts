@@ -2,7 +2,7 @@
 // exit, with the stack only under --debug. Start-up time is the CLI's first impression, so what
 // only some commands need (the YAML printer, exec's terminal handling, MSW) is imported by them.
 import { parseArgs } from "node:util";
-import { LxdFetchError } from "../errors.js";
+import { LxdFetchError } from "../utils/errors.js";
 import type { EventType, Lxd, LxdOptions, Operation } from "../index.js";
 import { splitRemote, UsageError } from "./args.js";
 import { loadRemotes } from "./config.js";

@@ -1,5 +1,5 @@
 // Built-in commands of the virtual LXD: enough of a busybox for tests and demos.
-import { type Deferred, defer } from "../defer.js";
+import { type Deferred, defer } from "../utils/defer.js";
 import type { CommandHandler, MockProcess } from "./types.js";
 
 /** Thrown by a command handler: the exec ends 127, "Command not found", as in LXD. */

@@ -1,6 +1,6 @@
 // What the virtual LXD's resource files (instances.ts, images.ts, trust.ts) share with its core
 // (index.ts): the base URL, LXD's envelopes, operations, and the instances.
-import type { Operation, StatusCode } from "../types.js";
+import type { Operation, StatusCode } from "../types/lxd.js";
 
 export interface MockOperation {
   op: Operation;

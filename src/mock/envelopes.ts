@@ -1,7 +1,7 @@
 // LXD's response envelopes as the virtual LXD (and the unit tests) answer them: every key
 // present, as LXD 5.0.2 sends it.
 import { HttpResponse } from "msw";
-import type { Operation } from "../types.js";
+import type { Operation } from "../types/lxd.js";
 
 const DEFAULTS = {
   sync: { status: "Success", status_code: 200 },

@@ -1,6 +1,6 @@
 // The virtual LXD's events socket: subscribers by type, emitting, and dropping them all.
 import { type WebSocketHandler, ws } from "msw";
-import type { Client } from "./state.js";
+import type { Client } from "./types.js";
 
 export interface EventBus {
   emit(type: string, metadata: unknown): void;

@@ -2,7 +2,7 @@
 // as LXD 5.0.2 behaves on the wire (binary frames, an empty text frame as EOF, then a drop
 // without a close frame), with the wire traps of VirtualLxdOptions.
 import { type WebSocketHandler, ws } from "msw";
-import { defer } from "../defer.js";
+import { defer } from "../utils/defer.js";
 import { CommandNotFound } from "./commands.js";
 import type { Client, MockOp, VirtualState } from "./state.js";
 import type { MockProcess } from "./types.js";

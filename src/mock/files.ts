@@ -2,7 +2,7 @@
 // 5.0.2 does (raw bytes with X-LXD-* headers, a directory as a sync envelope of names, mode, uid
 // and gid applied only when a file is created, 404 "Not Found" for a missing path).
 import { type HttpHandler, HttpResponse, http } from "msw";
-import { concatBytes } from "../bytes.js";
+import { concatBytes } from "../utils/bytes.js";
 import { errorResponse as error, syncResponse as sync } from "./envelopes.js";
 import type { VirtualState } from "./state.js";
 

@@ -2,7 +2,7 @@
 // `rootfs`), list, get by fingerprint or prefix, export (the same bytes, or the same multipart
 // form), delete, and aliases. The fingerprint is LXD's: sha256 of the tarball(s).
 import { http, HttpResponse, type PathParams } from "msw";
-import { multipart } from "../multipart.js";
+import { multipart } from "../capabilities/multipart.js";
 import type { components } from "../generated/lxd.js";
 import type { MockContext } from "./context.js";
 

@@ -1,9 +1,9 @@
 // What the virtual LXD's parts share: its instances, its operations and their lifecycle (with
 // LXD's ~5 s retention of finished ones), the request log and whether the daemon is dead.
 import { type MockInstance, newInstance } from "./context.js";
-import type { InstanceExecPost, Operation } from "../types.js";
+import type { InstanceExecPost, Operation } from "../types/lxd.js";
 import type { EventBus } from "./events.js";
-import type { CommandHandler, VirtualLxdOptions } from "./types.js";
+import type { Client, CommandHandler, VirtualLxdOptions } from "./types.js";
 
 export interface MockOp {
   op: Operation;
@@ -30,12 +30,7 @@ export interface ExecState {
 /** The exec request as LXD's API describes it. */
 export type ExecBody = InstanceExecPost & { command: string[] };
 
-export type Client = {
-  send(data: unknown): void;
-  close(code?: number, reason?: string): void;
-  addEventListener(t: string, f: (e: MessageEvent) => void): void;
-  url: URL;
-};
+export type { Client } from "./types.js";
 
 export type { MockInstance } from "./context.js";
 

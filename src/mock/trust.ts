@@ -4,7 +4,7 @@
 // "certificate" gets a made-up fingerprint.
 import { http, type PathParams } from "msw";
 import type { components } from "../generated/lxd.js";
-import type { IncusCertificatesPostFields } from "../types-incus.js";
+import type { IncusCertificatesPostFields } from "../types/incus.js";
 import type { MockContext, MockOperation } from "./context.js";
 
 const hex = () => Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");

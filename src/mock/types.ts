@@ -53,3 +53,11 @@ export interface VirtualLxdOptions {
     loseFinalEvent?: boolean;
   };
 }
+
+/** A websocket client as MSW hands it to the virtual LXD. */
+export type Client = {
+  send(data: unknown): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(t: string, f: (e: MessageEvent) => void): void;
+  url: URL;
+};

@@ -1,8 +1,8 @@
 // Browser transport: the page's own origin, the browser's certificate store, nothing else.
 // LXD refuses cross-site API requests (Sec-Fetch-Site), so a web app must be same-origin with
 // the API: served by LXD itself or behind a reverse proxy that presents the client certificate.
-import { InvalidArgumentError } from "../errors.js";
-import { parseRemoteUrl } from "../remotes.js";
+import { InvalidArgumentError } from "../utils/errors.js";
+import { parseRemoteUrl } from "./remotes.js";
 import { isUnixRemote, type RemoteConfig, type Transport } from "./types.js";
 
 export function browserTransport(name: string, config: RemoteConfig | undefined): Transport {

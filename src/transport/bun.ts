@@ -5,8 +5,8 @@
 import { connect as netConnect, isIP } from "node:net";
 import type { Duplex } from "node:stream";
 import { checkServerIdentity, connect as tlsConnect, type PeerCertificate } from "node:tls";
-import { InvalidArgumentError } from "../errors.js";
-import { normalizeFingerprint, remoteOrigin } from "../remotes.js";
+import { InvalidArgumentError } from "../utils/errors.js";
+import { normalizeFingerprint, remoteOrigin } from "./remotes.js";
 import { fingerprintMismatch, tlsIdentity } from "./common.js";
 import { duplexWebSocket } from "./duplex-websocket.js";
 import { localSocketPath } from "./node-socket-path.js";

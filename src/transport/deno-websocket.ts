@@ -1,7 +1,7 @@
 // The Deno transport's websocket: websocket-client.ts over Deno.connect (unix socket) or
 // Deno.connectTls (HTTPS, with the remote's certificates), with the HTTP upgrade written by hand. A write that fails (the pong-after-close race the client
 // module describes) never stops the reading, so output that arrived is delivered.
-import { concatBytes } from "../bytes.js";
+import { concatBytes } from "../utils/bytes.js";
 import { parseHead, upgradeRequest } from "./handshake.js";
 import { RawWebSocket, type ByteChannel, type RawWebSocketOptions } from "./websocket-client.js";
 

@@ -1,8 +1,8 @@
 // Deno transport: fetch and WebSocket with a Deno.HttpClient per remote, which carries the
 // client certificate, the CA, or the unix socket (`proxy: { transport: "unix" }`).
 // Deno has no hook to inspect the server's certificate, so `fingerprint` is refused.
-import { InvalidArgumentError } from "../errors.js";
-import { remoteOrigin } from "../remotes.js";
+import { InvalidArgumentError } from "../utils/errors.js";
+import { remoteOrigin } from "./remotes.js";
 import { codedError, pickLocalSocket, tlsIdentity } from "./common.js";
 import { denoWebSocket, type DenoConn } from "./deno-websocket.js";
 import { isUnixRemote, type RemoteConfig, type Transport } from "./types.js";

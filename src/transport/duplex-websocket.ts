@@ -2,7 +2,7 @@
 // WebSocket answers every ping, and a pong racing LXD's close lost exec output), with the HTTP
 // upgrade written by hand.
 import type { Duplex } from "node:stream";
-import { concatBytes } from "../bytes.js";
+import { concatBytes } from "../utils/bytes.js";
 import { parseHead, upgradeRequest } from "./handshake.js";
 import { duplexChannel, RawWebSocket, type RawWebSocketOptions } from "./websocket-client.js";
 

@@ -1,6 +1,6 @@
 // The local daemons' sockets for runtimes with node:fs and process.env (Node, Bun).
 import { existsSync } from "node:fs";
-import { pickIncusSocket } from "../incus.js";
+import { pickIncusSocket } from "./incus.js";
 import { pickLocalSocket } from "./common.js";
 
 /** Where LXD's CLI looks: $LXD_DIR/unix.socket, then the Debian package's, then the snap's. */

@@ -2,7 +2,7 @@
 // global fetch of Node 22/24). One Agent per remote holds the TLS identity or the socket path.
 import { createSecureContext, type TLSSocket } from "node:tls";
 import { Agent, buildConnector } from "undici";
-import { normalizeFingerprint, remoteOrigin } from "../remotes.js";
+import { normalizeFingerprint, remoteOrigin } from "./remotes.js";
 import { fingerprintMismatch, tlsIdentity } from "./common.js";
 import { NodeWebSocket } from "./node-websocket.js";
 import { localSocketPath } from "./node-socket-path.js";

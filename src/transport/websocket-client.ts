@@ -11,7 +11,7 @@
 // - Pausing: `pause()` stops reading, so the socket's flow control holds LXD back and a slow
 //   reader keeps memory bounded.
 
-import { concatBytes } from "../bytes.js";
+import { concatBytes } from "../utils/bytes.js";
 
 /** The connection under the websocket: ordered writes, half-close, and flow control. */
 export interface ByteChannel {

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { createLxd } from "../../src/index.js";
-import type { Operation } from "../../src/types.js";
+import type { Operation } from "../../src/types/lxd.js";
 
 export const BASE = "https://lxd.test:8443";
 

@@ -2,10 +2,10 @@
 // fails the check if its line compiles, so a wrong method, path, path parameter, query or body
 // must not compile; `expectTypeOf` proves the results carry the spec's types.
 import { expectTypeOf } from "vitest";
-import type { Core, SyncMetadata } from "../../src/core.js";
+import type { Core, SyncMetadata } from "../../src/request/core.js";
 import type { components } from "../../src/generated/lxd.js";
-import { type StartDeps, startOperation } from "../../src/operation.js";
-import { RawBody } from "../../src/raw-body.js";
+import { type StartDeps, startOperation } from "../../src/capabilities/operation.js";
+import { RawBody } from "../../src/request/raw-body.js";
 import type {
   Certificate,
   Image,

@@ -1,0 +1,198 @@
+// A CRUD family of LXD's API (profiles, projects, networks, storage pools and volumes, snapshots,
+// …) from its two paths: list with recursion and filters, get, create, update (PUT), patch,
+// rename (POST on the item) and delete, each typed from the API description for those paths,
+// with the family's API extension checked before anything is sent. A family file names its paths
+// and adds only what is special to it.
+import type { AsyncPaths, Method, PathsWith, SendInit, SyncMetadata } from "../request/core.js";
+import { syncMetadata, unwrap } from "../request/envelope.js";
+import { listQuery, namesOf } from "./listing.js";
+import { type Args, call, type Call, type Flat, type Lead, type Mutator } from "./mutator.js";
+import { LxdOperation, type StartDeps } from "./operation.js";
+import type { Where } from "../request/pipeline.js";
+import { requireExtension, type InfoCache } from "./server.js";
+import { InvalidArgumentError } from "../utils/errors.js";
+import { checkBoolean, checkSegment, checkText } from "../utils/validate.js";
+
+/** What every collection call takes: a signal, and the project it applies to (the connection's by default). */
+export interface ScopedOptions {
+  project?: string;
+  signal?: AbortSignal;
+}
+
+export interface CollectionListOptions extends ScopedOptions {
+  /** LXD's filter expression, e.g. `name eq web`. */
+  filter?: string;
+  /** Every project (where the family is per project and the server can). */
+  allProjects?: boolean;
+  /** The objects instead of their names, in the same single request. */
+  recursion?: boolean;
+}
+
+/** A family's paths: the list (`/1.0/profiles`) and one item (`/1.0/profiles/{name}`). */
+export interface Family<List extends PathsWith<"GET"> = PathsWith<"GET">, Item extends PathsWith<"GET"> = PathsWith<"GET">> {
+  /** The registry's name of the family, which error messages start with (`profiles.get: …`). */
+  readonly name: string;
+  readonly list: List;
+  readonly item: Item;
+  /** The path parameters before the item's own, in the order the calls take them. */
+  readonly parents?: readonly string[];
+  /** The item's own path parameter. */
+  readonly key: string;
+  /** The API extension the family needs: UnsupportedError naming it, before sending, where the server lacks it. */
+  readonly extension?: string;
+  /** The extension `allProjects` needs for this family's list. */
+  readonly allProjectsExtension?: string;
+}
+
+/** The body the description gives `method path` (never where it has none: that call cannot be made). */
+export type BodyFor<M extends Method, P> =
+  P extends PathsWith<M> ? (SendInit<M, P> extends { body?: infer B } ? NonNullable<B> : never) : never;
+
+/**
+ * A write's answer: the operation where the description says the server runs one; otherwise
+ * undefined when done at once, or the operation where a newer server runs it as one (LXD 6.8+,
+ * newer Incus): await its `wait()` then.
+ */
+export type Written<M extends Method, P> = P extends AsyncPaths<M> ? LxdOperation : LxdOperation | undefined;
+
+/** One family's calls; `Parents` are the path parameters before the item's name, e.g. `[pool: string, type: string]`. */
+export interface CollectionApi<
+  List extends PathsWith<"GET">,
+  Item extends PathsWith<"GET">,
+  Parents extends string[] = [],
+  L extends Lead = Flat,
+> {
+  /** Names (default), or with `recursion: true` the objects, in one request; a mutator may follow. */
+  list<const O extends CollectionListOptions | undefined = undefined>(...a: Args<L, [...Parents, options?: O]>): Promise<ListedAs<List, O>>;
+  list<R>(...a: Args<L, [...Parents, mutator: Mutator<string[], R>]>): Promise<Awaited<R>>;
+  list<const O extends CollectionListOptions, R>(
+    ...a: Args<L, [...Parents, options: O, mutator: Mutator<ListedAs<List, O>, R>]>
+  ): Promise<Awaited<R>>;
+  get: Call<[...Parents, name: string], ScopedOptions, SyncMetadata<"GET", Item>, L>;
+  /** `POST` on the list with the description's body. */
+  create: Call<[...Parents, body: BodyFor<"POST", List>], ScopedOptions, Written<"POST", List>, L>;
+  /** `PUT`: replaces the item's configuration. */
+  update: Call<[...Parents, name: string, body: BodyFor<"PUT", Item>], ScopedOptions, Written<"PUT", Item>, L>;
+  /** `PATCH`: merges the given fields. */
+  patch: Call<[...Parents, name: string, fields: BodyFor<"PATCH", Item>], ScopedOptions, Written<"PATCH", Item>, L>;
+  /** `POST` on the item with its new name. */
+  rename: Call<[...Parents, name: string, newName: string], ScopedOptions, Written<"POST", Item>, L>;
+  delete: Call<[...Parents, name: string], ScopedOptions, Written<"DELETE", Item>, L>;
+}
+
+/** What `list` gives for its options: names, or the objects of a `recursion=1` list. */
+type ListedAs<List extends PathsWith<"GET">, O> = O extends { recursion: true }
+  ? SyncMetadata<"GET", List, { params: { query: { recursion: 1 } } }>
+  : O extends { recursion?: false | undefined } | undefined
+    ? string[]
+    : string[] | SyncMetadata<"GET", List, { params: { query: { recursion: 1 } } }>;
+
+type Deps = StartDeps & { info: InfoCache };
+
+/** The calls of `family` over the core; typed by the family file through CollectionApi. */
+export function collection<List extends PathsWith<"GET">, Item extends PathsWith<"GET">, Parents extends string[] = []>(
+  deps: Deps,
+  family: Family<List, Item>,
+): CollectionApi<List, Item, Parents> {
+  const { core } = deps;
+  const parents = family.parents ?? [];
+  const n = parents.length;
+  // Path parameters from the positional arguments, each one segment (checked before sending).
+  const path = (where: string, args: readonly unknown[], named: boolean): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const [i, k] of parents.entries()) out[k] = checkSegment(where, k, args[i]);
+    if (named) out[family.key] = checkSegment(where, family.key, args[n]);
+    return out;
+  };
+  const ready = async (at: Where, where: string, o: ScopedOptions) => {
+    if (o.project !== undefined) checkSegment(where, "project", o.project);
+    if (family.extension) await requireExtension(deps.info, core.resolve(at), family.extension, where, o.signal);
+  };
+  const query = (o: ScopedOptions) => (o.project !== undefined ? { project: o.project } : {});
+  // A write: undefined when done at once, else the operation the server runs.
+  const write = async (
+    at: Where,
+    where: string,
+    method: Method,
+    p: string,
+    params: Record<string, string>,
+    o: ScopedOptions,
+    body?: unknown,
+  ) => {
+    await ready(at, where, o);
+    const send = core.send as unknown as (w: Where, m: Method, p: string, i: object) => ReturnType<typeof core.send>;
+    const sent = await send(at, method, p, {
+      params: { path: params, query: query(o) },
+      ...(body !== undefined && { body }),
+      signal: o.signal,
+    });
+    const out = unwrap(sent.ctx, sent.status, sent.envelope);
+    if (out.type === "sync") return undefined;
+    const scope = core.scope(at);
+    return new LxdOperation(
+      { hub: deps.hub, operations: deps.operations, remote: scope.remote, project: o.project ?? scope.project },
+      out.operation,
+      (m) => m,
+    );
+  };
+  const name = (m: string) => `${family.name}.${m}`;
+  // The description types each call (CollectionApi); here every path is the family's own string.
+  const get = core.send as unknown as (w: Where, m: "GET", p: string, i: object) => ReturnType<typeof core.send>;
+
+  const api = {
+    list: call<unknown[], CollectionListOptions, unknown>(name("list"), n, async (at, args, o) => {
+      const where = name("list");
+      const params = path(where, args, false);
+      checkBoolean(where, "recursion", o.recursion);
+      await ready(at, where, o);
+      const q = await listQuery(deps, at, o, where, family.allProjectsExtension ?? "");
+      const sent = await get(at, "GET", family.list, {
+        params: { path: params, query: o.recursion ? { ...q, recursion: 1 } : q },
+        signal: o.signal,
+      });
+      const listed = syncMetadata(sent) as string[] | object[] | null;
+      return o.recursion ? (listed ?? []) : namesOf(listed as string[] | null);
+    }),
+    get: call<unknown[], ScopedOptions, unknown>(name("get"), n + 1, async (at, args, o) => {
+      const where = name("get");
+      const params = path(where, args, true);
+      await ready(at, where, o);
+      return syncMetadata(await get(at, "GET", family.item, { params: { path: params, query: query(o) }, signal: o.signal }));
+    }),
+    create: call<unknown[], ScopedOptions, unknown>(name("create"), n + 1, async (at, args, o) =>
+      write(at, name("create"), "POST", family.list, path(name("create"), args, false), o, checkBody(name("create"), args[n])),
+    ),
+    update: call<unknown[], ScopedOptions, unknown>(name("update"), n + 2, async (at, args, o) =>
+      write(at, name("update"), "PUT", family.item, path(name("update"), args, true), o, checkBody(name("update"), args[n + 1])),
+    ),
+    patch: call<unknown[], ScopedOptions, unknown>(name("patch"), n + 2, async (at, args, o) =>
+      write(at, name("patch"), "PATCH", family.item, path(name("patch"), args, true), o, checkBody(name("patch"), args[n + 1])),
+    ),
+    rename: call<unknown[], ScopedOptions, unknown>(name("rename"), n + 2, async (at, args, o) =>
+      write(at, name("rename"), "POST", family.item, path(name("rename"), args, true), o, {
+        name: checkSegment(name("rename"), "new name", args[n + 1]),
+      }),
+    ),
+    delete: call<unknown[], ScopedOptions, unknown>(name("delete"), n + 1, async (at, args, o) =>
+      write(at, name("delete"), "DELETE", family.item, path(name("delete"), args, true), o),
+    ),
+  };
+  // One implementation for every family: the interface is its typing from the description.
+  return api as unknown as CollectionApi<List, Item, Parents>;
+}
+
+/** A body is an object, and its `config`, where it has one, a map of strings (LXD's rule for every config). */
+function checkBody(where: string, body: unknown): object {
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw new InvalidArgumentError(`${where}: the body must be an object`);
+  const { config, name } = body as { config?: unknown; name?: unknown };
+  if (name !== undefined) checkSegment(where, "name", name);
+  if (config === undefined) return body;
+  if (typeof config !== "object" || config === null || Array.isArray(config))
+    throw new InvalidArgumentError(`${where}: config must be an object of strings`);
+  for (const [k, v] of Object.entries(config)) {
+    checkText(where, "config key", k, { empty: false });
+    if (typeof v !== "string") throw new InvalidArgumentError(`${where}: config.${k} must be a string (LXD's config values are strings)`);
+  }
+  return body;
+}

@@ -1,0 +1,82 @@
+// LXD's response envelope, handled in one place: every response is read here, and every way a
+// body can be wrong becomes a typed error (never a bare SyntaxError).
+import { LxdError, type RequestContext, ResponseError } from "../utils/errors.js";
+import type { Envelope, Operation } from "../types/lxd.js";
+
+export type { RequestContext } from "../utils/errors.js";
+
+/** What a successful call gives: sync metadata, or the operation an async call started. */
+export type Outcome<T> = { type: "sync"; metadata: T } | { type: "async"; id: string; operation: Operation };
+
+const SNIPPET = 120;
+
+function snippet(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > SNIPPET ? `${flat.slice(0, SNIPPET)}…` : flat;
+}
+
+/**
+ * Parses `body` (the text of a response, or what openapi-fetch already parsed from an error
+ * response) into a checked envelope. The discriminant is `type`; key presence means nothing.
+ */
+export function toEnvelope(ctx: RequestContext, response: Response, body: unknown): Envelope {
+  const contentType = () => response.headers.get("content-type") ?? "";
+  const fail = (reason: string, cause?: unknown) =>
+    new ResponseError({ ...ctx, status: response.status, contentType: contentType() }, reason, cause === undefined ? undefined : { cause });
+  let value = body;
+  if (typeof body === "string") {
+    if (body.trim() === "") throw fail("empty body where an LXD envelope was expected");
+    try {
+      value = JSON.parse(body);
+    } catch (cause) {
+      // HTML from a proxy or a captive portal is quoted (shortened) to say where it came from.
+      const type = contentType();
+      const looksJson = /json/i.test(type) || /^\s*[[{]/.test(body);
+      throw fail(looksJson ? "malformed JSON body" : `not an LXD response (${type || "no content-type"}): ${snippet(body)}`, cause);
+    }
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw fail("body is not a JSON object");
+  const env = value as Record<string, unknown>;
+  switch (env.type) {
+    case "sync":
+      return env as unknown as Envelope;
+    case "async": {
+      const op = env.metadata as Partial<Operation> | null;
+      if (!op || typeof op !== "object" || typeof op.id !== "string") throw fail("async envelope without an operation");
+      return env as unknown as Envelope;
+    }
+    case "error":
+      if (typeof env.error !== "string") throw fail("error envelope without a message");
+      return env as unknown as Envelope;
+    default:
+      throw fail(`unknown envelope type ${JSON.stringify(env.type)}`);
+  }
+}
+
+export function lxdError(ctx: RequestContext, status: number, env: Extract<Envelope, { type: "error" }>): LxdError {
+  return new LxdError({ ...ctx, status, errorCode: Number(env.error_code) || status, lxdMessage: env.error });
+}
+
+/** sync → metadata; async → the operation; error → LxdError. */
+export function unwrap<T>(ctx: RequestContext, status: number, env: Envelope<T>): Outcome<T> {
+  switch (env.type) {
+    case "sync":
+      return { type: "sync", metadata: env.metadata };
+    case "async":
+      return { type: "async", id: env.metadata.id, operation: env.metadata };
+    case "error":
+      throw lxdError(ctx, status, env);
+  }
+}
+
+/** A well-formed envelope of the wrong kind for the call: the server's answer is at fault, not the input. */
+export function unexpectedAnswer(sent: { ctx: RequestContext; status: number; headers: Headers }, reason: string): ResponseError {
+  return new ResponseError({ ...sent.ctx, status: sent.status, contentType: sent.headers.get("content-type") ?? "" }, reason);
+}
+
+/** The metadata of a call that must answer sync (an async answer is a protocol surprise). */
+export function syncMetadata<T>(sent: { ctx: RequestContext; status: number; headers: Headers; envelope: Envelope<T> }): T {
+  const out = unwrap(sent.ctx, sent.status, sent.envelope);
+  if (out.type !== "sync") throw unexpectedAnswer(sent, "unexpected async answer where sync metadata was expected");
+  return out.metadata;
+}
