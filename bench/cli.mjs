@@ -25,7 +25,7 @@ const pairs = [
 const floor = [process.execPath, "-e", "0"];
 
 // LXD 5.0.2 now and then closes an exec output socket without its end-of-stream frame, which
-// lxd-fetch reports (ExecOutputError, README "Exec"); such runs are counted, not timed.
+// lxd-fetch reports (ExecOutputError, docs/exec.md); such runs are counted, not timed.
 const OUTPUT_LOSS = /without end-of-stream/;
 let losses = 0;
 

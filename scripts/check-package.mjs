@@ -18,7 +18,7 @@ console.log(node(["--input-type=module", "-e", `const kind = "import 'lxd-fetch'
 
 // The browser condition of the exports map, bundled as three apps would: each must carry no
 // server-runtime code (a Node built-in fails the build), and the sizes show what tree-shaking
-// leaves of the per-capability functions (goals from issue 14: ≤ 5 KB and ≤ 9 KB min+gzip).
+// leaves of the per-capability functions (each app's goal below, min+gzip; the sizes: docs/web-apps.md).
 const apps = [
   [
     "operations.list only",

@@ -117,7 +117,7 @@ function declarePathParams(path, item) {
   ];
 }
 
-// Keys LXD always sends (no `omitempty` in shared/api, lxd-5.0.2) that the spec leaves optional;
+// Keys LXD always sends (no `omitempty` in LXD's shared/api, lxd-5.0.2) that the spec leaves optional;
 // applied to the schema wherever it is used. Request bodies: the keys LXD refuses to do without.
 const REQUIRED = {
   Operation: "*",
@@ -125,13 +125,13 @@ const REQUIRED = {
   InstanceExecPost: ["command"],
 };
 
-// shared/api/status_code.go and the operation classes (`durable`: LXD 6.x): the spec says integer and string.
+// LXD's shared/api/status_code.go and the operation classes (`durable`: LXD 6.x): the spec says integer and string.
 const ENUMS = {
   StatusCode: [100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 200, 400, 401],
   "Operation.class": ["task", "websocket", "token", "durable"],
 };
 // Fields LXD sends as null when empty (Go nil maps).
-// InstanceFull (shared/api/instance.go): nil slices and a nil state pointer.
+// InstanceFull (LXD's shared/api/instance.go): nil slices and a nil state pointer.
 const NULLABLE = { Operation: ["metadata", "resources"], InstanceFull: ["backups", "snapshots", "state"] };
 
 // Requests LXD answers with an operation (HTTP 202) where the spec gives only a sync answer
@@ -190,7 +190,7 @@ function repairSchemas(schemas) {
     for (const f of fields) if (schemas[name]) schemas[name].properties[f] = nullable(schemas[name].properties[f]);
 }
 
-// shared/api/response.go: every envelope carries all seven keys (no `omitempty`).
+// LXD's shared/api/response.go: every envelope carries all seven keys (no `omitempty`).
 const ENVELOPE = {
   type: { type: "string" },
   status: { type: "string" },

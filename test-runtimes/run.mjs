@@ -56,7 +56,7 @@ for (const entry of ["dist/index.js", "dist/deno.js", "dist/bun.js", "dist/brows
 const bin = (name) => join(root, "node_modules/.bin", name);
 const suite = "test-runtimes/suite.mjs";
 
-/** Deno runs with the least permissions the suite needs, which the README lists too. */
+/** Deno runs with the least permissions the suite needs, which docs/runtimes.md lists too. */
 function denoArgs() {
   const sockets = available.map((s) => s.env.socket);
   // The failure cases' missing socket and closed port are allowed too, so they fail as in the

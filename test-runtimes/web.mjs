@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The web example (examples/web) in real Chromium against the real LXD, through nginx as the
-// README's recipe (examples/web/serve.mjs): the terminal's PTY size (stty size) matches the
+// recipe of docs/web-apps.md (examples/web/serve.mjs): the terminal's PTY size (stty size) matches the
 // terminal and follows a viewport resize, typed input runs (echo $((6*7)) → 42), Ctrl-C stops
 // `sleep 100`, the exec's operation appears and finishes in the live operations panel, another
 // operation can be cancelled from it, and the panel reconnects after a daemon restart

@@ -1,4 +1,4 @@
-// The per-capability functions over one shared core (issue 14): each works on its own, they share
+// The per-capability functions over one shared core (docs/web-apps.md): each works on its own, they share
 // the core's state (one events socket for events and exec), and the core's close() ends it all.
 import { describe, expect, it } from "vitest";
 import {

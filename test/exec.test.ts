@@ -1,4 +1,4 @@
-// Exec against the virtual LXD: each protocol trap of lxd-protocol.md, over MSW's WebSockets.
+// Exec against the virtual LXD: each protocol trap of docs/protocol.md, over MSW's WebSockets.
 import { describe, expect, it } from "vitest";
 import {
   AbortError,

@@ -1,6 +1,6 @@
 // The web example: instances, a live operations panel fed by LXD's events, and a terminal with
 // an interactive shell, all through lxd-fetch's browser entry on the page's own origin (a reverse
-// proxy forwards /1.0 to LXD with the client certificate: README "Using lxd-fetch from a web app").
+// proxy forwards /1.0 to LXD with the client certificate: docs/web-apps.md).
 // It imports the per-capability functions, so the bundle carries only what the page uses.
 // Opened with `?virtual` (what `npm run demo:web` prints when there is no LXD), the page runs
 // lxd-fetch/mock's virtual LXD in itself instead, through MSW's service worker: both are loaded

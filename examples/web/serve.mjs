@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Serves the built web example (examples/web/dist, from `vite build examples/web`) with nginx on
 // 127.0.0.1, forwarding /1.0 to the real LXD of scripts/lxd-up.sh (.lxd-test/lxd.env) as the
-// README's recipe does. Without a reachable LXD (no lxd.env, its socket missing, or GET /1.0
+// recipe of docs/web-apps.md does. Without a reachable LXD (no lxd.env, its socket missing, or GET /1.0
 // failing through nginx), or with `--virtual`, it serves the page alone and prints its `?virtual`
 // URL: the page then runs the virtual LXD in itself (MSW's service worker). `npm run demo:web`
 // builds and runs it and prints the URL; the browser tests (test-runtimes/web.mjs,

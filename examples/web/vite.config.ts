@@ -1,5 +1,5 @@
 // The web example's build (`vite build examples/web`) and its dev server (`vite examples/web`),
-// whose proxy forwards /1.0 to the real LXD as the README's nginx recipe does: requests and
+// whose proxy forwards /1.0 to the real LXD as the nginx recipe of docs/web-apps.md does: requests and
 // websocket upgrades, the trusted client certificate presented, LXD's certificate verified.
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

@@ -1,5 +1,5 @@
 // The shared core every capability runs on: remotes, their transports and the request core,
-// and nothing else, so an app that imports one capability bundles only that one.
+// and nothing else, so an app that imports one capability bundles only that one (docs/web-apps.md).
 // Capabilities that keep per-client state (the events hub, the openapi-fetch clients) attach it
 // with `shared()`, which `close()` also ends.
 import { createCore, type Core } from "../request/core.js";

@@ -7,7 +7,7 @@ import type { RemoteOptions, TransportFactory } from "../transport/types.js";
 export interface LxdOptions {
   /**
    * Named remotes. `local` needs no entry: it is the unix socket (or the page's origin). A
-   * cluster's remote may list several member URLs (`url: [...]`): see README, Clusters.
+   * cluster's remote may list several member URLs (`url: [...]`): see docs/clusters.md.
    */
   remotes?: Record<string, RemoteOptions>;
   /** The remote used when a call names none. Default `local`. */

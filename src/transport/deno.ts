@@ -91,7 +91,7 @@ export function denoTransport(name: string, config: RemoteConfig | undefined): T
     // Deno looks the URL's host name up (getaddrinfo) even when every byte goes to the socket,
     // and a lookup of "unix" goes to DNS, which may take a resolver timeout (5 s seen here:
     // longer than LXD waits for exec websockets). An IP literal is never looked up.
-    // Permissions: --allow-net=unix:<socket>,127.0.0.1:80 (see the README).
+    // Permissions: --allow-net=unix:<socket>,127.0.0.1:80 (see docs/runtimes.md).
     baseUrl = "http://127.0.0.1";
     // No idle connections on the socket. Deno's pool (hyper) opens a spare connection when a
     // request waits for one, and keeps it idle if another frees up first; LXD 5.0's unix

@@ -1,11 +1,11 @@
 // What LXD's API description does not say, typed by hand beside the generated types.
-// Facts: ../shared/docs/lxd-protocol.md (checked against LXD's source and a real 5.0.2 daemon).
+// Facts: docs/protocol.md (checked against LXD's source and a real 5.0.2 daemon).
 import type { components } from "../generated/lxd.js";
 import type { IncusCertificatesPostFields, IncusLifecycleFields } from "./incus.js";
 
 type Schemas = components["schemas"];
 
-/** Operation status codes (shared/api/status_code.go; the generator gives the spec's integer these values). */
+/** Operation status codes (LXD's shared/api/status_code.go; the generator gives the spec's integer these values). */
 export const StatusCode = {
   OperationCreated: 100,
   Started: 101,
@@ -58,7 +58,7 @@ export type OperationMap<T = string> = {
   [status: string]: T[] | undefined;
 };
 
-// --- The response envelope (shared/api/response.go): the generator gives every response its seven keys. ---
+// --- The response envelope (LXD's shared/api/response.go): the generator gives every response its seven keys. ---
 
 type Body<R extends keyof components["responses"]> = components["responses"][R]["content"]["application/json"];
 

@@ -1,4 +1,4 @@
-// Issue 12: one end-to-end run through the CLI alone (dist/cli.js spawned as a user would, with
+// One end-to-end run through the CLI alone (dist/cli.js spawned as a user would, with
 // the server's own CLI config from cliConfig) against each real server, through its remotes
 // `local` (the unix socket) and `tls` (HTTPS), one instance each:
 // launch from the project's busybox image (imported under an lfe- alias), push 20 MiB of random
@@ -66,7 +66,7 @@ describeServers("real server: CLI end to end", (env) => {
     image = buildBusyboxImage(`lfe-${env.server}-${unique()}`);
     const op = await lxd.images.import("unix", Readable.toWeb(createReadStream(image.unified)) as ReadableStream<Uint8Array>);
     expect((await op.wait({ timeout: 60_000 })).metadata?.fingerprint).toBe(image.unifiedFingerprint);
-    await lxd.images.aliases.create("unix", alias, image.unifiedFingerprint, { description: "lxd-fetch e2e (issue 12)" });
+    await lxd.images.aliases.create("unix", alias, image.unifiedFingerprint, { description: "lxd-fetch e2e" });
   });
 
   afterAll(async () => {

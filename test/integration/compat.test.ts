@@ -1,4 +1,4 @@
-// The README's compatibility table, row by row, against each real server: where Incus 6.0.4
+// The compatibility table of docs/compatibility.md, row by row, against each real server: where Incus 6.0.4
 // answers differently from LXD 5.0.2, lxd-fetch gives the same result, and the fields Incus adds
 // arrive typed. Which answer a server gives is read from its api_extensions, never its version.
 import { afterAll, describe, expect, it } from "vitest";

@@ -1,7 +1,7 @@
 // 1,000 execs, 50 at a time, over each transport: mixed output sizes from 0 to 1 MiB, every
 // byte checked by sha256, and nothing lost, wrong or hanging. Before the exec sockets were
 // connected one after another and the output sockets stopped answering LXD's pings, 12-28 of
-// 50 such execs ended in ExecOutputError (issue 9).
+// 50 such execs ended in ExecOutputError (docs/exec.md, docs/protocol.md).
 import { createHash } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ExecProcess, Lxd } from "../../src/index.js";

@@ -1,7 +1,7 @@
 // The byte streams over an operation's websockets, for exec and the console (the same framing):
 // connecting the fds in LXD's order, an output websocket as a ReadableStream (end-of-stream,
 // drops, backpressure and the grace after the command finished), input as a WritableStream of
-// binary frames, and the control socket's messages. Facts: ../shared/docs/lxd-protocol.md.
+// binary frames, and the control socket's messages. Facts: docs/protocol.md.
 import { defer } from "../../utils/defer.js";
 import { type AbortError, ConnectionError, ExecError, InvalidArgumentError, redact } from "../../utils/errors.js";
 import type { SocketOptions } from "../../transport/types.js";

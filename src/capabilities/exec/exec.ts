@@ -1,4 +1,4 @@
-// Exec over native WebSockets, the traps of ../shared/docs/lxd-protocol.md handled: control opens
+// Exec over native WebSockets, the traps of docs/protocol.md handled: control opens
 // first; binary frames only (a text frame is EOF, both ways); output ends with an empty text
 // frame and a drop without a close frame; the exit code is `metadata.return` of the finished
 // operation, and `exited` waits for it *and* both EOFs so no trailing output is lost.
