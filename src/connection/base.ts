@@ -97,7 +97,12 @@ export function createBase(given: LxdOptions | undefined, defaultTransport: Tran
     baseUrl: (where) => transport(where).baseUrl,
     webSocket: (where) => {
       const Ctor = options.WebSocket;
-      return Ctor ? (url: string) => new Ctor(url) : transport(where).webSocket;
+      const make: WebSocketFactory = Ctor ? (url: string) => new Ctor(url) : transport(where).webSocket;
+      if (!hooks.beforeRequest?.length) return make;
+      // The hooks' headers go with each upgrade request (where the runtime's websocket can send them).
+      const factory: WebSocketFactory = (url, socketOptions) => make(url, socketOptions);
+      factory.headers = (url) => pipeline.socketHeaders(where, new URL(url).pathname, url);
+      return factory;
     },
     shared<T>(key: object, make: () => T, dispose?: (value: T) => void): T {
       let entry = state.get(key);

@@ -4,8 +4,13 @@
 import { ConnectionError, redact } from "../utils/errors.js";
 import type { SocketOptions } from "../transport/types.js";
 
-/** Makes a WebSocket for a ws:// or wss:// URL with the remote's connection settings. */
-export type WebSocketFactory = (url: string, options?: SocketOptions) => WebSocket;
+/**
+ * Makes a WebSocket for a ws:// or wss:// URL with the remote's connection settings; `headers`,
+ * where the client has request hooks, gives the upgrade request's headers first.
+ */
+export type WebSocketFactory = ((url: string, options?: SocketOptions) => WebSocket) & {
+  headers?: (url: string) => Promise<Record<string, string> | undefined>;
+};
 
 /** A socket that can stop reading (the Node transport's): flow control holds the server back. */
 export interface Pausable {
@@ -50,6 +55,11 @@ export interface OpenOptions {
 
 /** Opens a socket and resolves once it is open; any failure closes it and rejects with a ConnectionError. */
 export function openSocket(factory: WebSocketFactory, url: string, opts: OpenOptions): Promise<WebSocket> {
+  if (!factory.headers) return open(factory, url, opts);
+  return factory.headers(url).then((headers) => open(factory, url, { ...opts, socket: { ...opts.socket, headers } }));
+}
+
+function open(factory: WebSocketFactory, url: string, opts: OpenOptions): Promise<WebSocket> {
   const path = redact(new URL(url).pathname + new URL(url).search);
   // Runtimes put the URL, secret included, into their messages: only redacted text goes on.
   const fail = (detail: string, cause?: unknown) =>

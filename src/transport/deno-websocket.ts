@@ -27,7 +27,7 @@ export function denoWebSocket(open: DenoOpen, url: string, options?: RawWebSocke
     const onAbort = () => closeQuietly(conn);
     signal.addEventListener("abort", onAbort, { once: true });
     try {
-      await writeAll(conn, upgradeRequest(url, key));
+      await writeAll(conn, upgradeRequest(url, key, options?.headers));
       const { accept, rest } = await readHead(conn);
       const channel = connChannel(conn, rest, events);
       return { accept, channel };

@@ -40,7 +40,7 @@ export function duplexWebSocket(open: DuplexOpen, url: string, options?: RawWebS
           else resolve(parsed!);
         };
         socket.on("data", onData).on("close", onEnd).on("error", onError);
-        socket.write(upgradeRequest(url, key));
+        socket.write(upgradeRequest(url, key, options?.headers));
       });
       if (head.rest.length > 0) events.data(head.rest);
       socket.on("data", (chunk: Uint8Array) => events.data(chunk));

@@ -2,11 +2,14 @@
 // (Deno's Deno.connect/connectTls, Bun's node:net/node:tls): the request, and the answer's head.
 const MAX_HEAD = 64 * 1024;
 
-export function upgradeRequest(url: string, key: string): Uint8Array {
+export function upgradeRequest(url: string, key: string, headers?: Record<string, string>): Uint8Array {
   const u = new URL(url);
+  let extra = "";
+  // Values come from a Headers object (the hooks'), which refuses CR and LF: no header can be injected.
+  for (const [k, v] of Object.entries(headers ?? {})) if (!/^(host|upgrade|connection|sec-websocket-)/i.test(k)) extra += `${k}: ${v}\r\n`;
   return new TextEncoder().encode(
     `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`,
   );
 }
 

@@ -13,7 +13,7 @@ export class NodeWebSocket extends RawWebSocket {
         path: u.pathname + u.search,
         method: "GET",
         protocol: "websocket",
-        headers: { "sec-websocket-key": key, "sec-websocket-version": "13" },
+        headers: { ...options?.headers, "sec-websocket-key": key, "sec-websocket-version": "13" },
         signal,
       };
       const { headers, socket } = await dispatcher.upgrade(request);

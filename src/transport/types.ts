@@ -39,6 +39,11 @@ export interface SocketOptions {
    * LXD's close makes a runtime drop output it had received (see transport/node-websocket.ts).
    */
   answerPings?: boolean;
+  /**
+   * Headers for the upgrade request: those the request hooks set (a bearer token, a trace id).
+   * lxd-fetch's own websockets (Node, Deno, Bun) send them; a browser's WebSocket cannot.
+   */
+  headers?: Record<string, string> | undefined;
 }
 
 export interface Transport {

@@ -62,6 +62,8 @@ export type Upgrade = (
 export interface RawWebSocketOptions {
   /** Answer the server's pings (default true). Exec output sockets turn it off (above). */
   answerPings?: boolean;
+  /** Sent with the upgrade request (the request hooks' headers, e.g. a bearer token). */
+  headers?: Record<string, string> | undefined;
 }
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
