@@ -7,6 +7,8 @@ export type { Capabilities } from "./connection/registry.js";
 export type { AfterResponseHook, BeforeRequestHook, HookContext, Hooks, Scope } from "./request/pipeline.js";
 export type { ApiCall, EventsCall, ExecCall, LxdOperations, RunCall, TrackCall } from "./connection/capabilities.js";
 export type { Args, Flat, Lead, WithMutator } from "./capabilities/mutator.js";
+export type { CallOptions, ProjectOptions } from "./capabilities/options.js";
+export type { CollectionApi, CollectionListOptions, Family } from "./capabilities/collection.js";
 export {
   lxdApi,
   lxdCluster,
@@ -90,7 +92,7 @@ export type { Certificate, CreateTokenOptions, TrustApi, TrustCallOptions, Trust
 export { LxdOperation } from "./capabilities/operation.js";
 export { operationId } from "./capabilities/operations.js";
 export type { ServerApi, ServerInfo, ServerInfoOptions } from "./capabilities/server.js";
-export type { CallOptions, ListOptions, Mutator, OperationsApi, WaitOptions } from "./capabilities/operations.js";
+export type { ListOptions, Mutator, OperationsApi, WaitOptions } from "./capabilities/operations.js";
 export type {
   ClusterRemote,
   HttpsRemote,

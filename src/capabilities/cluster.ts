@@ -1,6 +1,7 @@
 // An LXD cluster's members (`GET /1.0/cluster/members`): who they are, where they listen, and
 // whether they are up, in one request. A standalone server answers LxdError 500 "Server is not
 // clustered".
+import type { CallOptions } from "./options.js";
 import type { Core } from "../request/core.js";
 import type { Args, Flat, Lead } from "./mutator.js";
 import { syncMetadata } from "../request/envelope.js";
@@ -14,9 +15,7 @@ import { checkOptions, checkSegment, checkSignal } from "../utils/validate.js";
  */
 export type ClusterMember = components["schemas"]["ClusterMember"];
 
-export interface ClusterCallOptions {
-  signal?: AbortSignal;
-}
+export type ClusterCallOptions = CallOptions;
 
 export interface ClusterApi<L extends Lead = Flat> {
   /** Every member, with its state (`?recursion=1`: one request). */

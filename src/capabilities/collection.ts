@@ -13,13 +13,11 @@ import { requireExtension, type InfoCache } from "./server.js";
 import { InvalidArgumentError } from "../utils/errors.js";
 import { checkBoolean, checkSegment, checkText } from "../utils/validate.js";
 
-/** What every collection call takes: a signal, and the project it applies to (the connection's by default). */
-export interface ScopedOptions {
-  project?: string;
-  signal?: AbortSignal;
-}
+import type { ProjectOptions } from "./options.js";
 
-export interface CollectionListOptions extends ScopedOptions {
+export type { ProjectOptions } from "./options.js";
+
+export interface CollectionListOptions extends ProjectOptions {
   /** LXD's filter expression, e.g. `name eq web`. */
   filter?: string;
   /** Every project (where the family is per project and the server can). */
@@ -68,16 +66,16 @@ export interface CollectionApi<
   list<const O extends CollectionListOptions, R>(
     ...a: Args<L, [...Parents, options: O, mutator: Mutator<ListedAs<List, O>, R>]>
   ): Promise<Awaited<R>>;
-  get: Call<[...Parents, name: string], ScopedOptions, SyncMetadata<"GET", Item>, L>;
+  get: Call<[...Parents, name: string], ProjectOptions, SyncMetadata<"GET", Item>, L>;
   /** `POST` on the list with the description's body. */
-  create: Call<[...Parents, body: BodyFor<"POST", List>], ScopedOptions, Written<"POST", List>, L>;
+  create: Call<[...Parents, body: BodyFor<"POST", List>], ProjectOptions, Written<"POST", List>, L>;
   /** `PUT`: replaces the item's configuration. */
-  update: Call<[...Parents, name: string, body: BodyFor<"PUT", Item>], ScopedOptions, Written<"PUT", Item>, L>;
+  update: Call<[...Parents, name: string, body: BodyFor<"PUT", Item>], ProjectOptions, Written<"PUT", Item>, L>;
   /** `PATCH`: merges the given fields. */
-  patch: Call<[...Parents, name: string, fields: BodyFor<"PATCH", Item>], ScopedOptions, Written<"PATCH", Item>, L>;
+  patch: Call<[...Parents, name: string, fields: BodyFor<"PATCH", Item>], ProjectOptions, Written<"PATCH", Item>, L>;
   /** `POST` on the item with its new name. */
-  rename: Call<[...Parents, name: string, newName: string], ScopedOptions, Written<"POST", Item>, L>;
-  delete: Call<[...Parents, name: string], ScopedOptions, Written<"DELETE", Item>, L>;
+  rename: Call<[...Parents, name: string, newName: string], ProjectOptions, Written<"POST", Item>, L>;
+  delete: Call<[...Parents, name: string], ProjectOptions, Written<"DELETE", Item>, L>;
 }
 
 /** What `list` gives for its options: names, or the objects of a `recursion=1` list. */
@@ -104,11 +102,11 @@ export function collection<List extends PathsWith<"GET">, Item extends PathsWith
     if (named) out[family.key] = checkSegment(where, family.key, args[n]);
     return out;
   };
-  const ready = async (at: Where, where: string, o: ScopedOptions) => {
+  const ready = async (at: Where, where: string, o: ProjectOptions) => {
     if (o.project !== undefined) checkSegment(where, "project", o.project);
     if (family.extension) await requireExtension(deps.info, core.resolve(at), family.extension, where, o.signal);
   };
-  const query = (o: ScopedOptions) => (o.project !== undefined ? { project: o.project } : {});
+  const query = (o: ProjectOptions) => (o.project !== undefined ? { project: o.project } : {});
   // A write: undefined when done at once, else the operation the server runs.
   const write = async (
     at: Where,
@@ -116,7 +114,7 @@ export function collection<List extends PathsWith<"GET">, Item extends PathsWith
     method: Method,
     p: string,
     params: Record<string, string>,
-    o: ScopedOptions,
+    o: ProjectOptions,
     body?: unknown,
   ) => {
     await ready(at, where, o);
@@ -153,27 +151,27 @@ export function collection<List extends PathsWith<"GET">, Item extends PathsWith
       const listed = syncMetadata(sent) as string[] | object[] | null;
       return o.recursion ? (listed ?? []) : namesOf(listed as string[] | null);
     }),
-    get: call<unknown[], ScopedOptions, unknown>(name("get"), n + 1, async (at, args, o) => {
+    get: call<unknown[], ProjectOptions, unknown>(name("get"), n + 1, async (at, args, o) => {
       const where = name("get");
       const params = path(where, args, true);
       await ready(at, where, o);
       return syncMetadata(await get(at, "GET", family.item, { params: { path: params, query: query(o) }, signal: o.signal }));
     }),
-    create: call<unknown[], ScopedOptions, unknown>(name("create"), n + 1, async (at, args, o) =>
+    create: call<unknown[], ProjectOptions, unknown>(name("create"), n + 1, async (at, args, o) =>
       write(at, name("create"), "POST", family.list, path(name("create"), args, false), o, checkBody(name("create"), args[n])),
     ),
-    update: call<unknown[], ScopedOptions, unknown>(name("update"), n + 2, async (at, args, o) =>
+    update: call<unknown[], ProjectOptions, unknown>(name("update"), n + 2, async (at, args, o) =>
       write(at, name("update"), "PUT", family.item, path(name("update"), args, true), o, checkBody(name("update"), args[n + 1])),
     ),
-    patch: call<unknown[], ScopedOptions, unknown>(name("patch"), n + 2, async (at, args, o) =>
+    patch: call<unknown[], ProjectOptions, unknown>(name("patch"), n + 2, async (at, args, o) =>
       write(at, name("patch"), "PATCH", family.item, path(name("patch"), args, true), o, checkBody(name("patch"), args[n + 1])),
     ),
-    rename: call<unknown[], ScopedOptions, unknown>(name("rename"), n + 2, async (at, args, o) =>
+    rename: call<unknown[], ProjectOptions, unknown>(name("rename"), n + 2, async (at, args, o) =>
       write(at, name("rename"), "POST", family.item, path(name("rename"), args, true), o, {
         name: checkSegment(name("rename"), "new name", args[n + 1]),
       }),
     ),
-    delete: call<unknown[], ScopedOptions, unknown>(name("delete"), n + 1, async (at, args, o) =>
+    delete: call<unknown[], ProjectOptions, unknown>(name("delete"), n + 1, async (at, args, o) =>
       write(at, name("delete"), "DELETE", family.item, path(name("delete"), args, true), o),
     ),
   };

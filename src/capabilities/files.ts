@@ -1,6 +1,7 @@
 // Files of an instance (`/1.0/instances/{name}/files?path=`): contents are raw bytes both ways,
 // streamed (a pull is read as it is consumed, a push is sent as it is produced), and metadata
 // travels in LXD's X-LXD-* headers (Incus's X-Incus-*). Paths are checked before sending: no NUL, no `..`.
+import type { ProjectOptions } from "./options.js";
 import { classifyFailure, type Where } from "../request/pipeline.js";
 import type { Args, Flat, Lead } from "./mutator.js";
 import { type RequestContext, syncMetadata, unexpectedAnswer } from "../request/envelope.js";
@@ -30,10 +31,7 @@ export interface PulledFile extends FileStat {
   entries: string[] | undefined;
 }
 
-export interface FileCallOptions {
-  project?: string;
-  signal?: AbortSignal;
-}
+export type FileCallOptions = ProjectOptions;
 
 export interface FileOwnerOptions extends FileCallOptions {
   uid?: number;

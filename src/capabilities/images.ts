@@ -1,6 +1,7 @@
 // Images: list, get, aliases, import from local tarballs (unified, or split metadata + rootfs as
 // multipart), export as a stream, delete. Uploads and downloads stream: an image is never held
 // in memory unless the caller hands it over as bytes.
+import type { ProjectOptions } from "./options.js";
 import type { Core } from "../request/core.js";
 import { openDownload } from "../request/download.js";
 import { syncMetadata } from "../request/envelope.js";
@@ -20,10 +21,7 @@ export type Image = Schemas["Image"];
 export type ImageAliasesEntry = Schemas["ImageAliasesEntry"];
 export type { Bytes as ImageBytes };
 
-export interface ImageCallOptions {
-  project?: string;
-  signal?: AbortSignal;
-}
+export type ImageCallOptions = ProjectOptions;
 
 export interface ImageListOptions extends ImageCallOptions {
   /** Image objects instead of fingerprints (one request). */

@@ -86,10 +86,10 @@ const STOPPED = 102;
 
 function checkChange(change: InstanceStatePut): void {
   if (typeof change !== "object" || change === null || typeof change.action !== "string" || !ACTIONS.includes(change.action)) {
-    throw new InvalidArgumentError(`setState: action must be one of ${ACTIONS.join(", ")}`);
+    throw new InvalidArgumentError(`instances.setState: action must be one of ${ACTIONS.join(", ")}`);
   }
-  checkInt("setState", "timeout", change.timeout, -1, 0x7fffffff);
-  for (const k of ["force", "stateful"] as const) checkBoolean("setState", k, change[k]);
+  checkInt("instances.setState", "timeout", change.timeout, -1, 0x7fffffff);
+  for (const k of ["force", "stateful"] as const) checkBoolean("instances.setState", k, change[k]);
 }
 
 function checkObject(where: string, what: string, v: unknown): void {
@@ -183,7 +183,7 @@ export function createInstances(deps: StartDeps & { info: InfoCache }): Instance
     "instances.setState",
     2,
     async (remote, [name, change], o) => {
-      checkInstanceCall("setState", name, o);
+      checkInstanceCall("instances.setState", name, o);
       checkChange(change);
       return startOperation(deps, remote, "PUT", "/1.0/instances/{name}/state", {
         params: { path: { name } },

@@ -1,5 +1,6 @@
 // The operations API: list, info, cancel and wait, each with an optional result mutator as its
 // last argument (the shape of the original PHP helpers).
+import type { CallOptions } from "./options.js";
 import type { Core, Sent } from "../request/core.js";
 import { requireExtension, type InfoCache } from "./server.js";
 import { lxdError, syncMetadata } from "../request/envelope.js";
@@ -25,9 +26,7 @@ export interface ListOptions {
   signal?: AbortSignal;
 }
 
-export interface CallOptions {
-  signal?: AbortSignal;
-}
+export type { CallOptions } from "./options.js";
 
 export interface WaitOptions {
   /** Milliseconds before rejecting with TimeoutError. Default: no limit. */

@@ -1,7 +1,7 @@
 // Instance snapshots, a family on the collection helper (collection.ts): list, get, rename and
 // delete as every family has them; create takes the snapshot's name and options, and restore is
 // a PUT on the instance itself. Each change is an LXD operation.
-import { type CollectionApi, collection, type ScopedOptions } from "./collection.js";
+import { type CollectionApi, collection, type ProjectOptions } from "./collection.js";
 import type { components } from "../generated/lxd.js";
 import { type Call, call, type Flat, type Lead } from "./mutator.js";
 import { type LxdOperation, type StartDeps, startOperation } from "./operation.js";
@@ -17,9 +17,9 @@ type Snapshots<L extends Lead> = CollectionApi<typeof LIST, typeof ITEM, [instan
 
 export interface SnapshotsApi<L extends Lead = Flat> extends Pick<Snapshots<L>, "list" | "get" | "rename" | "delete"> {
   /** `POST /snapshots` → the operation. `expiresAt` is an ISO date. */
-  create: Call<[instance: string, snapshot: string], ScopedOptions & { stateful?: boolean; expiresAt?: string }, LxdOperation, L>;
+  create: Call<[instance: string, snapshot: string], ProjectOptions & { stateful?: boolean; expiresAt?: string }, LxdOperation, L>;
   /** `PUT /1.0/instances/{name}` with `restore` → the operation. */
-  restore: Call<[instance: string, snapshot: string], ScopedOptions & { stateful?: boolean }, LxdOperation, L>;
+  restore: Call<[instance: string, snapshot: string], ProjectOptions & { stateful?: boolean }, LxdOperation, L>;
 }
 
 export function createSnapshots(deps: StartDeps & { info: InfoCache }): SnapshotsApi {
@@ -31,7 +31,7 @@ export function createSnapshots(deps: StartDeps & { info: InfoCache }): Snapshot
     key: "snapshot",
   });
 
-  const create = call<[string, string], ScopedOptions & { stateful?: boolean; expiresAt?: string }, LxdOperation>(
+  const create = call<[string, string], ProjectOptions & { stateful?: boolean; expiresAt?: string }, LxdOperation>(
     "instances.snapshots.create",
     2,
     async (at, [name, snapshot], o) => {
@@ -53,7 +53,7 @@ export function createSnapshots(deps: StartDeps & { info: InfoCache }): Snapshot
     },
   );
 
-  const restore = call<[string, string], ScopedOptions & { stateful?: boolean }, LxdOperation>(
+  const restore = call<[string, string], ProjectOptions & { stateful?: boolean }, LxdOperation>(
     "instances.snapshots.restore",
     2,
     async (at, [name, snapshot], o) => {

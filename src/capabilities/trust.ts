@@ -3,6 +3,7 @@
 // The token a user passes around is LXD's encoded CertificateAddToken (base64 of JSON with the
 // client name, the server's fingerprint and addresses, and the secret); the server takes it
 // whole, in `password` (LXD up to 5.20) or `trust_token` (LXD with `explicit_trust_token`, Incus).
+import type { CallOptions } from "./options.js";
 import type { Core } from "../request/core.js";
 import { syncMetadata } from "../request/envelope.js";
 import { InvalidArgumentError } from "../utils/errors.js";
@@ -16,9 +17,8 @@ import { checkBoolean, checkSegment, checkSignal, checkText } from "../utils/val
 
 export type Certificate = components["schemas"]["Certificate"];
 
-export interface TrustCallOptions {
-  signal?: AbortSignal;
-}
+/** Trust calls are server-wide: a signal only. */
+export type TrustCallOptions = CallOptions;
 
 /** The fields of an encoded trust token (`lxc config trust add` prints one). */
 export interface TrustTokenData {

@@ -2,6 +2,7 @@
 // `control`, the framing of interactive exec, so the byte streams are exec's
 // (exec-streams.ts). LXD ends a console when control closes; its data socket then ends
 // with or without the end-of-stream frame, either being a normal end here.
+import type { ProjectOptions } from "../options.js";
 import { syncMetadata } from "../../request/envelope.js";
 import { AbortError, ExecError } from "../../utils/errors.js";
 import type { ExecDeps } from "./exec.js";
@@ -36,10 +37,8 @@ export interface ConsoleSession {
   readonly closed: Promise<void>;
 }
 
-export interface ConsoleCallOptions {
-  project?: string;
-  signal?: AbortSignal;
-}
+/** The options of `console.log` and `console.clearLog`. */
+export type ConsoleCallOptions = ProjectOptions;
 
 export interface ConsoleApi<L extends Lead = Flat> {
   /** Attaches to the instance's console. */
