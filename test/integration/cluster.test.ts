@@ -66,6 +66,22 @@ describeCluster("cluster", (env) => {
     }
   });
 
+  it("a connection targeted at m2 places instances.create there without a per-call option", async () => {
+    const lxd = clients[0]!;
+    const m2 = lxd.remote().target("m2");
+    const name = `${PREFIX}-target`;
+    try {
+      const created = await (await m2.instances.create(name, env.image)).wait({ timeout: 60_000 });
+      expect(created.location).toBe("m2");
+      // Read through the untargeted connection: the cluster says where it is.
+      expect((await lxd.remote().instances.get(name)).location).toBe("m2");
+    } finally {
+      await (await lxd.instances.delete(undefined, name, { force: true }).catch(() => undefined))
+        ?.wait({ timeout: 60_000 })
+        .catch(() => undefined);
+    }
+  });
+
   it("runs a command on every member's instance through every member: streams, exit code, stdin", async () => {
     for (const [i, lxd] of clients.entries()) {
       for (const m of env.members) {
