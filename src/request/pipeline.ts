@@ -136,7 +136,8 @@ export function createPipeline(
 
   // Hooks see a Request, as ky's do; built only when a hook is set (the hot path stays a plain fetch).
   async function hooked(t: Transport, url: string, init: RequestInit, context: HookContext): Promise<Response> {
-    let request = new Request(url, init);
+    const built = new Request(url, init);
+    let request = built;
     let response: Response | undefined;
     for (const hook of before) {
       const out = await hook(request, context);
@@ -146,7 +147,7 @@ export function createPipeline(
       }
       if (out instanceof Request) request = out;
     }
-    response ??= await t.fetch(request.url, fromRequest(request, init));
+    response ??= await t.fetch(request.url, fromRequest(request, init, request === built));
     for (const hook of after) {
       const out = await hook(request, response, context);
       if (out instanceof Response) response = out;
@@ -207,9 +208,17 @@ function requestInit(method: string, init: AnyInit): RequestInit {
 }
 
 /** A hook's Request back into what the transport takes (its body stream, if any, half duplex). */
-function fromRequest(request: Request, init: RequestInit): RequestInit {
+/**
+ * A hook's Request back into what the transport takes. Its headers always (a hook may set them in
+ * place); the original body when the hook kept the Request, so bytes stay bytes (a browser sends a
+ * stream only over HTTP/2), else the new Request's body stream, half duplex.
+ */
+function fromRequest(request: Request, init: RequestInit & { duplex?: "half" }, kept: boolean): RequestInit {
   const out: RequestInit & { duplex?: "half" } = { method: request.method, headers: request.headers, signal: init.signal ?? null };
-  if (init.body !== undefined && init.body !== null) {
+  if (kept) {
+    if (init.body !== undefined) out.body = init.body;
+    if (init.duplex) out.duplex = init.duplex;
+  } else if (request.body) {
     out.body = request.body;
     out.duplex = "half";
   }
