@@ -423,25 +423,25 @@ function annotate(op, note) {
  * Adds to LXD's paths what Incus describes beyond them: paths of a URL LXD does not have, under
  * Incus's key, and methods LXD lacks on a URL it has, under LXD's key. Their definitions come
  * along: one LXD also defines is LXD's where Incus's holds nothing more (fitsWithin), and is
- * otherwise kept apart as `Incus<Name>`. Returns the keys of the paths added.
+ * otherwise kept apart as `Incus<Name>`. Returns the keys of the paths and the operations added.
  */
 function addIncusExtras(lxd, incus) {
   const lxdKeyOf = new Map(Object.keys(lxd.paths).map((k) => [shapeOf(k), k]));
   const added = [];
-  const carried = [];
+  const carried = new Set();
   const taken = new Set(Object.values(lxd.paths).flatMap((item) => HTTP_METHODS.map((m) => item[m]?.operationId).filter(Boolean)));
   for (const [key, item] of Object.entries(incus.paths)) {
     const lxdKey = lxdKeyOf.get(shapeOf(key));
     if (!lxdKey) {
       lxd.paths[key] = item;
       added.push(key);
-      for (const m of HTTP_METHODS) if (item[m]) carried.push(item[m]);
+      for (const m of HTTP_METHODS) if (item[m]) carried.add(item[m]);
       continue;
     }
     for (const m of HTTP_METHODS)
       if (item[m] && !lxd.paths[lxdKey][m]) {
         lxd.paths[lxdKey][m] = item[m];
-        carried.push(item[m]);
+        carried.add(item[m]);
       }
   }
   for (const op of carried) {
@@ -449,7 +449,8 @@ function addIncusExtras(lxd, incus) {
     if (taken.has(op.operationId)) op.operationId = `incus_${op.operationId}`;
   }
   const rename = new Map();
-  for (const ref of [...reachableComponents(incus, carried)].sort()) {
+  const copied = [];
+  for (const ref of [...reachableComponents(incus, [...carried])].sort(byCodeUnits)) {
     const [, , kind, name] = ref.split("/");
     const mine = incus.components[kind][name];
     const theirs = lxd.components[kind]?.[name];
@@ -457,15 +458,18 @@ function addIncusExtras(lxd, incus) {
     const as = theirs ? `Incus${name}` : name;
     if (lxd.components[kind]?.[as]) throw new Error(`generate: Incus's ${kind} ${name} would replace LXD's ${as}`);
     (lxd.components[kind] ??= {})[as] = mine;
+    copied.push(mine);
     if (as !== name) rename.set(ref, `#/components/${kind}/${as}`);
   }
-  for (const [ref, to] of rename)
-    renameRefs([carried, ...[...rename.values()].map((r) => lxd.components[r.split("/")[2]][r.split("/")[3]])], new Map([[ref, to]]));
-  return added;
+  renameRefs([...carried, ...copied], rename);
+  return { added, carried };
 }
 
-/** Marks the operations a LXD 5.0 server lacks: their URL, or that method of it, is not in 5.0's description. */
-function markNewerThan50(paths, old) {
+/**
+ * Marks the operations a LXD 5.0 server lacks (their URL, or that method of it, is not in 5.0's
+ * description), but for Incus's, which say so themselves.
+ */
+function markNewerThan50(paths, old, incusOnly) {
   const oldByShape = new Map(
     Object.keys(old)
       .filter((k) => !k.includes("?"))
@@ -474,7 +478,7 @@ function markNewerThan50(paths, old) {
   for (const [key, item] of Object.entries(paths))
     for (const m of HTTP_METHODS) {
       const op = item[m];
-      if (op && !op.description?.startsWith("Incus only") && !oldByShape.get(shapeOf(key))?.[m]) annotate(op, NEWER_NOTE);
+      if (op && !incusOnly.has(op) && !oldByShape.get(shapeOf(key))?.[m]) annotate(op, NEWER_NOTE);
     }
 }
 
@@ -522,7 +526,7 @@ export async function buildFragment() {
   const excluded = lxdKeys.filter((k) => !full.paths[k]);
   uniqueOperationIds(full.paths);
   uniqueOperationIds(incus.paths);
-  const incusPaths = addIncusExtras(full, incus);
+  const { added: incusPaths, carried: incusOps } = addIncusExtras(full, incus);
   const byShape = (doc) =>
     new Map(
       Object.entries(doc)
@@ -537,7 +541,7 @@ export async function buildFragment() {
     ],
     full.components,
   );
-  markNewerThan50(full.paths, old);
+  markNewerThan50(full.paths, old, incusOps);
 
   const paths = {};
   for (const p of Object.keys(full.paths).sort(byCodeUnits)) {

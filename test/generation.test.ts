@@ -169,6 +169,9 @@ describe("generation", () => {
     expect(schemas).toContain("InstanceExecPost");
     expect(schemas).toContain("StoragePool");
     expect(schemas).toContain("NetworkIntegration");
+    // Incus's Operation and StatusCode hold nothing LXD's lack: one definition types both.
+    expect(schemas.filter((name) => name.startsWith("Incus"))).toEqual([]);
+    expect(Object.keys(fragment.components.schemas.Operation.properties)).toContain("child_count");
     // Defined by LXD, used by no path of its description.
     expect(schemas).not.toContain("InitPreseed");
     // Every key LXD 5.0 always sends stays required; newer servers' additions stay optional.

@@ -185,11 +185,9 @@ export async function operationsStarted(deps: StartDeps) {
   await startOperation(deps, "r", "PUT", "/1.0/instances/{name}/state", { params: { path: { name: "c1" } }, body: { action: 1 } });
   // @ts-expect-error the path parameter left out
   await startOperation(deps, "r", "DELETE", "/1.0/instances/{name}", { project: "p" });
+  const bytes = new RawBody(new Uint8Array(), {});
   // @ts-expect-error JSON only: an upload is not a snapshot
-  await startOperation(deps, "r", "POST", "/1.0/instances/{name}/snapshots", {
-    params: { path: { name: "c1" } },
-    body: new RawBody(new Uint8Array(), {}),
-  });
+  await startOperation(deps, "r", "POST", "/1.0/instances/{name}/snapshots", { params: { path: { name: "c1" } }, body: bytes });
   // An instance backup to import is bytes (LXD reads an octet-stream body so).
   expectTypeOf(
     await startOperation(deps, "r", "POST", "/1.0/instances", { body: new RawBody(new Uint8Array(), {}) }),
