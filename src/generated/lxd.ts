@@ -2,6 +2,29 @@
 // change the script or the path list, then run `npm run generate`.
 
 export interface paths {
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the supported API endpoints
+         * @description Returns a list of supported API versions (URLs).
+         *
+         *     Internal API endpoints are not reported as those aren't versioned and
+         *     should only be used by LXD itself.
+         */
+        get: operations["api_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/1.0": {
         parameters: {
             query?: never;
@@ -30,6 +53,511 @@ export interface paths {
         patch: operations["server_patch"];
         trace?: never;
     };
+    "/1.0/auth/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the groups
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Returns a list of authorization groups (URLs).
+         */
+        get: operations["auth_groups_get"];
+        put?: never;
+        /**
+         * Create a new authorization group
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Creates a new authorization group.
+         */
+        post: operations["auth_groups_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/auth/groups/{groupName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                groupName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the authorization group
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Gets a specific authorization group.
+         */
+        get: operations["auth_group_get"];
+        /**
+         * Update the authorization group
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Replaces the editable fields of an authorization group
+         */
+        put: operations["auth_group_put"];
+        /**
+         * Rename the authorization group
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Renames the authorization group
+         */
+        post: operations["auth_group_post"];
+        /**
+         * Delete the authorization group
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Deletes the authorization group
+         */
+        delete: operations["auth_group_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the authorization group
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Updates the editable fields of an authorization group
+         */
+        patch: operations["auth_group_patch"];
+        trace?: never;
+    };
+    "/1.0/auth/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the identities
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Returns a list of identities (URLs).
+         */
+        get: operations["identities_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/auth/identities/bearer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the bearer identities
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Returns a list of bearer identities (URLs).
+         */
+        get: operations["identities_get_bearer"];
+        put?: never;
+        /**
+         * Add a bearer identity.
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Creates a new bearer identity.
+         */
+        post: operations["identities_post_bearer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/auth/identities/bearer/{nameOrID}/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nameOrID: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a token for a bearer identity.
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Issues a new token for the bearer identity and revokes any existing token.
+         */
+        post: operations["identity_post_bearer_token"];
+        /**
+         * Revoke a bearer identity token.
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Revokes any existing token for the identity.
+         */
+        delete: operations["identity_delete_bearer_token"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/auth/identities/bearer/{nameOrIdentifier}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nameOrIdentifier: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the bearer identity
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Gets a specific bearer identity.
+         */
+        get: operations["identity_get_bearer"];
+        /**
+         * Update the bearer identity
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Replaces the editable fields of a bearer identity
+         */
+        put: operations["identity_put_bearer"];
+        post?: never;
+        /**
+         * Delete the bearer identity
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Removes the bearer identity.
+         */
+        delete: operations["identity_delete_bearer"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the bearer identity
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Updates the editable fields of a bearer identity
+         */
+        patch: operations["identity_patch_bearer"];
+        trace?: never;
+    };
+    "/1.0/auth/identities/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the current identity
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Gets the identity of the requestor, including contextual authorization information.
+         */
+        get: operations["identity_get_current"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/auth/identities/oidc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the OIDC identities
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Returns a list of OIDC identities (URLs).
+         */
+        get: operations["identities_get_oidc"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/auth/identities/oidc/{nameOrIdentifier}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nameOrIdentifier: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the OIDC identity
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Gets a specific OIDC identity.
+         */
+        get: operations["identity_get_oidc"];
+        /**
+         * Update the OIDC identity
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Replaces the editable fields of an OIDC identity
+         */
+        put: operations["identity_put_oidc"];
+        post?: never;
+        /**
+         * Delete the OIDC identity
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Removes the OIDC identity.
+         */
+        delete: operations["identity_delete_oidc"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the OIDC identity
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Updates the editable fields of an OIDC identity
+         */
+        patch: operations["identity_patch_oidc"];
+        trace?: never;
+    };
+    "/1.0/auth/identities/tls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the TLS identities
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Returns a list of TLS identities (URLs).
+         */
+        get: operations["identities_get_tls"];
+        put?: never;
+        /**
+         * Add a TLS identity.
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Adds a TLS identity as a trusted client, or creates a pending TLS identity and returns a token
+         *     for use by an untrusted client. One of `token` or `certificate` must be set.
+         */
+        post: operations["identities_post_tls"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/auth/identities/tls/{nameOrIdentifier}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nameOrIdentifier: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the TLS identity
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Gets a specific TLS identity.
+         */
+        get: operations["identity_get_tls"];
+        /**
+         * Update the TLS identity
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Replaces the editable fields of a TLS identity
+         */
+        put: operations["identity_put_tls"];
+        post?: never;
+        /**
+         * Delete the TLS identity
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Removes the TLS identity and revokes trust.
+         */
+        delete: operations["identity_delete_tls"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the TLS identity
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Updates the editable fields of a TLS identity
+         */
+        patch: operations["identity_patch_tls"];
+        trace?: never;
+    };
+    "/1.0/auth/identity-provider-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the identity provider groups
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Returns a list of identity provider groups (URLs).
+         */
+        get: operations["identity_provider_groups_get"];
+        put?: never;
+        /**
+         * Create a new identity provider group
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Creates a new identity provider group.
+         */
+        post: operations["identity_provider_groups_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/auth/identity-provider-groups/{idpGroupName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idpGroupName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the identity provider group
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Gets a specific identity provider group.
+         */
+        get: operations["identity_provider_group_get"];
+        /**
+         * Update the identity provider group
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Replaces the editable fields of an identity provider group
+         */
+        put: operations["identity_provider_group_put"];
+        /**
+         * Rename the identity provider group
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Renames the identity provider group
+         */
+        post: operations["identity_provider_group_post"];
+        /**
+         * Delete the identity provider group
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Deletes the identity provider group
+         */
+        delete: operations["identity_provider_group_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the identity provider group
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Updates the editable fields of an identity provider group
+         */
+        patch: operations["identity_provider_group_patch"];
+        trace?: never;
+    };
+    "/1.0/auth/oidc-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get OIDC session URLs
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Returns a list of OIDC sessions (URLs).
+         */
+        get: operations["oidc_sessions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/auth/oidc-sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the OIDC session
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Gets a specific OIDC session.
+         */
+        get: operations["oidc_session_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an OIDC session
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Deletes the OIDC session
+         */
+        delete: operations["oidc_session_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/auth/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the permissions
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Returns a list of available permissions.
+         */
+        get: operations["permissions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/1.0/certificates": {
         parameters: {
             query?: never;
@@ -46,7 +574,7 @@ export interface paths {
         /**
          * Add a trusted certificate
          * @description Adds a certificate to the trust store.
-         *     In this mode, the `password` property is always ignored.
+         *     In this mode, the `token` property is always ignored.
          */
         post: operations["certificates_post"];
         delete?: never;
@@ -87,6 +615,213 @@ export interface paths {
          * @description Updates a subset of the certificate configuration.
          */
         patch: operations["certificate_patch"];
+        trace?: never;
+    };
+    "/1.0/cluster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the cluster configuration
+         * @description Gets the current cluster configuration.
+         */
+        get: operations["cluster_get"];
+        /**
+         * Update the cluster configuration
+         * @description Updates the entire cluster configuration.
+         */
+        put: operations["cluster_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/cluster/certificate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update the certificate for the cluster
+         * @description Replaces existing cluster certificate and reloads LXD on each cluster
+         *     member.
+         */
+        put: operations["clustering_update_cert"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/cluster/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the cluster groups
+         * @description Returns a list of cluster groups (URLs).
+         */
+        get: operations["cluster_groups_get"];
+        put?: never;
+        /**
+         * Create a cluster group.
+         * @description Creates a new cluster group.
+         */
+        post: operations["cluster_groups_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/cluster/groups/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the cluster group
+         * @description Gets a specific cluster group.
+         */
+        get: operations["cluster_group_get"];
+        /**
+         * Update the cluster group
+         * @description Updates the entire cluster group configuration.
+         */
+        put: operations["cluster_group_put"];
+        /**
+         * Rename the cluster group
+         * @description Renames an existing cluster group.
+         */
+        post: operations["cluster_group_post"];
+        /**
+         * Delete the cluster group.
+         * @description Removes the cluster group.
+         */
+        delete: operations["cluster_group_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update the cluster group
+         * @description Updates the cluster group configuration.
+         */
+        patch: operations["cluster_group_patch"];
+        trace?: never;
+    };
+    "/1.0/cluster/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the cluster links
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Returns a list of cluster links (URLs).
+         */
+        get: operations["cluster_links_get"];
+        put?: never;
+        /**
+         * Add a cluster link
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Creates a new cluster link.
+         */
+        post: operations["cluster_links_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/cluster/links/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the cluster link
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Gets a specific cluster link.
+         */
+        get: operations["cluster_link_get"];
+        /**
+         * Update the cluster link
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Updates the cluster link configuration.
+         */
+        put: operations["cluster_link_put"];
+        /**
+         * Rename the cluster link
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Renames the cluster link.
+         */
+        post: operations["cluster_link_post"];
+        /**
+         * Delete the cluster link
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Deletes the cluster link.
+         */
+        delete: operations["cluster_link_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update the cluster link
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Updates a subset of the cluster link configuration.
+         */
+        patch: operations["cluster_link_patch"];
+        trace?: never;
+    };
+    "/1.0/cluster/links/{name}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the cluster link state
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Get a specific cluster link state.
+         */
+        get: operations["cluster_link_state_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/1.0/cluster/members": {
@@ -149,6 +884,34 @@ export interface paths {
          * @description Updates a subset of the cluster member configuration.
          */
         patch: operations["cluster_member_patch"];
+        trace?: never;
+    };
+    "/1.0/cluster/members/{name}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get state of the cluster member
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Gets state of a specific cluster member.
+         */
+        get: operations["cluster_member_state_get"];
+        put?: never;
+        /**
+         * Evacuate or restore a cluster member
+         * @description Evacuates or restores a cluster member.
+         */
+        post: operations["cluster_member_state_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/1.0/events": {
@@ -318,6 +1081,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/1.0/images/{fingerprint}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fingerprint: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh an image
+         * @description This causes LXD to check the image source server for an updated
+         *     version of the image and if available to refresh the local copy with the
+         *     new version.
+         */
+        post: operations["images_refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/images/{fingerprint}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fingerprint: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generate secret for retrieval of the image by an untrusted client
+         * @description This generates a background operation including a secret one time key
+         *     in its metadata which can be used to fetch this image from an untrusted
+         *     client.
+         */
+        post: operations["images_secret_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/1.0/instances": {
         parameters: {
             query?: never;
@@ -395,6 +1206,110 @@ export interface paths {
         patch: operations["instance_patch"];
         trace?: never;
     };
+    "/1.0/instances/{name}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get who has access to an instance
+         * @description Incus only: in Incus 6.0's description (openapi/incus-rest-api-6.0.4.yaml), not in LXD's, which answers 404. `GET /1.0` tells the servers apart: its `environment.server` is "incus" or "lxd".
+         *
+         *     Gets the access information for the instance.
+         */
+        get: operations["instance_access"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/instances/{name}/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the backups
+         * @description Returns a list of instance backups (URLs).
+         */
+        get: operations["instance_backups_get"];
+        put?: never;
+        /**
+         * Create a backup
+         * @description Creates a new backup.
+         */
+        post: operations["instance_backups_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/instances/{name}/backups/{backup}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                backup: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the backup
+         * @description Gets a specific instance backup.
+         */
+        get: operations["instance_backup_get"];
+        put?: never;
+        /**
+         * Rename a backup
+         * @description Renames an instance backup.
+         */
+        post: operations["instance_backup_post"];
+        /**
+         * Delete a backup
+         * @description Deletes the instance backup.
+         */
+        delete: operations["instance_backup_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/instances/{name}/backups/{backup}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                backup: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the raw backup file(s)
+         * @description Download the raw backup file(s) from the server.
+         */
+        get: operations["instance_backup_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/1.0/instances/{name}/console": {
         parameters: {
             query?: never;
@@ -422,6 +1337,31 @@ export interface paths {
          * @description Clears the console log buffer.
          */
         delete: operations["instance_console_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/instances/{name}/debug/memory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get memory debug information of an instance
+         * @description Incus only: in Incus 6.0's description (openapi/incus-rest-api-6.0.4.yaml), not in LXD's, which answers 404. `GET /1.0` tells the servers apart: its `environment.server` is "incus" or "lxd".
+         *
+         *     Returns memory debug information of a running instance.
+         *     Only supported for VMs.
+         */
+        get: operations["instance_debug_memory_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -487,6 +1427,219 @@ export interface paths {
          * @description Gets the file or directory metadata.
          */
         head: operations["instance_files_head"];
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/instances/{name}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the log files
+         * @description Returns a list of log files (URLs).
+         */
+        get: operations["instance_logs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/instances/{name}/logs/exec-output": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the exec record-output files
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Returns a list of exec record-output files (URLs).
+         */
+        get: operations["instance_exec-output_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/instances/{name}/logs/exec-output/{filename}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                filename: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the exec-output log file
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Gets the exec-output file.
+         */
+        get: operations["instances_name_logs_exec_output_filename_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete the exec record-output file
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Removes the exec record-output file.
+         */
+        delete: operations["instance_exec-output_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/instances/{name}/logs/{filename}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                filename: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the log file
+         * @description Gets the log file.
+         */
+        get: operations["instance_log_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete the log file
+         * @description Incus only: in Incus 6.0's description (openapi/incus-rest-api-6.0.4.yaml), not in LXD's, which answers 404. `GET /1.0` tells the servers apart: its `environment.server` is "incus" or "lxd".
+         *
+         *     Removes the log file.
+         */
+        delete: operations["instance_log_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/instances/{name}/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the instance image metadata
+         * @description Gets the image metadata for the instance.
+         */
+        get: operations["instance_metadata_get"];
+        /**
+         * Update the image metadata
+         * @description Updates the instance image metadata.
+         */
+        put: operations["instance_metadata_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the image metadata
+         * @description Updates a subset of the instance image metadata.
+         */
+        patch: operations["instance_metadata_patch"];
+        trace?: never;
+    };
+    "/1.0/instances/{name}/metadata/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the template file names or a specific
+         * @description If no path specified, returns a list of template file names.
+         *     If a path is specified, returns the file content.
+         */
+        get: operations["instance_metadata_templates_get"];
+        put?: never;
+        /**
+         * Create or replace a template file
+         * @description Creates a new image template file for the instance.
+         */
+        post: operations["instance_metadata_templates_post"];
+        /**
+         * Delete a template file
+         * @description Removes the template file.
+         */
+        delete: operations["instance_metadata_templates_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/instances/{name}/rebuild": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rebuild an instance
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Rebuild an instance using an alternate image or as empty.
+         */
+        post: operations["instance_rebuild_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/instances/{name}/sftp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the instance SFTP connection
+         * @description Upgrades the request to an SFTP connection of the instance's filesystem.
+         */
+        get: operations["instance_sftp"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -591,6 +1744,856 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/1.0/instances/{name}/uefi-vars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the instance's UEFI variables
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Gets the UEFI variables for a specific VM.
+         */
+        get: operations["instance_uefi_vars_get"];
+        /**
+         * Set the instance's UEFI variables
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Sets the UEFI variables for a specific VM.
+         */
+        put: operations["instance_uefi_vars_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/metadata/configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the metadata configuration
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Returns the generated LXD metadata configuration in JSON format.
+         */
+        get: operations["metadata_configuration_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get metrics
+         * @description Gets metrics of instances.
+         */
+        get: operations["metrics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/network-acls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the network ACLs
+         * @description Returns a list of network ACLs (URLs).
+         */
+        get: operations["network_acls_get"];
+        put?: never;
+        /**
+         * Add a network ACL
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Creates a new network ACL.
+         */
+        post: operations["network_acls_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/network-acls/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the network ACL
+         * @description Gets a specific network ACL.
+         */
+        get: operations["network_acl_get"];
+        /**
+         * Update the network ACL
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates the entire network ACL configuration.
+         */
+        put: operations["network_acl_put"];
+        /**
+         * Rename the network ACL
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Renames an existing network ACL.
+         */
+        post: operations["network_acl_post"];
+        /**
+         * Delete the network ACL
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Removes the network ACL.
+         */
+        delete: operations["network_acl_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the network ACL
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates a subset of the network ACL configuration.
+         */
+        patch: operations["network_acl_patch"];
+        trace?: never;
+    };
+    "/1.0/network-acls/{name}/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the network ACL log
+         * @description Gets a specific network ACL log entries.
+         */
+        get: operations["network_acl_log_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/network-allocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the network allocations in use (`network`, `network-forward`, `load-balancer`, `uplink` and `instance`)
+         * @description Returns a list of network allocations in use by a LXD deployment.
+         */
+        get: operations["network_allocations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/network-integrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the network integrations
+         * @description Incus only: in Incus 6.0's description (openapi/incus-rest-api-6.0.4.yaml), not in LXD's, which answers 404. `GET /1.0` tells the servers apart: its `environment.server` is "incus" or "lxd".
+         *
+         *     Returns a list of network integrations (URLs).
+         */
+        get: operations["network_integrations_get"];
+        put?: never;
+        /**
+         * Add a network integration
+         * @description Incus only: in Incus 6.0's description (openapi/incus-rest-api-6.0.4.yaml), not in LXD's, which answers 404. `GET /1.0` tells the servers apart: its `environment.server` is "incus" or "lxd".
+         *
+         *     Creates a new network integration.
+         */
+        post: operations["network_integrations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/network-integrations/{integration}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integration: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the network integration
+         * @description Incus only: in Incus 6.0's description (openapi/incus-rest-api-6.0.4.yaml), not in LXD's, which answers 404. `GET /1.0` tells the servers apart: its `environment.server` is "incus" or "lxd".
+         *
+         *     Gets a specific network integration.
+         */
+        get: operations["network_integration_get"];
+        /**
+         * Update the network integration
+         * @description Incus only: in Incus 6.0's description (openapi/incus-rest-api-6.0.4.yaml), not in LXD's, which answers 404. `GET /1.0` tells the servers apart: its `environment.server` is "incus" or "lxd".
+         *
+         *     Updates the entire network integration configuration.
+         */
+        put: operations["network_integration_put"];
+        /**
+         * Rename the network integration
+         * @description Incus only: in Incus 6.0's description (openapi/incus-rest-api-6.0.4.yaml), not in LXD's, which answers 404. `GET /1.0` tells the servers apart: its `environment.server` is "incus" or "lxd".
+         *
+         *     Renames the network integration.
+         */
+        post: operations["network_integration_post"];
+        /**
+         * Delete the network integration
+         * @description Incus only: in Incus 6.0's description (openapi/incus-rest-api-6.0.4.yaml), not in LXD's, which answers 404. `GET /1.0` tells the servers apart: its `environment.server` is "incus" or "lxd".
+         *
+         *     Removes the network integration.
+         */
+        delete: operations["network_integration_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the network integration
+         * @description Incus only: in Incus 6.0's description (openapi/incus-rest-api-6.0.4.yaml), not in LXD's, which answers 404. `GET /1.0` tells the servers apart: its `environment.server` is "incus" or "lxd".
+         *
+         *     Updates a subset of the network integration configuration.
+         */
+        patch: operations["network_integration_patch"];
+        trace?: never;
+    };
+    "/1.0/network-zones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the network zones
+         * @description Returns a list of network zones (URLs).
+         */
+        get: operations["network_zones_get"];
+        put?: never;
+        /**
+         * Add a network zone
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Creates a new network zone.
+         */
+        post: operations["network_zones_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/network-zones/{zone}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                zone: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the network zone
+         * @description Gets a specific network zone.
+         */
+        get: operations["network_zone_get"];
+        /**
+         * Update the network zone
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates the entire network zone configuration.
+         */
+        put: operations["network_zone_put"];
+        post?: never;
+        /**
+         * Delete the network zone
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Removes the network zone.
+         */
+        delete: operations["network_zone_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the network zone
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates a subset of the network zone configuration.
+         */
+        patch: operations["network_zone_patch"];
+        trace?: never;
+    };
+    "/1.0/network-zones/{zone}/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                zone: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the network zone records
+         * @description Returns a list of network zone records (URLs).
+         */
+        get: operations["network_zone_records_get"];
+        put?: never;
+        /**
+         * Add a network zone record
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Creates a new network zone record.
+         */
+        post: operations["network_zone_records_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/network-zones/{zone}/records/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                zone: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the network zone record
+         * @description Gets a specific network zone record.
+         */
+        get: operations["network_zone_record_get"];
+        /**
+         * Update the network zone record
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates the entire network zone record configuration.
+         */
+        put: operations["network_zone_record_put"];
+        post?: never;
+        /**
+         * Delete the network zone record
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Removes the network zone record.
+         */
+        delete: operations["network_zone_record_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the network zone record
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates a subset of the network zone record configuration.
+         */
+        patch: operations["network_zone_record_patch"];
+        trace?: never;
+    };
+    "/1.0/networks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the networks
+         * @description Returns a list of networks (URLs).
+         */
+        get: operations["networks_get"];
+        put?: never;
+        /**
+         * Add a network
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Creates a new network.
+         *     When clustered, most network types require individual POST for each cluster member prior to a global POST.
+         */
+        post: operations["networks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/networks/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the network
+         * @description Gets a specific network.
+         */
+        get: operations["network_get"];
+        /**
+         * Update the network
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates the entire network configuration.
+         */
+        put: operations["network_put"];
+        /**
+         * Rename the network
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Renames an existing network.
+         */
+        post: operations["network_post"];
+        /**
+         * Delete the network
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Removes the network.
+         */
+        delete: operations["network_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the network
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates a subset of the network configuration.
+         */
+        patch: operations["network_patch"];
+        trace?: never;
+    };
+    "/1.0/networks/{name}/leases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the DHCP leases
+         * @description Returns a list of DHCP leases for the network.
+         */
+        get: operations["networks_leases_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/networks/{name}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the network state
+         * @description Returns the current network state information.
+         */
+        get: operations["networks_state_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/networks/{networkName}/forwards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                networkName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the network address forwards
+         * @description Returns a list of network address forwards (URLs).
+         */
+        get: operations["network_forwards_get"];
+        put?: never;
+        /**
+         * Add a network address forward
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Creates a new network address forward.
+         */
+        post: operations["network_forwards_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/networks/{networkName}/forwards/{listenAddress}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                networkName: string;
+                listenAddress: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the network address forward
+         * @description Gets a specific network address forward.
+         */
+        get: operations["network_forward_get"];
+        /**
+         * Update the network address forward
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates the entire network address forward configuration.
+         */
+        put: operations["network_forward_put"];
+        post?: never;
+        /**
+         * Delete the network address forward
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Removes the network address forward.
+         */
+        delete: operations["network_forward_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the network address forward
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates a subset of the network address forward configuration.
+         */
+        patch: operations["network_forward_patch"];
+        trace?: never;
+    };
+    "/1.0/networks/{networkName}/load-balancer-pools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                networkName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * List network load balancer pools
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Retrieves a list of network load balancer pools.
+         */
+        get: operations["network_load_balancer_pools_get"];
+        put?: never;
+        /**
+         * Add a network load balancer pool
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Creates a new network load balancer pool.
+         */
+        post: operations["network_load_balancer_pools_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/networks/{networkName}/load-balancer-pools/{poolName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                networkName: string;
+                poolName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a network load balancer pool
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Retrieves a specific network load balancer pool.
+         */
+        get: operations["network_load_balancer_pool_get"];
+        /**
+         * Update a network load balancer pool
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Updates the configuration of a specific network load balancer pool.
+         */
+        put: operations["network_load_balancer_pool_put"];
+        post?: never;
+        /**
+         * Delete a network load balancer pool
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Removes a specific network load balancer pool.
+         */
+        delete: operations["network_load_balancer_pool_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/networks/{networkName}/load-balancer-pools/{poolName}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                networkName: string;
+                poolName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the state of a network load balancer pool
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Retrieves the state of a specific network load balancer pool.
+         */
+        get: operations["network_load_balancer_pool_state_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/networks/{networkName}/load-balancers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                networkName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the network address of load balancers
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Returns a list of network address load balancers (URLs).
+         */
+        get: operations["network_load_balancers_get"];
+        put?: never;
+        /**
+         * Add a network load balancer
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Also answers 200 (Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Creates a new network load balancer.
+         */
+        post: operations["network_load_balancers_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/networks/{networkName}/load-balancers/{listenAddress}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                networkName: string;
+                listenAddress: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the network address load balancer
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Gets a specific network address load balancer.
+         */
+        get: operations["network_load_balancer_get"];
+        /**
+         * Update the network address load balancer
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Also answers 200 (Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates the entire network address load balancer configuration.
+         */
+        put: operations["network_load_balancer_put"];
+        post?: never;
+        /**
+         * Delete the network address load balancer
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Also answers 200 (Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Removes the network address load balancer.
+         */
+        delete: operations["network_load_balancer_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the network address load balancer
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Also answers 200 (Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates a subset of the network address load balancer configuration.
+         */
+        patch: operations["network_load_balancer_patch"];
+        trace?: never;
+    };
+    "/1.0/networks/{networkName}/load-balancers/{listenAddress}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                networkName: string;
+                listenAddress: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the network address load balancer state
+         * @description Incus only: in Incus 6.0's description (openapi/incus-rest-api-6.0.4.yaml), not in LXD's, which answers 404. `GET /1.0` tells the servers apart: its `environment.server` is "incus" or "lxd".
+         *
+         *     Get the current state of a specific network address load balancer.
+         */
+        get: operations["network_load_balancer_state_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/networks/{networkName}/peers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                networkName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the network peers
+         * @description Returns a list of network peers (URLs).
+         */
+        get: operations["network_peers_get"];
+        put?: never;
+        /**
+         * Add a network peer
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Initiates/creates a new network peering.
+         */
+        post: operations["network_peers_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/networks/{networkName}/peers/{peerName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                networkName: string;
+                peerName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the network peer
+         * @description Gets a specific network peering.
+         */
+        get: operations["network_peer_get"];
+        /**
+         * Update the network peer
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates the entire network peering configuration.
+         */
+        put: operations["network_peer_put"];
+        post?: never;
+        /**
+         * Delete the network peer
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Removes the network peering.
+         */
+        delete: operations["network_peer_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the network peer
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates a subset of the network peering configuration.
+         */
+        patch: operations["network_peer_patch"];
+        trace?: never;
+    };
     "/1.0/operations": {
         parameters: {
             query?: never;
@@ -684,14 +2687,1155 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/1.0/profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the profiles
+         * @description Returns a list of profiles (URLs).
+         */
+        get: operations["profiles_get"];
+        put?: never;
+        /**
+         * Add a profile
+         * @description Creates a new profile.
+         */
+        post: operations["profiles_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/profiles/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the profile
+         * @description Gets a specific profile.
+         */
+        get: operations["profile_get"];
+        /**
+         * Update the profile
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates the entire profile configuration.
+         */
+        put: operations["profile_put"];
+        /**
+         * Rename the profile
+         * @description Renames an existing profile.
+         */
+        post: operations["profile_post"];
+        /**
+         * Delete the profile
+         * @description Removes the profile.
+         */
+        delete: operations["profile_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the profile
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates a subset of the profile configuration.
+         */
+        patch: operations["profile_patch"];
+        trace?: never;
+    };
+    "/1.0/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the projects
+         * @description Returns a list of projects (URLs).
+         */
+        get: operations["projects_get"];
+        put?: never;
+        /**
+         * Add a project
+         * @description Creates a new project.
+         */
+        post: operations["projects_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/projects/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the project
+         * @description Gets a specific project.
+         */
+        get: operations["project_get"];
+        /**
+         * Update the project
+         * @description Updates the entire project configuration.
+         */
+        put: operations["project_put"];
+        /**
+         * Rename the project
+         * @description Renames an existing project.
+         */
+        post: operations["project_post"];
+        /**
+         * Delete the project
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Removes the project.
+         */
+        delete: operations["project_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the project
+         * @description Updates a subset of the project configuration.
+         */
+        patch: operations["project_patch"];
+        trace?: never;
+    };
+    "/1.0/projects/{name}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get who has access to a project
+         * @description Incus only: in Incus 6.0's description (openapi/incus-rest-api-6.0.4.yaml), not in LXD's, which answers 404. `GET /1.0` tells the servers apart: its `environment.server` is "incus" or "lxd".
+         *
+         *     Gets the access information for the project.
+         */
+        get: operations["project_access"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/projects/{name}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the project state
+         * @description Gets a specific project resource consumption information.
+         */
+        get: operations["project_state_get"];
+        /**
+         * Update the project replica state
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Promotes or demotes the project for replication.
+         */
+        put: operations["project_state_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/replicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the replicators
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Returns a list of replicators (URLs).
+         */
+        get: operations["replicators_get"];
+        put?: never;
+        /**
+         * Add a replicator
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Creates a new replicator.
+         */
+        post: operations["replicators_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/replicators/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the replicator
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Gets a specific replicator.
+         */
+        get: operations["replicator_get"];
+        /**
+         * Update the replicator
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Updates the replicator configuration.
+         */
+        put: operations["replicator_put"];
+        /**
+         * Rename the replicator
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Renames the replicator.
+         */
+        post: operations["replicator_post"];
+        /**
+         * Delete the replicator
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Deletes the replicator.
+         */
+        delete: operations["replicator_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the replicator
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Updates a subset of the replicator configuration.
+         */
+        patch: operations["replicator_patch"];
+        trace?: never;
+    };
+    "/1.0/replicators/{name}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the replicator state
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Gets the current state of the replicator.
+         */
+        get: operations["replicator_state_get"];
+        /**
+         * Update the replicator state
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Triggers a replicator run using the specified action.
+         *     The "restore" action requires all local project instances to be stopped;
+         *     it returns 400 if any instance is running to prevent partial restores.
+         */
+        put: operations["replicator_state_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get system resources information
+         * @description Gets the hardware information profile of the LXD server.
+         */
+        get: operations["resources_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/storage-pools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the storage pools
+         * @description Returns a list of storage pools (URLs).
+         */
+        get: operations["storage_pools_get"];
+        put?: never;
+        /**
+         * Add a storage pool
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Creates a new storage pool.
+         *     When clustered, storage pools require individual POST for each cluster member prior to a global POST.
+         */
+        post: operations["storage_pools_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/storage-pools/{name}/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get storage pool resources information
+         * @description Gets the usage information for the storage pool.
+         */
+        get: operations["storage_pool_resources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/storage-pools/{poolName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the storage pool
+         * @description Gets a specific storage pool.
+         */
+        get: operations["storage_pool_get"];
+        /**
+         * Update the storage pool
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates the entire storage pool configuration.
+         */
+        put: operations["storage_pool_put"];
+        post?: never;
+        /**
+         * Delete the storage pool
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Removes the storage pool.
+         */
+        delete: operations["storage_pools_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the storage pool
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates a subset of the storage pool configuration.
+         */
+        patch: operations["storage_pool_patch"];
+        trace?: never;
+    };
+    "/1.0/storage-pools/{poolName}/buckets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the storage pool buckets
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Returns a list of storage pool buckets (URLs).
+         */
+        get: operations["storage_pool_buckets_get"];
+        put?: never;
+        /**
+         * Add a storage pool bucket.
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Also answers 200 (Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Creates a new storage pool bucket.
+         */
+        post: operations["storage_pool_bucket_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/storage-pools/{poolName}/buckets/{bucketName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the storage pool bucket
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Gets a specific storage pool bucket.
+         */
+        get: operations["storage_pool_bucket_get"];
+        /**
+         * Update the storage bucket
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Also answers 200 (Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates the entire storage bucket configuration.
+         */
+        put: operations["storage_pool_bucket_put"];
+        post?: never;
+        /**
+         * Delete the storage bucket
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Also answers 200 (Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Removes the storage bucket.
+         */
+        delete: operations["storage_pool_bucket_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the storage bucket.
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Also answers 200 (Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates a subset of the storage bucket configuration.
+         */
+        patch: operations["storage_pool_bucket_patch"];
+        trace?: never;
+    };
+    "/1.0/storage-pools/{poolName}/buckets/{bucketName}/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the storage bucket backups
+         * @description Incus only: in Incus 6.0's description (openapi/incus-rest-api-6.0.4.yaml), not in LXD's, which answers 404. `GET /1.0` tells the servers apart: its `environment.server` is "incus" or "lxd".
+         *
+         *     Returns a list of storage bucket backups (URLs).
+         */
+        get: operations["storage_pool_buckets_backups_get"];
+        put?: never;
+        /**
+         * Create a storage bucket backup
+         * @description Incus only: in Incus 6.0's description (openapi/incus-rest-api-6.0.4.yaml), not in LXD's, which answers 404. `GET /1.0` tells the servers apart: its `environment.server` is "incus" or "lxd".
+         *
+         *     Creates a new storage bucket backup.
+         */
+        post: operations["storage_pool_buckets_backups_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/storage-pools/{poolName}/buckets/{bucketName}/backups/{backupName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+                backupName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the storage bucket backup
+         * @description Incus only: in Incus 6.0's description (openapi/incus-rest-api-6.0.4.yaml), not in LXD's, which answers 404. `GET /1.0` tells the servers apart: its `environment.server` is "incus" or "lxd".
+         *
+         *     Gets a specific storage bucket backup.
+         */
+        get: operations["storage_pool_buckets_backup_get"];
+        put?: never;
+        /**
+         * Rename a storage bucket backup
+         * @description Incus only: in Incus 6.0's description (openapi/incus-rest-api-6.0.4.yaml), not in LXD's, which answers 404. `GET /1.0` tells the servers apart: its `environment.server` is "incus" or "lxd".
+         *
+         *     Renames a storage bucket backup.
+         */
+        post: operations["storage_pool_buckets_backup_post"];
+        /**
+         * Delete a storage bucket backup
+         * @description Incus only: in Incus 6.0's description (openapi/incus-rest-api-6.0.4.yaml), not in LXD's, which answers 404. `GET /1.0` tells the servers apart: its `environment.server` is "incus" or "lxd".
+         *
+         *     Deletes a new storage bucket backup.
+         */
+        delete: operations["storage_pool_buckets_backup_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/storage-pools/{poolName}/buckets/{bucketName}/backups/{backupName}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+                backupName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the raw backup file
+         * @description Incus only: in Incus 6.0's description (openapi/incus-rest-api-6.0.4.yaml), not in LXD's, which answers 404. `GET /1.0` tells the servers apart: its `environment.server` is "incus" or "lxd".
+         *
+         *     Download the raw backup file from the server.
+         */
+        get: operations["storage_pool_buckets_backup_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/storage-pools/{poolName}/buckets/{bucketName}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the storage pool bucket keys
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Returns a list of storage pool bucket keys (URLs).
+         */
+        get: operations["storage_pool_bucket_keys_get"];
+        put?: never;
+        /**
+         * Add a storage pool bucket key.
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Also answers 200 (Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Creates a new storage pool bucket key.
+         */
+        post: operations["storage_pool_bucket_key_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/storage-pools/{poolName}/buckets/{bucketName}/keys/{keyName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+                keyName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the storage pool bucket key
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Gets a specific storage pool bucket key.
+         */
+        get: operations["storage_pool_bucket_key_get"];
+        /**
+         * Update the storage bucket key
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Also answers 200 (Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates the entire storage bucket key configuration.
+         */
+        put: operations["storage_pool_bucket_key_put"];
+        post?: never;
+        /**
+         * Delete the storage bucket key
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Also answers 200 (Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Removes the storage bucket key.
+         */
+        delete: operations["storage_pool_bucket_key_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/storage-pools/{poolName}/volumes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the storage volumes
+         * @description Returns a list of storage volumes (URLs).
+         */
+        get: operations["storage_pool_volumes_get"];
+        put?: never;
+        /**
+         * Add a storage volume
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Creates a new storage volume.
+         *     Will return an empty sync response on simple volume creation but an operation on copy or migration.
+         */
+        post: operations["storage_pool_volumes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/storage-pools/{poolName}/volumes/{type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the storage volumes
+         * @description Returns a list of storage volumes (URLs) (type specific endpoint).
+         */
+        get: operations["storage_pool_volumes_type_get"];
+        put?: never;
+        /**
+         * Add a storage volume
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Creates a new storage volume (type specific endpoint).
+         *     Will return an empty sync response on simple volume creation but an operation on copy or migration.
+         */
+        post: operations["storage_pool_volumes_type_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/storage-pools/{poolName}/volumes/{type}/{volumeName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the storage volume
+         * @description Gets a specific storage volume.
+         */
+        get: operations["storage_pool_volume_type_get"];
+        /**
+         * Update the storage volume
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates the entire storage volume configuration.
+         */
+        put: operations["storage_pool_volume_type_put"];
+        /**
+         * Rename or move/migrate a storage volume
+         * @description Renames, moves a storage volume between pools or migrates an instance to another server.
+         *
+         *     The returned operation metadata will vary based on what's requested.
+         *     For rename or move within the same server, this is a simple background operation with progress data.
+         *     For migration, in the push case, this will similarly be a background
+         *     operation with progress data, for the pull case, it will be a websocket
+         *     operation with a number of secrets to be passed to the target server.
+         */
+        post: operations["storage_pool_volume_type_post"];
+        /**
+         * Delete the storage volume
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Removes the storage volume.
+         */
+        delete: operations["storage_pool_volume_type_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the storage volume
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates a subset of the storage volume configuration.
+         */
+        patch: operations["storage_pool_volume_type_patch"];
+        trace?: never;
+    };
+    "/1.0/storage-pools/{poolName}/volumes/{type}/{volumeName}/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the storage volume backups
+         * @description Returns a list of storage volume backups (URLs).
+         */
+        get: operations["storage_pool_volumes_type_backups_get"];
+        put?: never;
+        /**
+         * Create a storage volume backup
+         * @description Creates a new storage volume backup.
+         */
+        post: operations["storage_pool_volumes_type_backups_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/storage-pools/{poolName}/volumes/{type}/{volumeName}/backups/{backupName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+                backupName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the storage volume backup
+         * @description Gets a specific storage volume backup.
+         */
+        get: operations["storage_pool_volumes_type_backup_get"];
+        put?: never;
+        /**
+         * Rename a storage volume backup
+         * @description Renames a storage volume backup.
+         */
+        post: operations["storage_pool_volumes_type_backup_post"];
+        /**
+         * Delete a storage volume backup
+         * @description Deletes a new storage volume backup.
+         */
+        delete: operations["storage_pool_volumes_type_backup_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/storage-pools/{poolName}/volumes/{type}/{volumeName}/backups/{backupName}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+                backupName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the raw backup file
+         * @description Download the raw backup file from the server.
+         */
+        get: operations["storage_pool_volumes_type_backup_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/storage-pools/{poolName}/volumes/{type}/{volumeName}/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the storage volume snapshots
+         * @description Returns a list of storage volume snapshots (URLs).
+         */
+        get: operations["storage_pool_volumes_type_snapshots_get"];
+        put?: never;
+        /**
+         * Create a storage volume snapshot
+         * @description Creates a new storage volume snapshot.
+         */
+        post: operations["storage_pool_volumes_type_snapshots_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/storage-pools/{poolName}/volumes/{type}/{volumeName}/snapshots/{snapshotName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+                snapshotName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the storage volume snapshot
+         * @description Gets a specific storage volume snapshot.
+         */
+        get: operations["storage_pool_volumes_type_snapshot_get"];
+        /**
+         * Update the storage volume snapshot
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates the entire storage volume snapshot configuration.
+         */
+        put: operations["storage_pool_volumes_type_snapshot_put"];
+        /**
+         * Rename a storage volume snapshot
+         * @description Renames a storage volume snapshot.
+         */
+        post: operations["storage_pool_volumes_type_snapshot_post"];
+        /**
+         * Delete a storage volume snapshot
+         * @description Deletes a new storage volume snapshot.
+         */
+        delete: operations["storage_pool_volumes_type_snapshot_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the storage volume snapshot
+         * @description Also answers 200 (LXD 5.0, Incus), which LXD's description does not give here: each answer is typed.
+         *
+         *     Updates a subset of the storage volume snapshot configuration.
+         */
+        patch: operations["storage_pool_volumes_type_snapshot_patch"];
+        trace?: never;
+    };
+    "/1.0/storage-pools/{poolName}/volumes/{type}/{volumeName}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the storage volume state
+         * @description Gets a specific storage volume state (usage data).
+         */
+        get: operations["storage_pool_volume_type_state_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/storage-volumes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the storage volumes
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Returns a list of storage volumes (URLs).
+         */
+        get: operations["storage_volumes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/storage-volumes/{type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                type: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the storage volumes
+         * @description Not in LXD 5.0's description (openapi/rest-api-5.0.yaml): an older server answers 404; `GET /1.0` lists the API extensions a server has (`server.supports`).
+         *
+         *     Returns a list of storage volumes (URLs) (type specific endpoint).
+         */
+        get: operations["storage_volumes_type_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/warnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the warnings
+         * @description Returns a list of warnings.
+         */
+        get: operations["warnings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/1.0/warnings/{uuid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the warning
+         * @description Gets a specific warning.
+         */
+        get: operations["warning_get"];
+        /**
+         * Update the warning
+         * @description Updates the warning status.
+         */
+        put: operations["warning_put"];
+        post?: never;
+        /**
+         * Delete the warning
+         * @description Removes the warning.
+         */
+        delete: operations["warning_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Partially update the warning
+         * @description Updates a subset of the warning status.
+         */
+        patch: operations["warning_patch"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Access represents everyone that may access a particular resource. */
+        Access: components["schemas"]["AccessEntry"][];
+        /** AccessEntry represents an entity having access to the resource. */
+        AccessEntry: {
+            /**
+             * @description Certificate fingerprint
+             * @example 636b69519d27ae3b0e398cb7928043846ce1e3842f0ca7a589993dd913ab8cc9
+             */
+            identifier?: string;
+            /**
+             * @description Which authorization method the certificate uses
+             * @example tls, openfga
+             */
+            provider?: string;
+            /**
+             * @description The role associated with the certificate
+             * @example admin, view, operator
+             */
+            role?: string;
+        };
+        /** AuthGroup is the type for a LXD group. */
+        AuthGroup: {
+            /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
+            /**
+             * @description Description is a short description of the group.
+             * @example Viewers of instance c1 in the default project
+             */
+            description?: string;
+            /** @description Identities is a map of authentication method to slice of identity identifiers. */
+            identities?: {
+                [key: string]: string[];
+            };
+            /**
+             * @description IdentityProviderGroups are a list of groups from the IdP whose mapping
+             *     includes this group.
+             * @example [
+             *       "sales",
+             *       "operations"
+             *     ]
+             */
+            identity_provider_groups?: string[];
+            /**
+             * @description Name is the name of the group.
+             * @example default-c1-viewers
+             */
+            name?: string;
+            /** @description Permissions are a list of permissions. */
+            permissions?: components["schemas"]["Permission"][];
+        };
+        /** AuthGroupPost is used for renaming a group. */
+        AuthGroupPost: {
+            /**
+             * @description Name is the name of the group.
+             * @example default-c1-viewers
+             */
+            name?: string;
+        };
+        /** AuthGroupPut contains the editable fields of a group. */
+        AuthGroupPut: {
+            /**
+             * @description Description is a short description of the group.
+             * @example Viewers of instance c1 in the default project
+             */
+            description?: string;
+            /** @description Permissions are a list of permissions. */
+            permissions?: components["schemas"]["Permission"][];
+        };
+        /** AuthGroupsPost is used for creating a new group. */
+        AuthGroupsPost: {
+            /**
+             * @description Description is a short description of the group.
+             * @example Viewers of instance c1 in the default project
+             */
+            description?: string;
+            /**
+             * @description Name is the name of the group.
+             * @example default-c1-viewers
+             */
+            name?: string;
+            /** @description Permissions are a list of permissions. */
+            permissions?: components["schemas"]["Permission"][];
+        };
         /** @description Certificate represents a LXD certificate */
         Certificate: {
             /**
-             * @description The certificate itself, as PEM encoded X509 (or as base64 encoded X509 on POST)
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
+            /**
+             * @description The certificate itself, as PEM encoded X509 certificate
              *
              *     API extension: certificate_self_renewal
              * @example X509 PEM certificate
@@ -734,7 +3878,7 @@ export interface components {
         /** @description CertificatePut represents the modifiable fields of a LXD certificate */
         CertificatePut: {
             /**
-             * @description The certificate itself, as PEM encoded X509 (or as base64 encoded X509 on POST)
+             * @description The certificate itself, as PEM encoded X509 certificate
              *
              *     API extension: certificate_self_renewal
              * @example X509 PEM certificate
@@ -772,10 +3916,10 @@ export interface components {
         /** @description CertificatesPost represents the fields of a new LXD certificate */
         CertificatesPost: {
             /**
-             * @description The certificate itself, as PEM encoded X509 (or as base64 encoded X509 on POST)
+             * @description The certificate itself, as base64 encoded X509 PEM certificate
              *
              *     API extension: certificate_self_renewal
-             * @example X509 PEM certificate
+             * @example base64 encoded X509 PEM certificate
              */
             certificate?: string;
             /**
@@ -784,7 +3928,9 @@ export interface components {
              */
             name?: string;
             /**
-             * @description Server trust password (used to add an untrusted client)
+             * @description Server trust password (used to add an untrusted client, deprecated, use trust_token)
+             *
+             *     Deprecated: Use TrustToken.
              * @example blah
              */
             password?: string;
@@ -814,8 +3960,280 @@ export interface components {
              */
             token?: boolean;
             /**
+             * @description Trust token (used to add an untrusted client)
+             *
+             *     API extension: explicit_trust_token
+             * @example blah
+             */
+            trust_token?: string;
+            /**
              * @description Usage type for the certificate
              * @example client
+             */
+            type?: string;
+        };
+        /** Cluster represents high-level information about a LXD cluster. */
+        Cluster: {
+            /**
+             * @description Whether clustering is enabled
+             * @example true
+             */
+            enabled?: boolean;
+            /**
+             * @description List of member configuration keys (used during join)
+             *
+             *     API extension: clustering_join
+             * @example []
+             */
+            member_config?: components["schemas"]["ClusterMemberConfigKey"][];
+            /**
+             * @description Name of the cluster member answering the request
+             * @example lxd01
+             */
+            server_name?: string;
+        };
+        /** @description ClusterCertificatePut represents the certificate and key pair for all members in a LXD Cluster */
+        ClusterCertificatePut: {
+            /**
+             * @description The new certificate (X509 PEM encoded) for the cluster
+             * @example X509 PEM certificate
+             */
+            cluster_certificate?: string;
+            /**
+             * @description The new certificate key (X509 PEM encoded) for the cluster
+             * @example X509 PEM certificate key
+             */
+            cluster_certificate_key?: string;
+        };
+        /** ClusterGroup represents a cluster group. */
+        ClusterGroup: {
+            /**
+             * @description The description of the cluster group
+             * @example amd64 servers
+             */
+            description?: string;
+            /**
+             * @description List of members in this group
+             * @example [
+             *       "node1",
+             *       "node3"
+             *     ]
+             */
+            members?: string[];
+            /**
+             * @description The new name of the cluster group
+             * @example group1
+             */
+            name?: string;
+            /**
+             * @description UsedBy is a list or LXD entity URLs that reference the cluster group.
+             *
+             *     API extension: clustering_groups_used_by
+             */
+            used_by?: string[];
+        };
+        /** ClusterGroupPost represents the fields required to rename a cluster group. */
+        ClusterGroupPost: {
+            /**
+             * @description The new name of the cluster group
+             * @example group1
+             */
+            name?: string;
+        };
+        /** ClusterGroupPut represents the modifiable fields of a cluster group. */
+        ClusterGroupPut: {
+            /**
+             * @description The description of the cluster group
+             * @example amd64 servers
+             */
+            description?: string;
+            /**
+             * @description List of members in this group
+             * @example [
+             *       "node1",
+             *       "node3"
+             *     ]
+             */
+            members?: string[];
+        };
+        /** ClusterGroupsPost represents the fields available for a new cluster group. */
+        ClusterGroupsPost: {
+            /**
+             * @description The description of the cluster group
+             * @example amd64 servers
+             */
+            description?: string;
+            /**
+             * @description List of members in this group
+             * @example [
+             *       "node1",
+             *       "node3"
+             *     ]
+             */
+            members?: string[];
+            /**
+             * @description The new name of the cluster group
+             * @example group1
+             */
+            name?: string;
+        };
+        /** ClusterLink represents high-level information about a cluster link. */
+        ClusterLink: {
+            /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
+            /**
+             * @description Cluster link configuration map (refer to doc/clustering.md).
+             * @example {
+             *       "user.*": ""
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the cluster link.
+             * @example Backup LXD cluster
+             */
+            description?: string;
+            /**
+             * @description Name of the cluster link.
+             * @example lxd02
+             */
+            name?: string;
+            /**
+             * @description Type of cluster link.
+             * @example bidirectional
+             */
+            type?: string;
+            /**
+             * @description UsedBy is a list of LXD entity URLs that reference the cluster link.
+             *
+             *     API extension: cluster_links_used_by
+             * @example [
+             *       "/1.0/replicators/my-replicator?project=default"
+             *     ]
+             */
+            used_by?: string[];
+        };
+        /** ClusterLinkMemberState represents the state of a cluster member on a linked cluster. */
+        ClusterLinkMemberState: {
+            /**
+             * @description Address at which the cluster member can be reached.
+             * @example 10.0.0.1:8443
+             */
+            address?: string;
+            /**
+             * @description Name of the cluster member.
+             * @example lxd01
+             */
+            server_name?: string;
+            /**
+             * @description Cluster member's status.
+             * @example Active
+             */
+            status?: string;
+        };
+        /** ClusterLinkPost represents the fields available for renaming a cluster link. */
+        ClusterLinkPost: {
+            /**
+             * @description Name of the cluster link.
+             * @example lxd02
+             */
+            name?: string;
+        };
+        /** ClusterLinkPut represents the modifiable fields of a cluster link. */
+        ClusterLinkPut: {
+            /**
+             * @description Cluster link configuration map (refer to doc/clustering.md).
+             * @example {
+             *       "user.*": ""
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the cluster link.
+             * @example Linked cluster
+             */
+            description?: string;
+        };
+        /** ClusterLinkState represents the state of a linked cluster. */
+        ClusterLinkState: {
+            /**
+             * @description ClusterLinkMembers represents the state of cluster members on a linked cluster.
+             * @example [
+             *       {
+             *         "address": "10.0.0.1:8443",
+             *         "server_name": "lxd01",
+             *         "status": "Active"
+             *       },
+             *       {
+             *         "address": "10.0.0.2:8443",
+             *         "server_name": "lxd02",
+             *         "status": "Unreachable"
+             *       }
+             *     ]
+             */
+            cluster_link_members?: components["schemas"]["ClusterLinkMemberState"][];
+        };
+        /** ClusterLinksPost represents the fields available for a new cluster link. */
+        ClusterLinksPost: {
+            /**
+             * @description List of auth groups this cluster link belongs to.
+             * @example [
+             *       "foo",
+             *       "bar"
+             *     ]
+             */
+            auth_groups?: string[];
+            /**
+             * @description The certificate (X509 PEM encoded) for the linked cluster. This is included in server-side POST requests to activate the pending cluster link on the linked cluster that generated the trust token.
+             * @example X509 PEM certificate
+             */
+            cluster_certificate?: string;
+            /**
+             * @description Cluster link configuration map (refer to doc/clustering.md).
+             * @example {
+             *       "user.*": ""
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the cluster link.
+             * @example Linked cluster
+             */
+            description?: string;
+            /**
+             * @description Name of the cluster.
+             * @example lxd02
+             */
+            name?: string;
+            /**
+             * @description RemoteAddress is the address of the remote cluster, used for public links. It is the address
+             *     contacted when creating a pending public cluster link. It remains required when confirming that
+             *     link, but its value is ignored: the address pinned on confirmation is the one recorded when the
+             *     pending link was created, so the link always points at the address that was verified.
+             * @example 10.0.0.1:8443
+             */
+            remote_address?: string;
+            /**
+             * @description TrustToken for creating a cluster link. This is included in requests to create an active cluster link on the local cluster and activate a pending cluster link on the linked cluster.
+             *     API extension: explicit_trust_token
+             */
+            trust_token?: string;
+            /**
+             * @description Type of the cluster link.
+             *     Currently only "bidirectional" is supported.
+             * @example bidirectional
              */
             type?: string;
         };
@@ -840,7 +4258,7 @@ export interface components {
                 [key: string]: string;
             };
             /**
-             * @description Whether the cluster member is a database server
+             * @description Whether the cluster member is a database server (database-leader, database-voter, or database-standby)
              * @example true
              */
             database?: boolean;
@@ -898,6 +4316,40 @@ export interface components {
              */
             url?: string;
         };
+        /**
+         * ClusterMemberConfigKey represents a single config key that a new member of
+         *     the cluster is required to provide when joining.
+         * @description The Value field is empty when getting clustering information with GET
+         *     1.0/cluster, and should be filled by the joining node when performing a PUT
+         *     1.0/cluster join request.
+         */
+        ClusterMemberConfigKey: {
+            /**
+             * @description A human friendly description key
+             * @example "source" property for storage pool "local"
+             */
+            description?: string;
+            /**
+             * @description The kind of configuration key (network, storage-pool, ...)
+             * @example storage-pool
+             */
+            entity?: string;
+            /**
+             * @description The name of the key
+             * @example source
+             */
+            key?: string;
+            /**
+             * @description The name of the object requiring this key
+             * @example local
+             */
+            name?: string;
+            /**
+             * @description The value on the answering cluster member
+             * @example /dev/sdb
+             */
+            value?: string;
+        };
         /** ClusterMemberPost represents the fields required to rename a LXD node. */
         ClusterMemberPost: {
             /**
@@ -953,11 +4405,111 @@ export interface components {
              */
             roles?: string[];
         };
+        /** ClusterMemberState represents the state of a cluster member. */
+        ClusterMemberState: {
+            storage_pools?: {
+                [key: string]: components["schemas"]["StoragePoolState"];
+            };
+            sysinfo?: components["schemas"]["ClusterMemberSysInfo"];
+        };
+        /** ClusterMemberStatePost represents the fields required to evacuate a cluster member. */
+        ClusterMemberStatePost: {
+            /**
+             * @description The action to be performed. Valid actions are "evacuate" and "restore".
+             * @example evacuate
+             */
+            action?: string;
+            /**
+             * @description Permit evacuation even if it would drop the cluster below the required voter majority.
+             *
+             *     API extension: clustering_evacuation_force
+             * @example false
+             */
+            force?: boolean;
+            /**
+             * @description Override the configured evacuation mode.
+             *     Valid modes for the "evacuate" action are "stop", "migrate", and "live-migrate".
+             *     Valid modes for the "restore" action are "skip".
+             *
+             *     API extension: clustering_evacuation_mode
+             * @example stop
+             */
+            mode?: string;
+        };
+        /** ClusterMemberSysInfo represents the sysinfo of a cluster member. */
+        ClusterMemberSysInfo: {
+            /** Format: uint64 */
+            buffered_ram?: number;
+            /** Format: uint64 */
+            free_ram?: number;
+            /** Format: uint64 */
+            free_swap?: number;
+            load_averages?: number[];
+            /** Format: uint64 */
+            logical_cpus?: number;
+            /** Format: uint16 */
+            processes?: number;
+            /** Format: uint64 */
+            shared_ram?: number;
+            /** Format: uint64 */
+            total_ram?: number;
+            /** Format: uint64 */
+            total_swap?: number;
+            /** Format: int64 */
+            uptime?: number;
+        };
         /** ClusterMembersPost represents the fields required to request a join token to add a member to the cluster. */
         ClusterMembersPost: {
             /**
              * @description The name of the new cluster member
              * @example lxd02
+             */
+            server_name?: string;
+        };
+        /**
+         * @description ClusterPut represents the fields required to bootstrap or join a LXD
+         *     cluster.
+         */
+        ClusterPut: {
+            /**
+             * @description The address of the cluster you wish to join
+             * @example 10.0.0.1:8443
+             */
+            cluster_address?: string;
+            /**
+             * @description The expected certificate (X509 PEM encoded) for the cluster
+             * @example X509 PEM certificate
+             */
+            cluster_certificate?: string;
+            /**
+             * @description The cluster join token for the cluster you're trying to join
+             *
+             *     API extension: explicit_trust_token
+             * @example blah
+             */
+            cluster_token?: string;
+            /**
+             * @description Whether clustering is enabled
+             * @example true
+             */
+            enabled?: boolean;
+            /**
+             * @description List of member configuration keys (used during join)
+             *
+             *     API extension: clustering_join
+             * @example []
+             */
+            member_config?: components["schemas"]["ClusterMemberConfigKey"][];
+            /**
+             * @description The local address to use for cluster communication
+             *
+             *     API extension: clustering_join
+             * @example 10.0.0.2:8443
+             */
+            server_address?: string;
+            /**
+             * @description Name of the cluster member answering the request
+             * @example lxd01
              */
             server_name?: string;
         };
@@ -971,7 +4523,7 @@ export interface components {
              */
             location?: string;
             /**
-             * @description JSON encoded metadata (see EventLogging, EventLifecycle or Operation)
+             * @description JSON encoded metadata (see EventLogging, EventLifecycle, Operation or EventSecurity)
              * @example {"action": "instance-started", "source": "/1.0/instances/c1", "context": {}}
              */
             metadata: unknown;
@@ -989,13 +4541,284 @@ export interface components {
              */
             timestamp: string;
             /**
-             * @description Event type (one of operation, logging or lifecycle)
+             * @description Event type (one of operation, logging, lifecycle, ovn or security)
              * @example lifecycle
              */
             type: string;
         };
+        /** IdentitiesBearerPost contains required information for the creation of a token identity. */
+        IdentitiesBearerPost: {
+            /**
+             * @description Groups is the list of groups for which the identity is a member.
+             * @example [
+             *       "foo",
+             *       "bar"
+             *     ]
+             */
+            groups?: string[];
+            /**
+             * @description Name associated with the identity
+             * @example foo
+             */
+            name?: string;
+            /**
+             * @description Type of identity
+             * @example DevLXD token bearer
+             */
+            type?: string;
+        };
+        /** IdentitiesTLSPost contains required information for the creation of a TLS identity. */
+        IdentitiesTLSPost: {
+            /** @description The PEM encoded x509 certificate of the identity */
+            certificate?: string;
+            /**
+             * @description Groups is the list of groups for which the identity is a member.
+             * @example [
+             *       "foo",
+             *       "bar"
+             *     ]
+             */
+            groups?: string[];
+            /**
+             * @description Name associated with the identity
+             * @example foo
+             */
+            name?: string;
+            /**
+             * @description Whether to create a certificate add token
+             * @example true
+             */
+            token?: boolean;
+            /**
+             * @description Trust token (used to add an untrusted client)
+             * @example blah
+             */
+            trust_token?: string;
+        };
+        /** Identity is the type for an authenticated party that can make requests to the HTTPS API. */
+        Identity: {
+            /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
+            /**
+             * @description AuthenticationMethod is the authentication method that the identity
+             *     authenticates to LXD with.
+             * @example tls
+             */
+            authentication_method?: string;
+            /**
+             * Format: date-time
+             * @description ExpiresAt is the expiration time of the credential belonging to the identity. For TLS identities this is the
+             *     expiry of the certificate, and for bearer identities it is the expiry of the most recently issued token.
+             *     It is unset for identities whose credential has no expiry, that have no credential yet (pending identities),
+             *     or whose token has been revoked.
+             *
+             *     API extension: access_management_expiry.
+             */
+            expires_at?: string;
+            /**
+             * @description Groups is the list of groups for which the identity is a member.
+             * @example [
+             *       "foo",
+             *       "bar"
+             *     ]
+             */
+            groups?: string[];
+            /**
+             * @description Identifier is a unique identifier for the identity (e.g. certificate fingerprint or email for OIDC).
+             * @example jane.doe@example.com
+             */
+            id?: string;
+            /**
+             * @description Name is the Name claim of the identity if authenticated via OIDC, or the name
+             *     of the certificate if authenticated with TLS.
+             * @example Jane Doe
+             */
+            name?: string;
+            /**
+             * @description TLSCertificate is a PEM encoded x509 certificate. This is only set if the AuthenticationMethod is AuthenticationMethodTLS.
+             *
+             *     API extension: access_management_tls.
+             */
+            tls_certificate?: string;
+            /**
+             * @description Type is the type of identity.
+             * @example oidc-service-account
+             */
+            type?: string;
+        };
+        /**
+         * @description IdentityBearerToken contains a token issued for an identity whose authentication method is
+         *     api.AuthenticationMethodBearer.
+         */
+        IdentityBearerToken: {
+            token?: string;
+        };
+        /** IdentityBearerTokenPost contains parameters used when issuing a token for a bearer identity. */
+        IdentityBearerTokenPost: {
+            expiry?: string;
+        };
+        /**
+         * IdentityInfo expands an Identity to include effective group membership and effective permissions.
+         * @description These fields can only be evaluated for the currently authenticated identity.
+         */
+        IdentityInfo: {
+            /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
+            /**
+             * @description AuthenticationMethod is the authentication method that the identity
+             *     authenticates to LXD with.
+             * @example tls
+             */
+            authentication_method?: string;
+            /**
+             * @description Effective groups is the combined and deduplicated list of LXD groups that the identity is a direct member of, and
+             *     the LXD groups that the identity is an effective member of via identity provider group mappings.
+             * @example [
+             *       "foo",
+             *       "bar"
+             *     ]
+             */
+            effective_groups?: string[];
+            /**
+             * @description Effective permissions is the combined and deduplicated list of permissions that the identity has by virtue of
+             *     direct membership to a LXD group, or effective membership of a LXD group via identity provider group mappings.
+             */
+            effective_permissions?: components["schemas"]["Permission"][];
+            /**
+             * Format: date-time
+             * @description ExpiresAt is the expiration time of the credential belonging to the identity. For TLS identities this is the
+             *     expiry of the certificate, and for bearer identities it is the expiry of the most recently issued token.
+             *     It is unset for identities whose credential has no expiry, that have no credential yet (pending identities),
+             *     or whose token has been revoked.
+             *
+             *     API extension: access_management_expiry.
+             */
+            expires_at?: string;
+            /**
+             * @description FineGrained is a boolean indicating whether the identity is fine-grained,
+             *     meaning that permissions are managed via group membership.
+             */
+            fine_grained?: boolean;
+            /**
+             * @description Groups is the list of groups for which the identity is a member.
+             * @example [
+             *       "foo",
+             *       "bar"
+             *     ]
+             */
+            groups?: string[];
+            /**
+             * @description Identifier is a unique identifier for the identity (e.g. certificate fingerprint or email for OIDC).
+             * @example jane.doe@example.com
+             */
+            id?: string;
+            /**
+             * @description Name is the Name claim of the identity if authenticated via OIDC, or the name
+             *     of the certificate if authenticated with TLS.
+             * @example Jane Doe
+             */
+            name?: string;
+            /**
+             * @description TLSCertificate is a PEM encoded x509 certificate. This is only set if the AuthenticationMethod is AuthenticationMethodTLS.
+             *
+             *     API extension: access_management_tls.
+             */
+            tls_certificate?: string;
+            /**
+             * @description Type is the type of identity.
+             * @example oidc-service-account
+             */
+            type?: string;
+        };
+        /** IdentityProviderGroup represents a mapping between LXD groups and groups defined by an identity provider. */
+        IdentityProviderGroup: {
+            /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
+            /**
+             * @description Groups are the groups the IdP group resolves to.
+             * @example [
+             *       "foo",
+             *       "bar"
+             *     ]
+             */
+            groups?: string[];
+            /** @description Name is the name of the IdP group. */
+            name?: string;
+        };
+        /** IdentityProviderGroupPost is used for renaming an IdentityProviderGroup. */
+        IdentityProviderGroupPost: {
+            /** @description Name is the name of the IdP group. */
+            name?: string;
+        };
+        /** IdentityProviderGroupPut contains the editable fields of an IdentityProviderGroup. */
+        IdentityProviderGroupPut: {
+            /**
+             * @description Groups are the groups the IdP group resolves to.
+             * @example [
+             *       "foo",
+             *       "bar"
+             *     ]
+             */
+            groups?: string[];
+        };
+        /** IdentityProviderGroupsPost is used for creating an IdentityProviderGroup. */
+        IdentityProviderGroupsPost: {
+            /**
+             * @description Groups are the groups the IdP group resolves to.
+             * @example [
+             *       "foo",
+             *       "bar"
+             *     ]
+             */
+            groups?: string[];
+            /** @description Name is the name of the IdP group. */
+            name?: string;
+        };
+        /** IdentityPut contains the editable fields of an IdentityInfo. */
+        IdentityPut: {
+            /**
+             * @description Groups is the list of groups for which the identity is a member.
+             * @example [
+             *       "foo",
+             *       "bar"
+             *     ]
+             */
+            groups?: string[];
+            /**
+             * @description TLSCertificate is a base64 encoded x509 certificate. This can only be set if the authentication method of the identity is AuthenticationMethodTLS.
+             *
+             *     API extension: access_management_tls.
+             */
+            tls_certificate?: string;
+        };
         /** @description Image represents a LXD image */
         Image: {
+            /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
             /** @description List of aliases */
             aliases?: components["schemas"]["ImageAlias"][];
             /**
@@ -1053,6 +4876,13 @@ export interface components {
              */
             profiles?: string[];
             /**
+             * @description Project name
+             *
+             *     API extension: images_all_projects
+             * @example project1
+             */
+            project?: string;
+            /**
              * @description Descriptive properties
              * @example {
              *       "os": "Ubuntu",
@@ -1068,6 +4898,20 @@ export interface components {
              * @example false
              */
             public?: boolean;
+            /**
+             * @description OS release codename
+             *
+             *     API extension: image_extended_metadata
+             * @example jammy
+             */
+            release_codename?: string;
+            /**
+             * @description OS release title
+             *
+             *     API extension: image_extended_metadata
+             * @example 22.04 LTS
+             */
+            release_title?: string;
             /**
              * Format: int64
              * @description Size of the image in bytes
@@ -1098,12 +4942,20 @@ export interface components {
             description?: string;
             /**
              * @description Name of the alias
-             * @example ubuntu-22.04
+             * @example ubuntu-24.04
              */
             name?: string;
         };
         /** @description ImageAliasesEntry represents a LXD image alias */
         ImageAliasesEntry: {
+            /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
             /**
              * @description Alias description
              * @example Our preferred Ubuntu image
@@ -1111,7 +4963,7 @@ export interface components {
             description?: string;
             /**
              * @description Alias name
-             * @example ubuntu-22.04
+             * @example ubuntu-24.04
              */
             name?: string;
             /**
@@ -1131,7 +4983,7 @@ export interface components {
         ImageAliasesEntryPost: {
             /**
              * @description Alias name
-             * @example ubuntu-22.04
+             * @example ubuntu-24.04
              */
             name?: string;
         };
@@ -1151,13 +5003,21 @@ export interface components {
         /** @description ImageAliasesPost represents a new LXD image alias */
         ImageAliasesPost: {
             /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
+            /**
              * @description Alias description
              * @example Our preferred Ubuntu image
              */
             description?: string;
             /**
              * @description Alias name
-             * @example ubuntu-22.04
+             * @example ubuntu-24.04
              */
             name?: string;
             /**
@@ -1208,6 +5068,68 @@ export interface components {
              * @example https://1.2.3.4:8443
              */
             target?: string;
+        };
+        /** @description ImageMetadata represents LXD image metadata (used in image tarball) */
+        ImageMetadata: {
+            /**
+             * @description Architecture name
+             * @example x86_64
+             */
+            architecture?: string;
+            /**
+             * Format: int64
+             * @description Image creation data (as UNIX epoch)
+             * @example 1620655439
+             */
+            creation_date?: number;
+            /**
+             * Format: int64
+             * @description Image expiry data (as UNIX epoch)
+             * @example 1620685757
+             */
+            expiry_date?: number;
+            /**
+             * @description Descriptive properties
+             * @example {
+             *       "os": "Ubuntu",
+             *       "release": "jammy",
+             *       "variant": "cloud"
+             *     }
+             */
+            properties?: {
+                [key: string]: string;
+            };
+            /** @description Template for files in the image */
+            templates?: {
+                [key: string]: components["schemas"]["ImageMetadataTemplate"];
+            };
+        };
+        /** @description ImageMetadataTemplate represents a template entry in image metadata (used in image tarball) */
+        ImageMetadataTemplate: {
+            /**
+             * @description Whether to trigger only if the file is missing
+             * @example false
+             */
+            create_only?: boolean;
+            /**
+             * @description Key/value properties to pass to the template
+             * @example {
+             *       "foo": "bar"
+             *     }
+             */
+            properties?: {
+                [key: string]: string;
+            };
+            /**
+             * @description The template itself as a valid pongo2 template
+             * @example pongo2-template
+             */
+            template?: string;
+            /**
+             * @description When to trigger the template (create, copy or start)
+             * @example create
+             */
+            when?: string[];
         };
         /** @description ImagePut represents the modifiable fields of a LXD image */
         ImagePut: {
@@ -1262,6 +5184,13 @@ export interface components {
              * @example X509 PEM certificate
              */
             certificate?: string;
+            /**
+             * @description Image registry name
+             *
+             *     API extension: image_registries
+             * @example ubuntu
+             */
+            image_registry?: string;
             /**
              * @description Type of image (container or virtual-machine)
              *
@@ -1361,10 +5290,24 @@ export interface components {
              */
             certificate?: string;
             /**
+             * @description Whether to copy aliases from the source image
+             *
+             *     API extension: image_registries
+             * @example true
+             */
+            copy_aliases?: boolean;
+            /**
              * @description Source image fingerprint (for type "image")
              * @example 8ae945c52bb2f2df51c923b04022312f99bbb72c356251f54fa89ea7cf1df1d0
              */
             fingerprint?: string;
+            /**
+             * @description Image registry name
+             *
+             *     API extension: image_registries
+             * @example ubuntu
+             */
+            image_registry?: string;
             /**
              * @description Type of image (container or virtual-machine)
              *
@@ -1404,19 +5347,25 @@ export interface components {
              * @example https://cloud-images.ubuntu.com/releases/
              */
             server?: string;
+            type?: components["schemas"]["SourceType"];
             /**
-             * @description Type of image source (instance, snapshot, image or url)
-             * @example instance
-             */
-            type?: string;
-            /**
-             * @description Source URL (for type "url")
+             * @description Source URL (deprecated, image download from URL is no longer supported)
+             *
+             *     Deprecated: Image download from URL is no longer supported.
              * @example https://some-server.com/some-directory/
              */
             url?: string;
         };
         /** Instance represents a LXD instance. */
         Instance: {
+            /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
             /**
              * @description Architecture name
              * @example x86_64
@@ -1517,11 +5466,6 @@ export interface components {
              */
             project?: string;
             /**
-             * @description If set, instance will be restored to the provided snapshot name
-             * @example snap0
-             */
-            restore?: string;
-            /**
              * @description Whether the instance currently has saved state on disk
              * @example false
              */
@@ -1542,6 +5486,8 @@ export interface components {
         InstanceBackup: {
             /**
              * @description Whether to ignore snapshots (deprecated, use instance_only)
+             *
+             *     Deprecated: Use InstanceOnly.
              * @example false
              */
             container_only?: boolean;
@@ -1572,6 +5518,60 @@ export interface components {
              * @example true
              */
             optimized_storage?: boolean;
+        };
+        /** InstanceBackupPost represents the fields available for the renaming of a instance backup. */
+        InstanceBackupPost: {
+            /**
+             * @description New backup name
+             * @example backup1
+             */
+            name?: string;
+        };
+        /** InstanceBackupsPost represents the fields available for a new LXD instance backup. */
+        InstanceBackupsPost: {
+            /**
+             * @description What compression algorithm to use
+             *
+             *     API extension: backup_compression_algorithm
+             * @example gzip
+             */
+            compression_algorithm?: string;
+            /**
+             * @description Whether to ignore snapshots (deprecated, use instance_only)
+             *
+             *     Deprecated: Use InstanceOnly.
+             * @example false
+             */
+            container_only?: boolean;
+            /**
+             * Format: date-time
+             * @description When the backup expires (gets auto-deleted)
+             * @example 2021-03-23T17:38:37.753398689-04:00
+             */
+            expires_at?: string;
+            /**
+             * @description Whether to ignore snapshots
+             * @example false
+             */
+            instance_only?: boolean;
+            /**
+             * @description Backup name
+             * @example backup0
+             */
+            name?: string;
+            /**
+             * @description Whether to use a pool-optimized binary format (instead of plain tarball)
+             * @example true
+             */
+            optimized_storage?: boolean;
+            /**
+             * Format: uint32
+             * @description What backup format version to use
+             *
+             *     API extension: backup_metadata_version
+             * @example 1
+             */
+            version?: number;
         };
         /** InstanceConsolePost represents a LXD instance console request. */
         InstanceConsolePost: {
@@ -1657,6 +5657,14 @@ export interface components {
         };
         /** InstanceFull is a combination of Instance, InstanceBackup, InstanceState and InstanceSnapshot. */
         InstanceFull: {
+            /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
             /**
              * @description Architecture name
              * @example x86_64
@@ -1758,11 +5766,6 @@ export interface components {
              * @example foo
              */
             project?: string;
-            /**
-             * @description If set, instance will be restored to the provided snapshot name
-             * @example snap0
-             */
-            restore?: string;
             /** @description List of snapshots. */
             snapshots?: components["schemas"]["InstanceSnapshot"][] | null;
             state?: components["schemas"]["InstanceState"] | null;
@@ -1831,6 +5834,8 @@ export interface components {
             allow_inconsistent?: boolean;
             /**
              * @description Whether snapshots should be discarded (migration only, deprecated, use instance_only)
+             *
+             *     Deprecated: use InstanceOnly.
              * @example false
              */
             container_only?: boolean;
@@ -1854,6 +5859,13 @@ export interface components {
              * @example bar
              */
             name?: string;
+            /**
+             * @description Whether the instances's snapshot should receive target instances profile on copy
+             *
+             *     API extension: override_snapshot_profiles_on_copy
+             * @example true
+             */
+            override_snapshot_profiles?: boolean;
             /**
              * @description Target pool for local cross-pool move
              *
@@ -1885,7 +5897,6 @@ export interface components {
             /**
              * @description Migration websockets credentials
              * @example {
-             *       "criu": "random-string",
              *       "migration": "random-string"
              *     }
              */
@@ -1947,10 +5958,21 @@ export interface components {
              */
             restore?: string;
             /**
+             * @description Which disk volumes to restore from an instance snapshot. Possible values are "root" or "all-exclusive".
+             *
+             *     API extension: instance_snapshot_multi_volume
+             * @example all-exclusive
+             */
+            restore_disk_volumes_mode?: string;
+            /**
              * @description Whether the instance currently has saved state on disk
              * @example false
              */
             stateful?: boolean;
+        };
+        /** InstanceRebuildPost indicates how to rebuild an instance. */
+        InstanceRebuildPost: {
+            source?: components["schemas"]["InstanceSource"];
         };
         /** InstanceSnapshot represents a LXD instance snapshot. */
         InstanceSnapshot: {
@@ -2087,6 +6109,13 @@ export interface components {
         /** InstanceSnapshotsPost represents the fields available for a new LXD instance snapshot. */
         InstanceSnapshotsPost: {
             /**
+             * @description Which disk volumes to include in instance snapshot. Possible values are "root" or "all-exclusive".
+             *
+             *     API extension: instance_snapshot_multi_volume
+             * @example all-exclusive
+             */
+            disk_volumes_mode?: string;
+            /**
              * Format: date-time
              * @description When the snapshot expires (gets auto-deleted)
              *
@@ -2109,7 +6138,7 @@ export interface components {
         InstanceSource: {
             /**
              * @description Image alias name (for image source)
-             * @example ubuntu/22.04
+             * @example ubuntu/24.04
              */
             alias?: string;
             /**
@@ -2131,14 +6160,32 @@ export interface components {
             certificate?: string;
             /**
              * @description Whether the copy should skip the snapshots (for copy, deprecated, use instance_only)
+             *
+             *     Deprecated: Use InstanceOnly.
              * @example false
              */
             container_only?: boolean;
+            /**
+             * @description Optional list of options that are used during image conversion (for conversion).
+             *
+             *     API extension: instance_import_conversion
+             * @example [
+             *       "format"
+             *     ]
+             */
+            conversion_options?: string[];
             /**
              * @description Image fingerprint (for image source)
              * @example ed56997f7c5b48e8d78986d2467a26109be6fb9f2d92e8c7b08eb8b6cec7629a
              */
             fingerprint?: string;
+            /**
+             * @description Image registry name
+             *
+             *     API extension: image_registries
+             * @example ubuntu
+             */
+            image_registry?: string;
             /**
              * @description Whether the copy should skip the snapshots (for copy)
              * @example false
@@ -2159,6 +6206,13 @@ export interface components {
              * @example https://1.2.3.4:8443/1.0/operations/1721ae08-b6a8-416a-9614-3f89302466e1
              */
             operation?: string;
+            /**
+             * @description Whether the instances's snapshot should receive target instances profile on copy
+             *
+             *     API extension: override_snapshot_profiles_on_copy
+             * @example true
+             */
+            override_snapshot_profiles?: boolean;
             /**
              * @description Source project name (for copy and local image)
              * @example blah
@@ -2211,85 +6265,15 @@ export interface components {
              */
             source?: string;
             /**
-             * @description Source type
-             * @example image
+             * Format: int64
+             * @description Source disk size in bytes used to set the instance's volume size to accommodate the transferred root
+             *     disk. This value is ignored if the root disk device has a size explicitly configured (for conversion).
+             *
+             *     API extension: instance_import_conversion
+             * @example 12345
              */
-            type?: string;
-        };
-        /** InstancesPost represents the fields available for a new LXD instance. */
-        InstancesPost: {
-            /**
-             * @description Architecture name
-             * @example x86_64
-             */
-            architecture?: string;
-            /**
-             * @description Instance configuration (see doc/instances.md)
-             * @example {
-             *       "security.nesting": "true"
-             *     }
-             */
-            config?: {
-                [key: string]: string;
-            };
-            /**
-             * @description Instance description
-             * @example My test instance
-             */
-            description?: string;
-            /**
-             * @description Instance devices (see doc/instances.md)
-             * @example {
-             *       "root": {
-             *         "path": "/",
-             *         "pool": "default",
-             *         "type": "disk"
-             *       }
-             *     }
-             */
-            devices?: {
-                [key: string]: {
-                    [key: string]: string;
-                };
-            };
-            /**
-             * @description Whether the instance is ephemeral (deleted on shutdown)
-             * @example false
-             */
-            ephemeral?: boolean;
-            /**
-             * @description Cloud instance type (AWS, GCP, Azure, ...) to emulate with limits
-             * @example t1.micro
-             */
-            instance_type?: string;
-            /**
-             * @description Instance name
-             * @example foo
-             */
-            name?: string;
-            /**
-             * @description List of profiles applied to the instance
-             * @example [
-             *       "default"
-             *     ]
-             */
-            profiles?: string[];
-            /**
-             * @description If set, instance will be restored to the provided snapshot name
-             * @example snap0
-             */
-            restore?: string;
-            source?: components["schemas"]["InstanceSource"];
-            /**
-             * @description Whether the instance currently has saved state on disk
-             * @example false
-             */
-            stateful?: boolean;
-            type?: components["schemas"]["InstanceType"];
-        };
-        /** InstancesPut represents the fields available for a mass update. */
-        InstancesPut: {
-            state?: components["schemas"]["InstanceStatePut"];
+            source_disk_size?: number;
+            type?: components["schemas"]["SourceType"];
         };
         /** InstanceState represents a LXD instance's state. */
         InstanceState: {
@@ -2335,7 +6319,7 @@ export interface components {
         InstanceStateDisk: {
             /**
              * Format: int64
-             * @description Total size in bytes
+             * @description Total size in bytes. Uses 0 to convey that the instance has access to the entire pool's storage.
              *
              *     API extension: instances_state_total
              * @example 502239232
@@ -2343,7 +6327,7 @@ export interface components {
             total?: number;
             /**
              * Format: int64
-             * @description Disk usage in bytes
+             * @description Disk usage in bytes. Uses 0 to indicate that the storage driver for the pool does not support retrieving disk usage.
              * @example 502239232
              */
             usage?: number;
@@ -2447,49 +6431,49 @@ export interface components {
          */
         InstanceStateNetworkCounters: {
             /**
-             * Format: int64
+             * Format: uint64
              * @description Number of bytes received
              * @example 192021
              */
             bytes_received?: number;
             /**
-             * Format: int64
+             * Format: uint64
              * @description Number of bytes sent
              * @example 10888579
              */
             bytes_sent?: number;
             /**
-             * Format: int64
+             * Format: uint64
              * @description Number of errors received
              * @example 14
              */
             errors_received?: number;
             /**
-             * Format: int64
+             * Format: uint64
              * @description Number of errors sent
              * @example 41
              */
             errors_sent?: number;
             /**
-             * Format: int64
+             * Format: uint64
              * @description Number of inbound packets dropped
              * @example 179
              */
             packets_dropped_inbound?: number;
             /**
-             * Format: int64
+             * Format: uint64
              * @description Number of outbound packets dropped
              * @example 541
              */
             packets_dropped_outbound?: number;
             /**
-             * Format: int64
+             * Format: uint64
              * @description Number of packets received
              * @example 1748
              */
             packets_received?: number;
             /**
-             * Format: int64
+             * Format: uint64
              * @description Number of packets sent
              * @example 964
              */
@@ -2521,8 +6505,1595 @@ export interface components {
         };
         /** InstanceType represents the type if instance being returned or requested via the API. */
         InstanceType: string;
+        /** @description InstanceUEFIVariable represents an EFI variable entry */
+        InstanceUEFIVariable: {
+            /**
+             * Format: uint32
+             * @description UEFI variable attributes
+             * @example 7
+             */
+            attr?: number;
+            /**
+             * @description UEFI variable data (HEX-encoded)
+             * @example 01
+             */
+            data?: string;
+            /** @description UEFI variable digest (HEX-encoded) */
+            digest?: string;
+            /** @description UEFI variable timestamp (HEX-encoded) */
+            timestamp?: string;
+        };
+        /** InstanceUEFIVars represents the UEFI variables of a LXD virtual machine. */
+        InstanceUEFIVars: {
+            /**
+             * @description UEFI variables map
+             *     Hashmap key format is <uefi-variable-name>-<UUID>
+             * @example {
+             *       "SecureBootEnable-f0a30bc7-af08-4556-99c4-001009c93a44": {
+             *         "attr": 3,
+             *         "data": "01"
+             *       }
+             *     }
+             */
+            variables?: {
+                [key: string]: components["schemas"]["InstanceUEFIVariable"];
+            };
+        };
+        /** InstancesPost represents the fields available for a new LXD instance. */
+        InstancesPost: {
+            /**
+             * @description Architecture name
+             * @example x86_64
+             */
+            architecture?: string;
+            /**
+             * @description Instance configuration (see doc/instances.md)
+             * @example {
+             *       "security.nesting": "true"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Instance description
+             * @example My test instance
+             */
+            description?: string;
+            /**
+             * @description Instance devices (see doc/instances.md)
+             * @example {
+             *       "root": {
+             *         "path": "/",
+             *         "pool": "default",
+             *         "type": "disk"
+             *       }
+             *     }
+             */
+            devices?: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+            /**
+             * @description Whether the instance is ephemeral (deleted on shutdown)
+             * @example false
+             */
+            ephemeral?: boolean;
+            /**
+             * @description Cloud instance type (AWS, GCP, Azure, ...) to emulate with limits
+             * @example t1.micro
+             */
+            instance_type?: string;
+            /**
+             * @description Instance name
+             * @example foo
+             */
+            name?: string;
+            /**
+             * @description List of profiles applied to the instance
+             * @example [
+             *       "default"
+             *     ]
+             */
+            profiles?: string[];
+            /**
+             * @description If set, instance will be restored to the provided snapshot name
+             * @example snap0
+             */
+            restore?: string;
+            /**
+             * @description Which disk volumes to restore from an instance snapshot. Possible values are "root" or "all-exclusive".
+             *
+             *     API extension: instance_snapshot_multi_volume
+             * @example all-exclusive
+             */
+            restore_disk_volumes_mode?: string;
+            source?: components["schemas"]["InstanceSource"];
+            /**
+             * @description Whether to start the instance after creation
+             *
+             *     API extension: instance_create_start
+             * @example true
+             */
+            start?: boolean;
+            /**
+             * @description Whether the instance currently has saved state on disk
+             * @example false
+             */
+            stateful?: boolean;
+            type?: components["schemas"]["InstanceType"];
+        };
+        /** InstancesPut represents the fields available for a mass update. */
+        InstancesPut: {
+            state?: components["schemas"]["InstanceStatePut"];
+        };
+        /** MetadataConfiguration contains metadata about the LXD server configuration options. */
+        MetadataConfiguration: {
+            /** @description Configs contains all server configuration metadata. */
+            configs?: {
+                [key: string]: {
+                    [key: string]: components["schemas"]["MetadataConfigurationConfigKeys"];
+                };
+            };
+            /**
+             * @description Entities contains all authorization related metadata.
+             *
+             *     API extension: metadata_configuration_entity_types
+             */
+            entities?: {
+                [key: string]: components["schemas"]["MetadataConfigurationEntity"];
+            };
+        };
+        /** MetadataConfigurationConfigKey contains metadata about a LXD server configuration option. */
+        MetadataConfigurationConfigKey: {
+            /**
+             * @description Condition describes conditions under which the configuration key can be applied.
+             * @example Virtual machines only
+             */
+            condition?: string;
+            /**
+             * @description DefaultDescription contains a description of the configuration key.
+             * @example A general description of a configuration key
+             */
+            defaultdesc?: string;
+            /**
+             * @description LongDescription contains a long-form description of the configuration key.
+             * @example A much more in-depth description of the configuration key, including where and how it is used
+             */
+            longdesc?: string;
+            /**
+             * @description Managed describes whether the configuration key is managed by LXD.
+             * @example yes
+             */
+            managed?: string;
+            /**
+             * @description Required describes conditions under which the configuration key is required.
+             * @example On device creation
+             */
+            required?: string;
+            /**
+             * @description Scope describes the cluster member specificity of a configuration key. Options marked with a `global` scope are applied to all cluster members. Options marked with a `local` scope are set on a per-member basis.
+             *
+             *     API extension: metadata_configuration_scope
+             * @example global
+             */
+            scope?: string;
+            /**
+             * @description ShortDescription contains a short-form description of the configuration key.
+             * @example A key for doing X
+             */
+            shortdesc?: string;
+            /**
+             * @description Type describes the type of the key.
+             * @example Comma delimited CIDR format subnets
+             */
+            type?: string;
+        };
+        /** MetadataConfigurationConfigKeys contains metadata about LXD server configuration options. */
+        MetadataConfigurationConfigKeys: {
+            keys?: {
+                [key: string]: components["schemas"]["MetadataConfigurationConfigKey"];
+            }[];
+        };
+        /** MetadataConfigurationEntity contains metadata about LXD server entities and available entitlements for authorization. */
+        MetadataConfigurationEntity: {
+            /** @description Entitlements contains a list of entitlements that apply to a specific entity type. */
+            entitlements?: components["schemas"]["MetadataConfigurationEntityEntitlement"][];
+            /**
+             * @description ProjectSpecific indicates whether the entity is project specific.
+             * @example true
+             */
+            project_specific?: boolean;
+        };
+        /** MetadataConfigurationEntityEntitlement contains metadata about a LXD server entitlement. */
+        MetadataConfigurationEntityEntitlement: {
+            /**
+             * @description Description describes the entitlement.
+             * @example Grants permission to do X, Y, and Z
+             */
+            description?: string;
+            /**
+             * @description Name contains the name of the entitlement.
+             * @example can_edit
+             */
+            name?: string;
+        };
+        /** @description Network represents a LXD network */
+        Network: {
+            /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
+            /**
+             * @description Network configuration map (refer to doc/networks.md)
+             * @example {
+             *       "ipv4.address": "10.0.0.1/24",
+             *       "ipv4.nat": "true",
+             *       "ipv6.address": "none"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the profile
+             *
+             *     API extension: entity_description
+             * @example My new LXD bridge
+             */
+            description?: string;
+            /**
+             * @description Cluster members on which the network has been defined
+             *
+             *     API extension: clustering
+             * @example [
+             *       "lxd01",
+             *       "lxd02",
+             *       "lxd03"
+             *     ]
+             */
+            readonly locations?: string[];
+            /**
+             * @description Whether this is a LXD managed network
+             *
+             *     API extension: network
+             * @example true
+             */
+            readonly managed?: boolean;
+            /**
+             * @description The network name
+             * @example lxdbr0
+             */
+            readonly name?: string;
+            /**
+             * @description Project name
+             *
+             *     API extension: networks_all_projects
+             * @example project1
+             */
+            project?: string;
+            /**
+             * @description The state of the network (for managed network in clusters)
+             *
+             *     API extension: clustering
+             * @example Created
+             */
+            readonly status?: string;
+            /**
+             * @description The network type
+             * @example bridge
+             */
+            readonly type?: string;
+            /**
+             * @description List of URLs of objects using this profile
+             * @example [
+             *       "/1.0/profiles/default",
+             *       "/1.0/instances/c1"
+             *     ]
+             */
+            readonly used_by?: string[];
+        };
+        /** NetworkACL used for displaying an ACL. */
+        NetworkACL: {
+            /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
+            /**
+             * @description ACL configuration map (refer to doc/network-acls.md)
+             * @example {
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the ACL
+             * @example Web servers
+             */
+            description?: string;
+            /** @description List of egress rules (order independent) */
+            egress?: components["schemas"]["NetworkACLRule"][];
+            /** @description List of ingress rules (order independent) */
+            ingress?: components["schemas"]["NetworkACLRule"][];
+            /**
+             * @description The new name for the ACL
+             * @example bar
+             */
+            name?: string;
+            /**
+             * @description Project name
+             *
+             *     API extension: network_acls_all_projects
+             * @example project1
+             */
+            project?: string;
+            /**
+             * @description List of URLs of objects using this profile
+             * @example [
+             *       "/1.0/instances/c1",
+             *       "/1.0/instances/v1",
+             *       "/1.0/networks/lxdbr0"
+             *     ]
+             */
+            readonly used_by?: string[];
+        };
+        /** NetworkACLPost used for renaming an ACL. */
+        NetworkACLPost: {
+            /**
+             * @description The new name for the ACL
+             * @example bar
+             */
+            name?: string;
+        };
+        /** NetworkACLPut used for updating an ACL. */
+        NetworkACLPut: {
+            /**
+             * @description ACL configuration map (refer to doc/network-acls.md)
+             * @example {
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the ACL
+             * @example Web servers
+             */
+            description?: string;
+            /** @description List of egress rules (order independent) */
+            egress?: components["schemas"]["NetworkACLRule"][];
+            /** @description List of ingress rules (order independent) */
+            ingress?: components["schemas"]["NetworkACLRule"][];
+        };
+        /**
+         * NetworkACLRule represents a single rule in an ACL ruleset.
+         * @description Refer to doc/network-acls.md for details.
+         */
+        NetworkACLRule: {
+            /**
+             * @description Action to perform on rule match
+             * @example allow
+             */
+            action?: string;
+            /**
+             * @description Description of the rule
+             * @example Allow DNS queries to Google DNS
+             */
+            description?: string;
+            /**
+             * @description Destination address
+             * @example 8.8.8.8/32,8.8.4.4/32
+             */
+            destination?: string;
+            /**
+             * @description Destination port
+             * @example 53
+             */
+            destination_port?: string;
+            /**
+             * @description ICMP message code (for ICMP protocol)
+             * @example 0
+             */
+            icmp_code?: string;
+            /**
+             * @description Type of ICMP message (for ICMP protocol)
+             * @example 8
+             */
+            icmp_type?: string;
+            /**
+             * @description Protocol
+             * @example udp
+             */
+            protocol?: string;
+            /**
+             * @description Source address
+             * @example @internal
+             */
+            source?: string;
+            /**
+             * @description Source port
+             * @example 1234
+             */
+            source_port?: string;
+            /**
+             * @description State of the rule
+             * @example enabled
+             */
+            state?: string;
+        };
+        /** NetworkACLsPost used for creating an ACL. */
+        NetworkACLsPost: {
+            /**
+             * @description ACL configuration map (refer to doc/network-acls.md)
+             * @example {
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the ACL
+             * @example Web servers
+             */
+            description?: string;
+            /** @description List of egress rules (order independent) */
+            egress?: components["schemas"]["NetworkACLRule"][];
+            /** @description List of ingress rules (order independent) */
+            ingress?: components["schemas"]["NetworkACLRule"][];
+            /**
+             * @description The new name for the ACL
+             * @example bar
+             */
+            name?: string;
+        };
+        /**
+         * @description NetworkAllocations used for displaying network addresses used by a consuming entity
+         *     e.g, instance, network forward, load-balancer, network...
+         */
+        NetworkAllocations: {
+            /**
+             * @description The network address of the allocation (in CIDR format)
+             * @example 192.0.2.1/24
+             */
+            addresses?: string;
+            /** @description Hwaddr is the MAC address of the entity consuming the network address */
+            hwaddr?: string;
+            /** @description Whether the entity comes from a network that LXD performs egress source NAT on */
+            nat?: boolean;
+            /** @description Network is the name of the network the allocated address belongs to */
+            network?: string;
+            /** @description Type of the entity consuming the network address */
+            type?: string;
+            /** @description Name of the entity consuming the network address */
+            used_by?: string;
+        };
+        /** NetworkForward used for displaying an network address forward. */
+        NetworkForward: {
+            /**
+             * @description Forward configuration map (refer to doc/network-forwards.md)
+             * @example {
+             *       "target_address": "198.51.100.99",
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the forward listen IP
+             * @example My public IP forward
+             */
+            description?: string;
+            /**
+             * @description The listen address of the forward
+             * @example 192.0.2.1
+             */
+            listen_address?: string;
+            /**
+             * @description What cluster member this record was found on
+             * @example lxd01
+             */
+            location?: string;
+            /** @description Port forwards (optional) */
+            ports?: components["schemas"]["NetworkForwardPort"][];
+        };
+        /** @description NetworkForwardPort represents a port specification in a network address forward */
+        NetworkForwardPort: {
+            /**
+             * @description Description of the forward port
+             * @example My web server forward
+             */
+            description?: string;
+            /**
+             * @description ListenPort(s) to forward (comma delimited ranges)
+             * @example 80,81,8080-8090
+             */
+            listen_port?: string;
+            /**
+             * @description Protocol for port forward (either tcp or udp)
+             * @example tcp
+             */
+            protocol?: string;
+            /**
+             * @description TargetAddress to forward ListenPorts to
+             * @example 198.51.100.2
+             */
+            target_address?: string;
+            /**
+             * @description TargetPort(s) to forward ListenPorts to (allows for many-to-one)
+             * @example 80,81,8080-8090
+             */
+            target_port?: string;
+        };
+        /** @description NetworkForwardPut represents the modifiable fields of a LXD network address forward */
+        NetworkForwardPut: {
+            /**
+             * @description Forward configuration map (refer to doc/network-forwards.md)
+             * @example {
+             *       "target_address": "198.51.100.99",
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the forward listen IP
+             * @example My public IP forward
+             */
+            description?: string;
+            /** @description Port forwards (optional) */
+            ports?: components["schemas"]["NetworkForwardPort"][];
+        };
+        /** @description NetworkForwardsPost represents the fields of a new LXD network address forward */
+        NetworkForwardsPost: {
+            /**
+             * @description Forward configuration map (refer to doc/network-forwards.md)
+             * @example {
+             *       "target_address": "198.51.100.99",
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the forward listen IP
+             * @example My public IP forward
+             */
+            description?: string;
+            /**
+             * @description The listen address of the forward
+             *     For OVN networks only, you can dynamically allocate the listen address from a pre-defined range.
+             *     To do so for an IPv4 address, provide a listen_address of `0.0.0.0`.
+             *     For an IPv6 address, provide a listen_address of `::`.
+             *     These are equivalent to the `allocate=ipv{4|6}` flag used to create a network forward via the CLI.
+             * @example 192.0.2.1
+             */
+            listen_address?: string;
+            /** @description Port forwards (optional) */
+            ports?: components["schemas"]["NetworkForwardPort"][];
+        };
+        /** NetworkIntegration represents a network integration. */
+        NetworkIntegration: {
+            /**
+             * @description Integration configuration map (refer to doc/network-integrations.md)
+             * @example {
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the network integration
+             * @example OVN interconnection for region1
+             */
+            description?: string;
+            /**
+             * @description The name of the integration
+             * @example region1
+             */
+            name?: string;
+            /**
+             * @description The type of integration
+             * @example ovn
+             */
+            type?: string;
+            /**
+             * @description List of URLs of objects using this network integration
+             * @example [
+             *       "/1.0/networks/foo",
+             *       "/1.0/networks/bar"
+             *     ]
+             */
+            readonly used_by?: string[];
+        };
+        /** @description NetworkIntegrationPost represents the fields required to rename a network integration */
+        NetworkIntegrationPost: {
+            /**
+             * @description The new name for the network integration
+             * @example region2
+             */
+            name?: string;
+        };
+        /** @description NetworkIntegrationPut represents the modifiable fields of a network integration */
+        NetworkIntegrationPut: {
+            /**
+             * @description Integration configuration map (refer to doc/network-integrations.md)
+             * @example {
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the network integration
+             * @example OVN interconnection for region1
+             */
+            description?: string;
+        };
+        /** @description NetworkIntegrationsPost represents the fields of a new network integration */
+        NetworkIntegrationsPost: {
+            /**
+             * @description Integration configuration map (refer to doc/network-integrations.md)
+             * @example {
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the network integration
+             * @example OVN interconnection for region1
+             */
+            description?: string;
+            /**
+             * @description The name of the integration
+             * @example region1
+             */
+            name?: string;
+            /**
+             * @description The type of integration
+             * @example ovn
+             */
+            type?: string;
+        };
+        /** @description NetworkLease represents a DHCP lease */
+        NetworkLease: {
+            /**
+             * @description The IP address
+             * @example 10.0.0.98
+             */
+            address?: string;
+            /**
+             * @description The hostname associated with the record
+             * @example c1
+             */
+            hostname?: string;
+            /**
+             * @description The MAC address
+             * @example 00:16:3e:2c:89:d9
+             */
+            hwaddr?: string;
+            /**
+             * @description What cluster member this record was found on
+             *
+             *     API extension: network_leases_location
+             * @example lxd01
+             */
+            location?: string;
+            /**
+             * @description Name of the project of the entity related to the hostname
+             *
+             *     API extension: network_allocations_ovn_uplink
+             * @example default
+             */
+            project?: string;
+            /**
+             * @description The type of record (static or dynamic)
+             * @example dynamic
+             */
+            type?: string;
+        };
+        /** @description NetworkLoadBalancer used for displaying a network load balancer */
+        NetworkLoadBalancer: {
+            /** @description Backends (optional) */
+            backends?: components["schemas"]["NetworkLoadBalancerBackend"][];
+            /**
+             * @description Load balancer configuration map (refer to doc/network-load-balancers.md)
+             * @example {
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the load balancer listen IP
+             * @example My public IP load balancer
+             */
+            description?: string;
+            /**
+             * @description The listen address of the load balancer
+             * @example 192.0.2.1
+             */
+            listen_address?: string;
+            /**
+             * @description What cluster member this record was found on
+             * @example lxd01
+             */
+            location?: string;
+            /** @description Port forwards (optional) */
+            ports?: components["schemas"]["NetworkLoadBalancerPort"][];
+        };
+        /** @description NetworkLoadBalancerBackend represents a target backend specification in a network load balancer */
+        NetworkLoadBalancerBackend: {
+            /**
+             * @description Description of the load balancer backend
+             * @example C1 webserver
+             */
+            description?: string;
+            /**
+             * @description Name of the load balancer backend
+             * @example c1-http
+             */
+            name?: string;
+            /**
+             * @description TargetAddress to forward ListenPorts to
+             * @example 198.51.100.2
+             */
+            target_address?: string;
+            /**
+             * @description TargetPort(s) to forward ListenPorts to (allows for many-to-one)
+             * @example 80,81,8080-8090
+             */
+            target_port?: string;
+        };
+        /** NetworkLoadBalancerPool used for displaying a network load balancer pool. */
+        NetworkLoadBalancerPool: {
+            /**
+             * @description Load balancer pool configuration map (refer to doc/howto/network_load_balancers.md)
+             * @example {
+             *       "protocol": "tcp"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the load balancer pool.
+             * @example My HTTPS load balancer pool
+             */
+            description?: string;
+            /**
+             * @description Instances included in the pool.
+             * @example [
+             *       {
+             *         "name": "i1"
+             *       },
+             *       {
+             *         "name": "i2",
+             *         "target_port": "8443"
+             *       }
+             *     ]
+             */
+            instances?: components["schemas"]["NetworkLoadBalancerPoolInstance"][];
+            /**
+             * @description The name of the load balancer pool.
+             * @example https
+             */
+            name?: string;
+            /**
+             * @description UsedBy is a list of LXD entity URLs that reference this load balancer pool.
+             * @example [
+             *       "/1.0/networks/default/load-balancers/192.0.2.1"
+             *     ]
+             */
+            used_by?: string[];
+        };
+        /**
+         * NetworkLoadBalancerPoolInstance represents an instance in a load balancer pool.
+         * @description An instance can have multiple targets depending on how many addresses it has in the pool's network.
+         */
+        NetworkLoadBalancerPoolInstance: {
+            /**
+             * @description The name of the instance in the pool.
+             * @example i1
+             */
+            name?: string;
+            /**
+             * @description Optional target port to override the pool's default target port.
+             * @example 8443
+             */
+            target_port?: string;
+        };
+        /** NetworkLoadBalancerPoolPut represents the modifiable fields of a LXD network load balancer pool. */
+        NetworkLoadBalancerPoolPut: {
+            /**
+             * @description Load balancer pool configuration map (refer to doc/howto/network_load_balancers.md)
+             * @example {
+             *       "protocol": "tcp"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the load balancer pool.
+             * @example My HTTPS load balancer pool
+             */
+            description?: string;
+            /**
+             * @description List of instances in the pool.
+             * @example [
+             *       {
+             *         "name": "c1"
+             *       },
+             *       {
+             *         "name": "c2",
+             *         "target_port": "8443"
+             *       }
+             *     ]
+             */
+            instances?: components["schemas"]["NetworkLoadBalancerPoolInstance"][];
+        };
+        /** NetworkLoadBalancerPoolState represents the state of a network load balancer pool. */
+        NetworkLoadBalancerPoolState: {
+            /** @description Actual targets in the pool with their status. */
+            targets?: components["schemas"]["NetworkLoadBalancerPoolTarget"][];
+        };
+        /**
+         * NetworkLoadBalancerPoolTarget represents the actual targets on a pool's instance.
+         * @description If an instance has both IPv4 and IPv6 addresses on the same network interface,
+         *     those are represented as two targets inside the pool.
+         *     Each target has its own health check with its own status.
+         */
+        NetworkLoadBalancerPoolTarget: {
+            /**
+             * @description Address represents the address of the target.
+             * @example 198.51.100.2
+             */
+            address?: string;
+            /**
+             * @description Device represents the target instance's network device.
+             * @example eth0
+             */
+            device?: string;
+            /**
+             * @description ListenAddress represents the address of the target's parent load balancer.
+             * @example 1.2.3.4
+             */
+            listen_address?: string;
+            /**
+             * @description ListenPort represents the port of the target's parent load balancer.
+             * @example 443
+             */
+            listen_port?: string;
+            /**
+             * @description Name represents the target instance's name.
+             * @example c1
+             */
+            name?: string;
+            /**
+             * @description Port represents the port probed on the target's address.
+             * @example 8443
+             */
+            port?: string;
+            /**
+             * @description Status represents the status of the target address.
+             *     It can be one of:
+             *     error   indicates an error occurred while probing the target address.
+             *     offline indicates the target address is not responding to probes.
+             *     online  indicates the target address is responding to probes.
+             *     pending indicates the target address is pending to being probed.
+             *     unknown indicates that the targeted instance is not running and there is no service monitor configured, or that health checks are disabled on the pool.
+             * @example online
+             */
+            status?: string;
+        };
+        /** NetworkLoadBalancerPoolsPost represents the fields of a new LXD network load balancer pool. */
+        NetworkLoadBalancerPoolsPost: {
+            /**
+             * @description Load balancer pool configuration map (refer to doc/howto/network_load_balancers.md)
+             * @example {
+             *       "protocol": "tcp"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the load balancer pool.
+             * @example My HTTPS load balancer pool
+             */
+            description?: string;
+            /**
+             * @description List of instances in the pool.
+             * @example [
+             *       {
+             *         "name": "c1"
+             *       },
+             *       {
+             *         "name": "c2",
+             *         "target_port": "8443"
+             *       }
+             *     ]
+             */
+            instances?: components["schemas"]["NetworkLoadBalancerPoolInstance"][];
+            /**
+             * @description The name of the load balancer pool.
+             * @example https
+             */
+            name?: string;
+        };
+        /** @description NetworkLoadBalancerPort represents a port specification in a network load balancer */
+        NetworkLoadBalancerPort: {
+            /**
+             * @description Description of the load balancer port
+             * @example My web server load balancer
+             */
+            description?: string;
+            /**
+             * @description ListenPort(s) of load balancer (comma delimited ranges)
+             * @example 80,81,8080-8090
+             */
+            listen_port?: string;
+            /**
+             * @description Protocol for load balancer port (either tcp or udp)
+             * @example tcp
+             */
+            protocol?: string;
+            /**
+             * @description TargetBackend specifies backend names to load balance ListenPorts to
+             * @example [
+             *       "c1-http",
+             *       "c2-http"
+             *     ]
+             */
+            target_backend?: string[];
+            /**
+             * @description TargetPool specifies a pool to load balance ListenPorts to
+             * @example http-pool
+             */
+            target_pool?: string;
+        };
+        /** @description NetworkLoadBalancerPut represents the modifiable fields of a LXD network load balancer */
+        NetworkLoadBalancerPut: {
+            /** @description Backends (optional) */
+            backends?: components["schemas"]["NetworkLoadBalancerBackend"][];
+            /**
+             * @description Load balancer configuration map (refer to doc/network-load-balancers.md)
+             * @example {
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the load balancer listen IP
+             * @example My public IP load balancer
+             */
+            description?: string;
+            /** @description Port forwards (optional) */
+            ports?: components["schemas"]["NetworkLoadBalancerPort"][];
+        };
+        /** @description NetworkLoadBalancerState is used for showing current state of a load balancer */
+        NetworkLoadBalancerState: {
+            backend_health?: {
+                [key: string]: components["schemas"]["NetworkLoadBalancerStateBackendHealth"];
+            };
+        };
+        /** @description NetworkLoadBalancerStateBackendHealth represents the health of a particular load-balancer backend */
+        NetworkLoadBalancerStateBackendHealth: {
+            address?: string;
+            ports?: components["schemas"]["NetworkLoadBalancerStateBackendHealthPort"][];
+        };
+        /** NetworkLoadBalancerStateBackendHealthPort represents the health status of a particular load-balancer backend port. */
+        NetworkLoadBalancerStateBackendHealthPort: {
+            /** Format: int64 */
+            port?: number;
+            protocol?: string;
+            status?: string;
+        };
+        /** @description NetworkLoadBalancersPost represents the fields of a new LXD network load balancer */
+        NetworkLoadBalancersPost: {
+            /** @description Backends (optional) */
+            backends?: components["schemas"]["NetworkLoadBalancerBackend"][];
+            /**
+             * @description Load balancer configuration map (refer to doc/network-load-balancers.md)
+             * @example {
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the load balancer listen IP
+             * @example My public IP load balancer
+             */
+            description?: string;
+            /**
+             * @description The listen address of the load balancer
+             * @example 192.0.2.1
+             */
+            listen_address?: string;
+            /** @description Port forwards (optional) */
+            ports?: components["schemas"]["NetworkLoadBalancerPort"][];
+        };
+        /** NetworkPeer used for displaying a LXD network peering. */
+        NetworkPeer: {
+            /**
+             * @description Peer configuration map (refer to doc/network-peers.md)
+             * @example {
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the peer
+             * @example Peering with network1 in project1
+             */
+            description?: string;
+            /**
+             * @description Name of the peer
+             * @example project1-network1
+             */
+            readonly name?: string;
+            /**
+             * @description The state of the peering
+             * @example Pending
+             */
+            readonly status?: string;
+            /**
+             * @description Name of the target network
+             * @example network1
+             */
+            readonly target_network?: string;
+            /**
+             * @description Name of the target project
+             * @example project1
+             */
+            readonly target_project?: string;
+            /**
+             * @description List of URLs of objects using this network peering
+             * @example [
+             *       "/1.0/network-acls/test",
+             *       "/1.0/network-acls/foo"
+             *     ]
+             */
+            readonly used_by?: string[];
+        };
+        /** @description NetworkPeerPut represents the modifiable fields of a LXD network peering */
+        NetworkPeerPut: {
+            /**
+             * @description Peer configuration map (refer to doc/network-peers.md)
+             * @example {
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the peer
+             * @example Peering with network1 in project1
+             */
+            description?: string;
+        };
+        /** @description NetworkPeersPost represents the fields of a new LXD network peering */
+        NetworkPeersPost: {
+            /**
+             * @description Peer configuration map (refer to doc/network-peers.md)
+             * @example {
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the peer
+             * @example Peering with network1 in project1
+             */
+            description?: string;
+            /**
+             * @description Name of the peer
+             * @example project1-network1
+             */
+            name?: string;
+            /**
+             * @description Name of the target network
+             * @example network1
+             */
+            target_network?: string;
+            /**
+             * @description Name of the target project
+             * @example project1
+             */
+            target_project?: string;
+        };
+        /** @description NetworkPost represents the fields required to rename a LXD network */
+        NetworkPost: {
+            /**
+             * @description The new name for the network
+             * @example lxdbr1
+             */
+            name?: string;
+        };
+        /** @description NetworkPut represents the modifiable fields of a LXD network */
+        NetworkPut: {
+            /**
+             * @description Network configuration map (refer to doc/networks.md)
+             * @example {
+             *       "ipv4.address": "10.0.0.1/24",
+             *       "ipv4.nat": "true",
+             *       "ipv6.address": "none"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the profile
+             *
+             *     API extension: entity_description
+             * @example My new LXD bridge
+             */
+            description?: string;
+        };
+        /** @description NetworkState represents the network state */
+        NetworkState: {
+            /** @description List of addresses */
+            addresses?: components["schemas"]["NetworkStateAddress"][];
+            bond?: components["schemas"]["NetworkStateBond"];
+            bridge?: components["schemas"]["NetworkStateBridge"];
+            counters?: components["schemas"]["NetworkStateCounters"];
+            /**
+             * @description MAC address
+             * @example 00:16:3e:5a:83:57
+             */
+            hwaddr?: string;
+            /**
+             * Format: int64
+             * @description MTU
+             * @example 1500
+             */
+            mtu?: number;
+            ovn?: components["schemas"]["NetworkStateOVN"];
+            /**
+             * @description Link state
+             * @example up
+             */
+            state?: string;
+            /**
+             * @description Interface type
+             * @example broadcast
+             */
+            type?: string;
+            vlan?: components["schemas"]["NetworkStateVLAN"];
+        };
+        /** @description NetworkStateAddress represents a network address */
+        NetworkStateAddress: {
+            /**
+             * @description IP address
+             * @example 10.0.0.1
+             */
+            address?: string;
+            /**
+             * @description Address family
+             * @example inet
+             */
+            family?: string;
+            /**
+             * @description IP netmask (CIDR)
+             * @example 24
+             */
+            netmask?: string;
+            /**
+             * @description Address scope
+             * @example global
+             */
+            scope?: string;
+        };
+        /** @description NetworkStateBond represents bond specific state */
+        NetworkStateBond: {
+            /**
+             * Format: uint64
+             * @description Delay on link down (ms)
+             * @example 0
+             */
+            down_delay?: number;
+            /**
+             * @description List of devices that are part of the bond
+             * @example [
+             *       "eth0",
+             *       "eth1"
+             *     ]
+             */
+            lower_devices?: string[];
+            /**
+             * Format: uint64
+             * @description How often to check for link state (ms)
+             * @example 100
+             */
+            mii_frequency?: number;
+            /**
+             * @description Bond link state
+             * @example up
+             */
+            mii_state?: string;
+            /**
+             * @description Bonding mode
+             * @example 802.3ad
+             */
+            mode?: string;
+            /**
+             * @description Transmit balancing policy
+             * @example layer3+4
+             */
+            transmit_policy?: string;
+            /**
+             * Format: uint64
+             * @description Delay on link up (ms)
+             * @example 0
+             */
+            up_delay?: number;
+        };
+        /** @description NetworkStateBridge represents bridge specific state */
+        NetworkStateBridge: {
+            /**
+             * Format: uint64
+             * @description Delay on port join (ms)
+             * @example 1500
+             */
+            forward_delay?: number;
+            /**
+             * @description Bridge ID
+             * @example 8000.0a0f7c6edbd9
+             */
+            id?: string;
+            /**
+             * @description Whether STP is enabled
+             * @example false
+             */
+            stp?: boolean;
+            /**
+             * @description List of devices that are in the bridge
+             * @example [
+             *       "eth0",
+             *       "eth1"
+             *     ]
+             */
+            upper_devices?: string[];
+            /**
+             * Format: uint64
+             * @description Default VLAN ID
+             * @example 1
+             */
+            vlan_default?: number;
+            /**
+             * @description Whether VLAN filtering is enabled
+             * @example false
+             */
+            vlan_filtering?: boolean;
+        };
+        /** @description NetworkStateCounters represents packet counters */
+        NetworkStateCounters: {
+            /**
+             * Format: uint64
+             * @description Number of bytes received
+             * @example 250542118
+             */
+            bytes_received?: number;
+            /**
+             * Format: uint64
+             * @description Number of bytes sent
+             * @example 17524040140
+             */
+            bytes_sent?: number;
+            /**
+             * Format: uint64
+             * @description Number of packets received
+             * @example 1182515
+             */
+            packets_received?: number;
+            /**
+             * Format: uint64
+             * @description Number of packets sent
+             * @example 1567934
+             */
+            packets_sent?: number;
+        };
+        /** @description NetworkStateOVN represents OVN specific state */
+        NetworkStateOVN: {
+            /** @description OVN network chassis name */
+            chassis?: string;
+        };
+        /** @description NetworkStateVLAN represents VLAN specific state */
+        NetworkStateVLAN: {
+            /**
+             * @description Parent device
+             * @example eth0
+             */
+            lower_device?: string;
+            /**
+             * Format: uint64
+             * @description VLAN ID
+             * @example 100
+             */
+            vid?: number;
+        };
+        /** NetworkZone represents a network zone (DNS). */
+        NetworkZone: {
+            /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
+            /**
+             * @description Zone configuration map (refer to doc/network-zones.md)
+             * @example {
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the network zone
+             * @example Internal domain
+             */
+            description?: string;
+            /**
+             * @description The name of the zone (DNS domain name)
+             * @example example.net
+             */
+            name?: string;
+            /**
+             * @description Project name
+             *
+             *     API extension: network_zones_all_projects
+             * @example project1
+             */
+            project?: string;
+            /**
+             * @description List of URLs of objects using this network zone
+             * @example [
+             *       "/1.0/networks/foo",
+             *       "/1.0/networks/bar"
+             *     ]
+             */
+            readonly used_by?: string[];
+        };
+        /** @description NetworkZonePut represents the modifiable fields of a LXD network zone */
+        NetworkZonePut: {
+            /**
+             * @description Zone configuration map (refer to doc/network-zones.md)
+             * @example {
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the network zone
+             * @example Internal domain
+             */
+            description?: string;
+        };
+        /** NetworkZoneRecord represents a network zone (DNS) record. */
+        NetworkZoneRecord: {
+            /**
+             * @description Advanced configuration for the record
+             * @example {
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the record
+             * @example SPF record
+             */
+            description?: string;
+            /** @description Entries in the record */
+            entries?: components["schemas"]["NetworkZoneRecordEntry"][];
+            /**
+             * @description The name of the record
+             * @example @
+             */
+            name?: string;
+        };
+        /** @description NetworkZoneRecordEntry represents the fields in a record entry */
+        NetworkZoneRecordEntry: {
+            /**
+             * Format: uint64
+             * @description TTL for the entry
+             * @example 3600
+             */
+            ttl?: number;
+            /**
+             * @description Type of DNS entry
+             * @example TXT
+             */
+            type?: string;
+            /**
+             * @description Value for the record
+             * @example v=spf1 mx ~all
+             */
+            value?: string;
+        };
+        /** @description NetworkZoneRecordPut represents the modifiable fields of a LXD network zone record */
+        NetworkZoneRecordPut: {
+            /**
+             * @description Advanced configuration for the record
+             * @example {
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the record
+             * @example SPF record
+             */
+            description?: string;
+            /** @description Entries in the record */
+            entries?: components["schemas"]["NetworkZoneRecordEntry"][];
+        };
+        /** @description NetworkZoneRecordsPost represents the fields of a new LXD network zone record */
+        NetworkZoneRecordsPost: {
+            /**
+             * @description Advanced configuration for the record
+             * @example {
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the record
+             * @example SPF record
+             */
+            description?: string;
+            /** @description Entries in the record */
+            entries?: components["schemas"]["NetworkZoneRecordEntry"][];
+            /**
+             * @description The record name in the zone
+             * @example @
+             */
+            name?: string;
+        };
+        /** @description NetworkZonesPost represents the fields of a new LXD network zone */
+        NetworkZonesPost: {
+            /**
+             * @description Zone configuration map (refer to doc/network-zones.md)
+             * @example {
+             *       "user.mykey": "foo"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the network zone
+             * @example Internal domain
+             */
+            description?: string;
+            /**
+             * @description The name of the zone (DNS domain name)
+             * @example example.net
+             */
+            name?: string;
+        };
+        /** @description NetworksPost represents the fields of a new LXD network */
+        NetworksPost: {
+            /**
+             * @description Network configuration map (refer to doc/networks.md)
+             * @example {
+             *       "ipv4.address": "10.0.0.1/24",
+             *       "ipv4.nat": "true",
+             *       "ipv6.address": "none"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the profile
+             *
+             *     API extension: entity_description
+             * @example My new LXD bridge
+             */
+            description?: string;
+            /**
+             * @description The name of the new network
+             * @example lxdbr1
+             */
+            name?: string;
+            /**
+             * @description The network type (refer to doc/networks.md)
+             * @example bridge
+             */
+            type?: string;
+        };
+        /** OIDCSession contains session details for a current login. */
+        OIDCSession: {
+            /**
+             * Format: date-time
+             * @description CreatedAt is when the session was started.
+             * @example 2025-09-11T15:14:04+00:00
+             */
+            created_at?: string;
+            /**
+             * @description Email is the email of the user that holds the session.
+             * @example jane.doe@example.com
+             */
+            email?: string;
+            /**
+             * Format: date-time
+             * @description ExpiresAt is when the session will expire.
+             * @example 2025-09-11T15:14:04+00:00
+             */
+            expires_at?: string;
+            /**
+             * @description IP is the IP address of the user that holds the session.
+             * @example 10.21.242.46
+             */
+            ip?: string;
+            /**
+             * @description UserAgent is the UserAgent of the user that holds the session.
+             * @example Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/139.0.0.0 Safari/537.36
+             */
+            user_agent?: string;
+            /**
+             * @description Username is the name of the user that holds the session.
+             * @example Jane Doe
+             */
+            username?: string;
+            /**
+             * @description UUID is the session UUID.
+             * @example 01993985-7b5d-7a7e-afeb-23e8f6a15cf4
+             */
+            uuid?: string;
+        };
         /** @description Operation represents a LXD background operation */
         Operation: {
+            /**
+             * Format: int64
+             * @description Number of child operations.
+             *
+             *     API extension: operation_child_count
+             * @example 2
+             */
+            child_count?: number;
             /**
              * @description Type of operation (task, token or websocket)
              * @example websocket
@@ -2541,17 +8112,25 @@ export interface components {
              */
             description: string;
             /**
-             * @description Operation error mesage
+             * @description Operation error message
              * @example Some error message
              */
             err: string;
+            /**
+             * Format: int64
+             * @description Operation error code
+             *
+             *     API extension: bulk_operations
+             * @example 404
+             */
+            err_code?: number;
             /**
              * @description UUID of the operation
              * @example 6916c8a6-9b7d-4abd-90b3-aedfec7ec7da
              */
             id: string;
             /**
-             * @description What cluster member this record was found on
+             * @description Which cluster member this record was found on
              *
              *     API extension: operation_location
              * @example lxd01
@@ -2585,14 +8164,13 @@ export interface components {
             metadata: {
                 [key: string]: unknown;
             } | null;
+            requestor?: components["schemas"]["OperationRequestor"];
             /**
-             * @description Affected resourcs
+             * @description Affected resources
              * @example {
-             *       "containers": [
-             *         "/1.0/containers/foo"
-             *       ],
              *       "instances": [
-             *         "/1.0/instances/foo"
+             *         "/1.0/instances/foo",
+             *         "/1.0/instances/bar"
              *       ]
              *     }
              */
@@ -2612,8 +8190,1646 @@ export interface components {
              */
             updated_at: string;
         };
+        /**
+         * OperationRequestor represents the initial requestor of an operation
+         * @description API extension: operation_requestor.
+         */
+        OperationRequestor: {
+            /**
+             * @description Address is the origin address of the request.
+             * @example 10.0.2.15
+             */
+            address?: string;
+            /**
+             * @description Protocol represents the method used to authenticate the requestor.
+             * @example oidc
+             */
+            protocol?: string;
+            /**
+             * @description Username is the username of the requestor. This is the identifier of the identity, or the username if using the unix socket.
+             * @example jane.doe@example.com
+             */
+            username?: string;
+        };
+        /** Permission represents a permission that may be granted to a group. */
+        Permission: {
+            /**
+             * @description Entitlement is the entitlement define for the entity type.
+             * @example can_view
+             */
+            entitlement?: string;
+            /**
+             * @description EntityType is the string representation of the entity type.
+             * @example instance
+             */
+            entity_type?: string;
+            /**
+             * @description EntityReference is the URL of the entity that the permission applies to.
+             * @example /1.0/instances/c1?project=default
+             */
+            url?: string;
+        };
+        /** PermissionInfo expands a Permission to include any groups that may have the specified Permission. */
+        PermissionInfo: {
+            /**
+             * @description Entitlement is the entitlement define for the entity type.
+             * @example can_view
+             */
+            entitlement?: string;
+            /**
+             * @description EntityType is the string representation of the entity type.
+             * @example instance
+             */
+            entity_type?: string;
+            /**
+             * @description Groups is a list of groups that have the Entitlement on the Entity.
+             * @example [
+             *       "foo",
+             *       "bar"
+             *     ]
+             */
+            groups?: string[];
+            /**
+             * @description EntityReference is the URL of the entity that the permission applies to.
+             * @example /1.0/instances/c1?project=default
+             */
+            url?: string;
+        };
+        /** @description Profile represents a LXD profile */
+        Profile: {
+            /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
+            /**
+             * @description Instance configuration map (refer to doc/instances.md)
+             * @example {
+             *       "limits.cpu": "4",
+             *       "limits.memory": "4GiB"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the profile
+             * @example Medium size instances
+             */
+            description?: string;
+            /**
+             * @description List of devices
+             * @example {
+             *       "eth0": {
+             *         "name": "eth0",
+             *         "network": "lxdbr0",
+             *         "type": "nic"
+             *       },
+             *       "root": {
+             *         "path": "/",
+             *         "pool": "default",
+             *         "type": "disk"
+             *       }
+             *     }
+             */
+            devices?: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+            /**
+             * @description The profile name
+             * @example foo
+             */
+            readonly name?: string;
+            /**
+             * @description Project name
+             *
+             *     API extension: profiles_all_projects
+             * @example project1
+             */
+            project?: string;
+            /**
+             * @description List of URLs of objects using this profile
+             *
+             *     API extension: profile_usedby
+             * @example [
+             *       "/1.0/instances/c1",
+             *       "/1.0/instances/v1"
+             *     ]
+             */
+            readonly used_by?: string[];
+        };
+        /** @description ProfilePost represents the fields required to rename a LXD profile */
+        ProfilePost: {
+            /**
+             * @description The new name for the profile
+             * @example bar
+             */
+            name?: string;
+        };
+        /** @description ProfilePut represents the modifiable fields of a LXD profile */
+        ProfilePut: {
+            /**
+             * @description Instance configuration map (refer to doc/instances.md)
+             * @example {
+             *       "limits.cpu": "4",
+             *       "limits.memory": "4GiB"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the profile
+             * @example Medium size instances
+             */
+            description?: string;
+            /**
+             * @description List of devices
+             * @example {
+             *       "eth0": {
+             *         "name": "eth0",
+             *         "network": "lxdbr0",
+             *         "type": "nic"
+             *       },
+             *       "root": {
+             *         "path": "/",
+             *         "pool": "default",
+             *         "type": "disk"
+             *       }
+             *     }
+             */
+            devices?: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+        };
+        /** @description ProfilesPost represents the fields of a new LXD profile */
+        ProfilesPost: {
+            /**
+             * @description Instance configuration map (refer to doc/instances.md)
+             * @example {
+             *       "limits.cpu": "4",
+             *       "limits.memory": "4GiB"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the profile
+             * @example Medium size instances
+             */
+            description?: string;
+            /**
+             * @description List of devices
+             * @example {
+             *       "eth0": {
+             *         "name": "eth0",
+             *         "network": "lxdbr0",
+             *         "type": "nic"
+             *       },
+             *       "root": {
+             *         "path": "/",
+             *         "pool": "default",
+             *         "type": "disk"
+             *       }
+             *     }
+             */
+            devices?: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+            /**
+             * @description The name of the new profile
+             * @example foo
+             */
+            name?: string;
+        };
+        /** @description Project represents a LXD project */
+        Project: {
+            /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
+            /**
+             * @description Project configuration map (refer to doc/projects.md)
+             * @example {
+             *       "features.networks": "false",
+             *       "features.profiles": "true"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the project
+             * @example My new project
+             */
+            description?: string;
+            /**
+             * @description The project name
+             * @example foo
+             */
+            readonly name?: string;
+            /**
+             * @description Replica mode for the project (leader, standby, or empty)
+             *     This field is updated via PUT /1.0/projects/<name>/state
+             *
+             *     API extension: project_replica_mode
+             * @example leader
+             */
+            readonly replica_mode?: string;
+            /**
+             * @description List of URLs of objects using this project
+             * @example [
+             *       "/1.0/images/0e60015346f06627f10580d56ac7fffd9ea775f6d4f25987217d5eed94910a20",
+             *       "/1.0/instances/c1",
+             *       "/1.0/networks/lxdbr0",
+             *       "/1.0/profiles/default",
+             *       "/1.0/storage-pools/default/volumes/custom/blah"
+             *     ]
+             */
+            readonly used_by?: string[];
+        };
+        /** @description ProjectPost represents the fields required to rename a LXD project */
+        ProjectPost: {
+            /**
+             * @description The new name for the project
+             * @example bar
+             */
+            name?: string;
+        };
+        /** @description ProjectPut represents the modifiable fields of a LXD project */
+        ProjectPut: {
+            /**
+             * @description Project configuration map (refer to doc/projects.md)
+             * @example {
+             *       "features.networks": "false",
+             *       "features.profiles": "true"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the project
+             * @example My new project
+             */
+            description?: string;
+        };
+        /** @description ProjectState represents the current running state of a LXD project */
+        ProjectState: {
+            /**
+             * @description Allocated and used resources
+             * @example {
+             *       "containers": {
+             *         "limit": 10,
+             *         "usage": 4
+             *       },
+             *       "cpu": {
+             *         "limit": 20,
+             *         "usage": 16
+             *       }
+             *     }
+             */
+            readonly resources?: {
+                [key: string]: components["schemas"]["ProjectStateResource"];
+            };
+        };
+        /** @description ProjectStatePut represents the fields for updating project replica state */
+        ProjectStatePut: {
+            /**
+             * @description Replica mode to set: "leader", "standby", or "" to clear the replica mode
+             * @example leader
+             */
+            replica_mode?: string;
+        };
+        /** @description ProjectStateResource represents the state of a particular resource in a LXD project */
+        ProjectStateResource: {
+            /**
+             * Format: int64
+             * @description Limit for the resource (-1 if none)
+             * @example 10
+             */
+            Limit?: number;
+            /**
+             * Format: int64
+             * @description Current usage for the resource
+             * @example 4
+             */
+            Usage?: number;
+        };
+        /** @description ProjectsPost represents the fields of a new LXD project */
+        ProjectsPost: {
+            /**
+             * @description Project configuration map (refer to doc/projects.md)
+             * @example {
+             *       "features.networks": "false",
+             *       "features.profiles": "true"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the project
+             * @example My new project
+             */
+            description?: string;
+            /**
+             * @description The name of the new project
+             * @example foo
+             */
+            name?: string;
+            /**
+             * @description Add a network device connected to the specified network to the default profile
+             * @example lxdbr0
+             */
+            network?: string;
+            /**
+             * @description Add a root disk device using the specified storage pool to the default profile
+             * @example default
+             */
+            storage?: string;
+        };
+        /** Replicator represents high-level information about a replicator. */
+        Replicator: {
+            /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
+            /**
+             * @description Replicator configuration map (refer to doc/reference/replicator_config.md).
+             * @example {
+             *       "schedule": "@daily"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the replicator.
+             * @example Backup LXD cluster
+             */
+            description?: string;
+            /**
+             * Format: date-time
+             * @description Timestamp when the replicator job was last run.
+             * @example 2021-03-23T17:38:37.753398689-04:00
+             */
+            last_run_at?: string;
+            /**
+             * @description Status of the last replicator run (Pending, Completed, or Failed).
+             * @example Completed
+             */
+            last_run_status?: string;
+            /**
+             * @description Name of the replicator.
+             * @example lxd02
+             */
+            name?: string;
+            /**
+             * @description Source project for replication.
+             * @example default
+             */
+            project?: string;
+        };
+        /** ReplicatorPost represents the fields for renaming a replicator. */
+        ReplicatorPost: {
+            /**
+             * @description New name of the replicator.
+             * @example my-replicator-renamed
+             */
+            name?: string;
+        };
+        /** ReplicatorPut represents the modifiable fields of a replicator. */
+        ReplicatorPut: {
+            /**
+             * @description Replicator configuration map (refer to doc/reference/replicator_config.md).
+             * @example {
+             *       "schedule": "@daily"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the replicator.
+             * @example Backup cluster
+             */
+            description?: string;
+        };
+        /** ReplicatorState represents the state of a replicator job. */
+        ReplicatorState: {
+            /**
+             * @description Status of the replicator job.
+             * @example Pending
+             */
+            status?: string;
+        };
+        /** ReplicatorStatePut represents the fields available to change the state of a replicator. */
+        ReplicatorStatePut: {
+            /**
+             * @description Action to perform on the replicator (start, restore).
+             * @example start
+             */
+            action?: string;
+        };
+        /** ReplicatorsPost represents the fields available for a new replicator. */
+        ReplicatorsPost: {
+            /**
+             * @description Replicator configuration map (refer to doc/reference/replicator_config.md).
+             * @example {
+             *       "schedule": "@daily"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the replicator.
+             * @example Backup cluster
+             */
+            description?: string;
+            /**
+             * @description Name of the replicator.
+             * @example backup-lxd02
+             */
+            name?: string;
+        };
+        /** @description Resources represents the system resources available for LXD */
+        Resources: {
+            cpu?: components["schemas"]["ResourcesCPU"];
+            gpu?: components["schemas"]["ResourcesGPU"];
+            memory?: components["schemas"]["ResourcesMemory"];
+            network?: components["schemas"]["ResourcesNetwork"];
+            pci?: components["schemas"]["ResourcesPCI"];
+            storage?: components["schemas"]["ResourcesStorage"];
+            system?: components["schemas"]["ResourcesSystem"];
+            usb?: components["schemas"]["ResourcesUSB"];
+        };
+        /** @description ResourcesCPU represents the cpu resources available on the system */
+        ResourcesCPU: {
+            /**
+             * @description Architecture name
+             *
+             *     API extension: resources_v2
+             * @example x86_64
+             */
+            architecture?: string;
+            /** @description List of CPU sockets */
+            sockets?: components["schemas"]["ResourcesCPUSocket"][];
+            /**
+             * Format: uint64
+             * @description Total number of CPU threads (from all sockets and cores)
+             * @example 1
+             */
+            total?: number;
+        };
+        /** @description ResourcesCPUCache represents a CPU cache */
+        ResourcesCPUCache: {
+            /**
+             * Format: uint64
+             * @description Cache level (usually a number from 1 to 3)
+             * @example 1
+             */
+            level?: number;
+            /**
+             * Format: uint64
+             * @description Size of the cache (in bytes)
+             * @example 32768
+             */
+            size?: number;
+            /**
+             * @description Type of cache (Data, Instruction, Unified, ...)
+             * @example Data
+             */
+            type?: string;
+        };
+        /** @description ResourcesCPUCore represents a CPU core on the system */
+        ResourcesCPUCore: {
+            /**
+             * Format: uint64
+             * @description Core identifier within the socket
+             * @example 0
+             */
+            core?: number;
+            /**
+             * Format: uint64
+             * @description What die the CPU is a part of (for chiplet designs)
+             *
+             *     API extension: resources_cpu_core_die
+             * @example 0
+             */
+            die?: number;
+            /**
+             * Format: uint64
+             * @description Current frequency
+             * @example 3500
+             */
+            frequency?: number;
+            /** @description List of threads */
+            threads?: components["schemas"]["ResourcesCPUThread"][];
+        };
+        /** @description ResourcesCPUSocket represents a CPU socket on the system */
+        ResourcesCPUSocket: {
+            /** @description List of CPU caches */
+            cache?: components["schemas"]["ResourcesCPUCache"][];
+            /** @description List of CPU cores */
+            cores?: components["schemas"]["ResourcesCPUCore"][];
+            /**
+             * Format: uint64
+             * @description Current CPU frequency (Mhz)
+             * @example 3499
+             */
+            frequency?: number;
+            /**
+             * Format: uint64
+             * @description Minimum CPU frequency (Mhz)
+             * @example 400
+             */
+            frequency_minimum?: number;
+            /**
+             * Format: uint64
+             * @description Maximum CPU frequency (Mhz)
+             * @example 3500
+             */
+            frequency_turbo?: number;
+            /**
+             * @description Product name
+             * @example Intel(R) Core(TM) i5-7300U CPU @ 2.60GHz
+             */
+            name?: string;
+            /**
+             * Format: uint64
+             * @description Socket number
+             * @example 0
+             */
+            socket?: number;
+            /**
+             * @description Vendor name
+             * @example GenuineIntel
+             */
+            vendor?: string;
+        };
+        /** @description ResourcesCPUThread represents a CPU thread on the system */
+        ResourcesCPUThread: {
+            /**
+             * Format: int64
+             * @description Thread ID (used for CPU pinning)
+             * @example 0
+             */
+            id?: number;
+            /**
+             * @description Whether the thread has been isolated (outside of normal scheduling)
+             *
+             *     API extension: resource_cpu_isolated
+             * @example false
+             */
+            isolated?: boolean;
+            /**
+             * Format: uint64
+             * @description NUMA node the thread is a part of
+             * @example 0
+             */
+            numa_node?: number;
+            /**
+             * @description Whether the thread is online (enabled)
+             * @example true
+             */
+            online?: boolean;
+            /**
+             * Format: uint64
+             * @description Thread identifier within the core
+             * @example 0
+             */
+            thread?: number;
+        };
+        /** @description ResourcesGPU represents the GPU resources available on the system */
+        ResourcesGPU: {
+            /** @description List of GPUs */
+            cards?: components["schemas"]["ResourcesGPUCard"][];
+            /**
+             * Format: uint64
+             * @description Total number of GPUs
+             * @example 1
+             */
+            total?: number;
+        };
+        /** @description ResourcesGPUCard represents a GPU card on the system */
+        ResourcesGPUCard: {
+            /**
+             * @description Kernel driver currently associated with the GPU
+             * @example i915
+             */
+            driver?: string;
+            /**
+             * @description Version of the kernel driver
+             * @example 5.8.0-36-generic
+             */
+            driver_version?: string;
+            drm?: components["schemas"]["ResourcesGPUCardDRM"];
+            /**
+             * @description Map of available mediated device profiles
+             *
+             *     API extension: resources_gpu_mdev
+             * @example null
+             */
+            mdev?: {
+                [key: string]: components["schemas"]["ResourcesGPUCardMdev"];
+            };
+            /**
+             * Format: uint64
+             * @description NUMA node the GPU is a part of
+             * @example 0
+             */
+            numa_node?: number;
+            nvidia?: components["schemas"]["ResourcesGPUCardNvidia"];
+            /**
+             * @description PCI address
+             * @example 0000:00:02.0
+             */
+            pci_address?: string;
+            /**
+             * @description Name of the product
+             * @example HD Graphics 620
+             */
+            product?: string;
+            /**
+             * @description PCI ID of the product
+             * @example 5916
+             */
+            product_id?: string;
+            sriov?: components["schemas"]["ResourcesGPUCardSRIOV"];
+            /**
+             * @description USB address (for USB cards)
+             *
+             *     API extension: resources_gpu_usb
+             * @example 2:7
+             */
+            usb_address?: string;
+            /**
+             * @description Name of the vendor
+             * @example Intel Corporation
+             */
+            vendor?: string;
+            /**
+             * @description PCI ID of the vendor
+             * @example 8086
+             */
+            vendor_id?: string;
+        };
+        /** @description ResourcesGPUCardDRM represents the Linux DRM configuration of the GPU */
+        ResourcesGPUCardDRM: {
+            /**
+             * @description Card device number
+             * @example 226:0
+             */
+            card_device?: string;
+            /**
+             * @description Card device name
+             * @example card0
+             */
+            card_name?: string;
+            /**
+             * @description Control device number
+             * @example 226:0
+             */
+            control_device?: string;
+            /**
+             * @description Control device name
+             * @example controlD64
+             */
+            control_name?: string;
+            /**
+             * Format: uint64
+             * @description DRM card ID
+             * @example 0
+             */
+            id?: number;
+            /**
+             * @description Render device number
+             * @example 226:128
+             */
+            render_device?: string;
+            /**
+             * @description Render device name
+             * @example renderD128
+             */
+            render_name?: string;
+        };
+        /** @description ResourcesGPUCardMdev represents the mediated devices configuration of the GPU */
+        ResourcesGPUCardMdev: {
+            /**
+             * @description The mechanism used by this device
+             * @example vfio-pci
+             */
+            api?: string;
+            /**
+             * Format: uint64
+             * @description Number of available devices of this profile
+             * @example 2
+             */
+            available?: number;
+            /**
+             * @description Profile description
+             * @example low_gm_size: 128MB\nhigh_gm_size: 512MB\nfence: 4\nresolution: 1920x1200\nweight: 4
+             */
+            description?: string;
+            /**
+             * @description List of active devices (UUIDs)
+             * @example [
+             *       "42200aac-0977-495c-8c9e-6c51b9092a01",
+             *       "b4950c00-1437-41d9-88f6-28d61cf9b9ef"
+             *     ]
+             */
+            devices?: string[];
+            /**
+             * @description Profile name
+             * @example i915-GVTg_V5_8
+             */
+            name?: string;
+        };
+        /** @description ResourcesGPUCardNvidia represents additional information for NVIDIA GPUs */
+        ResourcesGPUCardNvidia: {
+            /**
+             * @description Architecture (generation)
+             * @example 3.5
+             */
+            architecture?: string;
+            /**
+             * @description Brand name
+             * @example GeForce
+             */
+            brand?: string;
+            /**
+             * @description Card device number
+             *
+             *     API extension: resources_v2
+             * @example 195:0
+             */
+            card_device?: string;
+            /**
+             * @description Card device name
+             *
+             *     API extension: resources_v2
+             * @example nvidia0
+             */
+            card_name?: string;
+            /**
+             * @description Version of the CUDA API
+             * @example 11.0
+             */
+            cuda_version?: string;
+            /**
+             * @description Model name
+             * @example GeForce GT 730
+             */
+            model?: string;
+            /**
+             * @description Version of the NVRM (usually driver version)
+             * @example 450.102.04
+             */
+            nvrm_version?: string;
+            /**
+             * @description GPU UUID
+             * @example GPU-6ddadebd-dafe-2db9-f10f-125719770fd3
+             */
+            uuid?: string;
+        };
+        /** @description ResourcesGPUCardSRIOV represents the SRIOV configuration of the GPU */
+        ResourcesGPUCardSRIOV: {
+            /**
+             * Format: uint64
+             * @description Number of VFs currently configured
+             * @example 0
+             */
+            current_vfs?: number;
+            /**
+             * Format: uint64
+             * @description Maximum number of supported VFs
+             * @example 0
+             */
+            maximum_vfs?: number;
+            /**
+             * @description List of VFs (as additional GPU devices)
+             * @example null
+             */
+            vfs?: components["schemas"]["ResourcesGPUCard"][];
+        };
+        /** @description ResourcesMemory represents the memory resources available on the system */
+        ResourcesMemory: {
+            /**
+             * Format: uint64
+             * @description Size of memory huge pages (bytes)
+             * @example 2097152
+             */
+            hugepages_size?: number;
+            /**
+             * Format: uint64
+             * @description Total of memory huge pages (bytes)
+             * @example 429284917248
+             */
+            hugepages_total?: number;
+            /**
+             * Format: uint64
+             * @description Used memory huge pages (bytes)
+             * @example 429284917248
+             */
+            hugepages_used?: number;
+            /**
+             * @description List of NUMA memory nodes
+             *
+             *     API extension: resources_v2
+             * @example null
+             */
+            nodes?: components["schemas"]["ResourcesMemoryNode"][];
+            /**
+             * Format: uint64
+             * @description Total system memory (bytes)
+             * @example 687194767360
+             */
+            total?: number;
+            /**
+             * Format: uint64
+             * @description Used system memory (bytes)
+             * @example 557450502144
+             */
+            used?: number;
+        };
+        /** @description ResourcesMemoryNode represents the node-specific memory resources available on the system */
+        ResourcesMemoryNode: {
+            /**
+             * Format: uint64
+             * @description Total of memory huge pages (bytes)
+             * @example 214536552448
+             */
+            hugepages_total?: number;
+            /**
+             * Format: uint64
+             * @description Used memory huge pages (bytes)
+             * @example 214536552448
+             */
+            hugepages_used?: number;
+            /**
+             * Format: uint64
+             * @description NUMA node identifier
+             * @example 0
+             */
+            numa_node?: number;
+            /**
+             * Format: uint64
+             * @description Total system memory (bytes)
+             * @example 343597383680
+             */
+            total?: number;
+            /**
+             * Format: uint64
+             * @description Used system memory (bytes)
+             * @example 264880439296
+             */
+            used?: number;
+        };
+        /** @description ResourcesNetwork represents the network cards available on the system */
+        ResourcesNetwork: {
+            /** @description List of network cards */
+            cards?: components["schemas"]["ResourcesNetworkCard"][];
+            /**
+             * Format: uint64
+             * @description Total number of network cards
+             * @example 1
+             */
+            total?: number;
+        };
+        /** @description ResourcesNetworkCard represents a network card on the system */
+        ResourcesNetworkCard: {
+            /**
+             * @description Kernel driver currently associated with the card
+             * @example atlantic
+             */
+            driver?: string;
+            /**
+             * @description Version of the kernel driver
+             * @example 5.8.0-36-generic
+             */
+            driver_version?: string;
+            /**
+             * @description Current firmware version
+             *
+             *     API extension: resources_network_firmware
+             * @example 3.1.100
+             */
+            firmware_version?: string;
+            /**
+             * Format: uint64
+             * @description NUMA node the card is a part of
+             * @example 0
+             */
+            numa_node?: number;
+            /**
+             * @description PCI address (for PCI cards)
+             * @example 0000:0d:00.0
+             */
+            pci_address?: string;
+            /** @description List of ports on the card */
+            ports?: components["schemas"]["ResourcesNetworkCardPort"][];
+            /**
+             * @description Name of the product
+             * @example AQC107 NBase-T/IEEE
+             */
+            product?: string;
+            /**
+             * @description PCI ID of the product
+             * @example 87b1
+             */
+            product_id?: string;
+            sriov?: components["schemas"]["ResourcesNetworkCardSRIOV"];
+            /**
+             * @description USB address (for USB cards)
+             *
+             *     API extension: resources_network_usb
+             * @example 2:7
+             */
+            usb_address?: string;
+            vdpa?: components["schemas"]["ResourcesNetworkCardVDPA"];
+            /**
+             * @description Name of the vendor
+             * @example Aquantia Corp
+             */
+            vendor?: string;
+            /**
+             * @description PCI ID of the vendor
+             * @example 1d6a
+             */
+            vendor_id?: string;
+        };
+        /** @description ResourcesNetworkCardPort represents a network port on the system */
+        ResourcesNetworkCardPort: {
+            /**
+             * @description MAC address
+             * @example 00:23:a4:01:01:6f
+             */
+            address?: string;
+            /**
+             * @description Whether auto negotiation is used
+             * @example true
+             */
+            auto_negotiation?: boolean;
+            /**
+             * @description Port identifier (interface name)
+             * @example eth0
+             */
+            id?: string;
+            infiniband?: components["schemas"]["ResourcesNetworkCardPortInfiniband"];
+            /**
+             * @description Whether a link was detected
+             * @example true
+             */
+            link_detected?: boolean;
+            /**
+             * @description Duplex type
+             * @example full
+             */
+            link_duplex?: string;
+            /**
+             * Format: uint64
+             * @description Current speed (Mbit/s)
+             * @example 10000
+             */
+            link_speed?: number;
+            /**
+             * Format: uint64
+             * @description Port number
+             * @example 0
+             */
+            port?: number;
+            /**
+             * @description Current port type
+             * @example twisted pair
+             */
+            port_type?: string;
+            /**
+             * @description Transport protocol
+             * @example ethernet
+             */
+            protocol?: string;
+            /**
+             * @description List of supported modes
+             * @example [
+             *       "100baseT/Full",
+             *       "1000baseT/Full",
+             *       "2500baseT/Full",
+             *       "5000baseT/Full",
+             *       "10000baseT/Full"
+             *     ]
+             */
+            supported_modes?: string[];
+            /**
+             * @description List of supported port types
+             * @example [
+             *       "twisted pair"
+             *     ]
+             */
+            supported_ports?: string[];
+            /**
+             * @description Type of transceiver used
+             * @example internal
+             */
+            transceiver_type?: string;
+        };
+        /** @description ResourcesNetworkCardPortInfiniband represents the Linux Infiniband configuration for the port */
+        ResourcesNetworkCardPortInfiniband: {
+            /**
+             * @description ISSM device number
+             * @example 231:64
+             */
+            issm_device?: string;
+            /**
+             * @description ISSM device name
+             * @example issm0
+             */
+            issm_name?: string;
+            /**
+             * @description MAD device number
+             * @example 231:0
+             */
+            mad_device?: string;
+            /**
+             * @description MAD device name
+             * @example umad0
+             */
+            mad_name?: string;
+            /**
+             * @description Verb device number
+             * @example 231:192
+             */
+            verb_device?: string;
+            /**
+             * @description Verb device name
+             * @example uverbs0
+             */
+            verb_name?: string;
+        };
+        /** @description ResourcesNetworkCardSRIOV represents the SRIOV configuration of the network card */
+        ResourcesNetworkCardSRIOV: {
+            /**
+             * Format: uint64
+             * @description Number of VFs currently configured
+             * @example 0
+             */
+            current_vfs?: number;
+            /**
+             * Format: uint64
+             * @description Maximum number of supported VFs
+             * @example 0
+             */
+            maximum_vfs?: number;
+            /**
+             * @description List of VFs (as additional Network devices)
+             * @example null
+             */
+            vfs?: components["schemas"]["ResourcesNetworkCard"][];
+        };
+        /** @description ResourcesNetworkCardVDPA represents the VDPA configuration of the network card */
+        ResourcesNetworkCardVDPA: {
+            /** @description Device identifier of the VDPA device */
+            device?: string;
+            /** @description Name of the VDPA device */
+            name?: string;
+        };
+        /** @description ResourcesPCI represents the PCI devices available on the system */
+        ResourcesPCI: {
+            /** @description List of PCI devices */
+            devices?: components["schemas"]["ResourcesPCIDevice"][];
+            /**
+             * Format: uint64
+             * @description Total number of PCI devices
+             * @example 1
+             */
+            total?: number;
+        };
+        /** @description ResourcesPCIDevice represents a PCI device */
+        ResourcesPCIDevice: {
+            /**
+             * @description Kernel driver currently associated with the GPU
+             * @example mgag200
+             */
+            driver?: string;
+            /**
+             * @description Version of the kernel driver
+             * @example 5.8.0-36-generic
+             */
+            driver_version?: string;
+            /**
+             * Format: uint64
+             * @description IOMMU group number
+             *
+             *     API extension: resources_pci_iommu
+             * @example 20
+             */
+            iommu_group?: number;
+            /**
+             * Format: uint64
+             * @description NUMA node the card is a part of
+             * @example 0
+             */
+            numa_node?: number;
+            /**
+             * @description PCI address
+             * @example 0000:07:03.0
+             */
+            pci_address?: string;
+            /**
+             * @description Name of the product
+             * @example MGA G200eW WPCM450
+             */
+            product?: string;
+            /**
+             * @description PCI ID of the product
+             * @example 0532
+             */
+            product_id?: string;
+            /**
+             * @description Name of the vendor
+             * @example Matrox Electronics Systems Ltd
+             */
+            vendor?: string;
+            /**
+             * @description PCI ID of the vendor
+             * @example 102b
+             */
+            vendor_id?: string;
+            vpd?: components["schemas"]["ResourcesPCIVPD"];
+        };
+        /** @description ResourcesPCIVPD represents VPD entries for a device */
+        ResourcesPCIVPD: {
+            /**
+             * @description Vendor provided key/value pairs.
+             * @example {"EC": ""A-5545", "MN": "103C", "V0": "5W PCIeGen2"}
+             */
+            entries?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Hardware provided product name.
+             * @example HP Ethernet 1Gb 4-port 331i Adapter
+             */
+            product_name?: string;
+        };
+        /** @description ResourcesStorage represents the local storage */
+        ResourcesStorage: {
+            /** @description List of disks */
+            disks?: components["schemas"]["ResourcesStorageDisk"][];
+            /**
+             * Format: uint64
+             * @description Total number of partitions
+             * @example 1
+             */
+            total?: number;
+        };
+        /** @description ResourcesStorageDisk represents a disk */
+        ResourcesStorageDisk: {
+            /**
+             * Format: uint64
+             * @description Block size
+             *
+             *     API extension: resources_disk_sata
+             * @example 512
+             */
+            block_size?: number;
+            /**
+             * @description Device number
+             * @example 259:0
+             */
+            device?: string;
+            /**
+             * @description UUID of the filesystem on the device
+             *
+             *     API extension: resources_device_fs_uuid
+             * @example 9313518c-0e13-4067-9746-5c1703830b78
+             */
+            device_fs_uuid?: string;
+            /**
+             * @description Device by-id identifier
+             *
+             *     API extension: resources_disk_id
+             * @example nvme-eui.0000000001000000e4d25cafae2e4c00
+             */
+            device_id?: string;
+            /**
+             * @description Device by-path identifier
+             *
+             *     API extension: resources_disk_sata
+             * @example pci-0000:05:00.0-nvme-1
+             */
+            device_path?: string;
+            /**
+             * @description Current firmware version
+             *
+             *     API extension: resources_disk_sata
+             * @example PSF121C
+             */
+            firmware_version?: string;
+            /**
+             * @description ID of the disk (device name)
+             * @example nvme0n1
+             */
+            id?: string;
+            /**
+             * @description Disk model name
+             * @example INTEL SSDPEKKW256G7
+             */
+            model?: string;
+            /**
+             * @description Mounted status of the disk
+             * @example true
+             */
+            mounted?: boolean;
+            /**
+             * Format: uint64
+             * @description NUMA node the disk is a part of
+             * @example 0
+             */
+            numa_node?: number;
+            /** @description List of partitions */
+            partitions?: components["schemas"]["ResourcesStorageDiskPartition"][];
+            /**
+             * @description PCI address
+             *
+             *     API extension: resources_disk_address
+             * @example 0000:05:00.0
+             */
+            pci_address?: string;
+            /**
+             * @description Whether the disk is read-only
+             * @example false
+             */
+            read_only?: boolean;
+            /**
+             * @description Whether the disk is removable (hot-plug)
+             * @example false
+             */
+            removable?: boolean;
+            /**
+             * Format: uint64
+             * @description Rotation speed (RPM)
+             *
+             *     API extension: resources_disk_sata
+             * @example 0
+             */
+            rpm?: number;
+            /**
+             * @description Serial number
+             *
+             *     API extension: resources_disk_sata
+             * @example BTPY63440ARH256D
+             */
+            serial?: string;
+            /**
+             * Format: uint64
+             * @description Total size of the disk (bytes)
+             * @example 256060514304
+             */
+            size?: number;
+            /**
+             * @description Storage type
+             * @example nvme
+             */
+            type?: string;
+            /**
+             * @description USB address
+             *
+             *     API extension: resources_disk_address
+             * @example 3:5
+             */
+            usb_address?: string;
+            /**
+             * @description Parent device type
+             *
+             *     API extension: resources_disk_used_by
+             * @example bcache
+             */
+            used_by?: string;
+            /**
+             * @description WWN identifier
+             * @example eui.0000000001000000e4d25cafae2e4c00
+             */
+            wwn?: string;
+        };
+        /** @description ResourcesStorageDiskPartition represents a partition on a disk */
+        ResourcesStorageDiskPartition: {
+            /**
+             * @description Device number
+             * @example 259:1
+             */
+            device?: string;
+            /**
+             * @description UUID of the filesystem on the device
+             *
+             *     API extension: resources_device_fs_uuid
+             * @example 9313518c-0e13-4067-9746-5c1703830b78
+             */
+            device_fs_uuid?: string;
+            /**
+             * @description ID of the partition (device name)
+             * @example nvme0n1p1
+             */
+            id?: string;
+            /**
+             * @description Mounted status of the partition.
+             * @example true
+             */
+            mounted?: boolean;
+            /**
+             * Format: uint64
+             * @description Partition number
+             * @example 1
+             */
+            partition?: number;
+            /**
+             * @description Whether the partition is read-only
+             * @example false
+             */
+            read_only?: boolean;
+            /**
+             * Format: uint64
+             * @description Size of the partition (bytes)
+             * @example 254933278208
+             */
+            size?: number;
+        };
+        /** @description ResourcesStoragePool represents the resources available to a given storage pool */
+        ResourcesStoragePool: {
+            inodes?: components["schemas"]["ResourcesStoragePoolInodes"];
+            space?: components["schemas"]["ResourcesStoragePoolSpace"];
+        };
+        /** @description ResourcesStoragePoolInodes represents the inodes available to a given storage pool */
+        ResourcesStoragePoolInodes: {
+            /**
+             * Format: uint64
+             * @description Total inodes
+             * @example 30709993797
+             */
+            total?: number;
+            /**
+             * Format: uint64
+             * @description Used inodes
+             * @example 23937695
+             */
+            used?: number;
+        };
+        /** @description ResourcesStoragePoolSpace represents the space available to a given storage pool */
+        ResourcesStoragePoolSpace: {
+            /**
+             * Format: uint64
+             * @description Total disk space (bytes)
+             * @example 420100937728
+             */
+            total?: number;
+            /**
+             * Format: uint64
+             * @description Used disk space (bytes)
+             * @example 343537419776
+             */
+            used?: number;
+        };
+        /** @description ResourcesSystem represents the system */
+        ResourcesSystem: {
+            chassis?: components["schemas"]["ResourcesSystemChassis"];
+            /**
+             * @description System family
+             * @example ThinkPad X1 Carbon 5th
+             */
+            family?: string;
+            firmware?: components["schemas"]["ResourcesSystemFirmware"];
+            motherboard?: components["schemas"]["ResourcesSystemMotherboard"];
+            /**
+             * @description System model
+             * @example 20HRCTO1WW
+             */
+            product?: string;
+            /**
+             * @description System serial number
+             * @example PY3DD4X9
+             */
+            serial?: string;
+            /**
+             * @description System nanufacturer SKU
+             *     LENOVO_MT_20HR_BU_Think_FM_ThinkPad X1 Carbon 5th
+             */
+            sku?: string;
+            /**
+             * @description System type (unknown, physical, virtual-machine, container, ...)
+             * @example physical
+             */
+            type?: string;
+            /**
+             * @description System UUID
+             * @example 7fa1c0cc-2271-11b2-a85c-aab32a05d71a
+             */
+            uuid?: string;
+            /**
+             * @description System vendor
+             * @example LENOVO
+             */
+            vendor?: string;
+            /**
+             * @description System version
+             * @example ThinkPad X1 Carbon 5th
+             */
+            version?: string;
+        };
+        /** @description ResourcesSystemChassis represents the system chassis */
+        ResourcesSystemChassis: {
+            /**
+             * @description Chassis serial number
+             * @example PY3DD4X9
+             */
+            serial?: string;
+            /**
+             * @description Chassis type
+             * @example Notebook
+             */
+            type?: string;
+            /**
+             * @description Chassis vendor
+             * @example Lenovo
+             */
+            vendor?: string;
+            /**
+             * @description Chassis version/revision
+             * @example None
+             */
+            version?: string;
+        };
+        /** @description ResourcesSystemFirmware represents the system firmware */
+        ResourcesSystemFirmware: {
+            /**
+             * @description Firmware build date
+             * @example 10/14/2020
+             */
+            date?: string;
+            /**
+             * @description Firmware vendor
+             * @example Lenovo
+             */
+            vendor?: string;
+            /**
+             * @description Firmware version
+             * @example N1MET64W (1.49)
+             */
+            version?: string;
+        };
+        /** @description ResourcesSystemMotherboard represents the motherboard */
+        ResourcesSystemMotherboard: {
+            /**
+             * @description Motherboard model
+             * @example 20HRCTO1WW
+             */
+            product?: string;
+            /**
+             * @description Motherboard serial number
+             * @example L3CF4FX003A
+             */
+            serial?: string;
+            /**
+             * @description Motherboard vendor
+             * @example Lenovo
+             */
+            vendor?: string;
+            /**
+             * @description Motherboard version/revision
+             * @example None
+             */
+            version?: string;
+        };
+        /** @description ResourcesUSB represents the USB devices available on the system */
+        ResourcesUSB: {
+            /** @description List of USB devices */
+            devices?: components["schemas"]["ResourcesUSBDevice"][];
+            /**
+             * Format: uint64
+             * @description Total number of USB devices
+             * @example 1
+             */
+            total?: number;
+        };
+        /** @description ResourcesUSBDevice represents a USB device */
+        ResourcesUSBDevice: {
+            /**
+             * Format: uint64
+             * @description USB address (bus)
+             * @example 1
+             */
+            bus_address?: number;
+            /**
+             * Format: uint64
+             * @description USB address (device)
+             * @example 3
+             */
+            device_address?: number;
+            /** @description List of USB interfaces */
+            interfaces?: components["schemas"]["ResourcesUSBDeviceInterface"][];
+            /**
+             * @description Name of the product
+             * @example Hermon USB hidmouse Device
+             */
+            product?: string;
+            /**
+             * @description USB ID of the product
+             * @example 2221
+             */
+            product_id?: string;
+            /**
+             * @description USB serial number
+             *
+             *     API extension: device_usb_serial.
+             * @example DAE005fp
+             */
+            serial?: string;
+            /**
+             * Format: double
+             * @description Transfer speed (Mbit/s)
+             * @example 12
+             */
+            speed?: number;
+            /**
+             * @description Name of the vendor
+             * @example ATEN International Co., Ltd
+             */
+            vendor?: string;
+            /**
+             * @description USB ID of the vendor
+             * @example 0557
+             */
+            vendor_id?: string;
+        };
+        /** @description ResourcesUSBDeviceInterface represents a USB device interface */
+        ResourcesUSBDeviceInterface: {
+            /**
+             * @description Class of USB interface
+             * @example Human Interface Device
+             */
+            class?: string;
+            /**
+             * Format: uint64
+             * @description ID of the USB interface class
+             * @example 3
+             */
+            class_id?: number;
+            /**
+             * @description Kernel driver currently associated with the device
+             * @example usbhid
+             */
+            driver?: string;
+            /**
+             * @description Version of the kernel driver
+             * @example 5.8.0-36-generic
+             */
+            driver_version?: string;
+            /**
+             * Format: uint64
+             * @description Interface number
+             * @example 0
+             */
+            number?: number;
+            /**
+             * @description Sub class of the interface
+             * @example Boot Interface Subclass
+             */
+            subclass?: string;
+            /**
+             * Format: uint64
+             * @description ID of the USB interface sub class
+             * @example 1
+             */
+            subclass_id?: number;
+        };
         /** @description Server represents a LXD server */
         Server: {
+            /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
             /**
              * @description List of supported API extensions
              * @example [
@@ -2642,10 +9858,11 @@ export interface components {
             /**
              * @description List of supported authentication methods
              *
-             *     API extension: macaroon_authentication
+             *     API extension: oidc
              * @example [
+             *       "bearer",
              *       "tls",
-             *       "candid"
+             *       "oidc"
              *     ]
              */
             readonly auth_methods?: string[];
@@ -2664,10 +9881,16 @@ export interface components {
              */
             readonly auth_user_name?: string;
             /**
-             * @description Server configuration map (refer to doc/server.md)
+             * @description Whether the requester sent a client certificate with the request
+             *
+             *     API extension: client_cert_presence
+             * @example false
+             */
+            readonly client_certificate?: boolean;
+            /**
+             * @description Server configuration map (refer to doc/server.md) The available fields for public endpoint (before authentication) are limited.
              * @example {
-             *       "core.https_address": ":8443",
-             *       "core.trust_password": true
+             *       "user.microcloud": "true"
              *     }
              */
             config?: {
@@ -2697,6 +9920,16 @@ export interface components {
              *     ]
              */
             architectures?: string[];
+            /**
+             * @description Range of supported backup metadata versions
+             *
+             *     API extension: backup_metadata_version
+             * @example [
+             *       1,
+             *       2
+             *     ]
+             */
+            backup_metadata_version_range?: number[];
             /**
              * @description Server certificate as PEM encoded X509
              * @example X509 PEM certificate
@@ -2758,7 +9991,7 @@ export interface components {
             };
             /**
              * @description Kernel version
-             * @example 5.4.0-36-generic
+             * @example 5.15.0-36-generic
              */
             kernel_version?: string;
             /**
@@ -2785,7 +10018,7 @@ export interface components {
              * @description Version of the operating system (Linux distribution)
              *
              *     API extension: api_os
-             * @example 22.04
+             * @example 24.04
              */
             os_version?: string;
             /**
@@ -2856,8 +10089,7 @@ export interface components {
             /**
              * @description Server configuration map (refer to doc/server.md)
              * @example {
-             *       "core.https_address": ":8443",
-             *       "core.trust_password": true
+             *       "core.https_address": ":8443"
              *     }
              */
             config?: {
@@ -2888,12 +10120,933 @@ export interface components {
              */
             Version?: string;
         };
+        /** SourceType represents source of the instance creation. */
+        SourceType: string;
         /**
          * StatusCode represents a valid LXD operation and container status.
          * Format: int64
          * @enum {integer}
          */
         StatusCode: 100 | 101 | 102 | 103 | 104 | 105 | 106 | 107 | 108 | 109 | 110 | 111 | 112 | 113 | 200 | 400 | 401;
+        /** @description StorageBucket represents the fields of a LXD storage pool bucket */
+        StorageBucket: {
+            /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
+            /**
+             * @description Storage bucket configuration map
+             *
+             *     API extension: storage_buckets
+             * @example {
+             *       "size": "50GiB"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the storage bucket
+             *
+             *     API extension: storage_buckets
+             * @example My custom bucket
+             */
+            description?: string;
+            /**
+             * @description What cluster member this record was found on
+             *
+             *     API extension: storage_buckets
+             * @example lxd01
+             */
+            location?: string;
+            /**
+             * @description Bucket name
+             *
+             *     API extension: storage_buckets
+             * @example foo
+             */
+            name?: string;
+            /**
+             * @description Project name
+             *
+             *     API extension: storage_buckets_all_projects
+             * @example project1
+             */
+            project?: string;
+            /**
+             * @description Bucket S3 URL
+             *
+             *     API extension: storage_buckets
+             * @example https://127.0.0.1:8080/foo
+             */
+            s3_url?: string;
+        };
+        /** @description StorageBucketBackup represents the fields available for a new storage bucket backup */
+        StorageBucketBackup: {
+            /**
+             * @description What compression algorithm to use
+             * @example gzip
+             */
+            compression_algorithm?: string;
+            /**
+             * Format: date-time
+             * @description When the backup expires (gets auto-deleted)
+             * @example 2021-03-23T17:38:37.753398689-04:00
+             */
+            expires_at?: string;
+            /**
+             * @description Backup name
+             * @example backup0
+             */
+            name?: string;
+        };
+        /** @description StorageBucketBackupPost represents the fields available for the renaming of a bucket backup */
+        StorageBucketBackupPost: {
+            /**
+             * @description New backup name
+             * @example backup1
+             */
+            name?: string;
+        };
+        /** @description StorageBucketBackupsPost represents the fields available for a new storage bucket backup */
+        StorageBucketBackupsPost: {
+            /**
+             * @description What compression algorithm to use
+             * @example gzip
+             */
+            compression_algorithm?: string;
+            /**
+             * Format: date-time
+             * @description When the backup expires (gets auto-deleted)
+             * @example 2021-03-23T17:38:37.753398689-04:00
+             */
+            expires_at?: string;
+            /**
+             * @description Backup name
+             * @example backup0
+             */
+            name?: string;
+        };
+        /** @description StorageBucketKey represents the fields of a LXD storage pool bucket key */
+        StorageBucketKey: {
+            /**
+             * @description Access key
+             *
+             *     API extension: storage_buckets
+             * @example 33UgkaIBLBIxb7O1
+             */
+            "access-key"?: string;
+            /**
+             * @description Description of the storage bucket key
+             *
+             *     API extension: storage_buckets
+             * @example My read-only bucket key
+             */
+            description?: string;
+            /**
+             * @description Key name
+             *
+             *     API extension: storage_buckets
+             * @example my-read-only-key
+             */
+            name?: string;
+            /**
+             * @description Whether the key can perform write actions or not.
+             *
+             *     API extension: storage_buckets
+             * @example read-only
+             */
+            role?: string;
+            /**
+             * @description Secret key
+             *
+             *     API extension: storage_buckets
+             * @example kDQD6AOgwHgaQI1UIJBJpPaiLgZuJbq0
+             */
+            "secret-key"?: string;
+        };
+        /** @description StorageBucketKeyPut represents the modifiable fields of a LXD storage pool bucket key */
+        StorageBucketKeyPut: {
+            /**
+             * @description Access key
+             *
+             *     API extension: storage_buckets
+             * @example 33UgkaIBLBIxb7O1
+             */
+            "access-key"?: string;
+            /**
+             * @description Description of the storage bucket key
+             *
+             *     API extension: storage_buckets
+             * @example My read-only bucket key
+             */
+            description?: string;
+            /**
+             * @description Whether the key can perform write actions or not.
+             *
+             *     API extension: storage_buckets
+             * @example read-only
+             */
+            role?: string;
+            /**
+             * @description Secret key
+             *
+             *     API extension: storage_buckets
+             * @example kDQD6AOgwHgaQI1UIJBJpPaiLgZuJbq0
+             */
+            "secret-key"?: string;
+        };
+        /** @description StorageBucketKeysPost represents the fields of a new LXD storage pool bucket key */
+        StorageBucketKeysPost: {
+            /**
+             * @description Access key
+             *
+             *     API extension: storage_buckets
+             * @example 33UgkaIBLBIxb7O1
+             */
+            "access-key"?: string;
+            /**
+             * @description Description of the storage bucket key
+             *
+             *     API extension: storage_buckets
+             * @example My read-only bucket key
+             */
+            description?: string;
+            /**
+             * @description Key name
+             *
+             *     API extension: storage_buckets
+             * @example my-read-only-key
+             */
+            name?: string;
+            /**
+             * @description Whether the key can perform write actions or not.
+             *
+             *     API extension: storage_buckets
+             * @example read-only
+             */
+            role?: string;
+            /**
+             * @description Secret key
+             *
+             *     API extension: storage_buckets
+             * @example kDQD6AOgwHgaQI1UIJBJpPaiLgZuJbq0
+             */
+            "secret-key"?: string;
+        };
+        /** @description StorageBucketPut represents the modifiable fields of a LXD storage pool bucket */
+        StorageBucketPut: {
+            /**
+             * @description Storage bucket configuration map
+             *
+             *     API extension: storage_buckets
+             * @example {
+             *       "size": "50GiB"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the storage bucket
+             *
+             *     API extension: storage_buckets
+             * @example My custom bucket
+             */
+            description?: string;
+        };
+        /** @description StorageBucketsPost represents the fields of a new LXD storage pool bucket */
+        StorageBucketsPost: {
+            /**
+             * @description Storage bucket configuration map
+             *
+             *     API extension: storage_buckets
+             * @example {
+             *       "size": "50GiB"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the storage bucket
+             *
+             *     API extension: storage_buckets
+             * @example My custom bucket
+             */
+            description?: string;
+            /**
+             * @description Bucket name
+             *
+             *     API extension: storage_buckets
+             * @example foo
+             */
+            name?: string;
+        };
+        /** StoragePool represents the fields of a LXD storage pool. */
+        StoragePool: {
+            /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
+            /**
+             * @description Storage pool configuration map (refer to doc/storage.md)
+             * @example {
+             *       "volume.block.filesystem": "ext4",
+             *       "volume.size": "50GiB"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the storage pool
+             *
+             *     API extension: entity_description
+             * @example Local SSD pool
+             */
+            description?: string;
+            /**
+             * @description Storage pool driver (btrfs, ceph, cephfs, dir, lvm or zfs)
+             * @example zfs
+             */
+            driver?: string;
+            /**
+             * @description Cluster members on which the storage pool has been defined
+             *
+             *     API extension: clustering
+             * @example [
+             *       "lxd01",
+             *       "lxd02",
+             *       "lxd03"
+             *     ]
+             */
+            readonly locations?: string[];
+            /**
+             * @description Storage pool name
+             * @example local
+             */
+            name?: string;
+            /**
+             * @description Pool status (Pending, Created, Errored or Unknown)
+             *
+             *     API extension: clustering
+             * @example Created
+             */
+            readonly status?: string;
+            /**
+             * @description List of URLs of objects using this storage pool
+             * @example [
+             *       "/1.0/profiles/default",
+             *       "/1.0/instances/c1"
+             *     ]
+             */
+            used_by?: string[];
+        };
+        /** StoragePoolPut represents the modifiable fields of a LXD storage pool. */
+        StoragePoolPut: {
+            /**
+             * @description Storage pool configuration map (refer to doc/storage.md)
+             * @example {
+             *       "volume.block.filesystem": "ext4",
+             *       "volume.size": "50GiB"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the storage pool
+             *
+             *     API extension: entity_description
+             * @example Local SSD pool
+             */
+            description?: string;
+        };
+        /** StoragePoolState represents the state of a storage pool. */
+        StoragePoolState: {
+            inodes?: components["schemas"]["ResourcesStoragePoolInodes"];
+            space?: components["schemas"]["ResourcesStoragePoolSpace"];
+        };
+        /** @description StoragePoolVolumeBackup represents a LXD volume backup */
+        StoragePoolVolumeBackup: {
+            /**
+             * Format: date-time
+             * @description When the backup was created
+             * @example 2021-03-23T16:38:37.753398689-04:00
+             */
+            created_at?: string;
+            /**
+             * Format: date-time
+             * @description When the backup expires (gets auto-deleted)
+             * @example 2021-03-23T17:38:37.753398689-04:00
+             */
+            expires_at?: string;
+            /**
+             * @description Backup name
+             * @example backup0
+             */
+            name?: string;
+            /**
+             * @description Whether to use a pool-optimized binary format (instead of plain tarball)
+             * @example true
+             */
+            optimized_storage?: boolean;
+            /**
+             * @description Whether to ignore snapshots
+             * @example false
+             */
+            volume_only?: boolean;
+        };
+        /** @description StoragePoolVolumeBackupsPost represents the fields available for a new LXD volume backup */
+        StoragePoolVolumeBackupsPost: {
+            /**
+             * @description What compression algorithm to use
+             * @example gzip
+             */
+            compression_algorithm?: string;
+            /**
+             * Format: date-time
+             * @description When the backup expires (gets auto-deleted)
+             * @example 2021-03-23T17:38:37.753398689-04:00
+             */
+            expires_at?: string;
+            /**
+             * @description Backup name
+             * @example backup0
+             */
+            name?: string;
+            /**
+             * @description Whether to use a pool-optimized binary format (instead of plain tarball)
+             * @example true
+             */
+            optimized_storage?: boolean;
+            /**
+             * Format: uint32
+             * @description What backup format version to use
+             *
+             *     API extension: backup_metadata_version
+             * @example 1
+             */
+            version?: number;
+            /**
+             * @description Whether to ignore snapshots
+             * @example false
+             */
+            volume_only?: boolean;
+        };
+        /** @description StoragePoolsPost represents the fields of a new LXD storage pool */
+        StoragePoolsPost: {
+            /**
+             * @description Storage pool configuration map (refer to doc/storage.md)
+             * @example {
+             *       "volume.block.filesystem": "ext4",
+             *       "volume.size": "50GiB"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the storage pool
+             *
+             *     API extension: entity_description
+             * @example Local SSD pool
+             */
+            description?: string;
+            /**
+             * @description Storage pool driver (btrfs, ceph, cephfs, dir, lvm or zfs)
+             * @example zfs
+             */
+            driver?: string;
+            /**
+             * @description Storage pool name
+             * @example local
+             */
+            name?: string;
+        };
+        /** StorageVolume represents the fields of a LXD storage volume. */
+        StorageVolume: {
+            /**
+             * @description AccessEntitlements represents the entitlements that are granted to the requesting user on the attached entity.
+             * @example [
+             *       "can_view",
+             *       "can_edit"
+             *     ]
+             */
+            access_entitlements?: string[];
+            /**
+             * @description Storage volume configuration map (refer to doc/storage.md)
+             * @example {
+             *       "size": "50GiB",
+             *       "zfs.remove_snapshots": "true"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Volume content type (filesystem or block)
+             *
+             *     API extension: custom_block_volumes
+             * @example filesystem
+             */
+            content_type?: string;
+            /**
+             * Format: date-time
+             * @description Volume creation timestamp
+             *     API extension: storage_volumes_created_at
+             * @example 2021-03-23T20:00:00-04:00
+             */
+            created_at?: string;
+            /**
+             * @description Description of the storage volume
+             *
+             *     API extension: entity_description
+             * @example My custom volume
+             */
+            description?: string;
+            /**
+             * @description What cluster member this record was found on
+             *
+             *     API extension: clustering
+             * @example lxd01
+             */
+            location?: string;
+            /**
+             * @description Volume name
+             * @example foo
+             */
+            name?: string;
+            /**
+             * @description Name of the pool the volume is using
+             *
+             *     API extension: storage_volumes_all
+             * @example default
+             */
+            pool?: string;
+            /**
+             * @description Project containing the volume.
+             *
+             *     API extension: storage_volumes_all_projects
+             * @example default
+             */
+            project?: string;
+            /**
+             * @description Volume type
+             * @example custom
+             */
+            type?: string;
+            /**
+             * @description List of URLs of objects using this storage volume
+             * @example [
+             *       "/1.0/instances/blah"
+             *     ]
+             */
+            used_by?: string[];
+        };
+        /** @description StorageVolumePost represents the fields required to rename a LXD storage pool volume */
+        StorageVolumePost: {
+            /**
+             * @description Initiate volume migration
+             *
+             *     API extension: storage_api_remote_volume_handling
+             * @example false
+             */
+            migration?: boolean;
+            /**
+             * @description New volume name
+             * @example foo
+             */
+            name?: string;
+            /**
+             * @description New storage pool
+             *
+             *     API extension: storage_api_local_volume_handling
+             * @example remote
+             */
+            pool?: string;
+            /**
+             * @description New project name
+             *
+             *     API extension: storage_volume_project_move
+             * @example foo
+             */
+            project?: string;
+            source?: components["schemas"]["StorageVolumeSource"];
+            target?: components["schemas"]["StorageVolumePostTarget"];
+            /**
+             * @description Whether snapshots should be discarded (migration only)
+             *
+             *     API extension: storage_api_remote_volume_snapshots
+             * @example false
+             */
+            volume_only?: boolean;
+        };
+        /** @description StorageVolumePostTarget represents the migration target host and operation */
+        StorageVolumePostTarget: {
+            /**
+             * @description The certificate of the migration target
+             * @example X509 PEM certificate
+             */
+            certificate?: string;
+            /**
+             * @description Remote operation URL (for migration)
+             * @example https://1.2.3.4:8443/1.0/operations/1721ae08-b6a8-416a-9614-3f89302466e1
+             */
+            operation?: string;
+            /**
+             * @description Migration websockets credentials
+             * @example {
+             *       "migration": "random-string"
+             *     }
+             */
+            secrets?: {
+                [key: string]: string;
+            };
+        };
+        /** @description StorageVolumePut represents the modifiable fields of a LXD storage volume */
+        StorageVolumePut: {
+            /**
+             * @description Storage volume configuration map (refer to doc/storage.md)
+             * @example {
+             *       "size": "50GiB",
+             *       "zfs.remove_snapshots": "true"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Description of the storage volume
+             *
+             *     API extension: entity_description
+             * @example My custom volume
+             */
+            description?: string;
+            /**
+             * @description Name of a snapshot to restore
+             *
+             *     API extension: storage_api_volume_snapshots
+             * @example snap0
+             */
+            restore?: string;
+        };
+        /** @description StorageVolumeSnapshot represents a LXD storage volume snapshot */
+        StorageVolumeSnapshot: {
+            /**
+             * @description Storage volume configuration map (refer to doc/storage.md)
+             * @example {
+             *       "size": "50GiB",
+             *       "zfs.remove_snapshots": "true"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description The content type (filesystem or block)
+             *
+             *     API extension: custom_block_volumes
+             * @example filesystem
+             */
+            content_type?: string;
+            /**
+             * Format: date-time
+             * @description Volume snapshot creation timestamp
+             *     API extension: storage_volumes_created_at
+             * @example 2021-03-23T20:00:00-04:00
+             */
+            created_at?: string;
+            /**
+             * @description Description of the storage volume
+             * @example My custom volume
+             */
+            description?: string;
+            /**
+             * Format: date-time
+             * @description When the snapshot expires (gets auto-deleted)
+             *
+             *     API extension: custom_volume_snapshot_expiry
+             * @example 2021-03-23T17:38:37.753398689-04:00
+             */
+            expires_at?: string;
+            /**
+             * @description Snapshot name
+             * @example snap0
+             */
+            name?: string;
+        };
+        /** @description StorageVolumeSnapshotPost represents the fields required to rename/move a LXD storage volume snapshot */
+        StorageVolumeSnapshotPost: {
+            /**
+             * @description Initiate volume snapshot migration
+             *
+             *     API extension: storage_api_remote_volume_snapshot_copy
+             * @example false
+             */
+            migration?: boolean;
+            /**
+             * @description New snapshot name
+             * @example snap1
+             */
+            name?: string;
+            target?: components["schemas"]["StorageVolumePostTarget"];
+        };
+        /** @description StorageVolumeSnapshotPut represents the modifiable fields of a LXD storage volume */
+        StorageVolumeSnapshotPut: {
+            /**
+             * @description Description of the storage volume
+             * @example My custom volume
+             */
+            description?: string;
+            /**
+             * Format: date-time
+             * @description When the snapshot expires (gets auto-deleted)
+             *
+             *     API extension: custom_volume_snapshot_expiry
+             * @example 2021-03-23T17:38:37.753398689-04:00
+             */
+            expires_at?: string;
+        };
+        /** @description StorageVolumeSnapshotsPost represents the fields available for a new LXD storage volume snapshot */
+        StorageVolumeSnapshotsPost: {
+            /**
+             * @description Description of the storage volume snapshot
+             * @example My custom snapshot
+             */
+            description?: string;
+            /**
+             * Format: date-time
+             * @description When the snapshot expires (gets auto-deleted)
+             *
+             *     API extension: custom_volume_snapshot_expiry
+             * @example 2021-03-23T17:38:37.753398689-04:00
+             */
+            expires_at?: string;
+            /**
+             * @description Snapshot name
+             * @example snap0
+             */
+            name?: string;
+        };
+        /** @description StorageVolumeSource represents the creation source for a new storage volume */
+        StorageVolumeSource: {
+            /**
+             * @description Certificate (for migration)
+             *
+             *     API extension: storage_api_remote_volume_handling
+             * @example X509 PEM certificate
+             */
+            certificate?: string;
+            /**
+             * @description What cluster member this record was found on
+             *
+             *     API extension: cluster_internal_custom_volume_copy
+             * @example lxd01
+             */
+            location?: string;
+            /**
+             * @description Whether to use pull or push mode (for migration)
+             *
+             *     API extension: storage_api_remote_volume_handling
+             * @example pull
+             */
+            mode?: string;
+            /**
+             * @description Source volume name (for copy)
+             * @example foo
+             */
+            name?: string;
+            /**
+             * @description Remote operation URL (for migration)
+             *
+             *     API extension: storage_api_remote_volume_handling
+             * @example https://1.2.3.4:8443/1.0/operations/1721ae08-b6a8-416a-9614-3f89302466e1
+             */
+            operation?: string;
+            /**
+             * @description Source storage pool (for copy)
+             * @example local
+             */
+            pool?: string;
+            /**
+             * @description Source project name
+             *
+             *     API extension: storage_api_project
+             * @example foo
+             */
+            project?: string;
+            /**
+             * @description Whether existing destination volume should be refreshed
+             *
+             *     API extension: custom_volume_refresh
+             * @example false
+             */
+            refresh?: boolean;
+            /**
+             * @description Map of migration websockets (for migration)
+             *
+             *     API extension: storage_api_remote_volume_handling
+             * @example {
+             *       "rsync": "RANDOM-STRING"
+             *     }
+             */
+            secrets?: {
+                [key: string]: string;
+            };
+            type?: components["schemas"]["SourceType"];
+            /**
+             * @description Whether snapshots should be discarded (for migration)
+             *
+             *     API extension: storage_api_volume_snapshots
+             * @example false
+             */
+            volume_only?: boolean;
+        };
+        /** @description StorageVolumeState represents the live state of the volume */
+        StorageVolumeState: {
+            usage?: components["schemas"]["StorageVolumeStateUsage"];
+        };
+        /** @description StorageVolumeStateUsage represents the disk usage of a volume */
+        StorageVolumeStateUsage: {
+            /**
+             * Format: int64
+             * @description Storage volume size in bytes. Uses 0 to convey that the volume has access to the entire pool's storage.
+             *
+             *     API extension: storage_volume_state_total
+             * @example 5189222192
+             */
+            total?: number;
+            /**
+             * Format: uint64
+             * @description Used space in bytes. Uses 0 to indicate that the storage driver for the pool does not support retrieving volume usage.
+             * @example 1693552640
+             */
+            used?: number;
+        };
+        /** @description StorageVolumesPost represents the fields of a new LXD storage pool volume */
+        StorageVolumesPost: {
+            /**
+             * @description Storage volume configuration map (refer to doc/storage.md)
+             * @example {
+             *       "size": "50GiB",
+             *       "zfs.remove_snapshots": "true"
+             *     }
+             */
+            config?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Volume content type (filesystem or block)
+             *
+             *     API extension: custom_block_volumes
+             * @example filesystem
+             */
+            content_type?: string;
+            /**
+             * @description Description of the storage volume
+             *
+             *     API extension: entity_description
+             * @example My custom volume
+             */
+            description?: string;
+            /**
+             * @description Volume name
+             * @example foo
+             */
+            name?: string;
+            /**
+             * @description Name of a snapshot to restore
+             *
+             *     API extension: storage_api_volume_snapshots
+             * @example snap0
+             */
+            restore?: string;
+            source?: components["schemas"]["StorageVolumeSource"];
+            /**
+             * @description Volume type (container, custom, image or virtual-machine)
+             * @example custom
+             */
+            type?: string;
+        };
+        /** Warning represents a warning entry. */
+        Warning: {
+            /**
+             * Format: int64
+             * @description The number of times this warning occurred
+             * @example 1
+             */
+            count?: number;
+            /**
+             * @description The entity affected by this warning
+             * @example /1.0/instances/c1?project=default
+             */
+            entity_url?: string;
+            /**
+             * Format: date-time
+             * @description The first time this warning occurred
+             * @example 2021-03-23T17:38:37.753398689-04:00
+             */
+            first_seen_at?: string;
+            /**
+             * @description The warning message
+             * @example Couldn't find the CGroup blkio.weight, disk priority will be ignored
+             */
+            last_message?: string;
+            /**
+             * Format: date-time
+             * @description The last time this warning occurred
+             * @example 2021-03-23T17:38:37.753398689-04:00
+             */
+            last_seen_at?: string;
+            /**
+             * @description What cluster member this warning occurred on
+             * @example node1
+             */
+            location?: string;
+            /**
+             * @description The project the warning occurred in
+             * @example default
+             */
+            project?: string;
+            /**
+             * @description The severity of this warning
+             * @example low
+             */
+            severity?: string;
+            /**
+             * @description Status of the warning (new, acknowledged, or resolved)
+             * @example new
+             */
+            status?: string;
+            /**
+             * @description Type type of warning
+             * @example Couldn't find CGroup
+             */
+            type?: string;
+            /**
+             * @description UUID of the warning
+             * @example e9e9da0d-2538-4351-8047-46d4a8ae4dbb
+             */
+            uuid?: string;
+        };
+        /** WarningPut represents the modifiable fields of a warning. */
+        WarningPut: {
+            /**
+             * @description Status of the warning (new, acknowledged, or resolved)
+             * @example new
+             */
+            status?: string;
+        };
     };
     responses: {
         /** @description Bad Request */
@@ -3026,6 +11179,32 @@ export interface components {
                 };
             };
         };
+        /** @description Not implemented */
+        NotImplemented: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    /**
+                     * @example error
+                     * @enum {string}
+                     */
+                    type: "error";
+                    status: string;
+                    status_code: number;
+                    operation: string;
+                    /**
+                     * Format: int64
+                     * @example 501
+                     */
+                    error_code: number;
+                    /** @example not implemented */
+                    error: string;
+                    metadata: unknown;
+                };
+            };
+        };
         /** @description Operation */
         Operation: {
             headers: {
@@ -3079,9 +11258,41 @@ export interface components {
                 };
             };
         };
+        /** @description Status Locked */
+        StatusLocked: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    /**
+                     * @example error
+                     * @enum {string}
+                     */
+                    type: "error";
+                    status: string;
+                    status_code: number;
+                    operation: string;
+                    /**
+                     * Format: int64
+                     * @example 423
+                     */
+                    error_code: number;
+                    /** @example status locked */
+                    error: string;
+                    metadata: unknown;
+                };
+            };
+        };
     };
     parameters: never;
     requestBodies: {
+        /** @description Update request */
+        AuthGroupPut: {
+            content: {
+                "application/json": components["schemas"]["AuthGroupPut"];
+            };
+        };
         /** @description Certificate configuration */
         CertificatePut: {
             content: {
@@ -3094,10 +11305,34 @@ export interface components {
                 "application/json": components["schemas"]["CertificatesPost"];
             };
         };
+        /** @description cluster group configuration */
+        ClusterGroupPut: {
+            content: {
+                "application/json": components["schemas"]["ClusterGroupPut"];
+            };
+        };
+        /** @description Update cluster link request */
+        ClusterLinkPut: {
+            content: {
+                "application/json": components["schemas"]["ClusterLinkPut"];
+            };
+        };
         /** @description Cluster member configuration */
         ClusterMemberPut: {
             content: {
                 "application/json": components["schemas"]["ClusterMemberPut"];
+            };
+        };
+        /** @description Update request */
+        IdentityProviderGroupPut: {
+            content: {
+                "application/json": components["schemas"]["IdentityProviderGroupPut"];
+            };
+        };
+        /** @description Update request */
+        IdentityPut: {
+            content: {
+                "application/json": components["schemas"]["IdentityPut"];
             };
         };
         /** @description Image alias configuration */
@@ -3106,16 +11341,16 @@ export interface components {
                 "application/json": components["schemas"]["ImageAliasesEntryPut"];
             };
         };
+        /** @description Image metadata */
+        ImageMetadata: {
+            content: {
+                "application/json": components["schemas"]["ImageMetadata"];
+            };
+        };
         /** @description Image configuration */
         ImagePut: {
             content: {
                 "application/json": components["schemas"]["ImagePut"];
-            };
-        };
-        /** @description Raw file content */
-        instance_files_postRawFile: {
-            content: {
-                "application/octet-stream": unknown;
             };
         };
         /** @description Update request */
@@ -3130,10 +11365,112 @@ export interface components {
                 "application/json": components["schemas"]["InstanceSnapshotPut"];
             };
         };
+        /** @description ACL configuration */
+        NetworkACLPut: {
+            content: {
+                "application/json": components["schemas"]["NetworkACLPut"];
+            };
+        };
+        /** @description Address forward configuration */
+        NetworkForwardPut: {
+            content: {
+                "application/json": components["schemas"]["NetworkForwardPut"];
+            };
+        };
+        /** @description integration configuration */
+        NetworkIntegrationPut: {
+            content: {
+                "application/json": components["schemas"]["NetworkIntegrationPut"];
+            };
+        };
+        /** @description Address load balancer configuration */
+        NetworkLoadBalancerPut: {
+            content: {
+                "application/json": components["schemas"]["NetworkLoadBalancerPut"];
+            };
+        };
+        /** @description Peer configuration */
+        NetworkPeerPut: {
+            content: {
+                "application/json": components["schemas"]["NetworkPeerPut"];
+            };
+        };
+        /** @description Network configuration */
+        NetworkPut: {
+            content: {
+                "application/json": components["schemas"]["NetworkPut"];
+            };
+        };
+        /** @description zone configuration */
+        NetworkZonePut: {
+            content: {
+                "application/json": components["schemas"]["NetworkZonePut"];
+            };
+        };
+        /** @description zone record configuration */
+        NetworkZoneRecordPut: {
+            content: {
+                "application/json": components["schemas"]["NetworkZoneRecordPut"];
+            };
+        };
+        /** @description Profile configuration */
+        ProfilePut: {
+            content: {
+                "application/json": components["schemas"]["ProfilePut"];
+            };
+        };
+        /** @description Project configuration */
+        ProjectPut: {
+            content: {
+                "application/json": components["schemas"]["ProjectPut"];
+            };
+        };
+        /** @description Replicator configuration */
+        ReplicatorPut: {
+            content: {
+                "application/json": components["schemas"]["ReplicatorPut"];
+            };
+        };
         /** @description Server configuration */
         ServerPut: {
             content: {
                 "application/json": components["schemas"]["ServerPut"];
+            };
+        };
+        /** @description Storage bucket configuration */
+        StorageBucketPut: {
+            content: {
+                "application/json": components["schemas"]["StorageBucketPut"];
+            };
+        };
+        /** @description Storage pool configuration */
+        StoragePoolPut: {
+            content: {
+                "application/json": components["schemas"]["StoragePoolPut"];
+            };
+        };
+        /** @description Storage volume configuration */
+        StorageVolumePut: {
+            content: {
+                "application/json": components["schemas"]["StorageVolumePut"];
+            };
+        };
+        /** @description Storage volume snapshot configuration */
+        StorageVolumeSnapshotPut: {
+            content: {
+                "application/json": components["schemas"]["StorageVolumeSnapshotPut"];
+            };
+        };
+        /** @description Warning status */
+        WarningPut: {
+            content: {
+                "application/json": components["schemas"]["WarningPut"];
+            };
+        };
+        /** @description Raw file content */
+        instance_files_postRawFile: {
+            content: {
+                "application/octet-stream": unknown;
             };
         };
     };
@@ -3142,6 +11479,53 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    api_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        /**
+                         * @description List of endpoints
+                         * @example [
+                         *       "/1.0"
+                         *     ]
+                         */
+                        metadata: string[];
+                    };
+                };
+            };
+        };
+    };
     server_get: {
         parameters: {
             query?: {
@@ -3236,6 +11620,1188 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    auth_groups_get: {
+        parameters: {
+            query?: {
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["AuthGroup"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    auth_groups_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Group request */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthGroupsPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    auth_group_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                groupName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["AuthGroup"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    auth_group_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                groupName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["AuthGroupPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    auth_group_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                groupName: string;
+            };
+            cookie?: never;
+        };
+        /** @description Update request */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AuthGroupPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    auth_group_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                groupName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    auth_group_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                groupName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["AuthGroupPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    identities_get: {
+        parameters: {
+            query?: {
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["Identity"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    identities_get_bearer: {
+        parameters: {
+            query?: {
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["Identity"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    identities_post_bearer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Bearer Identity */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentitiesBearerPost"];
+            };
+        };
+        responses: {
+            201: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    identity_post_bearer_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nameOrID: string;
+            };
+            cookie?: never;
+        };
+        /** @description Parameters of token creation */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityBearerTokenPost"];
+            };
+        };
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["IdentityBearerToken"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    identity_delete_bearer_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nameOrID: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    identity_get_bearer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nameOrIdentifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["Identity"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    identity_put_bearer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nameOrIdentifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["IdentityPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    identity_delete_bearer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nameOrIdentifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    identity_patch_bearer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nameOrIdentifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["IdentityPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    identity_get_current: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["IdentityInfo"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    identities_get_oidc: {
+        parameters: {
+            query?: {
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["Identity"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    identity_get_oidc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nameOrIdentifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["Identity"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    identity_put_oidc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nameOrIdentifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["IdentityPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    identity_delete_oidc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nameOrIdentifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    identity_patch_oidc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nameOrIdentifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["IdentityPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    identities_get_tls: {
+        parameters: {
+            query?: {
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["Identity"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    identities_post_tls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description TLS Identity */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentitiesTLSPost"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    identity_get_tls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nameOrIdentifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["Identity"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    identity_put_tls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nameOrIdentifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["IdentityPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    identity_delete_tls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nameOrIdentifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    identity_patch_tls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nameOrIdentifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["IdentityPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    identity_provider_groups_get: {
+        parameters: {
+            query?: {
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["IdentityProviderGroup"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    identity_provider_groups_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Identity provider request */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityProviderGroupsPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    identity_provider_group_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idpGroupName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["IdentityProviderGroup"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    identity_provider_group_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idpGroupName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["IdentityProviderGroupPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    identity_provider_group_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idpGroupName: string;
+            };
+            cookie?: never;
+        };
+        /** @description Update request */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["IdentityProviderGroupPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    identity_provider_group_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idpGroupName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    identity_provider_group_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idpGroupName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["IdentityProviderGroupPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    oidc_sessions_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Email address of user
+                 * @example jane.doe@example.com
+                 */
+                email?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["OIDCSession"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    oidc_session_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["OIDCSession"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    oidc_session_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    permissions_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Type of entity
+                 * @example instance
+                 */
+                entityType?: string;
+                /**
+                 * @description Type of entity
+                 * @example instance
+                 */
+                "entity-type"?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["Permission"][] | components["schemas"]["PermissionInfo"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -3396,6 +12962,521 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cluster configuration */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["Cluster"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Cluster configuration */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClusterPut"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    clustering_update_cert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Cluster certificate replace request */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClusterCertificatePut"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_groups_get: {
+        parameters: {
+            query?: {
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["ClusterGroup"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_groups_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Cluster group to create */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClusterGroupsPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_group_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cluster group */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["ClusterGroup"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_group_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ClusterGroupPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_group_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description Cluster group rename request */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClusterGroupPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_group_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_group_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ClusterGroupPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_links_get: {
+        parameters: {
+            query?: {
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["ClusterLink"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_links_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Cluster link */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClusterLinksPost"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_link_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cluster link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["ClusterLink"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_link_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ClusterLinkPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_link_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description Rename cluster link request */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClusterLinkPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_link_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_link_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ClusterLinkPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_link_state_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cluster link state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["ClusterLinkState"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -3585,6 +13666,73 @@ export interface operations {
             500: components["responses"]["InternalServerError"];
         };
     };
+    cluster_member_state_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cluster member state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["ClusterMemberState"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cluster_member_state_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description Cluster member state */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClusterMemberStatePost"];
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
     events_get: {
         parameters: {
             query?: {
@@ -3594,7 +13742,7 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Event type(s), comma separated (valid types are logging, operation or lifecycle)
+                 * @description Event type(s), comma separated (valid types are logging, operation, lifecycle, ovn or security)
                  * @example logging,lifecycle
                  */
                 type?: string;
@@ -3633,6 +13781,8 @@ export interface operations {
                  * @example default
                  */
                 filter?: string;
+                /** @description Retrieve images from all projects */
+                "all-projects"?: boolean;
                 /** @description Recursion level */
                 recursion?: 0 | 1;
             };
@@ -4141,6 +14291,50 @@ export interface operations {
             500: components["responses"]["InternalServerError"];
         };
     };
+    images_refresh_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                fingerprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: components["responses"]["Operation"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    images_secret_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                fingerprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: components["responses"]["Operation"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
     instances_get: {
         parameters: {
             query?: {
@@ -4247,6 +14441,7 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["InstancesPost"];
+                "application/octet-stream": string;
             };
         };
         responses: {
@@ -4368,6 +14563,8 @@ export interface operations {
                  * @example default
                  */
                 project?: string;
+                /** @description Force delete of running instances */
+                force?: boolean;
             };
             header?: never;
             path: {
@@ -4402,6 +14599,270 @@ export interface operations {
         responses: {
             200: components["responses"]["EmptySyncResponse"];
             400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_access: {
+        parameters: {
+            query?: {
+                /** @description Project name */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Access */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["Access"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_backups_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["InstanceBackup"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_backups_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description Backup request */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["InstanceBackupsPost"];
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_backup_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+                backup: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Instance backup */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["InstanceBackup"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_backup_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+                backup: string;
+            };
+            cookie?: never;
+        };
+        /** @description Backup rename */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["InstanceBackupPost"];
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_backup_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+                backup: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_backup_export: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+                backup: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Raw image data */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalServerError"];
         };
@@ -4482,6 +14943,41 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_debug_memory_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Memory dump format
+                 * @example elf
+                 */
+                format?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -4695,6 +15191,482 @@ export interface operations {
             500: components["responses"]["InternalServerError"];
         };
     };
+    instance_logs_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        /**
+                         * @description List of endpoints
+                         * @example [
+                         *       "/1.0/instances/foo/logs/lxc.conf",
+                         *       "/1.0/instances/foo/logs/lxc.log"
+                         *     ]
+                         */
+                        metadata: string[];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    "instance_exec-output_get": {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        /**
+                         * @description List of endpoints
+                         * @example [
+                         *       "/1.0/instances/foo/logs/exec-output/exec_d0a89537-0617-4ed6-a79b-c2e88a970965.stdout",
+                         *       "/1.0/instances/foo/logs/exec-output/exec_d0a89537-0617-4ed6-a79b-c2e88a970965.stderr",
+                         *     ]
+                         */
+                        metadata: string[];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instances_name_logs_exec_output_filename_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+                filename: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Raw file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    "instance_exec-output_delete": {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+                filename: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_log_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+                filename: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Raw file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_log_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+                filename: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_metadata_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Image metadata */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["ImageMetadata"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_metadata_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ImageMetadata"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_metadata_patch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ImageMetadata"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_metadata_templates_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Template name
+                 * @example hostname.tpl
+                 */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Raw template file or file listing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_metadata_templates_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Template name
+                 * @example default
+                 */
+                path?: string;
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["instance_files_postRawFile"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_metadata_templates_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Template name
+                 * @example default
+                 */
+                path?: string;
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_rebuild_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description InstanceRebuild request */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstanceRebuildPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_sftp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching protocols to SFTP */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
     instance_snapshots_get: {
         parameters: {
             query?: {
@@ -4889,6 +15861,11 @@ export interface operations {
                  * @example default
                  */
                 project?: string;
+                /**
+                 * @description Which disk volumes to include in instance snapshot deletion. Possible values are "root" or "all-exclusive".
+                 * @example all-exclusive
+                 */
+                "disk-volumes"?: string;
             };
             header?: never;
             path: {
@@ -5003,6 +15980,2395 @@ export interface operations {
             202: components["responses"]["Operation"];
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_uefi_vars_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Instance UEFI variables */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["InstanceUEFIVars"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    instance_uefi_vars_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description UEFI variables update request */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["InstanceUEFIVars"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    metadata_configuration_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": {
+                        metadata?: components["schemas"]["MetadataConfiguration"];
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status?: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code?: number;
+                        /**
+                         * @description Response type
+                         * @example sync
+                         */
+                        type?: string;
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    metrics_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Metrics */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_acls_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Retrieve network ACLs from all projects
+                 * @example true
+                 */
+                "all-projects"?: boolean;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["NetworkACL"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_acls_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description ACL */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworkACLsPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_acl_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ACL */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["NetworkACL"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_acl_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["NetworkACLPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_acl_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description ACL rename request */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworkACLPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_acl_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_acl_patch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["NetworkACLPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_acl_log_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Raw log file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_allocations_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /** @description Retrieve entities from all projects */
+                "all-projects"?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        /** @description List of network allocations used by a consuming entity */
+                        metadata: components["schemas"]["NetworkAllocations"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_integrations_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Collection filter
+                 * @example default
+                 */
+                filter?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["NetworkIntegration"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_integrations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description integration */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworkIntegrationsPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_integration_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integration: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description integration */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["NetworkIntegration"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_integration_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integration: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["NetworkIntegrationPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_integration_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integration: string;
+            };
+            cookie?: never;
+        };
+        /** @description integration configuration */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworkIntegrationPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_integration_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integration: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_integration_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integration: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["NetworkIntegrationPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_zones_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Retrieve network zones from all projects
+                 * @example true
+                 */
+                "all-projects"?: boolean;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["NetworkZone"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_zones_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description zone */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworkZonesPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_zone_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                zone: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description zone */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["NetworkZone"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_zone_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                zone: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["NetworkZonePut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_zone_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                zone: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_zone_patch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                zone: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["NetworkZonePut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_zone_records_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path: {
+                zone: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["NetworkZoneRecord"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_zone_records_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                zone: string;
+            };
+            cookie?: never;
+        };
+        /** @description zone */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworkZoneRecordsPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_zone_record_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                zone: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description zone */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["NetworkZoneRecord"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_zone_record_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                zone: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["NetworkZoneRecordPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_zone_record_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                zone: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_zone_record_patch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                zone: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["NetworkZoneRecordPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    networks_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Retrieve networks from all projects
+                 * @example true
+                 */
+                "all-projects"?: boolean;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["Network"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    networks_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Network */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworksPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Network */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["Network"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["NetworkPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description Network rename request */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworkPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_patch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["NetworkPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    networks_leases_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        /** @description List of DHCP leases */
+                        metadata: components["schemas"]["NetworkLease"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    networks_state_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["NetworkState"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_forwards_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["NetworkForward"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_forwards_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+            };
+            cookie?: never;
+        };
+        /** @description Forward */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworkForwardsPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_forward_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+                listenAddress: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Address forward */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["NetworkForward"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_forward_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+                listenAddress: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["NetworkForwardPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_forward_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+                listenAddress: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_forward_patch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+                listenAddress: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["NetworkForwardPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_load_balancer_pools_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        /** @description List of network load balancer pools */
+                        metadata: components["schemas"]["NetworkLoadBalancerPool"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_load_balancer_pools_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+            };
+            cookie?: never;
+        };
+        /** @description Load balancer pool */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworkLoadBalancerPoolsPost"];
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_load_balancer_pool_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+                poolName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["NetworkLoadBalancerPool"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_load_balancer_pool_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+                poolName: string;
+            };
+            cookie?: never;
+        };
+        /** @description Address load balancer pool configuration */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworkLoadBalancerPoolPut"];
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_load_balancer_pool_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+                poolName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_load_balancer_pool_state_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+                poolName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["NetworkLoadBalancerPoolState"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_load_balancers_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["NetworkLoadBalancer"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_load_balancers_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+            };
+            cookie?: never;
+        };
+        /** @description Load Balancer */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworkLoadBalancersPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_load_balancer_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+                listenAddress: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Load Balancer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["NetworkLoadBalancer"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_load_balancer_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+                listenAddress: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["NetworkLoadBalancerPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_load_balancer_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+                listenAddress: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_load_balancer_patch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+                listenAddress: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["NetworkLoadBalancerPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_load_balancer_state_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+                listenAddress: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Load Balancer state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["NetworkLoadBalancerState"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_peers_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["NetworkPeer"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_peers_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+            };
+            cookie?: never;
+        };
+        /** @description Peer */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworkPeersPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_peer_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+                peerName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Peer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["NetworkPeer"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_peer_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+                peerName: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["NetworkPeerPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_peer_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+                peerName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    network_peer_patch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                networkName: string;
+                peerName: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["NetworkPeerPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -5205,6 +18571,3184 @@ export interface operations {
                 };
                 content?: never;
             };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    profiles_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Retrieve profiles from all projects
+                 * @example true
+                 */
+                "all-projects"?: boolean;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["Profile"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    profiles_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Profile */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfilesPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    profile_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["Profile"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    profile_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ProfilePut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    profile_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description Profile rename request */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfilePost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    profile_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    profile_patch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ProfilePut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    projects_get: {
+        parameters: {
+            query?: {
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["Project"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    projects_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Project */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectsPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    project_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Project */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["Project"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    project_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ProjectPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    project_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description Project rename request */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectPost"];
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    project_delete: {
+        parameters: {
+            query?: {
+                /** @description Force delete project and its entities */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    project_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ProjectPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    project_access: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Access */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["Access"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    project_state_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Project state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["ProjectState"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    project_state_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Skip validation of remote project states
+                 * @example false
+                 */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description Project state */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectStatePut"];
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    replicators_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Retrieve replicators from all projects
+                 * @example true
+                 */
+                "all-projects"?: boolean;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["Replicator"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    replicators_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Replicator */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplicatorsPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    replicator_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Replicator */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["Replicator"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    replicator_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ReplicatorPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    replicator_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description Replicator rename options */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplicatorPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    replicator_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    replicator_patch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ReplicatorPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    replicator_state_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Replicator state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["ReplicatorState"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    replicator_state_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description Replicator state */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplicatorStatePut"];
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    resources_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Hardware resources */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["Resources"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pools_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["StoragePool"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pools_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Storage pool */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StoragePoolsPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_resources: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Hardware resources */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["ResourcesStoragePool"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Storage pool */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["StoragePool"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["StoragePoolPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pools_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_patch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["StoragePoolPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_buckets_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Retrieve storage pool buckets from all projects
+                 * @example true
+                 */
+                "all-projects"?: boolean;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["StorageBucket"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_bucket_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+            };
+            cookie?: never;
+        };
+        /** @description Bucket */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorageBucketsPost"];
+            };
+        };
+        responses: {
+            /** @description Sync response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        status: string;
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["StorageBucketKey"];
+                    };
+                };
+            };
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_bucket_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Storage pool bucket */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["StorageBucket"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_bucket_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["StorageBucketPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_bucket_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_bucket_patch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["StorageBucketPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_buckets_backups_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example server01
+                 */
+                target?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["StorageBucketBackup"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_buckets_backups_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example server01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+            };
+            cookie?: never;
+        };
+        /** @description Storage bucket backup */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorageBucketBackupsPost"];
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_buckets_backup_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example server01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+                backupName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Storage bucket backup */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["StorageBucketBackup"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_buckets_backup_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example server01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+                backupName: string;
+            };
+            cookie?: never;
+        };
+        /** @description Storage bucket backup */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorageBucketBackupPost"];
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_buckets_backup_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example server01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+                backupName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_buckets_backup_export_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example server01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+                backupName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Raw backup data */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_bucket_keys_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["StorageBucketKey"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_bucket_key_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+            };
+            cookie?: never;
+        };
+        /** @description Bucket */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorageBucketKeysPost"];
+            };
+        };
+        responses: {
+            /** @description Sync response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        status: string;
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["StorageBucketKey"];
+                    };
+                };
+            };
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_bucket_key_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+                keyName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Storage pool bucket key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["StorageBucketKey"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_bucket_key_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+                keyName: string;
+            };
+            cookie?: never;
+        };
+        /** @description Storage bucket key configuration */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorageBucketKeyPut"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_bucket_key_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                bucketName: string;
+                keyName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volumes_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Indicates whether volumes from all projects should be returned
+                 * @example true
+                 */
+                "all-projects"?: boolean;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+                /**
+                 * @description Collection filter
+                 * @example default
+                 */
+                filter?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["StorageVolume"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volumes_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+            };
+            cookie?: never;
+        };
+        /** @description Storage volume */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorageVolumesPost"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volumes_type_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Indicates whether volumes from all projects should be returned
+                 * @example true
+                 */
+                "all-projects"?: boolean;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["StorageVolume"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volumes_type_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+            };
+            cookie?: never;
+        };
+        /** @description Storage volume */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorageVolumesPost"];
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volume_type_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Storage volume */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["StorageVolume"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volume_type_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["StorageVolumePut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            423: components["responses"]["StatusLocked"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volume_type_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+            };
+            cookie?: never;
+        };
+        /** @description Migration request */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["StorageVolumePost"];
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volume_type_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volume_type_patch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["StorageVolumePut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            423: components["responses"]["StatusLocked"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volumes_type_backups_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["StoragePoolVolumeBackup"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volumes_type_backups_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+            };
+            cookie?: never;
+        };
+        /** @description Storage volume backup */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StoragePoolVolumeBackupsPost"];
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volumes_type_backup_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+                backupName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Storage volume backup */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["StoragePoolVolumeBackup"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volumes_type_backup_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+                backupName: string;
+            };
+            cookie?: never;
+        };
+        /** @description Storage volume backup */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorageVolumeSnapshotPost"];
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volumes_type_backup_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+                backupName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volumes_type_backup_export_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+                backupName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Raw backup data */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volumes_type_snapshots_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["StorageVolumeSnapshot"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volumes_type_snapshots_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+            };
+            cookie?: never;
+        };
+        /** @description Storage volume snapshot */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorageVolumeSnapshotsPost"];
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volumes_type_snapshot_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+                snapshotName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Storage volume snapshot */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["StorageVolumeSnapshot"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volumes_type_snapshot_put: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+                snapshotName: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["StorageVolumeSnapshotPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volumes_type_snapshot_post: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+                snapshotName: string;
+            };
+            cookie?: never;
+        };
+        /** @description Storage volume snapshot */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorageVolumeSnapshotPost"];
+            };
+        };
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volumes_type_snapshot_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+                snapshotName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volumes_type_snapshot_patch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+                snapshotName: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["StorageVolumeSnapshotPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            202: components["responses"]["Operation"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_pool_volume_type_state_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+            };
+            header?: never;
+            path: {
+                poolName: string;
+                type: string;
+                volumeName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Storage pool */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["StorageVolumeState"];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_volumes_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Indicates whether volumes from all projects should be returned
+                 * @example true
+                 */
+                "all-projects"?: boolean;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+                /**
+                 * @description Collection filter
+                 * @example default
+                 */
+                filter?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["StorageVolume"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    storage_volumes_type_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /**
+                 * @description Indicates whether volumes from all projects should be returned
+                 * @example true
+                 */
+                "all-projects"?: boolean;
+                /**
+                 * @description Cluster member name
+                 * @example lxd01
+                 */
+                target?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path: {
+                type: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["StorageVolume"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    warnings_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Project name
+                 * @example default
+                 */
+                project?: string;
+                /** @description Recursion level */
+                recursion?: 0 | 1;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sync response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: string[] | components["schemas"]["Warning"][];
+                    };
+                };
+            };
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    warning_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Warning */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Response type
+                         * @example sync
+                         * @enum {string}
+                         */
+                        type: "sync";
+                        /**
+                         * @description Status description
+                         * @example Success
+                         */
+                        status: string;
+                        /**
+                         * @description Status code
+                         * @example 200
+                         */
+                        status_code: number;
+                        operation: string;
+                        error_code: number;
+                        error: string;
+                        metadata: components["schemas"]["Warning"];
+                    };
+                };
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    warning_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["WarningPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    warning_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    warning_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["WarningPut"];
+        responses: {
+            200: components["responses"]["EmptySyncResponse"];
+            400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalServerError"];
         };

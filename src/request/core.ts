@@ -27,8 +27,14 @@ export type AsyncPaths<M extends Method> = {
  * What `method path` takes: its path and query parameters (openapi-fetch's rules: required when
  * the spec requires them), its body, and a signal.
  */
-export type SendInit<M extends Method = Method, P extends PathsWith<M> = PathsWith<M>> = ParamsOption<Described<M, P>> &
-  BodyOption<Described<M, P>> & { signal?: AbortSignal | undefined };
+export type SendInit<M extends Method = Method, P extends PathsWith<M> = PathsWith<M>> = InitOf<Described<M, P>>;
+
+/**
+ * One operation's init. Distributing once over the operations (an open method or path is a union
+ * of them) keeps the union at one member each: params and body distributed apart would multiply
+ * (paths × paths members), which TypeScript builds whenever it needs `SendInit`'s constraint.
+ */
+type InitOf<D> = D extends unknown ? ParamsOption<D> & BodyOption<D> & { signal?: AbortSignal | undefined } : never;
 
 /**
  * The body the spec gives: its JSON, which a RawBody never passes for, and a RawBody where the

@@ -60,12 +60,14 @@ export async function requests() {
   // @ts-expect-error
   await core.send("r", "POST", "/1.0/certificates");
 
-  // Raw bytes go where the spec takes other media than JSON (an image upload), and nowhere else.
+  // Raw bytes go where the spec takes other media than JSON (an image upload, an instance
+  // backup to import), and nowhere else.
   const upload = new RawBody(new Uint8Array(), { "content-type": "application/octet-stream" });
   await core.send("r", "POST", "/1.0/images", { body: upload });
   await core.send("r", "POST", "/1.0/images", { body: { source: { type: "url", url: "https://images.example" } } });
-  // @ts-expect-error
   await core.send("r", "POST", "/1.0/instances", { body: upload });
+  // @ts-expect-error
+  await core.send("r", "POST", "/1.0/instances/{name}/snapshots", { params: { path: { name: "c1" } }, body: upload });
   // @ts-expect-error
   await core.send("r", "PUT", "/1.0/instances/{name}/state", { params: { path: { name: "c1" } }, body: upload });
   // @ts-expect-error
@@ -190,8 +192,13 @@ export async function operationsStarted(deps: StartDeps) {
   await startOperation(deps, "r", "PUT", "/1.0/instances/{name}/state", { params: { path: { name: "c1" } }, body: { action: 1 } });
   // @ts-expect-error the path parameter left out
   await startOperation(deps, "r", "DELETE", "/1.0/instances/{name}", { project: "p" });
-  // @ts-expect-error JSON only: an upload is not an instance
-  await startOperation(deps, "r", "POST", "/1.0/instances", { body: new RawBody(new Uint8Array(), {}) });
+  const bytes = new RawBody(new Uint8Array(), {});
+  // @ts-expect-error JSON only: an upload is not a snapshot
+  await startOperation(deps, "r", "POST", "/1.0/instances/{name}/snapshots", { params: { path: { name: "c1" } }, body: bytes });
+  // An instance backup to import is bytes (LXD reads an octet-stream body so).
+  expectTypeOf(
+    await startOperation(deps, "r", "POST", "/1.0/instances", { body: new RawBody(new Uint8Array(), {}) }),
+  ).toEqualTypeOf<LxdOperation>();
   expectTypeOf(
     await startOperation(deps, "r", "POST", "/1.0/certificates", { body: { token: true, name: "ci" } }),
   ).toEqualTypeOf<LxdOperation>();
