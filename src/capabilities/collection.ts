@@ -85,7 +85,9 @@ type ListedAs<List extends PathsWith<"GET">, O> = O extends { recursion: true }
     ? string[]
     : string[] | SyncMetadata<"GET", List, { params: { query: { recursion: 1 } } }>;
 
-type Deps = StartDeps & { info: InfoCache };
+/** What a family is built on: the core, the operations and events for its writes, the server info for extensions. */
+export type FamilyDeps = StartDeps & { info: InfoCache };
+type Deps = FamilyDeps;
 
 /** The calls of `family` over the core; typed by the family file through CollectionApi. */
 export function collection<List extends PathsWith<"GET">, Item extends PathsWith<"GET">, Parents extends string[] = []>(

@@ -19,6 +19,7 @@ import { LxdOperation, type StartDeps } from "../capabilities/operation.js";
 import { createOperations, operationId, type OperationsApi } from "../capabilities/operations.js";
 import { createInfoCache, serverApi, type InfoCache, type ServerApi } from "../capabilities/server.js";
 import { createTrust, type TrustApi } from "../capabilities/trust.js";
+import type { FamilyDeps } from "../capabilities/collection.js";
 import type { Args, Flat, Lead } from "../capabilities/mutator.js";
 import { checkOptions, checkSegment } from "../utils/validate.js";
 
@@ -145,6 +146,12 @@ function helperDeps(base: LxdBase): StartDeps & { info: InfoCache; operations: O
     info: infoCache(base),
   };
 }
+
+/** A family's factory over the shared core: what a registry entry of a family file is. */
+export const family =
+  <T>(make: (deps: FamilyDeps) => T) =>
+  (base: LxdBase): T =>
+    base.shared(make, () => make(helperDeps(base)));
 
 /** Instances: list, get, create/launch, update, rename, delete, state, snapshots. */
 export function lxdInstances(base: LxdBase): InstancesApi {

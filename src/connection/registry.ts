@@ -2,8 +2,12 @@
 // each in the flat form (the remote first) and every connection (connection.ts) binds each to its
 // scope, so a capability added here is on both, scoped and targeted, with no further wiring.
 import type { LxdBase } from "./base.js";
+import type { ProfilesApi } from "../capabilities/profiles.js";
+import { createProfiles } from "../capabilities/profiles.js";
+import { createProjects, type ProjectsApi } from "../capabilities/projects.js";
 import {
   type ApiCall,
+  family,
   type EventsCall,
   type ExecCall,
   type LxdOperations,
@@ -44,6 +48,8 @@ export const CAPABILITIES = {
   exec: lxdExec,
   run: lxdRun,
   api: lxdApi,
+  profiles: family(createProfiles),
+  projects: family(createProjects),
 } satisfies { [K in keyof Capabilities<Flat>]: (base: LxdBase) => Capabilities<Flat>[K] };
 
 /** The capabilities with their lead: `Flat` (the remote first) on a client, `[]` on a connection. */
@@ -72,4 +78,8 @@ export interface Capabilities<L extends Lead> {
   readonly run: RunCall<L>;
   /** The typed openapi-fetch client for any path of the API description, in this scope. */
   readonly api: ApiCall<L>;
+  /** Profiles: list, get, create, update, patch, rename, delete. */
+  readonly profiles: ProfilesApi<L>;
+  /** Projects: list, get, create, update, patch, rename, delete, and their state (usage). */
+  readonly projects: ProjectsApi<L>;
 }
