@@ -3,11 +3,15 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { filePull, filePush } from "../src/cli/files.js";
 import { InvalidArgumentError } from "../src/index.js";
 import { cli } from "./support/cli.js";
 import { useVirtualLxd } from "./support/virtual.js";
+
+// Each test spawns the CLI several times: its time is the machine's, so the limit only guards
+// against a hang (a loaded 2-core machine took over 30 s for one of them).
+vi.setConfig({ testTimeout: 120_000 });
 
 const v = useVirtualLxd();
 const made: string[] = [];

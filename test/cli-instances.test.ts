@@ -1,7 +1,11 @@
 // The instance verbs of the CLI as a spawned process against the virtual LXD (--mock): each
 // process has its own virtual LXD, so every case is one command.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { cli } from "./support/cli.js";
+
+// Each test spawns the CLI several times: its time is the machine's, so the limit only guards
+// against a hang (a loaded 2-core machine took over 30 s for one of them).
+vi.setConfig({ testTimeout: 120_000 });
 
 describe("CLI instance verbs against the virtual LXD", () => {
   it("launch creates and starts an instance from an image alias", async () => {

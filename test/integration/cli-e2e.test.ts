@@ -10,10 +10,14 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { buildBusyboxImage, type BusyboxImage } from "../support/busybox-image.js";
 import { CLI, cli, cliConfig } from "../support/cli.js";
 import { clientFor, describeServers } from "./lxd.js";
+
+// Each test spawns the CLI several times: its time is the machine's, so the limit only guards
+// against a hang (a loaded 2-core machine took over 30 s for one of them).
+vi.setConfig({ testTimeout: 120_000 });
 
 const unique = () => Math.random().toString(36).slice(2, 8);
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");

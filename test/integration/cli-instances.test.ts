@@ -5,9 +5,13 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { cli } from "../support/cli.js";
 import { clientFor, describeServers } from "./lxd.js";
+
+// Each test spawns the CLI several times: its time is the machine's, so the limit only guards
+// against a hang (a loaded 2-core machine took over 30 s for one of them).
+vi.setConfig({ testTimeout: 120_000 });
 
 const unique = () => Math.random().toString(36).slice(2, 8);
 const fingerprintOf = (file: string) =>

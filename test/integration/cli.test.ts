@@ -3,9 +3,13 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { CLI, cli, cliConfig } from "../support/cli.js";
 import { clientFor, createTokenOperation, describeServers } from "./lxd.js";
+
+// Each test spawns the CLI several times: its time is the machine's, so the limit only guards
+// against a hang (a loaded 2-core machine took over 30 s for one of them).
+vi.setConfig({ testTimeout: 120_000 });
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
