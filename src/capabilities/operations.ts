@@ -93,11 +93,11 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
     known(id, core.send(remote, "GET", "/1.0/operations/{id}", { params: { path: { id } }, signal }));
 
   async function list([remote]: Remote, options: ListOptions): Promise<OperationMap<string> | OperationMap<Operation>> {
-    checkBoolean("list", "recursion", options.recursion);
-    checkBoolean("list", "allProjects", options.allProjects);
-    if (options.project !== undefined) checkSegment("list", "project", options.project);
+    checkBoolean("operations.list", "recursion", options.recursion);
+    checkBoolean("operations.list", "allProjects", options.allProjects);
+    if (options.project !== undefined) checkSegment("operations.list", "project", options.project);
     if (options.project !== undefined && options.allProjects) {
-      throw new InvalidArgumentError("list: `project` and `allProjects` exclude each other");
+      throw new InvalidArgumentError("operations.list: `project` and `allProjects` exclude each other");
     }
     if (options.allProjects)
       await requireExtension(
@@ -136,7 +136,7 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
   async function wait([remote, idOrUrl]: ById, options: WaitOptions): Promise<Operation> {
     const id = operationId(idOrUrl);
     const { signal } = options;
-    const timeout = checkMs("wait", "timeout", options.timeout);
+    const timeout = checkMs("operations.wait", "timeout", options.timeout);
     core.resolve(remote);
     if (signal?.aborted) throw new AbortError(`wait ${id}`, signal.reason);
     const deadline = timeout === undefined ? Infinity : Date.now() + timeout;
@@ -206,14 +206,14 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
     throw new OperationError(id, { statusCode: StatusCode.Failure, status: "Failure", err: message, ...(op && { operation: op }) });
   }
 
-  const remove = withMutator("cancel", 2, cancel);
+  const remove = withMutator("operations.cancel", 2, cancel);
   return {
     // The options decide the form (ListResult); the one function gives either.
-    list: withMutator("list", 1, list) as OperationsApi["list"],
-    info: withMutator("info", 2, info),
+    list: withMutator("operations.list", 1, list) as OperationsApi["list"],
+    info: withMutator("operations.info", 2, info),
     delete: remove,
     cancel: remove,
-    wait: withMutator("wait", 2, wait),
+    wait: withMutator("operations.wait", 2, wait),
   };
 }
 

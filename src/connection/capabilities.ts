@@ -100,8 +100,8 @@ export type LxdOperations<L extends Lead = Flat> = OperationsApi<L> & { track: T
 
 export function lxdTrack(base: LxdBase): TrackCall {
   return (where, id, opts) => {
-    const { project } = checkOptions("track", opts);
-    if (project !== undefined) checkSegment("track", "project", project);
+    const { project } = checkOptions("operations.track", opts);
+    if (project !== undefined) checkSegment("operations.track", "project", project);
     const scope = base.core.scope(where);
     return new LxdOperation(
       { hub: hub(base), operations: lxdOperations(base), remote: scope.remote, project: project ?? scope.project },
