@@ -90,3 +90,30 @@ export async function core_() {
 // The description holds every path: LXD's and Incus's extras, spelled as the servers do.
 expectTypeOf<"/1.0/networks/{networkName}/forwards/{listenAddress}">().toMatchTypeOf<keyof paths>();
 expectTypeOf<"/1.0/storage-pools/{poolName}/buckets/{bucketName}/backups">().toMatchTypeOf<keyof paths>();
+
+export async function connections() {
+  // A connection's api() is the same typed client, in its scope.
+  const api = lxd.remote("local").project("p").target("m2").api();
+  const { data } = await api.GET("/1.0/networks/{name}", { params: { path: { name: "br0" } } });
+  expectTypeOf(data?.metadata).toEqualTypeOf<Schemas["Network"] | undefined>();
+  // @ts-expect-error a connection's api() takes no remote
+  lxd.remote("local").api("other");
+}
+
+export async function families() {
+  const conn = lxd.remote("local").project("p");
+  // Profiles and projects: typed from their two paths by the collection helper.
+  expectTypeOf(await conn.profiles.list()).toEqualTypeOf<string[]>();
+  expectTypeOf(await conn.profiles.list({ recursion: true })).toEqualTypeOf<Schemas["Profile"][]>();
+  expectTypeOf(await conn.profiles.get("default")).toEqualTypeOf<Schemas["Profile"]>();
+  expectTypeOf(await lxd.profiles.get("local", "default", (p) => p.name)).toEqualTypeOf<string | undefined>();
+  await conn.profiles.create({ name: "web", config: { "limits.cpu": "2" }, devices: {} });
+  await conn.projects.patch("p", { config: { "features.images": "false" } });
+  expectTypeOf(await conn.projects.state("p")).toEqualTypeOf<Schemas["ProjectState"]>();
+  // @ts-expect-error a profile's config values are strings
+  await conn.profiles.create({ name: "web", config: { "limits.cpu": 2 } });
+  // @ts-expect-error get takes the profile's name
+  await conn.profiles.get();
+  // @ts-expect-error the flat form takes the remote first
+  await lxd.profiles.get("default");
+}
