@@ -8,7 +8,6 @@ import { InvalidArgumentError } from "../utils/errors.js";
 import type { LxdOptions } from "./options.js";
 import type { RemoteOptions, Transport, TransportFactory } from "../transport/types.js";
 import { checkFunction, checkMs, checkOptions, checkText } from "../utils/validate.js";
-import type { WebSocketFactory } from "../streams/websocket.js";
 
 export interface LxdBase {
   readonly defaultRemote: string;
@@ -23,8 +22,6 @@ export interface LxdBase {
   /** The remote's transport; throws once the client is closed. */
   transport(where: Where): Transport;
   baseUrl(where: Where): string;
-  /** How websockets to the remote are opened (`options.WebSocket`, else the transport's). */
-  webSocket(where: Where): WebSocketFactory;
   /** State a capability keeps per client, made on first use; `dispose` runs at `close()`. */
   shared<T>(key: object, make: () => T, dispose?: (value: T) => void): T;
   /** Closes every connection of this client. */
@@ -95,15 +92,6 @@ export function createBase(given: LxdOptions | undefined, defaultTransport: Tran
     resolve,
     transport,
     baseUrl: (where) => transport(where).baseUrl,
-    webSocket: (where) => {
-      const Ctor = options.WebSocket;
-      const make: WebSocketFactory = Ctor ? (url: string) => new Ctor(url) : transport(where).webSocket;
-      if (!hooks.beforeRequest?.length) return make;
-      // The hooks' headers go with each upgrade request (where the runtime's websocket can send them).
-      const factory: WebSocketFactory = (url, socketOptions) => make(url, socketOptions);
-      factory.headers = (url) => pipeline.socketHeaders(where, new URL(url).pathname, url);
-      return factory;
-    },
     shared<T>(key: object, make: () => T, dispose?: (value: T) => void): T {
       let entry = state.get(key);
       if (!entry) state.set(key, (entry = { value: make(), dispose }));
