@@ -4,7 +4,7 @@ import type { Core, Sent } from "../request/core.js";
 import { requireExtension, type InfoCache } from "./server.js";
 import { lxdError, syncMetadata } from "../request/envelope.js";
 import { AbortError, InvalidArgumentError, LxdError, OperationError, OperationGoneError, TimeoutError } from "../utils/errors.js";
-import { isFinal, StatusCode, type Operation, type OperationMap } from "../types/lxd.js";
+import { isFinal, type Operation, type OperationMap } from "../types/lxd.js";
 import { type Args, type Call, type Flat, type Lead, type Mutator, withMutator } from "./mutator.js";
 import type { Where } from "../request/pipeline.js";
 import { settle } from "../utils/settle.js";
@@ -204,7 +204,7 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
       if (!(err instanceof OperationGoneError)) throw err;
     }
     if (op && isFinal(op.status_code)) return settle(op, id);
-    throw new OperationError(id, { statusCode: StatusCode.Failure, status: "Failure", err: message, ...(op && { operation: op }) });
+    throw new OperationError(id, { statusCode: 400 /* StatusCode.Failure */, status: "Failure", err: message, ...(op && { operation: op }) });
   }
 
   const remove = withMutator("cancel", 2, cancel);
