@@ -45,10 +45,10 @@ export function createBase(given: LxdOptions | undefined, defaultTransport: Tran
   checkFunction("createLxd", "WebSocket", options.WebSocket);
   const hooks = checkOptions("createLxd", options.hooks);
   for (const k of ["beforeRequest", "afterResponse"] as const) {
-    const list = hooks[k];
-    if (list === undefined) continue;
-    if (!Array.isArray(list)) throw new InvalidArgumentError(`createLxd: hooks.${k} must be an array of functions`);
-    for (const f of list) checkFunction("createLxd", `hooks.${k}[]`, f);
+    const list: unknown = hooks[k];
+    if (list !== undefined && !(Array.isArray(list) && list.every((f) => typeof f === "function"))) {
+      throw new InvalidArgumentError(`createLxd: hooks.${k} must be an array of functions`);
+    }
   }
   const names = [...new Set(["local", ...Object.keys(configs)])];
   const defaultRemote = options.defaultRemote ?? "local";
@@ -116,10 +116,7 @@ function checkRemote(name: string, config: unknown): void {
       `remote "${name}": give either \`url\` (HTTPS, or a cluster's member URLs) or \`socket\` (a unix socket path)`,
     );
   }
-  if (Array.isArray(c.url)) {
-    if (c.url.length === 0) throw new InvalidArgumentError(`remote "${name}": \`url\` lists no member URL`);
-    for (const [i, url] of c.url.entries()) checkText(`remote "${name}"`, `url[${i}]`, url, { empty: false });
-  }
+  // A list of member URLs is checked by the failover that takes it (transport/failover.ts).
   for (const k of ["socket", "cert", "key", "ca", "fingerprint", ...(Array.isArray(c.url) ? [] : ["url" as const])] as const)
     if (c[k] !== undefined) checkText(`remote "${name}"`, k, c[k], { empty: false });
 }
