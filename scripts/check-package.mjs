@@ -18,7 +18,8 @@ console.log(node(["--input-type=module", "-e", `const kind = "import 'lxd-fetch'
 
 // The browser condition of the exports map, bundled as three apps would: each must carry no
 // server-runtime code (a Node built-in fails the build), and the sizes show what tree-shaking
-// leaves of the per-capability functions (each app's goal below, min+gzip; the sizes: docs/web-apps.md).
+// leaves of the per-capability functions. An app above its goal (bytes, min+gzip) fails the check
+// once every other check has run (the sizes: docs/web-apps.md).
 const apps = [
   [
     "operations.list only",
@@ -29,12 +30,13 @@ const apps = [
     "operations + events + exec",
     `import { createLxdBase, lxdEvents, lxdExec, lxdOperations } from "lxd-fetch";
      const base = createLxdBase(); export const ops = lxdOperations(base), events = lxdEvents(base), exec = lxdExec(base);`,
-    9000,
+    11000,
   ],
   ["everything (createLxd)", `import { createLxd } from "lxd-fetch"; export const lxd = createLxd();`, undefined],
 ];
 // The entry is pre-bundled, so also look inside it for any server runtime's transport.
 const serverOnly = /createHttpClient|ws\+unix|checkServerIdentity|buildConnector|from\s*["'](?:undici|node:)|require\(["'](?:undici|node:)/;
+const oversized = [];
 for (const [name, contents, goal] of apps) {
   const result = await build({
     stdin: { contents, resolveDir: root },
@@ -63,7 +65,8 @@ for (const [name, contents, goal] of apps) {
     process.exit(1);
   }
   const gz = gzipSync(code, { level: 9 }).length;
-  const verdict = goal === undefined ? "" : gz <= goal ? ` (goal ≤ ${goal / 1000} KB: met)` : ` (goal ≤ ${goal / 1000} KB: not met)`;
+  const verdict = goal === undefined ? "" : gz <= goal ? ` (goal ≤ ${goal / 1000} KB: met)` : ` (goal ≤ ${goal / 1000} KB: NOT MET)`;
+  if (goal !== undefined && gz > goal) oversized.push(`browser app "${name}": ${gz} B min+gzip, above its goal of ${goal} B`);
   console.log(`browser app, ${name}: ${(code.length / 1000).toFixed(1)} KB min, ${(gz / 1000).toFixed(1)} KB min+gzip${verdict}`);
 }
 
@@ -121,4 +124,9 @@ for (const [runtime, args, want] of [
     env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
   }).trim();
   console.log(`import 'lxd-fetch' in ${runtime}: ${out}`);
+}
+
+if (oversized.length > 0) {
+  for (const line of oversized) console.error(line);
+  process.exit(1);
 }

@@ -5,7 +5,7 @@ import type { Core, Sent } from "../request/core.js";
 import { requireExtension, type InfoCache } from "./server.js";
 import { lxdError, syncMetadata } from "../request/envelope.js";
 import { AbortError, InvalidArgumentError, LxdError, OperationError, OperationGoneError, TimeoutError } from "../utils/errors.js";
-import { isFinal, StatusCode, type Operation, type OperationMap } from "../types/lxd.js";
+import { isFinal, type Operation, type OperationMap } from "../types/lxd.js";
 import { type Args, type Call, type Flat, type Lead, type Mutator, withMutator } from "./mutator.js";
 import type { Where } from "../request/pipeline.js";
 import { settle } from "../utils/settle.js";
@@ -138,13 +138,18 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
     const { signal } = options;
     const timeout = checkMs("operations.wait", "timeout", options.timeout);
     core.resolve(remote);
-    if (signal?.aborted) throw new AbortError(`wait ${id}`, signal.reason);
-    const deadline = timeout === undefined ? Infinity : Date.now() + timeout;
+    const aborted = () => new AbortError(`wait ${id}`, signal?.reason);
+    if (signal?.aborted) throw aborted();
+    const deadline = Date.now() + (timeout ?? Infinity);
     const timer = new AbortController();
-    const timeoutId = Number.isFinite(deadline) ? setTimeout(() => timer.abort(), timeout) : undefined;
+    const timeoutId = timeout === undefined ? undefined : setTimeout(() => timer.abort(), timeout);
     const combined = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
     let last: Operation | undefined;
     const timedOut = () => new TimeoutError(`operation ${id} not final after ${timeout} ms`, last);
+    // A request that failed because the wait was stopped says why: the caller's signal, or the deadline.
+    const stopped = (err: unknown): never => {
+      throw signal?.aborted ? aborted() : timer.signal.aborted ? timedOut() : err;
+    };
     try {
       for (;;) {
         const remaining = deadline - Date.now();
@@ -155,12 +160,9 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
         const started = Date.now();
         const sent = await core
           .send(remote, "GET", "/1.0/operations/{id}/wait", { params: { path: { id }, query: { timeout: seconds } }, signal: combined })
-          .catch((err: unknown) => {
-            if (signal?.aborted) throw new AbortError(`wait ${id}`, signal.reason);
-            if (timer.signal.aborted) throw timedOut();
-            throw err;
-          });
+          .catch(stopped);
         const env = sent.envelope;
+        let op: Operation;
         if (env.type === "error") {
           const err = lxdError(sent.ctx, sent.status, env);
           if (sent.status === 404 || env.error_code === 404) throw gone(err, id);
@@ -169,25 +171,14 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
           if (!/deadline exceeded/i.test(env.error)) return await settleFailedWait(id, remote, env.error, combined);
           // That timeout envelope holds no state: read it, so that a TimeoutError carries the
           // last state as it does with 5.0.0–5.0.2 (one GET per round of up to 30 s).
-          let op: Operation;
-          try {
-            op = await get(remote, id, combined);
-          } catch (err) {
-            if (signal?.aborted) throw new AbortError(`wait ${id}`, signal.reason);
-            if (timer.signal.aborted) throw timedOut();
-            throw err;
-          }
-          last = op;
-          if (isFinal(op.status_code)) return settle(op, id);
-        } else {
-          const op = syncMetadata(sent);
-          last = op;
-          if (isFinal(op.status_code)) return settle(op, id);
-        }
+          op = await get(remote, id, combined).catch(stopped);
+        } else op = syncMetadata(sent);
+        last = op;
+        if (isFinal(op.status_code)) return settle(op, id);
         // Not final yet: the server-side timeout of this round ran out (5.0.0–5.0.2 form).
         const spent = Date.now() - started;
         if (spent < MIN_ROUND_MS) await sleep(MIN_ROUND_MS - spent, combined).catch(() => undefined);
-        if (signal?.aborted) throw new AbortError(`wait ${id}`, signal.reason);
+        if (signal?.aborted) throw aborted();
       }
     } finally {
       clearTimeout(timeoutId);
@@ -203,7 +194,12 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
       if (!(err instanceof OperationGoneError)) throw err;
     }
     if (op && isFinal(op.status_code)) return settle(op, id);
-    throw new OperationError(id, { statusCode: StatusCode.Failure, status: "Failure", err: message, ...(op && { operation: op }) });
+    throw new OperationError(id, {
+      statusCode: 400 /* StatusCode.Failure */,
+      status: "Failure",
+      err: message,
+      ...(op && { operation: op }),
+    });
   }
 
   const remove = withMutator("operations.cancel", 2, cancel);

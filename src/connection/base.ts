@@ -8,7 +8,6 @@ import { InvalidArgumentError } from "../utils/errors.js";
 import type { LxdOptions } from "./options.js";
 import type { RemoteOptions, Transport, TransportFactory } from "../transport/types.js";
 import { checkFunction, checkMs, checkOptions, checkText } from "../utils/validate.js";
-import type { WebSocketFactory } from "../streams/websocket.js";
 
 export interface LxdBase {
   readonly defaultRemote: string;
@@ -23,8 +22,6 @@ export interface LxdBase {
   /** The remote's transport; throws once the client is closed. */
   transport(where: Where): Transport;
   baseUrl(where: Where): string;
-  /** How websockets to the remote are opened (`options.WebSocket`, else the transport's). */
-  webSocket(where: Where): WebSocketFactory;
   /** State a capability keeps per client, made on first use; `dispose` runs at `close()`. */
   shared<T>(key: object, make: () => T, dispose?: (value: T) => void): T;
   /** Closes every connection of this client. */
@@ -48,10 +45,10 @@ export function createBase(given: LxdOptions | undefined, defaultTransport: Tran
   checkFunction("createLxd", "WebSocket", options.WebSocket);
   const hooks = checkOptions("createLxd", options.hooks);
   for (const k of ["beforeRequest", "afterResponse"] as const) {
-    const list = hooks[k];
-    if (list === undefined) continue;
-    if (!Array.isArray(list)) throw new InvalidArgumentError(`createLxd: hooks.${k} must be an array of functions`);
-    for (const f of list) checkFunction("createLxd", `hooks.${k}[]`, f);
+    const list: unknown = hooks[k];
+    if (list !== undefined && !(Array.isArray(list) && list.every((f) => typeof f === "function"))) {
+      throw new InvalidArgumentError(`createLxd: hooks.${k} must be an array of functions`);
+    }
   }
   const names = [...new Set(["local", ...Object.keys(configs)])];
   const defaultRemote = options.defaultRemote ?? "local";
@@ -95,15 +92,6 @@ export function createBase(given: LxdOptions | undefined, defaultTransport: Tran
     resolve,
     transport,
     baseUrl: (where) => transport(where).baseUrl,
-    webSocket: (where) => {
-      const Ctor = options.WebSocket;
-      const make: WebSocketFactory = Ctor ? (url: string) => new Ctor(url) : transport(where).webSocket;
-      if (!hooks.beforeRequest?.length) return make;
-      // The hooks' headers go with each upgrade request (where the runtime's websocket can send them).
-      const factory: WebSocketFactory = (url, socketOptions) => make(url, socketOptions);
-      factory.headers = (url) => pipeline.socketHeaders(where, new URL(url).pathname, url);
-      return factory;
-    },
     shared<T>(key: object, make: () => T, dispose?: (value: T) => void): T {
       let entry = state.get(key);
       if (!entry) state.set(key, (entry = { value: make(), dispose }));
@@ -128,10 +116,7 @@ function checkRemote(name: string, config: unknown): void {
       `remote "${name}": give either \`url\` (HTTPS, or a cluster's member URLs) or \`socket\` (a unix socket path)`,
     );
   }
-  if (Array.isArray(c.url)) {
-    if (c.url.length === 0) throw new InvalidArgumentError(`remote "${name}": \`url\` lists no member URL`);
-    for (const [i, url] of c.url.entries()) checkText(`remote "${name}"`, `url[${i}]`, url, { empty: false });
-  }
+  // A list of member URLs is checked by the failover that takes it (transport/failover.ts).
   for (const k of ["socket", "cert", "key", "ca", "fingerprint", ...(Array.isArray(c.url) ? [] : ["url" as const])] as const)
     if (c[k] !== undefined) checkText(`remote "${name}"`, k, c[k], { empty: false });
 }

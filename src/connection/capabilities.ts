@@ -5,6 +5,8 @@
 //   const ops = await lxdOperations(base).list(); // bundles operations only
 import createClient, { type Client } from "openapi-fetch";
 import type { LxdBase } from "./base.js";
+import { webSocketOf } from "./web-socket.js";
+import { forward } from "../request/forward.js";
 import { createCluster, type ClusterApi } from "../capabilities/cluster.js";
 import { type ConsoleApi, createConsole } from "../capabilities/exec/console.js";
 import { EventHub, subscribe, type EventsOptions, type EventSubscription } from "../capabilities/events.js";
@@ -54,7 +56,7 @@ export function lxdOperations(base: LxdBase): OperationsApi {
 function hub(base: LxdBase): EventHub {
   return base.shared(
     HUB,
-    () => new EventHub(base.baseUrl, base.webSocket, base.options.eventsLinger ?? 1000),
+    () => new EventHub(base.baseUrl, webSocketOf(base), base.options.eventsLinger ?? 1000),
     (h) => h.closeAll(),
   );
 }
@@ -77,7 +79,7 @@ function startDeps(base: LxdBase): ExecDeps & StartDeps {
     hub: hub(base),
     operations: lxdOperations(base),
     baseUrl: base.baseUrl,
-    webSocket: base.webSocket,
+    webSocket: webSocketOf(base),
     connecting: connecting(base),
   };
 }
@@ -193,7 +195,7 @@ export function lxdApi(base: LxdBase): ApiCall {
     let c = clients.get(key);
     if (!c) {
       const baseUrl = base.transport(scope.remote).baseUrl;
-      clients.set(key, (c = createClient<paths>({ baseUrl, fetch: (request) => base.core.forward(scope, request) })));
+      clients.set(key, (c = createClient<paths>({ baseUrl, fetch: (request) => forward(base.core, scope, request) })));
     }
     return c;
   };

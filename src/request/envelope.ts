@@ -76,7 +76,8 @@ export function unexpectedAnswer(sent: { ctx: RequestContext; status: number; he
 
 /** The metadata of a call that must answer sync (an async answer is a protocol surprise). */
 export function syncMetadata<T>(sent: { ctx: RequestContext; status: number; headers: Headers; envelope: Envelope<T> }): T {
-  const out = unwrap(sent.ctx, sent.status, sent.envelope);
-  if (out.type !== "sync") throw unexpectedAnswer(sent, "unexpected async answer where sync metadata was expected");
-  return out.metadata;
+  const env = sent.envelope;
+  if (env.type === "error") throw lxdError(sent.ctx, sent.status, env);
+  if (env.type !== "sync") throw unexpectedAnswer(sent, "unexpected async answer where sync metadata was expected");
+  return env.metadata;
 }

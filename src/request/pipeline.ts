@@ -75,12 +75,12 @@ export interface Pipeline {
   /** Sends one request; the response comes unread, whatever its status. */
   dispatch(where: Where, method: Method, path: string, init?: AnyInit): Promise<Dispatched>;
   /**
-   * Sends a Request built elsewhere (openapi-fetch's, for `api()`), its query given the scope,
-   * through the hooks and the transport. Failures are the transport's own.
+   * One fetch through the user's hooks (a plain fetch when there are none): what `api()`'s
+   * requests (request/forward.ts) go through besides `dispatch`. Failures are the transport's own.
    */
-  forward(where: Where, request: Request): Promise<Response>;
-  /** Headers the hooks add to a websocket to `url` (a ws:// or wss:// URL of the remote). */
-  socketHeaders(where: Where, path: string, url: string): Promise<Record<string, string> | undefined>;
+  exchange(t: Transport, url: string, init: RequestInit, context: HookContext): Promise<Response>;
+  /** The client's `beforeRequest` hooks, which websockets' upgrade requests also go through (connection/web-socket.ts). */
+  readonly before: readonly BeforeRequestHook[];
 }
 
 /**
@@ -125,68 +125,38 @@ export function createPipeline(
     checkRequest(`${method} ${path}`, init);
     const ctx: RequestContext = { method, path: expandPath(path, init.params?.path), remote: s.remote };
     const url = t.baseUrl + ctx.path + queryString(scopedQuery(init.params?.query, s));
-    const request = requestInit(method, init);
     try {
-      if (before.length === 0 && after.length === 0) return { ctx, response: await t.fetch(url, request) };
-      return { ctx, response: await hooked(t, url, request, ctx) };
+      return { ctx, response: await exchange(t, url, requestInit(method, init), ctx) };
     } catch (err) {
       throw classifyFailure(ctx, err, init.signal);
     }
   }
 
   // Hooks see a Request, as ky's do; built only when a hook is set (the hot path stays a plain fetch).
-  async function hooked(t: Transport, url: string, init: RequestInit, context: HookContext): Promise<Response> {
-    const built = new Request(url, init);
-    let request = built;
-    let response: Response | undefined;
-    for (const hook of before) {
-      const out = await hook(request, context);
-      if (out instanceof Response) {
-        response = out;
-        break;
-      }
-      if (out instanceof Request) request = out;
-    }
-    response ??= await t.fetch(request.url, fromRequest(request, init, request === built));
-    for (const hook of after) {
-      const out = await hook(request, response, context);
-      if (out instanceof Response) response = out;
-    }
-    return response;
-  }
+  const exchange =
+    before.length + after.length === 0
+      ? (t: Transport, url: string, init: RequestInit) => t.fetch(url, init)
+      : async (t: Transport, url: string, init: RequestInit, context: HookContext): Promise<Response> => {
+          const built = new Request(url, init);
+          let request = built;
+          let response: Response | undefined;
+          for (const hook of before) {
+            const out = await hook(request, context);
+            if (out instanceof Response) {
+              response = out;
+              break;
+            }
+            if (out instanceof Request) request = out;
+          }
+          response ??= await t.fetch(request.url, fromRequest(request, init, request === built));
+          for (const hook of after) {
+            const out = await hook(request, response, context);
+            if (out instanceof Response) response = out;
+          }
+          return response;
+        };
 
-  async function socketHeaders(where: Where, path: string, url: string): Promise<Record<string, string> | undefined> {
-    if (before.length === 0) return undefined;
-    const s = scope(where);
-    let request = new Request(url.replace(/^ws/, "http"));
-    for (const hook of before) {
-      const out = await hook(request, { remote: s.remote, method: "GET", path });
-      if (out instanceof Request) request = out;
-    }
-    const headers: Record<string, string> = {};
-    request.headers.forEach((v, k) => {
-      headers[k] = v;
-    });
-    return headers;
-  }
-
-  async function forward(where: Where, request: Request): Promise<Response> {
-    const s = scope(where);
-    const t = transportOf(s.remote);
-    const url = new URL(request.url);
-    const query = scopedQuery(Object.fromEntries(url.searchParams), s);
-    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && !url.searchParams.has(k)) url.searchParams.set(k, String(v));
-    const init: RequestInit & { duplex?: "half" } = { method: request.method, headers: request.headers, signal: request.signal };
-    if (request.body) {
-      init.body = request.body;
-      init.duplex = "half";
-    }
-    const path = url.pathname;
-    if (before.length === 0 && after.length === 0) return t.fetch(url.href, init);
-    return hooked(t, url.href, init, { remote: s.remote, method: request.method, path });
-  }
-
-  return { scope, resolve, transport, dispatch, forward, socketHeaders };
+  return { scope, resolve, transport, dispatch, exchange, before };
 }
 
 const JSON_HEADERS = { "content-type": "application/json" };
@@ -207,7 +177,6 @@ function requestInit(method: string, init: AnyInit): RequestInit {
   return out;
 }
 
-/** A hook's Request back into what the transport takes (its body stream, if any, half duplex). */
 /**
  * A hook's Request back into what the transport takes. Its headers always (a hook may set them in
  * place); the original body when the hook kept the Request, so bytes stay bytes (a browser sends a

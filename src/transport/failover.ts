@@ -3,11 +3,15 @@
 // be reached is skipped only when the request surely never reached it, so nothing is ever done
 // twice: a request that may have reached a member and failed mid-way is the caller's error.
 import { causeCode, TLS_CODE } from "./cause.js";
+import { InvalidArgumentError } from "../utils/errors.js";
+import { checkText } from "../utils/validate.js";
 import type { ClusterRemote, RemoteConfig, RemoteOptions, SocketOptions, Transport, TransportFactory } from "./types.js";
 
 /** The transport of a remote as configured: a cluster's is a failover over one per member URL. */
 export function remoteTransport(factory: TransportFactory, name: string, config: RemoteOptions | undefined): Transport {
   if (config === undefined || !isClusterRemote(config)) return factory(name, config);
+  if (config.url.length === 0) throw new InvalidArgumentError(`remote "${name}": \`url\` lists no member URL`);
+  for (const [i, url] of config.url.entries()) checkText(`remote "${name}"`, `url[${i}]`, url, { empty: false });
   return failoverTransport(config.url.map((url) => factory(name, { ...config, url } as RemoteConfig)));
 }
 

@@ -22,9 +22,9 @@ export interface RequestContext {
 /** A failure of one request: says which method, path (secrets redacted) and remote. */
 export class RequestError extends LxdFetchError {
   override name = "RequestError";
-  readonly method: string;
-  readonly path: string;
-  readonly remote: string;
+  declare readonly method: string;
+  declare readonly path: string;
+  declare readonly remote: string;
   constructor(ctx: RequestContext, detail: string, options?: ErrorOptions & { message?: string | undefined }) {
     const path = redact(ctx.path);
     super(redact(options?.message ?? `${ctx.method} ${path} on "${ctx.remote}": ${detail}`), options);
@@ -38,11 +38,11 @@ export class RequestError extends LxdFetchError {
 export class LxdError extends RequestError {
   override name = "LxdError";
   /** HTTP status of the response. */
-  readonly status: number;
+  declare readonly status: number;
   /** `error_code` from the envelope (LXD sets it to the HTTP status). */
-  readonly errorCode: number;
+  declare readonly errorCode: number;
   /** LXD's own message, e.g. "not authorized". */
-  readonly lxdMessage: string;
+  declare readonly lxdMessage: string;
   constructor(ctx: RequestContext & { status: number; errorCode: number; lxdMessage: string }, message?: string) {
     super(ctx, `${ctx.errorCode || ctx.status} ${ctx.lxdMessage}`, { message });
     this.status = ctx.status;
@@ -62,8 +62,8 @@ export class OperationGoneError extends LxdError {
 /** The response was not an LXD envelope: HTML from a proxy, an empty body, malformed JSON. */
 export class ResponseError extends RequestError {
   override name = "ResponseError";
-  readonly status: number;
-  readonly contentType: string;
+  declare readonly status: number;
+  declare readonly contentType: string;
   constructor(ctx: RequestContext & { status: number; contentType: string }, reason: string, options?: ErrorOptions) {
     super(ctx, `HTTP ${ctx.status}, ${reason}`, options);
     this.status = ctx.status;
@@ -75,7 +75,7 @@ export class ResponseError extends RequestError {
 export class ConnectionError extends RequestError {
   override name = "ConnectionError";
   /** The underlying system or TLS error code, e.g. ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT. */
-  readonly code: string | undefined;
+  declare readonly code: string | undefined;
   constructor(ctx: RequestContext & { code: string | undefined; detail: string }, options?: ErrorOptions) {
     super(ctx, ctx.detail, options);
     this.code = ctx.code;
@@ -105,11 +105,11 @@ export function redactOperation<T extends Operation | undefined>(op: T): T {
 /** An operation reached a final state other than Success (Failure or Cancelled). */
 export class OperationError extends LxdFetchError {
   override name = "OperationError";
-  readonly statusCode: number;
-  readonly status: string;
+  declare readonly statusCode: number;
+  declare readonly status: string;
   /** LXD's `err` for the operation. */
-  readonly err: string;
-  readonly operation: Operation | undefined;
+  declare readonly err: string;
+  declare readonly operation: Operation | undefined;
   constructor(id: string, state: { statusCode: number; status: string; err: string; operation?: Operation }) {
     super(`operation ${id} ended ${state.status} (${state.statusCode})${state.err ? `: ${state.err}` : ""}`);
     this.statusCode = state.statusCode;
@@ -126,8 +126,8 @@ export class ExecError extends LxdFetchError {
 
 /** The command finished but its input or output failed: its exit code and final state are kept. */
 class ExecIoError extends ExecError {
-  readonly exitCode: number;
-  readonly operation: Operation<ExecOperationMetadata>;
+  declare readonly exitCode: number;
+  declare readonly operation: Operation<ExecOperationMetadata>;
   constructor(message: string, exit: { exitCode: number; operation: Operation<ExecOperationMetadata> }, options?: ErrorOptions) {
     super(message, options);
     this.exitCode = exit.exitCode;
@@ -142,7 +142,7 @@ class ExecIoError extends ExecError {
  */
 export class ExecOutputError extends ExecIoError {
   override name = "ExecOutputError";
-  readonly streams: ("stdout" | "stderr")[];
+  declare readonly streams: ("stdout" | "stderr")[];
   constructor(id: string, streams: ("stdout" | "stderr")[], exitCode: number, operation: Operation<ExecOperationMetadata>) {
     const message = `exec ${id}: LXD closed ${streams.join(" and ")} without end-of-stream; output may be incomplete (exit code ${exitCode})`;
     super(message, { exitCode, operation });
@@ -166,7 +166,7 @@ export class ExecInputError extends ExecIoError {
 /** A client-side deadline passed before the operation was final. */
 export class TimeoutError extends LxdFetchError {
   override name = "TimeoutError";
-  readonly operation: Operation | undefined;
+  declare readonly operation: Operation | undefined;
   constructor(message: string, operation?: Operation) {
     super(message);
     this.operation = redactOperation(operation);
@@ -187,8 +187,8 @@ export class AbortError extends LxdFetchError {
  */
 export class UnsupportedError extends LxdFetchError {
   override name = "UnsupportedError";
-  readonly extension: string;
-  readonly remote: string;
+  declare readonly extension: string;
+  declare readonly remote: string;
   constructor(message: string, details: { extension: string; remote: string }) {
     super(message);
     this.extension = details.extension;
@@ -205,7 +205,7 @@ export class InvalidArgumentError extends LxdFetchError {
 export class FileInputError extends LxdFetchError {
   override name = "FileInputError";
   /** Bytes read from the input before it failed. */
-  readonly bytes: number;
+  declare readonly bytes: number;
   constructor(where: string, bytes: number, cause: unknown) {
     super(`${where}: the input stream failed after ${bytes} bytes; the file in the instance may be partly written`, { cause });
     this.bytes = bytes;
@@ -215,8 +215,8 @@ export class FileInputError extends LxdFetchError {
 /** A call that needs one type of file met another (listing a regular file, for one). */
 export class FileTypeError extends LxdFetchError {
   override name = "FileTypeError";
-  readonly path: string;
-  readonly type: string;
+  declare readonly path: string;
+  declare readonly type: string;
   constructor(where: string, path: string, type: string, wanted: string) {
     super(`${where}: ${JSON.stringify(path)} is a ${type || "file of unknown type"}, not a ${wanted}`);
     this.path = path;

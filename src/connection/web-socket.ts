@@ -1,0 +1,26 @@
+// How a capability opens a websocket to a remote: `options.WebSocket`, else the transport's, and
+// where the client has `beforeRequest` hooks, their headers on the upgrade request. Apart from
+// base.ts so that an app without websockets (operations only) bundles none of it.
+import type { LxdBase } from "./base.js";
+import type { Where } from "../request/pipeline.js";
+import type { WebSocketFactory } from "../streams/websocket.js";
+
+export function webSocketOf(base: LxdBase): (where: Where) => WebSocketFactory {
+  return (where) => {
+    const Ctor = base.options.WebSocket;
+    const make: WebSocketFactory = Ctor ? (url: string) => new Ctor(url) : base.transport(where).webSocket;
+    const { before } = base.core;
+    if (before.length === 0) return make;
+    const factory: WebSocketFactory = (url, socketOptions) => make(url, socketOptions);
+    factory.headers = async (url) => {
+      const context = { remote: base.resolve(where), method: "GET", path: new URL(url).pathname };
+      let request = new Request(url.replace(/^ws/, "http"));
+      for (const hook of before) {
+        const out = await hook(request, context);
+        if (out instanceof Request) request = out;
+      }
+      return Object.fromEntries(request.headers);
+    };
+    return factory;
+  };
+}
