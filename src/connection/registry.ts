@@ -48,8 +48,8 @@ export const CAPABILITIES = {
   exec: lxdExec,
   run: lxdRun,
   api: lxdApi,
-  profiles: family(createProfiles),
-  projects: family(createProjects),
+  profiles: /* @__PURE__ */ family(createProfiles),
+  projects: /* @__PURE__ */ family(createProjects),
 } satisfies { [K in keyof Capabilities<Flat>]: (base: LxdBase) => Capabilities<Flat>[K] };
 
 /** The capabilities with their lead: `Flat` (the remote first) on a client, `[]` on a connection. */
