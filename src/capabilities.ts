@@ -108,7 +108,8 @@ export function lxdExec(
 export function lxdRun(
   base: LxdBase,
 ): (remote: string | undefined, instance: string, command: string[], options?: RunOptions) => Promise<RunResult> {
-  return (remote, instance, command, opts) => run(startDeps(base), remote, instance, command, opts);
+  return (remote, instance, command, opts) =>
+    run({ ...startDeps(base), resolve: base.resolve, transport: base.transport }, remote, instance, command, opts);
 }
 
 /** What helpers that start operations and read features are built on; the hub is made on first use. */

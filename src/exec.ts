@@ -2,7 +2,7 @@
 // first; binary frames only (a text frame is EOF, both ways); output ends with an empty text
 // frame and a drop without a close frame; the exit code is `metadata.return` of the finished
 // operation, and `exited` waits for it *and* both EOFs so no trailing output is lost.
-import { AbortError, ExecError, ExecOutputError, InvalidArgumentError, OperationError } from "./errors.js";
+import { AbortError, ExecError, ExecNotStartedError, ExecOutputError, InvalidArgumentError, OperationError } from "./errors.js";
 import {
   type Connected,
   connectFds,
@@ -37,10 +37,17 @@ export interface ExecExit {
   /** The command's exit status; 128+n when killed by signal n; 126/127 when it could not run. */
   exitCode: number;
   operation: Operation<ExecOperationMetadata>;
+  /**
+   * Exec operations created for this command: 1, or more when the server gave up waiting for the
+   * websockets before the command started (it never ran) and the command was sent again.
+   */
+  attempts: number;
 }
 
 export interface ExecProcess {
   readonly operation: LxdOperation<ExecOperationMetadata>;
+  /** Exec operations created to start it (see ExecExit.attempts). */
+  readonly attempts: number;
   /** Closing it sends EOF (non-interactive: the stdin socket closes; interactive: `\x04`). */
   readonly stdin: WritableStream<Uint8Array>;
   /** Bytes as they come, never decoded. In interactive mode the PTY's output. */
@@ -76,6 +83,14 @@ const END_GRACE_MS = 2000;
 // Both outputs ended but no final state: LXD normally sends it within milliseconds.
 const VERIFY_FIRST_MS = 1000;
 const VERIFY_MAX_MS = 30_000;
+// A server that gave up waiting for the websockets fails the operation with this, before the
+// command starts (LXD 5.0 and Incus 6.0 after 5 s, current LXD after 10 s): sending it again is safe.
+const NOT_STARTED = /^Timed out waiting for websockets to connect$/;
+// Operations sent for one exec whose websockets the server stopped waiting for, the last included.
+const START_ATTEMPTS = 3;
+// After a failed connect, how long the operation's verdict is waited for: the server's own
+// deadline (10 s at most) from its start, and some.
+const VERDICT_MS = 12_000;
 
 export async function exec(
   deps: ExecDeps,
@@ -91,13 +106,26 @@ export async function exec(
 
   const leave = await deps.connecting(name, signal);
   try {
-    return await start(deps, name, instance, body, options);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await start(deps, name, instance, body, options, attempt);
+      } catch (err) {
+        if (!(err instanceof ExecNotStartedError) || attempt >= START_ATTEMPTS) throw err;
+      }
+    }
   } finally {
     leave(); // connected (or failed): the next exec may connect
   }
 }
 
-async function start(deps: ExecDeps, name: string, instance: string, body: InstanceExecPost, options: ExecOptions): Promise<ExecProcess> {
+async function start(
+  deps: ExecDeps,
+  name: string,
+  instance: string,
+  body: InstanceExecPost,
+  options: ExecOptions,
+  attempt: number,
+): Promise<ExecProcess> {
   const { signal, project } = options;
   const handle = await startOperation<ExecOperationMetadata, "POST", "/1.0/instances/{name}/exec">(
     deps,
@@ -119,14 +147,35 @@ async function start(deps: ExecDeps, name: string, instance: string, body: Insta
     throw new ExecError(`exec in ${instance}: operation ${op.id} has no websocket secrets`);
   }
   try {
-    return await attach(deps, name, handle, fds, options);
+    return await attach(deps, name, handle, fds, options, attempt);
   } catch (err) {
+    const never = options.signal?.aborted ? undefined : await neverStarted(handle);
     handle.release();
+    if (never) throw new ExecNotStartedError(handle.id, attempt, never, { cause: err });
     throw err;
   }
 }
 
-function execBody(instance: string, command: string[], options: ExecOptions): InstanceExecPost {
+/**
+ * After the websockets failed to connect: the operation, when the server says the command never
+ * started because it stopped waiting for them (a retry is then safe); else undefined.
+ */
+async function neverStarted(handle: LxdOperation<ExecOperationMetadata>): Promise<Operation | undefined> {
+  try {
+    await handle.wait({ timeout: VERDICT_MS });
+  } catch (err) {
+    const op = err instanceof OperationError ? err.operation : undefined;
+    const code = op?.metadata?.return;
+    if (op && NOT_STARTED.test(op.err) && !(typeof code === "number" && code >= 0)) return op;
+  }
+  return undefined;
+}
+
+/**
+ * The exec request, its input checked. `record`: no websockets, the output written to files the
+ * final operation names (`metadata.output`), the command's stdin empty.
+ */
+export function execBody(instance: string, command: string[], options: ExecOptions, record = false): InstanceExecPost {
   const o = checkOptions("exec", options);
   checkSegment("exec", "instance name", instance);
   if (!Array.isArray(command) || command.length === 0)
@@ -149,9 +198,9 @@ function execBody(instance: string, command: string[], options: ExecOptions): In
   if (o.project !== undefined) checkSegment("exec", "project", o.project);
   return {
     command,
-    "wait-for-websocket": true,
+    "wait-for-websocket": !record,
     interactive: o.interactive ?? false,
-    "record-output": false,
+    "record-output": record,
     ...(o.environment && { environment: o.environment }),
     ...(o.cwd !== undefined && { cwd: o.cwd }),
     ...(o.user !== undefined && { user: o.user }),
@@ -167,6 +216,7 @@ async function attach(
   handle: LxdOperation<ExecOperationMetadata>,
   fds: ExecFds,
   options: ExecOptions,
+  attempts: number,
 ): Promise<ExecProcess> {
   const interactive = options.interactive ?? false;
   let aborted: AbortError | undefined;
@@ -225,7 +275,7 @@ async function attach(
       });
     }
     if (lost.length > 0) throw new ExecOutputError(handle.id, lost, code, final);
-    return { exitCode: code, operation: final };
+    return { exitCode: code, operation: final, attempts };
   })();
   exited
     .catch(() => undefined)
@@ -250,6 +300,7 @@ async function attach(
 
   return {
     operation: handle,
+    attempts,
     stdin: stdinStream(stdinWs, interactive ? "eot" : "close"),
     stdout: stdout.stream,
     stderr: stderr.stream,
@@ -297,7 +348,10 @@ function verifyUntil(handle: LxdOperation<ExecOperationMetadata>, settled: Promi
 }
 
 /** The final operation state; 126/127 end as Failure with `return` set, which is still an exit. */
-async function finalState(handle: LxdOperation<ExecOperationMetadata>, signal?: AbortSignal): Promise<Operation<ExecOperationMetadata>> {
+export async function finalState(
+  handle: LxdOperation<ExecOperationMetadata>,
+  signal?: AbortSignal,
+): Promise<Operation<ExecOperationMetadata>> {
   try {
     return await handle.wait(signal ? { signal } : {});
   } catch (err) {

@@ -37,7 +37,9 @@ export {
   ConnectionError,
   ExecError,
   ExecInputError,
+  ExecNotStartedError,
   ExecOutputError,
+  ExecRecordError,
   FileInputError,
   FileTypeError,
   InvalidArgumentError,
@@ -53,7 +55,7 @@ export {
 } from "./errors.js";
 export type { EventScope, EventsOptions, EventSubscription } from "./events.js";
 export type { ExecExit, ExecOptions, ExecProcess } from "./exec.js";
-export type { RunOptions, RunResult } from "./run.js";
+export type { RunOptions, RunOutput, RunResult } from "./run.js";
 export type {
   Image,
   ImageAliasesEntry,

@@ -109,11 +109,15 @@ export function coreCases(lx, lxd, remote, container, prefix, { proxyPongLoss = 
       },
     ],
     [
-      `${prefix}exec: stdout, stderr and exit code 3`,
+      `${prefix}exec: stdout, stderr and exit code 3, streamed and recorded`,
       async () => {
-        const r = await lxd.run(remote, container, ["sh", "-c", "echo out; echo err >&2; exit 3"]);
-        const got = { exitCode: r.exitCode, stdout: r.text(), stderr: r.text("stderr") };
-        assertEqual(got, { exitCode: 3, stdout: "out\n", stderr: "err\n" }, "run");
+        const got = {};
+        for (const output of ["stream", "record"]) {
+          const r = await lxd.run(remote, container, ["sh", "-c", "echo out; echo err >&2; exit 3"], { output });
+          got[output] = { output: r.output, exitCode: r.exitCode, stdout: r.text(), stderr: r.text("stderr") };
+        }
+        const want = (output) => ({ output, exitCode: 3, stdout: "out\n", stderr: "err\n" });
+        assertEqual(got, { stream: want("stream"), record: want("record") }, "run");
         return got;
       },
     ],
@@ -150,7 +154,9 @@ export function coreCases(lx, lxd, remote, container, prefix, { proxyPongLoss = 
               const i = next++;
               const line = new TextEncoder().encode(`${i}\n`);
               try {
-                const r = await lxd.run(remote, container, ["sh", "-c", `yes ${i} | head -c ${sizeOf(i)}; echo end-${i} >&2`]);
+                const r = await lxd.run(remote, container, ["sh", "-c", `yes ${i} | head -c ${sizeOf(i)}; echo end-${i} >&2`], {
+                  output: "stream",
+                });
                 const good =
                   r.stdout.byteLength === sizeOf(i) &&
                   r.stdout.every((b, k) => b === line[k % line.length]) &&
@@ -284,7 +290,10 @@ export function tlsCases(lx, env, runtime, transportOf) {
             cfg ? { ...transportOf(name, cfg), webSocket: transportOf(name, bad).webSocket } : transportOf(name, cfg),
         });
         return using(lxd, async () => {
-          const err = await rejection(lxd.run("r", env.container, ["echo", "never"]), "exec with an untrusted websocket peer");
+          const err = await rejection(
+            lxd.run("r", env.container, ["echo", "never"], { output: "stream" }),
+            "exec with an untrusted websocket peer",
+          );
           assertError(err, lx.LxdFetchError, "exec with an untrusted websocket peer");
           return err.name;
         });
@@ -322,7 +331,7 @@ export function tlsCases(lx, env, runtime, transportOf) {
       () =>
         using(client(pinOnly), async (lxd) => {
           await lxd.operations.list();
-          const r = await lxd.run("r", env.container, ["echo", "pinned"]);
+          const r = await lxd.run("r", env.container, ["echo", "pinned"], { output: "stream" });
           assertEqual([r.exitCode, r.text()], [0, "pinned\n"], "exec with a pinned server");
         }),
     ],
@@ -347,7 +356,10 @@ export function tlsCases(lx, env, runtime, transportOf) {
               : transportOf(name, cfg),
         });
         return using(lxd, async () => {
-          const err = await rejection(lxd.run("r", env.container, ["echo", "never"]), "exec with a wrong websocket pin");
+          const err = await rejection(
+            lxd.run("r", env.container, ["echo", "never"], { output: "stream" }),
+            "exec with a wrong websocket pin",
+          );
           assertError(err, lx.LxdFetchError, "exec with a wrong websocket pin");
           return err.name;
         });

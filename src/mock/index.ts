@@ -13,6 +13,7 @@ import { mockFiles } from "./files.js";
 import { httpHandlers } from "./http.js";
 import { imageStore } from "./images.js";
 import { instanceHandlers } from "./instances.js";
+import { logHandlers } from "./logs.js";
 import { createState } from "./state.js";
 import { trustHandlers } from "./trust.js";
 import type { VirtualLxdOptions } from "./types.js";
@@ -58,6 +59,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       ...trust.handlers,
       ...files.handlers,
       ...consoles.handlers,
+      ...logHandlers(s),
       execSockets(s),
       events.handler(s.wsBase, () => !!s.traps.refuseEvents || s.dead, s.logged),
     ],
@@ -73,6 +75,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     /** Images by fingerprint, and aliases by name. */
     images: images.images,
     imageAliases: images.aliases,
+    /** Recorded exec output files (`record-output`) the client has not deleted, by instance then file name. */
+    logs: s.logs,
     /** Trusted certificates by fingerprint. */
     certificates: trust.certificates,
     /** The wire traps in force; change them during a test. */
