@@ -88,6 +88,8 @@ const VERIFY_MAX_MS = 30_000;
 const NOT_STARTED = /^Timed out waiting for websockets to connect$/;
 // Operations sent for one exec whose websockets the server stopped waiting for, the last included.
 const START_ATTEMPTS = 3;
+// The server was too busy to take the sockets in time: give it this long (times the attempt) first.
+const RETRY_PAUSE_MS = 1000;
 // After a failed connect, how long the operation's verdict is waited for: the server's own
 // deadline (10 s at most) from its start, and some.
 const VERDICT_MS = 12_000;
@@ -111,6 +113,7 @@ export async function exec(
         return await start(deps, name, instance, body, options, attempt);
       } catch (err) {
         if (!(err instanceof ExecNotStartedError) || attempt >= START_ATTEMPTS) throw err;
+        await pause(RETRY_PAUSE_MS * attempt, signal, instance);
       }
     }
   } finally {
@@ -154,6 +157,22 @@ async function start(
     if (never) throw new ExecNotStartedError(handle.id, attempt, never, { cause: err });
     throw err;
   }
+}
+
+/** Waits `ms`, or rejects with AbortError once `signal` aborts. */
+function pause(ms: number, signal: AbortSignal | undefined, instance: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AbortError(`exec in ${instance}`, signal?.reason));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 /**

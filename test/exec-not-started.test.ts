@@ -3,8 +3,8 @@
 // later sockets get "Only running operations can be connected"). The command never ran, so exec
 // sends it again, counts it, and says so with a typed error when every attempt ended that way.
 import { describe, expect, it } from "vitest";
-import { ExecNotStartedError, OperationError } from "../src/index.js";
-import { useVirtualLxd } from "./support/virtual.js";
+import { AbortError, ExecNotStartedError, OperationError } from "../src/index.js";
+import { until, useVirtualLxd } from "./support/virtual.js";
 
 const posts = (requests: string[]) => requests.filter((r) => r.startsWith("POST /1.0/instances/c1/exec")).length;
 
@@ -39,6 +39,18 @@ describe("exec: the server stopped waiting for the websockets", () => {
     expect((err as Error).message).toMatch(/never ran \(3 attempts\)/);
     expect(JSON.stringify((err as ExecNotStartedError).operation)).not.toMatch(/[0-9a-f]{64}/); // no websocket secret
     expect(posts(lxd.requests)).toBe(3);
+  });
+
+  it("an abort while it waits to send again is an AbortError, and nothing more is sent", async () => {
+    const { client, lxd } = v.start({ traps: { socketsTimeout: 5 } });
+    const ac = new AbortController();
+    const pending = client.run("v", "c1", ["true"], { signal: ac.signal }).catch((e: unknown) => e);
+    await until(() => posts(lxd.requests) === 1 && [...lxd.operations.values()].every((m) => m.op.status_code >= 200));
+    await new Promise((r) => setTimeout(r, 100)); // the verdict is read, the pause begun
+    ac.abort();
+    expect(await pending).toBeInstanceOf(AbortError);
+    await new Promise((r) => setTimeout(r, 1200)); // past the pause: no second POST
+    expect(posts(lxd.requests)).toBe(1);
   });
 
   it("any other failure to start is not retried: one POST, the operation's own error", async () => {
