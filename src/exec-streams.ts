@@ -257,7 +257,14 @@ export interface Connected {
   outputs: Map<string, Output>;
 }
 
-const CONNECT_TIMEOUT_MS = 5000; // LXD 5.0 fails the operation when fds are not all connected in 5 s
+// LXD 5.0 and Incus 6.0 fail the operation when its fds are not all connected in 5 s (current LXD:
+// 10 s). A socket that reaches the server just as the operation ends can crash the daemon: its
+// Connect checks "running" under the lock, then calls onConnect from a goroutine after the
+// unlock, and the operation's done() sets onConnect to nil meanwhile (nil dereference; LXD 5.0.2
+// lxd/operations/operations.go 427 and 232, Incus 6.0.4 internal/server/operations/operations.go
+// 450 and 236). Seen on both test servers under load, after floods of late sockets: so no socket
+// is opened in the last second before the server's deadline (docs/exec-output.md).
+const CONNECT_TIMEOUT_MS = 4000;
 
 /**
  * Connects the plan's fds one after another, each once the previous one is open, as LXD's Go
@@ -273,8 +280,10 @@ export async function connectFds(
   fds: Readonly<Record<string, string | undefined>>,
   plan: readonly FdPlan[],
   aborted: () => AbortError | undefined,
+  /** When the request that created the operation was sent: the server's clock starts after it. */
+  sentAt = Date.now(),
 ): Promise<Connected> {
-  const deadline = Date.now() + CONNECT_TIMEOUT_MS;
+  const deadline = sentAt + CONNECT_TIMEOUT_MS;
   const pathOf = (secret: string) => `/1.0/operations/${encodeURIComponent(target.id)}/websocket?secret=${encodeURIComponent(secret)}`;
   const sockets: WebSocket[] = [];
   const outputs = new Map<string, Output>();

@@ -130,6 +130,7 @@ async function start(
   attempt: number,
 ): Promise<ExecProcess> {
   const { signal, project } = options;
+  const sentAt = Date.now();
   const handle = await startOperation<ExecOperationMetadata, "POST", "/1.0/instances/{name}/exec">(
     deps,
     name,
@@ -150,7 +151,7 @@ async function start(
     throw new ExecError(`exec in ${instance}: operation ${op.id} has no websocket secrets`);
   }
   try {
-    return await attach(deps, name, handle, fds, options, attempt);
+    return await attach(deps, name, handle, fds, options, attempt, sentAt);
   } catch (err) {
     const never = options.signal?.aborted ? undefined : await neverStarted(handle);
     handle.release();
@@ -236,6 +237,7 @@ async function attach(
   fds: ExecFds,
   options: ExecOptions,
   attempts: number,
+  sentAt: number,
 ): Promise<ExecProcess> {
   const interactive = options.interactive ?? false;
   let aborted: AbortError | undefined;
@@ -244,7 +246,7 @@ async function attach(
   const target = { factory: deps.webSocket(remote), base: deps.baseUrl(remote), remote, id: handle.id, signal: options.signal };
   let connected: Connected;
   try {
-    connected = await connectFds(target, fds, interactive ? INTERACTIVE_FDS : FDS, isAborted);
+    connected = await connectFds(target, fds, interactive ? INTERACTIVE_FDS : FDS, isAborted, sentAt);
   } catch (e) {
     throw abortedWhile(e);
   }
