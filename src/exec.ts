@@ -2,7 +2,7 @@
 // first; binary frames only (a text frame is EOF, both ways); output ends with an empty text
 // frame and a drop without a close frame; the exit code is `metadata.return` of the finished
 // operation, and `exited` waits for it *and* both EOFs so no trailing output is lost.
-import { AbortError, ExecError, ExecNotStartedError, ExecOutputError, InvalidArgumentError, OperationError } from "./errors.js";
+import { AbortError, ExecError, ExecNotStartedError, ExecOutputError, InvalidArgumentError, OperationError, TlsError } from "./errors.js";
 import {
   type Connected,
   connectFds,
@@ -14,6 +14,7 @@ import {
   stdinStream,
 } from "./exec-streams.js";
 import { type LxdOperation, type StartDeps, startOperation } from "./operation.js";
+import { TLS_CODE } from "./transport/cause.js";
 import type { ControlMessage, ExecFds, ExecOperationMetadata, InstanceExecPost, Operation } from "./types.js";
 import { checkBoolean, checkInt, checkOptions, checkSegment, checkSignal, checkText } from "./validate.js";
 import { safeClose, type WebSocketFactory } from "./websocket.js";
@@ -153,11 +154,21 @@ async function start(
   try {
     return await attach(deps, name, handle, fds, options, attempt, sentAt);
   } catch (err) {
-    const never = options.signal?.aborted ? undefined : await neverStarted(handle);
+    // A certificate refused is no server too busy: its verdict would be the same, never retried.
+    const never = options.signal?.aborted || tlsFailure(err) ? undefined : await neverStarted(handle);
     handle.release();
     if (never) throw new ExecNotStartedError(handle.id, attempt, never, { cause: err });
     throw err;
   }
+}
+
+/** Whether a TLS check failed somewhere in `err`'s causes (by code, or by message where a runtime gives none). */
+function tlsFailure(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (e instanceof TlsError || (typeof code === "string" && TLS_CODE.test(code)) || TLS_CODE.test(e.message)) return true;
+  }
+  return false;
 }
 
 /** Waits `ms`, or rejects with AbortError once `signal` aborts. */

@@ -3,7 +3,7 @@
 // later sockets get "Only running operations can be connected"). The command never ran, so exec
 // sends it again, counts it, and says so with a typed error when every attempt ended that way.
 import { describe, expect, it } from "vitest";
-import { AbortError, ExecNotStartedError, OperationError } from "../src/index.js";
+import { AbortError, ConnectionError, createLxd, ExecNotStartedError, OperationError } from "../src/index.js";
 import { until, useVirtualLxd } from "./support/virtual.js";
 
 const posts = (requests: string[]) => requests.filter((r) => r.startsWith("POST /1.0/instances/c1/exec")).length;
@@ -50,6 +50,22 @@ describe("exec: the server stopped waiting for the websockets", () => {
     ac.abort();
     expect(await pending).toBeInstanceOf(AbortError);
     await new Promise((r) => setTimeout(r, 1200)); // past the pause: no second POST
+    expect(posts(lxd.requests)).toBe(1);
+  });
+
+  it("a refused certificate is not retried nor waited on: its ConnectionError at once, one POST", async () => {
+    const { lxd } = v.start();
+    const Refusing = class {
+      constructor() {
+        throw Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" });
+      }
+    } as unknown as typeof WebSocket;
+    const c = createLxd({ remotes: { v: { url: lxd.baseUrl } }, defaultRemote: "v", WebSocket: Refusing });
+    const started = Date.now();
+    const err = await c.run("v", "c1", ["true"], { output: "stream" }).catch((e: unknown) => e);
+    await c.close();
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect(Date.now() - started).toBeLessThan(1000);
     expect(posts(lxd.requests)).toBe(1);
   });
 
