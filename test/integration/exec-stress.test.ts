@@ -190,8 +190,8 @@ describeServers("real server: exec under load", (env) => {
       console.log(
         `[lxd-fetch] ${env.label}: wrong per ${EXECS}: lxd-fetch streamed ${JSON.stringify(streamedWrong)}, incus exec -T ${tally.wrong} (errors ${JSON.stringify(tally.errors)})`,
       );
+      // The CLI's own hangs and failures are reported above, not asserted: they are the server's and its CLI's.
       expect(ours).toHaveLength(remotes(env).length); // both streamed runs happened
-      expect(tally.hung).toBe(0);
       for (const wrong of ours) expect(wrong).toBeLessThanOrEqual(tally.wrong + CLI_MARGIN);
     });
   }
