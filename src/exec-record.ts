@@ -49,9 +49,17 @@ export async function runRecorded(
     { params: { path: { name: instance } }, body, signal, project },
     readExecMetadata,
   );
-  const final = await finished(handle, signal);
-  const code = final.metadata?.return as number;
   const query = project === undefined ? undefined : { project };
+  let final: Operation<ExecOperationMetadata>;
+  try {
+    final = await finished(handle, signal);
+  } catch (err) {
+    // A command that could not start may have left its two files without naming them (Incus:
+    // "Failed to retrieve PID of executing child process"): they are deleted where each server keeps them.
+    if (err instanceof OperationError) await remove(deps, name, unnamedPaths(instance, handle.id), query);
+    throw err;
+  }
+  const code = final.metadata?.return as number;
   const paths = outputPaths(final, instance);
   const reads = await Promise.allSettled(
     STREAMS.map(([fd]) => {
@@ -101,6 +109,12 @@ function outputPaths(final: Operation<ExecOperationMetadata>, instance: string):
     if (path !== undefined && m?.[1] === instance) out[fd] = path as string;
   }
   return out;
+}
+
+/** Where LXD (logs/) and Incus (logs/exec-output/) keep an exec's record when the operation names none. */
+function unnamedPaths(instance: string, id: string): string[] {
+  const base = `/1.0/instances/${encodeURIComponent(instance)}/logs`;
+  return ["", "exec-output/"].flatMap((dir) => ["stdout", "stderr"].map((s) => `${base}/${dir}exec_${encodeURIComponent(id)}.${s}`));
 }
 
 // The servers name the files by full path (the two differ), which the generated path types cannot

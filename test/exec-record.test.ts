@@ -112,12 +112,25 @@ describe("run() with recorded output", () => {
     expect((err as Error).message).toMatch(/names no file for fd 1/);
   });
 
-  it("a command the server could not start (no exit code) is its OperationError", async () => {
+  it("a command the server could not start (no exit code) is its OperationError; the files it made unnamed are deleted", async () => {
     const { client, lxd } = v.start();
     execEndingAs(lxd, { status: "Failure", status_code: 400, err: "fork/exec /bin/x: invalid argument", metadata: { return: -1 } });
+    // The server created the two files before it failed, and named them nowhere.
+    v.server.events.on("response:mocked", ({ request, response }) => {
+      if (request.method !== "POST" || !request.url.endsWith("/exec")) return;
+      void response
+        .clone()
+        .json()
+        .then((b: { metadata: { id: string } }) => {
+          const id = b.metadata.id;
+          lxd.logs.set("c1", new Map(["stdout", "stderr"].map((x) => [`exec_${id}.${x}`, new Uint8Array([1])])));
+        });
+    });
     const err = await client.run("v", "c1", ["x"]).catch((e: unknown) => e);
+    v.server.events.removeAllListeners();
     expect(err).toBeInstanceOf(OperationError);
     expect(err).toMatchObject({ status: "Failure", err: "fork/exec /bin/x: invalid argument" });
+    expect(lxd.logs.get("c1")?.size).toBe(0);
   });
 
   it("a file already gone at delete time is no leftover; a delete that fails is named in leftover", async () => {
