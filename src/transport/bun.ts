@@ -2,9 +2,10 @@
 // (websocket-client.ts: Bun's WebSocket answers every ping, and a pong racing LXD's close lost
 // exec output) over node:net or node:tls with the same certificates. A pinned fingerprint is
 // checked in `checkServerIdentity`, which runs after the TLS handshake and before any request byte.
-import { connect as netConnect, isIP } from "node:net";
+import type * as Net from "node:net";
 import type { Duplex } from "node:stream";
-import { checkServerIdentity, connect as tlsConnect, type PeerCertificate } from "node:tls";
+import type * as Tls from "node:tls";
+import type { PeerCertificate } from "node:tls";
 import { InvalidArgumentError } from "../errors.js";
 import { normalizeFingerprint, remoteOrigin } from "../remotes.js";
 import { fingerprintMismatch, tlsIdentity } from "./common.js";
@@ -13,6 +14,11 @@ import { localSocketPath } from "./node-socket-path.js";
 import { isUnixRemote, type HttpsRemote, type RemoteConfig, type SocketOptions, type Transport } from "./types.js";
 
 export { localSocketPath } from "./node-socket-path.js";
+
+// Bun builds node:net and node:tls from JavaScript when they are first imported: 6 and 2 MiB of a
+// CLI process that, for `operations list`, only fetches (bench/cli.mjs). Loaded on first use.
+const net = () => process.getBuiltinModule("node:net") as typeof Net;
+const tlsModule = () => process.getBuiltinModule("node:tls") as typeof Tls;
 
 interface BunTls {
   cert?: string;
@@ -36,7 +42,7 @@ function bunTls(name: string, remote: HttpsRemote): BunTls {
   const pinned = normalizeFingerprint(name, remote.fingerprint);
   tls.checkServerIdentity = (host, cert) => {
     // A custom check replaces Bun's host name check: run that first.
-    const wrongHost = checkServerIdentity(host, cert);
+    const wrongHost = tlsModule().checkServerIdentity(host, cert);
     return wrongHost ?? fingerprintMismatch(pinned, cert?.fingerprint256);
   };
   return tls;
@@ -61,7 +67,7 @@ export function bunTransport(name: string, config: RemoteConfig | undefined): Tr
     return {
       baseUrl: "http://unix",
       fetch: (input, init) => fetch(input, { ...init, redirect: "error", unix: socket } as RequestInit),
-      webSocket: webSocketOver(() => opened(netConnect({ path: socket }), "connect")),
+      webSocket: webSocketOver(() => opened(net().connect({ path: socket }), "connect")),
       close: async () => {},
     };
   }
@@ -73,7 +79,7 @@ export function bunTransport(name: string, config: RemoteConfig | undefined): Tr
     return {
       baseUrl,
       fetch: (input, init) => fetch(input, { ...init, redirect: "error" }),
-      webSocket: webSocketOver(() => opened(netConnect({ host, port }), "connect")),
+      webSocket: webSocketOver(() => opened(net().connect({ host, port }), "connect")),
       close: async () => {},
     };
   }
@@ -82,7 +88,9 @@ export function bunTransport(name: string, config: RemoteConfig | undefined): Tr
   return {
     baseUrl,
     fetch: (input, init) => fetch(input, { ...init, redirect: "error", tls } as RequestInit),
-    webSocket: webSocketOver(() => opened(tlsConnect({ host, port, ...(!isIP(host) && { servername: host }), ...tls }), "secureConnect")),
+    webSocket: webSocketOver(() =>
+      opened(tlsModule().connect({ host, port, ...(!net().isIP(host) && { servername: host }), ...tls }), "secureConnect"),
+    ),
     close: async () => {},
   };
 }

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
-import { CLI, cli, cliConfig } from "../support/cli.js";
+import { cli, cliCommand, cliConfig } from "../support/cli.js";
 import { clientFor, createTokenOperation, describeServers } from "./lxd.js";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -67,7 +67,7 @@ describeServers("real server: CLI", (env) => {
   });
 
   it("events prints one JSON object per line until interrupted", async () => {
-    const child = spawn(process.execPath, [CLI, "events", "--type", "operation"], { env: { ...process.env, ...confEnv } });
+    const child = spawn(...cliCommand(["events", "--type", "operation"]), { env: { ...process.env, ...confEnv } });
     const lines = createInterface({ input: child.stdout });
     const seen: string[] = [];
     lines.on("line", (l) => seen.push(l));

@@ -1,4 +1,7 @@
-// Runs the built CLI (dist/cli.js, built by `npm test` before vitest) as a separate process.
+// Runs the built CLI as a separate process: by default through the package's bin
+// (bin/lxd-fetch.cjs), which runs the compiled CLI when `npm run build:binary` made one and
+// dist/cli.js otherwise (both built by `npm test` before vitest); `runtime` picks dist/cli.js
+// under one runtime instead.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,6 +9,17 @@ import { join } from "node:path";
 import type { LxdEnv } from "../../scripts/lxd-env.mjs";
 
 export const CLI = new URL("../../dist/cli.js", import.meta.url).pathname;
+/** What `lxd-fetch` runs once installed: the compiled CLI if there is one, else dist/cli.js. */
+export const BIN = new URL("../../bin/lxd-fetch.cjs", import.meta.url).pathname;
+/** The compiled CLI of this platform, where `npm run build:binary` puts it. */
+export const BINARY = new URL(`../../binaries/lxd-fetch-${process.platform}-${process.arch}/bin/lxd-fetch`, import.meta.url).pathname;
+
+/** The command line that runs the CLI with `args`: the bin by default, or dist/cli.js under a runtime. */
+export function cliCommand(args: string[], runtime?: keyof typeof RUNTIMES): [string, string[]] {
+  if (runtime === undefined) return [process.execPath, [BIN, ...args]];
+  const [bin, ...pre] = RUNTIMES[runtime]!;
+  return [bin!, [...pre, CLI, ...args]];
+}
 
 export interface CliResult {
   code: number | null;
@@ -31,8 +45,8 @@ export function cli(
 ): Promise<CliResult> {
   if (!existsSync(CLI)) throw new Error("dist/cli.js is missing: run `npx tsup` (npm test does)");
   return new Promise((resolve, reject) => {
-    const [bin, ...pre] = RUNTIMES[options.runtime ?? "node"]!;
-    const child = spawn(bin!, [...pre, CLI, ...args], { env: { ...process.env, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
+    const [bin, argv] = cliCommand(args, options.runtime);
+    const child = spawn(bin, argv, { env: { ...process.env, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
     let err = "";
     child.stdout.on("data", (b: Buffer) => out.push(b));
