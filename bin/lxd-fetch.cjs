@@ -9,6 +9,7 @@
 const { spawn } = require("node:child_process");
 const { existsSync } = require("node:fs");
 const { join } = require("node:path");
+const { isatty } = require("node:tty");
 
 /** The compiled CLI: $LXD_FETCH_BINARY, this platform's package, or this checkout's own build. */
 function executable() {
@@ -28,13 +29,18 @@ const exe = executable();
 if (exe === undefined) {
   import("../dist/cli.js");
 } else {
-  const child = spawn(exe, process.argv.slice(2), { stdio: "inherit" });
   // Node has no exec(): pass signals on. Ctrl-C and Ctrl-\ from a terminal reach the child
-  // already (same process group), so those are passed on only when there is no terminal.
-  const fromTerminal = new Set(process.stdin.isTTY ? ["SIGINT", "SIGQUIT"] : []);
+  // already (same process group), so those are passed on only when there is no terminal (isatty,
+  // not process.stdin, whose set-up would touch the descriptor the child shares). The
+  // handlers go in before the child exists: a signal in between is held and passed on after.
+  const fromTerminal = new Set(isatty(0) ? ["SIGINT", "SIGQUIT"] : []);
+  let child;
+  const held = [];
   for (const signal of ["SIGINT", "SIGQUIT", "SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2"]) {
-    process.on(signal, () => fromTerminal.has(signal) || child.kill(signal));
+    process.on(signal, () => fromTerminal.has(signal) || (child ? child.kill(signal) : held.push(signal)));
   }
+  child = spawn(exe, process.argv.slice(2), { stdio: "inherit" });
+  for (const signal of held) child.kill(signal);
   child.on("error", (err) => {
     console.error(`lxd-fetch: ${exe}: ${err.message}`);
     process.exit(1);
