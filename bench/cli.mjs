@@ -11,7 +11,7 @@
 // (goal ≤ 1.5× time, ≤ 32 MiB). `node -e 0` is measured too: the floor any Node program starts
 // from. Peak RSS comes from GNU time (Debian package `time`); for the launcher it is the larger
 // of the two processes.
-//   npm run bench:cli [-- --runs 15] [--repeat 3] [--cli other/dist/cli.js] [--binary path]
+//   npm run bench:cli [-- --runs 15] [--repeat 3] [--cli other/dist/cli.js] [--binary path] [--container c]
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { lxdEnv, median } from "./env.mjs";
@@ -22,7 +22,6 @@ const arg = (name) => {
 };
 const runs = Number(arg("--runs")) || 15;
 const repeat = Number(arg("--repeat")) || 3;
-const env = lxdEnv();
 const root = new URL("..", import.meta.url).pathname;
 // --cli <path>: another build of the CLI (e.g. an older commit's dist/cli.js) in the same seat.
 const cli = arg("--cli") ?? `${root}dist/cli.js`;
@@ -34,7 +33,8 @@ if (!existsSync(binary)) throw new Error(`bench/cli: no compiled CLI at ${binary
 
 const GOAL_TIME = 1.5;
 const GOAL_MIB = 32;
-const c = env.container;
+// --container: an instance of lxc's default remote, without .lxd-test (scripts/lxd-up.sh).
+const c = arg("--container") ?? lxdEnv().container;
 const commands = [
   ["exec -- true", ["exec", c, "--", "true"], ["lxc", "exec", c, "--", "true"]],
   ["operations list", ["operations", "list"], ["lxc", "operation", "list"]],

@@ -41,9 +41,11 @@ if (exe === undefined) {
   }
   child = spawn(exe, process.argv.slice(2), { stdio: "inherit" });
   for (const signal of held) child.kill(signal);
-  child.on("error", (err) => {
-    console.error(`lxd-fetch: ${exe}: ${err.message}`);
-    process.exit(1);
+  // An executable this system cannot start (another libc: its loader is missing, ENOENT): the
+  // CLI in this Node instead. Nothing ran, so nothing is repeated.
+  child.on("error", () => {
+    for (const signal of ["SIGINT", "SIGQUIT", "SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2"]) process.removeAllListeners(signal);
+    import("../dist/cli.js");
   });
   child.on("exit", (code, signal) => {
     if (signal) {

@@ -88,6 +88,16 @@ describe("bin/lxd-fetch.cjs", () => {
     expect({ code, out }).toEqual({ code: 143, out: "ready\ngot TERM\n" });
   });
 
+  it("runs dist/cli.js in this Node when the compiled CLI cannot be started", () => {
+    // An ELF interpreter that does not exist is what a glibc executable meets on a musl system.
+    const r = spawnSync(process.execPath, [BIN, "--help"], {
+      encoding: "utf8",
+      env: { ...process.env, LXD_FETCH_BINARY: "/nonexistent/lxd-fetch" },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: lxd-fetch /);
+  });
+
   it("runs dist/cli.js in this Node when there is no compiled CLI (LXD_FETCH_BINARY=node)", () => {
     const r = spawnSync(process.execPath, [BIN, "--help"], { encoding: "utf8", env: { ...process.env, LXD_FETCH_BINARY: "node" } });
     expect(r.status).toBe(0);
