@@ -8,7 +8,8 @@
 //              the compiled CLI from Node
 //   node       `node dist/cli.js`: the CLI in Node, everywhere Node 20.19+ runs
 // Prints the median wall time, the median peak RSS and the ratios to `lxc` of each repetition
-// (goal ≤ 1.5× time, ≤ 32 MiB). `node -e 0` is measured too: the floor any Node program starts
+// (goal ≤ 1.5× time, ≤ 32 MiB), and the median CPU time (user + system): on a shared machine the
+// wall time follows the load, the CPU time much less. `node -e 0` is measured too: the floor any Node program starts
 // from. Peak RSS comes from GNU time (Debian package `time`); for the launcher it is the larger
 // of the two processes.
 //   npm run bench:cli [-- --runs 15] [--repeat 3] [--cli other/dist/cli.js] [--binary path] [--container c]
@@ -51,10 +52,10 @@ const floor = [process.execPath, "-e", "0"];
 const OUTPUT_LOSS = /without end-of-stream/;
 let losses = 0;
 
-/** One run: wall ms and peak RSS KiB, or undefined for LXD's output loss; other failures throw. */
+/** One run: wall ms, CPU ms and peak RSS KiB, or undefined for LXD's output loss; other failures throw. */
 function measure(argv) {
   const t = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-f", "%M", ...argv], {
+  const r = spawnSync("/usr/bin/time", ["-f", "%M %U %S", ...argv], {
     encoding: "utf8",
     stdio: ["ignore", "ignore", "pipe"],
     // The launcher must start the compiled CLI, whatever the caller's environment says.
@@ -63,11 +64,13 @@ function measure(argv) {
   const ms = performance.now() - t;
   if (r.status !== 0 && OUTPUT_LOSS.test(r.stderr)) return void losses++;
   if (r.status !== 0) throw new Error(`${argv.join(" ")} exited ${r.status}: ${r.stderr}`);
-  return { ms, kib: Number(r.stderr.trim().split("\n").at(-1)) };
+  const [kib, user, sys] = r.stderr.trim().split("\n").at(-1).split(" ").map(Number);
+  return { ms, cpu: (user + sys) * 1000, kib };
 }
 
 const mib = (kib) => (kib / 1024).toFixed(1);
-const summary = (s) => ({ ms: median(s.ms), kib: median(s.kib) });
+const summary = (s) => ({ ms: median(s.ms), cpu: median(s.cpu), kib: median(s.kib) });
+const seat = () => ({ ms: [], cpu: [], kib: [] });
 
 for (const argv of [floor, ...commands.flatMap(([, args, lxc]) => [lxc, ...ways.map(([, w]) => w(args))])]) measure(argv); // warm caches
 console.log(
@@ -76,9 +79,9 @@ console.log(
 const verdicts = [];
 for (let rep = 1; rep <= repeat; rep++) {
   console.log(`-- repetition ${rep}`);
-  const nodeFloor = { ms: [], kib: [] };
+  const nodeFloor = seat();
   for (const [name, args, lxc] of commands) {
-    const s = Object.fromEntries([["lxc", { ms: [], kib: [] }], ...ways.map(([w]) => [w, { ms: [], kib: [] }])]);
+    const s = Object.fromEntries([["lxc", seat()], ...ways.map(([w]) => [w, seat()])]);
     const seats = [["lxc", lxc], ...ways.map(([w, f]) => [w, f(args)]), ["floor", floor]];
     for (let i = 0; i < runs; i++) {
       // Rotate the order so no one always runs right after another.
@@ -88,24 +91,26 @@ for (let rep = 1; rep <= repeat; rep++) {
         if (!m) continue;
         const bucket = k === "floor" ? nodeFloor : s[k];
         bucket.ms.push(m.ms);
+        bucket.cpu.push(m.cpu);
         bucket.kib.push(m.kib);
       }
     }
     const l = summary(s.lxc);
-    console.log(`${name.padEnd(16)} lxc       ${l.ms.toFixed(0).padStart(4)} ms ${mib(l.kib).padStart(5)} MiB`);
+    const cpu = (x) => `cpu ${x.cpu.toFixed(0).padStart(4)} ms`;
+    console.log(`${name.padEnd(16)} lxc       ${l.ms.toFixed(0).padStart(4)} ms ${mib(l.kib).padStart(5)} MiB ${cpu(l)}`);
     for (const [w] of ways) {
       const o = summary(s[w]);
       const ratio = o.ms / l.ms;
       const ok = ratio <= GOAL_TIME && o.kib <= GOAL_MIB * 1024;
       if (w === "installed") verdicts.push(ok);
       console.log(
-        `${"".padEnd(16)} ${w.padEnd(9)} ${o.ms.toFixed(0).padStart(4)} ms ${mib(o.kib).padStart(5)} MiB | ratio time ${ratio.toFixed(2)}× (goal ≤ ${GOAL_TIME}), RSS ${(o.kib / l.kib).toFixed(2)}×, peak ${o.kib <= GOAL_MIB * 1024 ? "≤" : ">"} ${GOAL_MIB} MiB${ok ? "" : "  (over)"}`,
+        `${"".padEnd(16)} ${w.padEnd(9)} ${o.ms.toFixed(0).padStart(4)} ms ${mib(o.kib).padStart(5)} MiB ${cpu(o)} | ratio time ${ratio.toFixed(2)}× (goal ≤ ${GOAL_TIME}), cpu ${(o.cpu / l.cpu).toFixed(2)}×, RSS ${(o.kib / l.kib).toFixed(2)}×, peak ${o.kib <= GOAL_MIB * 1024 ? "≤" : ">"} ${GOAL_MIB} MiB${ok ? "" : "  (over)"}`,
       );
     }
   }
   const f = summary(nodeFloor);
   console.log(
-    `${"node -e 0".padEnd(16)} ${f.ms.toFixed(0).padStart(4)} ms ${mib(f.kib).padStart(5)} MiB (the runtime alone: no Node CLI gets below this)`,
+    `${"node -e 0".padEnd(16)} ${f.ms.toFixed(0).padStart(4)} ms ${mib(f.kib).padStart(5)} MiB cpu ${f.cpu.toFixed(0).padStart(4)} ms (the runtime alone: no Node CLI gets below this)`,
   );
 }
 console.log(`installed CLI within the goal: ${verdicts.filter(Boolean).length} of ${verdicts.length} (command × repetition)`);
