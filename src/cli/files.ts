@@ -1,10 +1,10 @@
 // `lxd-fetch file push|pull`: streamed both ways (never a whole file in memory), `-` for stdin or
 // stdout, a progress line on stderr when it is a terminal. Like `lxc file push`, a pushed file
 // takes the source's permission bits unless --mode says otherwise. The bytes go straight between
-// the file and the library's stream, one chunk in flight, and their garbage is collected as they
-// go (young-garbage.ts): a 1 GiB copy stays near the memory of a small one (docs/files-memory.md).
-import { createReadStream } from "node:fs";
-import { type FileHandle, open, stat } from "node:fs/promises";
+// the local file and the library's stream, and their garbage is collected as they go
+// (young-garbage.ts): a 1 GiB copy stays near the memory of a small one (docs/files-memory.md).
+import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { InvalidArgumentError } from "../errors.js";
 import type { Lxd, PushOptions } from "../index.js";
@@ -19,7 +19,7 @@ export interface FileCliOptions {
 
 /** Bytes read from a local file per chunk: fewer, larger chunks cost less per byte to pass on. */
 const CHUNK = 256 * 1024;
-/** Young garbage is collected after this many bytes, not V8's 32 MiB. */
+/** Young garbage is collected after this many bytes, not at V8's 32 MiB. */
 const COLLECT_EVERY = 2 * 1024 * 1024;
 
 /** `[R:]<instance>/<path>` → instance and absolute path. */
@@ -29,19 +29,39 @@ export function instancePath(target: string, usage: string): { instance: string;
   return { instance: target.slice(0, i), path: target.slice(i) };
 }
 
-/** A local byte source as a stream that reads only when pulled (the library's backpressure). */
-function source(input: NodeJS.ReadableStream, counted: (bytes: number) => void): ReadableStream<Uint8Array> {
+/** The next chunk of a local source, or undefined at its end. */
+type NextChunk = () => Promise<Uint8Array | undefined>;
+
+/**
+ * A local file, read with plain read(2) calls: a CLI has nothing else to run meanwhile, and a
+ * thread-pool round trip per chunk cost a third more CPU (docs/files-memory.md). Each chunk is a
+ * fresh buffer: the one sent before may still be on its way to the socket.
+ */
+function fileChunks(fd: number): NextChunk {
+  return async () => {
+    const buf = Buffer.allocUnsafeSlow(CHUNK);
+    const n = readSync(fd, buf, 0, CHUNK, null);
+    return n === 0 ? undefined : n === CHUNK ? buf : buf.subarray(0, n);
+  };
+}
+
+function streamChunks(input: NodeJS.ReadableStream): NextChunk {
   const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return async () => {
+    const r = await chunks.next();
+    return r.done ? undefined : r.value;
+  };
+}
+
+/** A local byte source as a stream that reads only when pulled (the library's backpressure). */
+function source(next: NextChunk, counted: (bytes: number) => void): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
     {
       async pull(c) {
-        const r = await chunks.next();
-        if (r.done) return c.close();
-        counted(r.value.byteLength);
-        c.enqueue(r.value);
-      },
-      async cancel() {
-        await chunks.return?.();
+        const chunk = await next();
+        if (!chunk) return c.close();
+        counted(chunk.byteLength);
+        c.enqueue(chunk);
       },
     },
     { highWaterMark: 0 },
@@ -62,7 +82,7 @@ export async function filePush(lxd: Lxd, remote: string | undefined, src: string
     ...(o.uid !== undefined && { uid: o.uid }),
     ...(o.gid !== undefined && { gid: o.gid }),
   };
-  const input = fromStdin ? process.stdin : createReadStream(src, { highWaterMark: CHUNK });
+  const fd = fromStdin ? undefined : openSync(src, "r");
   const shown = progress(`push ${target}`, info?.size);
   const collect = collectEvery(COLLECT_EVERY);
   const counted = (n: number) => {
@@ -70,9 +90,11 @@ export async function filePush(lxd: Lxd, remote: string | undefined, src: string
     collect(n);
   };
   try {
-    await lxd.files.push(remote, instance, path, source(input, counted), options);
+    const next = fd === undefined ? streamChunks(process.stdin) : fileChunks(fd);
+    await lxd.files.push(remote, instance, path, source(next, counted), options);
   } finally {
-    if (!fromStdin) (input as import("node:fs").ReadStream).destroy();
+    if (fd !== undefined) closeSync(fd);
+    else process.stdin.destroy(); // after a failure, unread input would keep the process alive
   }
   shown.end();
   return 0;
@@ -80,23 +102,28 @@ export async function filePush(lxd: Lxd, remote: string | undefined, src: string
 
 /** Where pulled bytes go: a local file, or stdout (left open). */
 interface Sink {
-  write(chunk: Uint8Array): Promise<unknown>;
-  close(): Promise<void>;
+  /** Resolves once the chunk is handed over (stdout), or at once (a file, written before it returns). */
+  write(chunk: Uint8Array): Promise<void> | undefined;
+  close(): void;
 }
 
-function fileSink(fh: FileHandle): Sink {
+/** A local file, written with plain write(2) calls, for the reason fileChunks reads so. */
+function fileSink(fd: number): Sink {
   return {
-    async write(chunk) {
+    write(chunk) {
       // A write may take less than it was given (a full disk says so on the next one).
-      for (let at = 0; at < chunk.byteLength; ) at += (await fh.write(chunk, at, chunk.byteLength - at)).bytesWritten;
+      for (let at = 0; at < chunk.byteLength; ) at += writeSync(fd, chunk, at, chunk.byteLength - at);
+      return undefined;
     },
-    close: () => fh.close(),
+    close: () => closeSync(fd),
   };
 }
 
 function stdoutSink(): Sink {
   let failed: Error | undefined;
-  const onError = (e: Error) => (failed ??= e);
+  const onError = (e: Error) => {
+    failed ??= e;
+  };
   process.stdout.on("error", onError);
   return {
     // The callback comes once the chunk is handed over: at most one chunk waits in stdout.
@@ -105,7 +132,7 @@ function stdoutSink(): Sink {
         if (failed) return ko(failed);
         process.stdout.write(chunk, (e) => (e ? ko(e) : ok()));
       }),
-    close: async () => void process.stdout.off("error", onError),
+    close: () => void process.stdout.off("error", onError),
   };
 }
 
@@ -122,12 +149,12 @@ export async function filePull(lxd: Lxd, remote: string | undefined, source: str
         (s) => s.isDirectory(),
         () => false,
       );
-      sink = fileSink(await open(isDir ? join(dst, basename(path)) : dst, "w", file.mode >= 0 ? file.mode : 0o644));
+      sink = fileSink(openSync(isDir ? join(dst, basename(path)) : dst, "w", file.mode >= 0 ? file.mode : 0o644));
     }
     const shown = progress(`pull ${source}`, file.size);
     const collect = collectEvery(COLLECT_EVERY);
-    // One write in flight while the next chunk is read.
-    let writing: Promise<unknown> = Promise.resolve();
+    // One chunk handed over while the next is read.
+    let writing: Promise<void> | undefined;
     for (;;) {
       const r = await reader.read();
       await writing;
@@ -135,14 +162,14 @@ export async function filePull(lxd: Lxd, remote: string | undefined, source: str
       shown.add(r.value.byteLength);
       collect(r.value.byteLength);
       writing = sink.write(r.value);
-      writing.catch(() => undefined); // awaited above, after the next read
+      writing?.catch(() => undefined); // awaited above, after the next read
     }
     shown.end();
   } catch (err) {
     await reader.cancel(err).catch(() => undefined);
     throw err;
   } finally {
-    await sink?.close();
+    sink?.close();
   }
   return 0;
 }
