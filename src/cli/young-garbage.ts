@@ -23,8 +23,7 @@ function youngCollector(): Collect | undefined {
 }
 
 /** Returns `count(bytes)`, which collects young garbage every `every` bytes counted. */
-export function collectEvery(every: number): (bytes: number) => void {
-  const collect = youngCollector();
+export function collectEvery(every: number, collect: Collect | undefined = youngCollector()): (bytes: number) => void {
   if (!collect) return () => undefined;
   let since = 0;
   return (bytes) => {
