@@ -3,7 +3,7 @@
 // rename (POST on the item) and delete, each typed from the API description for those paths,
 // with the family's API extension checked before anything is sent. A family file names its paths
 // and adds only what is special to it.
-import type { AsyncPaths, Method, PathsWith, SendInit, SyncMetadata } from "../request/core.js";
+import { type AsyncPaths, type Method, type PathsWith, type SendInit, type SyncMetadata, untypedSend } from "../request/core.js";
 import { syncMetadata, unwrap } from "../request/envelope.js";
 import { listQuery, namesOf } from "./listing.js";
 import { type Args, call, type Call, type Flat, type Lead, type Mutator } from "./mutator.js";
@@ -95,6 +95,8 @@ export function collection<List extends PathsWith<"GET">, Item extends PathsWith
   family: Family<List, Item>,
 ): CollectionApi<List, Item, Parents> {
   const { core } = deps;
+  // The description types each call (CollectionApi); here every path is the family's own string.
+  const send = untypedSend(core);
   const parents = family.parents ?? [];
   const n = parents.length;
   // Path parameters from the positional arguments, each one segment (checked before sending).
@@ -120,7 +122,6 @@ export function collection<List extends PathsWith<"GET">, Item extends PathsWith
     body?: unknown,
   ) => {
     await ready(at, where, o);
-    const send = core.send as unknown as (w: Where, m: Method, p: string, i: object) => ReturnType<typeof core.send>;
     const sent = await send(at, method, p, {
       params: { path: params, query: query(o) },
       ...(body !== undefined && { body }),
@@ -136,8 +137,6 @@ export function collection<List extends PathsWith<"GET">, Item extends PathsWith
     );
   };
   const name = (m: string) => `${family.name}.${m}`;
-  // The description types each call (CollectionApi); here every path is the family's own string.
-  const get = core.send as unknown as (w: Where, m: "GET", p: string, i: object) => ReturnType<typeof core.send>;
 
   const api = {
     list: call<unknown[], CollectionListOptions, unknown>(name("list"), n, async (at, args, o) => {
@@ -146,8 +145,8 @@ export function collection<List extends PathsWith<"GET">, Item extends PathsWith
       checkBoolean(where, "recursion", o.recursion);
       await ready(at, where, o);
       const q = await listQuery(deps, at, o, where, family.allProjectsExtension ?? "");
-      const sent = await get(at, "GET", family.list, {
-        params: { path: params, query: o.recursion ? { ...q, recursion: 1 } : q },
+      const sent = await send(at, "GET", family.list, {
+        params: { path: params, query: o.recursion ? { ...q, recursion: 1 } : { ...q } },
         signal: o.signal,
       });
       const listed = syncMetadata(sent) as string[] | object[] | null;
@@ -157,7 +156,7 @@ export function collection<List extends PathsWith<"GET">, Item extends PathsWith
       const where = name("get");
       const params = path(where, args, true);
       await ready(at, where, o);
-      return syncMetadata(await get(at, "GET", family.item, { params: { path: params, query: query(o) }, signal: o.signal }));
+      return syncMetadata(await send(at, "GET", family.item, { params: { path: params, query: query(o) }, signal: o.signal }));
     }),
     create: call<unknown[], ProjectOptions, unknown>(name("create"), n + 1, async (at, args, o) =>
       write(at, name("create"), "POST", family.list, path(name("create"), args, false), o, checkBody(name("create"), args[n])),
