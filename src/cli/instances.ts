@@ -3,6 +3,7 @@
 import type { InstanceFull, Lxd } from "../index.js";
 import { splitRemote, UsageError } from "./args.js";
 import { json, table } from "./format.js";
+import { keyValues } from "./output.js";
 
 export interface InstanceFlags {
   remote?: string | undefined;
@@ -11,17 +12,6 @@ export interface InstanceFlags {
   force?: boolean | undefined;
   format?: string | undefined;
   project?: string | undefined;
-}
-
-function keyValues(flag: string, pairs: string[] | undefined): Record<string, string> | undefined {
-  if (!pairs?.length) return undefined;
-  const out: Record<string, string> = {};
-  for (const kv of pairs) {
-    const i = kv.indexOf("=");
-    if (i <= 0) throw new UsageError(`${flag} wants key=value, got ${JSON.stringify(kv)}`);
-    out[kv.slice(0, i)] = kv.slice(i + 1);
-  }
-  return out;
 }
 
 const scope = (flags: InstanceFlags) => (flags.project !== undefined ? { project: flags.project } : {});

@@ -1,7 +1,6 @@
 // The lxd-fetch command line, built on the public API only. Errors are one line and a non-zero
 // exit, with the stack only under --debug. Start-up time is the CLI's first impression, so what
 // only some commands need (the YAML printer, exec's terminal handling, MSW) is imported by them.
-import { parseArgs } from "node:util";
 import { LxdFetchError } from "../utils/errors.js";
 import type { EventType, Lxd, LxdOptions, Operation } from "../index.js";
 import { splitRemote, UsageError } from "./args.js";
@@ -9,6 +8,7 @@ import { loadRemotes } from "./config.js";
 import { createClient } from "./runtime.js";
 import { json, table } from "./format.js";
 import { loadYaml } from "./yaml.js";
+import { type CommandContext, type Flags, parse } from "./flags.js";
 
 const USAGE = `Usage: lxd-fetch [--remote R] [--mock] [--debug] <command>
 
@@ -26,6 +26,7 @@ Commands:
   list [R:] [--format table|json]
   start|stop|restart [R:]<name>... [--force]
   delete [R:]<name>... [--force]
+  profile|project list|show|create|delete|rename|get|set|unset|edit …
   remote list
   remote add <name> <url> --token <token>
 
@@ -33,37 +34,11 @@ Remotes come from the LXD CLI's config ($LXD_CONF or ~/.config/lxc/config.yml), 
 Incus's ($INCUS_CONF or ~/.config/incus/config.yml) when that is the one there is.
 --mock runs against a virtual LXD (instance c1) instead.`;
 
-const OPTIONS = {
-  remote: { type: "string" },
-  mock: { type: "boolean" },
-  debug: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-  format: { type: "string" },
-  recursion: { type: "boolean" },
-  project: { type: "string" },
-  "all-projects": { type: "boolean" },
-  timeout: { type: "string" },
-  type: { type: "string" },
-  env: { type: "string", multiple: true },
-  cwd: { type: "string" },
-  user: { type: "string" },
-  group: { type: "string" },
-  tty: { type: "boolean", short: "t" },
-  "no-tty": { type: "boolean", short: "T" },
-  mode: { type: "string" },
-  uid: { type: "string" },
-  gid: { type: "string" },
-  target: { type: "string" },
-  config: { type: "string", short: "c", multiple: true },
-  force: { type: "boolean", short: "f" },
-  token: { type: "string" },
-} as const;
-
-type Flags = ReturnType<typeof parse>["values"];
-
-function parse(argv: string[]) {
-  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-}
+/** The commands of one family each (`profile list`, `network create`, …): one line per family, loaded when used. */
+const FAMILY_COMMANDS: Record<string, () => Promise<{ run: (ctx: CommandContext) => Promise<number> }>> = {
+  profile: () => import("./profile.js"),
+  project: () => import("./project.js"),
+};
 
 function int(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -305,8 +280,12 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
         case "restart":
         case "delete":
           return await instanceCommand(lxd, cmd, [sub, ...rest], flags, out);
-        default:
-          throw new UsageError(`unknown command ${JSON.stringify(cmd)} (see --help)`);
+        default: {
+          const module = FAMILY_COMMANDS[cmd];
+          if (!module) throw new UsageError(`unknown command ${JSON.stringify(cmd)} (see --help)`);
+          const args = [sub, ...rest].filter((x): x is string => x !== undefined);
+          return await (await module()).run({ lxd, args, flags, out, err: (s) => process.stderr.write(`${s}\n`) });
+        }
       }
     } finally {
       await stop();

@@ -1,0 +1,46 @@
+// Every flag of every command, parsed once (strict: an unknown flag is a usage error), and the
+// context a command module runs with.
+import { parseArgs } from "node:util";
+import type { Lxd } from "../index.js";
+
+export const OPTIONS = {
+  remote: { type: "string" },
+  mock: { type: "boolean" },
+  debug: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  format: { type: "string" },
+  recursion: { type: "boolean" },
+  project: { type: "string" },
+  "all-projects": { type: "boolean" },
+  timeout: { type: "string" },
+  type: { type: "string" },
+  env: { type: "string", multiple: true },
+  cwd: { type: "string" },
+  user: { type: "string" },
+  group: { type: "string" },
+  tty: { type: "boolean", short: "t" },
+  "no-tty": { type: "boolean", short: "T" },
+  mode: { type: "string" },
+  uid: { type: "string" },
+  gid: { type: "string" },
+  target: { type: "string" },
+  config: { type: "string", short: "c", multiple: true },
+  force: { type: "boolean", short: "f" },
+  token: { type: "string" },
+} as const;
+
+export type Flags = ReturnType<typeof parse>["values"];
+
+export function parse(argv: string[]) {
+  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+/** What a command module gets: the client, its words after the command, the flags and the outputs. */
+export interface CommandContext {
+  readonly lxd: Lxd;
+  /** The words after the command, e.g. `["list", "local:"]` for `profile list local:`. */
+  readonly args: string[];
+  readonly flags: Flags;
+  readonly out: (s: string) => void;
+  readonly err: (s: string) => void;
+}
