@@ -24,6 +24,21 @@ export {
   lxdTrack,
   lxdTrust,
 } from "./connection/capabilities.js";
+export {
+  lxdNetworkAcls,
+  lxdNetworkForwards,
+  lxdNetworkLoadBalancers,
+  lxdNetworkPeers,
+  lxdNetworks,
+  lxdNetworkZones,
+} from "./connection/networks.js";
+export type { Network, NetworkLease, NetworksApi, NetworksPost, NetworkState, NetworkType } from "./capabilities/networks.js";
+export { NETWORK_TYPES } from "./capabilities/networks.js";
+export type { NetworkAcl, NetworkAclRule, NetworkAclsApi } from "./capabilities/network-acls.js";
+export type { NetworkForward, NetworkForwardsApi } from "./capabilities/network-forwards.js";
+export type { NetworkLoadBalancer, NetworkLoadBalancersApi } from "./capabilities/network-load-balancers.js";
+export type { NetworkPeer, NetworkPeersApi } from "./capabilities/network-peers.js";
+export type { NetworkZone, NetworkZoneRecord, NetworkZoneRecordsApi, NetworkZonesApi } from "./capabilities/network-zones.js";
 export type { ConsoleApi, ConsoleCallOptions, ConsoleOptions, ConsoleSession } from "./capabilities/exec/console.js";
 export type {
   FileCallOptions,

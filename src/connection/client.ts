@@ -34,7 +34,9 @@ export function createLxdClient(options: LxdOptions | undefined, defaultTranspor
       enumerable: true,
       configurable: true,
       get() {
-        const value = CAPABILITIES[key](base);
+        // Called as one factory type: calling the union of every factory's type is more than TypeScript represents.
+        const make: (b: typeof base) => unknown = CAPABILITIES[key];
+        const value = make(base);
         Object.defineProperty(lxd, key, { value, enumerable: true });
         return value;
       },

@@ -33,6 +33,13 @@ import type { InstancesApi } from "../capabilities/instances.js";
 import type { Flat, Lead } from "../capabilities/mutator.js";
 import type { ServerApi } from "../capabilities/server.js";
 import type { TrustApi } from "../capabilities/trust.js";
+import type { NetworksApi } from "../capabilities/networks.js";
+import type { NetworkAclsApi } from "../capabilities/network-acls.js";
+import type { NetworkForwardsApi } from "../capabilities/network-forwards.js";
+import type { NetworkLoadBalancersApi } from "../capabilities/network-load-balancers.js";
+import type { NetworkPeersApi } from "../capabilities/network-peers.js";
+import type { NetworkZonesApi } from "../capabilities/network-zones.js";
+import { lxdNetworkAcls, lxdNetworkForwards, lxdNetworkLoadBalancers, lxdNetworkPeers, lxdNetworks, lxdNetworkZones } from "./networks.js";
 
 /** Each capability's factory over the shared core: its flat form. */
 export const CAPABILITIES = {
@@ -50,6 +57,12 @@ export const CAPABILITIES = {
   api: lxdApi,
   profiles: /* @__PURE__ */ family(createProfiles),
   projects: /* @__PURE__ */ family(createProjects),
+  networks: lxdNetworks,
+  networkAcls: lxdNetworkAcls,
+  networkForwards: lxdNetworkForwards,
+  networkLoadBalancers: lxdNetworkLoadBalancers,
+  networkPeers: lxdNetworkPeers,
+  networkZones: lxdNetworkZones,
 } satisfies { [K in keyof Capabilities<Flat>]: (base: LxdBase) => Capabilities<Flat>[K] };
 
 /** The capabilities with their lead: `Flat` (the remote first) on a client, `[]` on a connection. */
@@ -82,4 +95,16 @@ export interface Capabilities<L extends Lead> {
   readonly profiles: ProfilesApi<L>;
   /** Projects: list, get, create, update, patch, rename, delete, and their state (usage). */
   readonly projects: ProjectsApi<L>;
+  /** Networks: list, get, create, update, patch, rename, delete, state, leases. */
+  readonly networks: NetworksApi<L>;
+  /** Network ACLs: list, get, create, update, patch, rename, delete (extension `network_acl`). */
+  readonly networkAcls: NetworkAclsApi<L>;
+  /** A network's address forwards, keyed by listen address (extension `network_forward`). */
+  readonly networkForwards: NetworkForwardsApi<L>;
+  /** A network's load balancers, keyed by listen address (extension `network_load_balancer`). */
+  readonly networkLoadBalancers: NetworkLoadBalancersApi<L>;
+  /** A network's peerings (extension `network_peer`; OVN networks only). */
+  readonly networkPeers: NetworkPeersApi<L>;
+  /** DNS zones and their `records` (extensions `network_dns`, `network_dns_records`). */
+  readonly networkZones: NetworkZonesApi<L>;
 }

@@ -1,0 +1,50 @@
+// DNS zones (`/1.0/network-zones`, API extension `network_dns`) and their records
+// (`/1.0/network-zones/{zone}/records`, `network_dns_records`): two families on the collection
+// helper (collection.ts), the records nested under `records`. LXD renames neither.
+import { type CollectionApi, collection, type FamilyDeps } from "./collection.js";
+import type { components } from "../generated/lxd.js";
+import type { Flat, Lead } from "./mutator.js";
+
+const LIST = "/1.0/network-zones";
+const ITEM = "/1.0/network-zones/{zone}";
+const RECORDS = "/1.0/network-zones/{zone}/records";
+const RECORD = "/1.0/network-zones/{zone}/records/{name}";
+
+export type NetworkZone = components["schemas"]["NetworkZone"];
+export type NetworkZoneRecord = components["schemas"]["NetworkZoneRecord"];
+
+/** A zone's records: list, get, create, update, patch, delete, each after the zone's name. */
+export type NetworkZoneRecordsApi<L extends Lead = Flat> = Omit<CollectionApi<typeof RECORDS, typeof RECORD, [zone: string], L>, "rename">;
+
+/** list, get, create, update, patch, delete, and the zones' `records`. */
+export interface NetworkZonesApi<L extends Lead = Flat> extends Omit<CollectionApi<typeof LIST, typeof ITEM, [], L>, "rename"> {
+  readonly records: NetworkZoneRecordsApi<L>;
+}
+
+export function createNetworkZones(deps: FamilyDeps): NetworkZonesApi {
+  const {
+    list,
+    get,
+    create,
+    update,
+    patch,
+    delete: remove,
+  } = collection<typeof LIST, typeof ITEM>(deps, {
+    name: "networkZones",
+    list: LIST,
+    item: ITEM,
+    key: "zone",
+    extension: "network_dns",
+    allProjectsExtension: "network_zones_all_projects",
+  });
+  const r = collection<typeof RECORDS, typeof RECORD, [zone: string]>(deps, {
+    name: "networkZones.records",
+    list: RECORDS,
+    item: RECORD,
+    parents: ["zone"],
+    key: "name",
+    extension: "network_dns_records",
+  });
+  const records = { list: r.list, get: r.get, create: r.create, update: r.update, patch: r.patch, delete: r.delete };
+  return { list, get, create, update, patch, delete: remove, records };
+}
