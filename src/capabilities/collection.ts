@@ -3,6 +3,7 @@
 // rename (POST on the item) and delete, each typed from the API description for those paths,
 // with the family's API extension checked before anything is sent. A family file names its paths
 // and adds only what is special to it.
+import type { paths } from "../generated/lxd.js";
 import { type AsyncPaths, type Method, type PathsWith, type SendInit, type SyncMetadata, untypedSend } from "../request/core.js";
 import { syncMetadata, unwrap } from "../request/envelope.js";
 import { listQuery, namesOf } from "./listing.js";
@@ -47,11 +48,19 @@ export type BodyFor<M extends Method, P> =
   P extends PathsWith<M> ? (SendInit<M, P> extends { body?: infer B } ? NonNullable<B> : never) : never;
 
 /**
- * A write's answer: the operation where the description says the server runs one; otherwise
+ * A write's answer: the operation where the description gives only an operation; otherwise
  * undefined when done at once, or the operation where a newer server runs it as one (LXD 6.8+,
  * newer Incus): await its `wait()` then.
  */
-export type Written<M extends Method, P> = P extends AsyncPaths<M> ? LxdOperation : LxdOperation | undefined;
+export type Written<M extends Method, P> =
+  P extends AsyncPaths<M> ? (AnswersAtOnce<M, P> extends true ? LxdOperation | undefined : LxdOperation) : LxdOperation | undefined;
+
+/** Whether the description also gives `method path` a sync 200 (networks' writes: LXD 5.0 and Incus answer at once, newer LXD with an operation). */
+type AnswersAtOnce<M extends Method, P> = P extends keyof paths
+  ? paths[P][Lowercase<M> & keyof paths[P]] extends { responses: { 200: unknown } }
+    ? true
+    : false
+  : false;
 
 /** One family's calls; `Parents` are the path parameters before the item's name, e.g. `[pool: string, type: string]`. */
 export interface CollectionApi<
