@@ -35,6 +35,12 @@ const apps = [
     11000,
     12900,
   ],
+  [
+    "networks only",
+    `import { createLxdBase, lxdNetworks } from "lxd-fetch"; export const list = () => lxdNetworks(createLxdBase()).list({ recursion: true });`,
+    5000,
+    10400,
+  ],
   ["everything (createLxd)", `import { createLxd } from "lxd-fetch"; export const lxd = createLxd();`, undefined, 25000],
 ];
 // The entry is pre-bundled, so also look inside it for any server runtime's transport.
