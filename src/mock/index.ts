@@ -13,6 +13,7 @@ import { mockFiles } from "./files.js";
 import { httpHandlers } from "./http.js";
 import { imageStore } from "./images.js";
 import { instanceHandlers } from "./instances.js";
+import { mockNetworks } from "./networks.js";
 import { mockProfiles } from "./profiles.js";
 import { mockProjects } from "./projects.js";
 import { createState } from "./state.js";
@@ -57,6 +58,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const consoles = mockConsole(s);
   const profiles = mockProfiles(ctx);
   const projects = mockProjects(ctx);
+  const networks = mockNetworks(ctx, () => profiles.items());
   return {
     baseUrl: s.base,
     handlers: [
@@ -68,6 +70,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       ...consoles.handlers,
       ...profiles.handlers,
       ...projects.handlers,
+      ...networks.handlers,
       execSockets(s),
       events.handler(s.wsBase, () => !!s.traps.refuseEvents || s.dead, s.logged),
     ],
@@ -87,6 +90,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     profiles: profiles.items,
     /** Projects by name. */
     projects: () => projects.items(),
+    /** Networks by name: the host's unmanaged `lo` and `eth0`, and the managed ones. */
+    networks: () => networks.items(),
     /** Trusted certificates by fingerprint. */
     certificates: trust.certificates,
     /** The wire traps in force; change them during a test. */

@@ -1,0 +1,187 @@
+// Networks on the virtual LXD (src/mock/networks.ts): the family's calls, state and leases, and
+// LXD 5.0.2's refusals as the real server gives them (test/integration/networks.test.ts), typed;
+// bad input refused before anything is sent; the companion families' missing extensions.
+import { describe, expect, it } from "vitest";
+import { InvalidArgumentError, type LifecycleEvent, LxdError, UnsupportedError } from "../src/index.js";
+import { LXD_5_0_2_EXTENSIONS } from "../src/mock/extensions.js";
+import { useVirtualLxd } from "./support/virtual.js";
+
+const NO_ADDRESSES = { "ipv4.address": "none", "ipv6.address": "none" };
+
+describe("networks on the virtual LXD", () => {
+  const v = useVirtualLxd();
+
+  it("create, get, list (names and objects), patch, update, state, leases, rename, delete", async () => {
+    const { client: lxd, lxd: virtual } = v.start();
+    const conn = lxd.remote("v");
+    expect(await conn.networks.create({ name: "br0", config: NO_ADDRESSES, description: "d" })).toBeUndefined();
+    expect(await conn.networks.get("br0")).toEqual({
+      config: NO_ADDRESSES,
+      description: "d",
+      name: "br0",
+      type: "bridge",
+      used_by: null,
+      managed: true,
+      status: "Created",
+      locations: ["none"],
+    });
+    expect(await conn.networks.list()).toEqual(["lo", "eth0", "br0"]);
+    const objects = await conn.networks.list({ recursion: true });
+    expect(objects.map((n) => [n.name, n.type, n.managed])).toEqual([
+      ["lo", "loopback", false],
+      ["eth0", "physical", false],
+      ["br0", "bridge", true],
+    ]);
+
+    await conn.networks.patch("br0", { config: { "bridge.mtu": "1400" } });
+    expect((await conn.networks.get("br0")).config).toEqual({ ...NO_ADDRESSES, "bridge.mtu": "1400" });
+    const state = await conn.networks.state("br0");
+    expect(state).toMatchObject({ addresses: [], mtu: 1400, state: "up", type: "broadcast", bond: null, vlan: null, ovn: null });
+    expect(state.bridge).toMatchObject({ id: `8000.${state.hwaddr?.replaceAll(":", "")}`, stp: false, forward_delay: 1500 });
+    await conn.networks.update("br0", { config: NO_ADDRESSES, description: "replaced" });
+    expect(await conn.networks.get("br0", (n) => [n.config, n.description])).toEqual([NO_ADDRESSES, "replaced"]);
+    expect(await conn.networks.state("br0", (s) => s.mtu)).toBe(1500);
+    expect(await conn.networks.leases("br0")).toEqual([]);
+
+    await conn.networks.rename("br0", "br1");
+    expect([...virtual.networks().keys()]).toEqual(["lo", "eth0", "br1"]);
+    await conn.networks.delete("br1");
+    expect(await conn.networks.list()).toEqual(["lo", "eth0"]);
+  });
+
+  it("a lifecycle event per change, as LXD names them", async () => {
+    const { client: lxd } = v.start();
+    const sub = lxd.events("v", { types: ["lifecycle"] });
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const e of sub) {
+        if (e.type !== "lifecycle") continue;
+        const m = (e as LifecycleEvent).metadata;
+        seen.push(`${m.action} ${m.source}`);
+        if (m.action === "network-deleted") break;
+      }
+    })();
+    await sub.ready;
+    await lxd.networks.create("v", { name: "br0", config: NO_ADDRESSES });
+    await lxd.networks.patch("v", "br0", { description: "x" });
+    await lxd.networks.rename("v", "br0", "br1");
+    await lxd.networks.delete("v", "br1");
+    await reading;
+    sub.close();
+    expect(seen).toEqual([
+      "network-created /1.0/networks/br0",
+      "network-updated /1.0/networks/br0",
+      "network-renamed /1.0/networks/br1",
+      "network-deleted /1.0/networks/br1",
+    ]);
+  });
+
+  it("a network a profile uses: used_by names it, delete and rename are LXD's 400s, typed", async () => {
+    const { client: lxd } = v.start();
+    const conn = lxd.remote("v");
+    await conn.networks.create({ name: "br0", config: NO_ADDRESSES });
+    await conn.profiles.create({ name: "p1", devices: { eth9: { type: "nic", network: "br0", name: "eth9" } } });
+    expect((await conn.networks.get("br0")).used_by).toEqual(["/1.0/profiles/p1"]);
+    const refused = await conn.networks.delete("br0").catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(LxdError);
+    expect(refused).toMatchObject({ status: 400, lxdMessage: "The network is currently in use" });
+    await expect(conn.networks.rename("br0", "br1")).rejects.toMatchObject({ status: 400, lxdMessage: "Network is currently in use" });
+    // A change of its config is allowed while in use.
+    await conn.networks.patch("br0", { config: { "bridge.mtu": "1400" } });
+    await conn.profiles.delete("p1");
+    await conn.networks.delete("br0");
+    expect(await conn.networks.list()).toEqual(["lo", "eth0"]);
+  });
+
+  it("LXD 5.0.2's refusals, typed, with its messages", async () => {
+    const { client: lxd } = v.start();
+    const conn = lxd.remote("v");
+    const refusal = (p: Promise<unknown>) =>
+      p.then(
+        () => "created",
+        (e: LxdError) => [e.status, e.lxdMessage],
+      );
+    expect(await refusal(conn.networks.get("nope"))).toEqual([404, "Network not found"]);
+    expect(await refusal(conn.networks.delete("nope"))).toEqual([404, "Failed loading network: Network not found"]);
+    expect(await refusal(conn.networks.state("nope"))).toEqual([404, 'Network interface "nope" not found']);
+    expect(await refusal(conn.networks.leases("nope"))).toEqual([404, "Failed loading network: Network not found"]);
+    // The host's own interfaces are listed, not managed: LXD cannot change them.
+    expect(await refusal(conn.networks.delete("eth0"))).toEqual([404, "Failed loading network: Network not found"]);
+    expect(await refusal(conn.networks.patch("lo", { config: {} }))).toEqual([404, "Failed loading network: Network not found"]);
+    expect(await refusal(conn.networks.create({ name: "eth0", config: NO_ADDRESSES }))).toEqual([
+      500,
+      'Network interface "eth0" already exists',
+    ]);
+    await conn.networks.create({ name: "br0", config: NO_ADDRESSES });
+    expect(await refusal(conn.networks.create({ name: "br0", config: NO_ADDRESSES }))).toEqual([400, "The network already exists"]);
+    expect(await refusal(conn.networks.create({ name: "b", config: NO_ADDRESSES }))).toEqual([
+      400,
+      "Network interface is too short (minimum 2 characters)",
+    ]);
+    expect(await refusal(conn.networks.create({ name: "netabcdefghijklm", config: NO_ADDRESSES }))).toEqual([
+      400,
+      "Network interface is too long (maximum 15 characters)",
+    ]);
+    expect(await refusal(conn.networks.create({ name: "a:b", config: NO_ADDRESSES }))).toEqual([
+      400,
+      "Network interface contains invalid characters",
+    ]);
+    // No address given: LXD looks for a free IPv4 subnet, which these machines do not have.
+    expect(await refusal(conn.networks.create({ name: "br1" }))).toEqual([
+      500,
+      "Failed generating auto config: Failed to automatically find an unused IPv4 subnet, manual configuration required",
+    ]);
+    expect(await refusal(conn.networks.create({ name: "br1", type: "ovn", config: NO_ADDRESSES }))).toEqual([
+      500,
+      "No allowed uplink networks in project",
+    ]);
+    expect(await refusal(conn.networks.create({ name: "mv0", type: "macvlan", config: { parent: "nope0" } }))).toEqual([
+      500,
+      'Parent interface "nope0" not found',
+    ]);
+    expect(await refusal(conn.networks.patch("br0", { config: { "bogus.key": "1" } }))).toEqual([
+      400,
+      'Invalid option for network "br0" option "bogus.key"',
+    ]);
+    expect(await refusal(conn.networks.create({ name: "br2", config: { ...NO_ADDRESSES, bogus: "1" } }))).toEqual([
+      400,
+      'Invalid option for network "br2" option "bogus"',
+    ]);
+  });
+
+  it("a macvlan on the host's eth0: no state of its own, no leases (LXD's 404 and 500)", async () => {
+    const { client: lxd } = v.start();
+    const conn = lxd.remote("v");
+    await conn.networks.create({ name: "mv0", type: "macvlan", config: { parent: "eth0" } });
+    expect(await conn.networks.get("mv0", (n) => [n.type, n.config])).toEqual(["macvlan", { parent: "eth0" }]);
+    await expect(conn.networks.state("mv0")).rejects.toMatchObject({ status: 404, lxdMessage: 'Network interface "mv0" not found' });
+    await expect(conn.networks.leases("mv0")).rejects.toMatchObject({ status: 500, lxdMessage: "Not implemented" });
+  });
+
+  it("bad names and unknown types are refused before sending", async () => {
+    const { client: lxd, lxd: virtual } = v.start();
+    const conn = lxd.remote("v");
+    const before = virtual.requests.length;
+    for (const name of ["a/b", "..", "a\0b"]) {
+      await expect(conn.networks.create({ name, config: NO_ADDRESSES })).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(conn.networks.state(name)).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(conn.networks.leases(name)).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(conn.networkForwards.list(name)).rejects.toBeInstanceOf(InvalidArgumentError);
+    }
+    await expect(conn.networks.create({ name: "br0", type: "vxlan" as never })).rejects.toThrow(/unknown network type "vxlan"/);
+    expect(virtual.requests.slice(before)).toEqual([]);
+  });
+
+  it("a server without an extension: UnsupportedError naming it, only GET /1.0 sent", async () => {
+    const without = LXD_5_0_2_EXTENSIONS.filter((e) => !["network_acl", "network_state"].includes(e));
+    const { client: lxd, lxd: virtual } = v.start({ apiExtensions: without });
+    const conn = lxd.remote("v");
+    const err = await conn.networkAcls.list().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnsupportedError);
+    expect(err).toMatchObject({ extension: "network_acl", remote: "v" });
+    await expect(conn.networks.state("lo")).rejects.toMatchObject({ name: "UnsupportedError", extension: "network_state" });
+    // LXD 5.0.2 itself has no load balancers.
+    await expect(conn.networkLoadBalancers.list("lo")).rejects.toMatchObject({ extension: "network_load_balancer" });
+    expect(virtual.requests).toEqual(["GET /1.0"]);
+  });
+});
