@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError, type LifecycleEvent, LxdError, UnsupportedError } from "../src/index.js";
 import { LXD_5_0_2_EXTENSIONS } from "../src/mock/extensions.js";
-import { useVirtualLxd } from "./support/virtual.js";
+import { until, useVirtualLxd } from "./support/virtual.js";
 
 const NO_ADDRESSES = { "ipv4.address": "none", "ipv6.address": "none" };
 
@@ -74,6 +74,32 @@ describe("networks on the virtual LXD", () => {
       "network-renamed /1.0/networks/br1",
       "network-deleted /1.0/networks/br1",
     ]);
+  });
+
+  it("networks.watch() equals a fresh list after create, patch, rename and delete", async () => {
+    const { client: lxd } = v.start();
+    const fresh = () => lxd.networks.list("v", { recursion: true });
+    const seen: { name?: string; description?: string }[][] = [];
+    const w = lxd.networks.watch("v");
+    const reading = (async () => {
+      for await (const l of w) seen.push(l);
+    })();
+    const next = async (check: (l: { name?: string; description?: string }[]) => boolean) => {
+      await until(() => seen.some(check), 5000);
+      return [...seen].reverse().find(check);
+    };
+    const names = (l: { name?: string }[]) => l.map((n) => n.name).join();
+    expect(await next((l) => names(l) === "lo,eth0")).toEqual(await fresh());
+    await lxd.networks.create("v", { name: "br0", config: NO_ADDRESSES });
+    expect(await next((l) => names(l) === "lo,eth0,br0")).toEqual(await fresh());
+    await lxd.networks.patch("v", "br0", { description: "x" });
+    expect(await next((l) => l.some((n) => n.description === "x"))).toEqual(await fresh());
+    await lxd.networks.rename("v", "br0", "br1");
+    expect(await next((l) => names(l) === "lo,eth0,br1")).toEqual(await fresh());
+    await lxd.networks.delete("v", "br1");
+    expect(await next((l) => names(l) === "lo,eth0" && seen.length > 1)).toEqual(await fresh());
+    w.close();
+    await reading;
   });
 
   it("a network a profile uses: used_by names it, delete and rename are LXD's 400s, typed", async () => {

@@ -10,18 +10,11 @@ const ITEM = "/1.0/networks/{networkName}/forwards/{listenAddress}";
 
 export type NetworkForward = components["schemas"]["NetworkForward"];
 
-/** list, get, create, update, patch, delete, each after the network's name. */
+/** list, get, create, update, patch, delete and watch, each after the network's name. */
 export type NetworkForwardsApi<L extends Lead = Flat> = Omit<CollectionApi<typeof LIST, typeof ITEM, [network: string], L>, "rename">;
 
 export function createNetworkForwards(deps: FamilyDeps): NetworkForwardsApi {
-  const {
-    list,
-    get,
-    create,
-    update,
-    patch,
-    delete: remove,
-  } = collection<typeof LIST, typeof ITEM, [network: string]>(deps, {
+  const { rename: _, ...family } = collection<typeof LIST, typeof ITEM, [network: string]>(deps, {
     name: "networkForwards",
     list: LIST,
     item: ITEM,
@@ -29,5 +22,5 @@ export function createNetworkForwards(deps: FamilyDeps): NetworkForwardsApi {
     key: "listenAddress",
     extension: "network_forward",
   });
-  return { list, get, create, update, patch, delete: remove };
+  return family;
 }

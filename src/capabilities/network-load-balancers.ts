@@ -10,18 +10,11 @@ const ITEM = "/1.0/networks/{networkName}/load-balancers/{listenAddress}";
 
 export type NetworkLoadBalancer = components["schemas"]["NetworkLoadBalancer"];
 
-/** list, get, create, update, patch, delete, each after the network's name. */
+/** list, get, create, update, patch, delete and watch, each after the network's name. */
 export type NetworkLoadBalancersApi<L extends Lead = Flat> = Omit<CollectionApi<typeof LIST, typeof ITEM, [network: string], L>, "rename">;
 
 export function createNetworkLoadBalancers(deps: FamilyDeps): NetworkLoadBalancersApi {
-  const {
-    list,
-    get,
-    create,
-    update,
-    patch,
-    delete: remove,
-  } = collection<typeof LIST, typeof ITEM, [network: string]>(deps, {
+  const { rename: _, ...family } = collection<typeof LIST, typeof ITEM, [network: string]>(deps, {
     name: "networkLoadBalancers",
     list: LIST,
     item: ITEM,
@@ -29,5 +22,5 @@ export function createNetworkLoadBalancers(deps: FamilyDeps): NetworkLoadBalance
     key: "listenAddress",
     extension: "network_load_balancer",
   });
-  return { list, get, create, update, patch, delete: remove };
+  return family;
 }

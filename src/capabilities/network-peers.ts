@@ -10,18 +10,11 @@ const ITEM = "/1.0/networks/{networkName}/peers/{peerName}";
 
 export type NetworkPeer = components["schemas"]["NetworkPeer"];
 
-/** list, get, create, update, patch, delete, each after the network's name. */
+/** list, get, create, update, patch, delete and watch, each after the network's name. */
 export type NetworkPeersApi<L extends Lead = Flat> = Omit<CollectionApi<typeof LIST, typeof ITEM, [network: string], L>, "rename">;
 
 export function createNetworkPeers(deps: FamilyDeps): NetworkPeersApi {
-  const {
-    list,
-    get,
-    create,
-    update,
-    patch,
-    delete: remove,
-  } = collection<typeof LIST, typeof ITEM, [network: string]>(deps, {
+  const { rename: _, ...family } = collection<typeof LIST, typeof ITEM, [network: string]>(deps, {
     name: "networkPeers",
     list: LIST,
     item: ITEM,
@@ -29,5 +22,5 @@ export function createNetworkPeers(deps: FamilyDeps): NetworkPeersApi {
     key: "peerName",
     extension: "network_peer",
   });
-  return { list, get, create, update, patch, delete: remove };
+  return family;
 }

@@ -13,23 +13,16 @@ const RECORD = "/1.0/network-zones/{zone}/records/{name}";
 export type NetworkZone = components["schemas"]["NetworkZone"];
 export type NetworkZoneRecord = components["schemas"]["NetworkZoneRecord"];
 
-/** A zone's records: list, get, create, update, patch, delete, each after the zone's name. */
+/** A zone's records: list, get, create, update, patch, delete and watch, each after the zone's name. */
 export type NetworkZoneRecordsApi<L extends Lead = Flat> = Omit<CollectionApi<typeof RECORDS, typeof RECORD, [zone: string], L>, "rename">;
 
-/** list, get, create, update, patch, delete, and the zones' `records`. */
+/** list, get, create, update, patch, delete, watch, and the zones' `records`. */
 export interface NetworkZonesApi<L extends Lead = Flat> extends Omit<CollectionApi<typeof LIST, typeof ITEM, [], L>, "rename"> {
   readonly records: NetworkZoneRecordsApi<L>;
 }
 
 export function createNetworkZones(deps: FamilyDeps): NetworkZonesApi {
-  const {
-    list,
-    get,
-    create,
-    update,
-    patch,
-    delete: remove,
-  } = collection<typeof LIST, typeof ITEM>(deps, {
+  const { rename: _, ...zones } = collection<typeof LIST, typeof ITEM>(deps, {
     name: "networkZones",
     list: LIST,
     item: ITEM,
@@ -37,7 +30,7 @@ export function createNetworkZones(deps: FamilyDeps): NetworkZonesApi {
     extension: "network_dns",
     allProjectsExtension: "network_zones_all_projects",
   });
-  const r = collection<typeof RECORDS, typeof RECORD, [zone: string]>(deps, {
+  const { rename: __, ...records } = collection<typeof RECORDS, typeof RECORD, [zone: string]>(deps, {
     name: "networkZones.records",
     list: RECORDS,
     item: RECORD,
@@ -45,6 +38,5 @@ export function createNetworkZones(deps: FamilyDeps): NetworkZonesApi {
     key: "name",
     extension: "network_dns_records",
   });
-  const records = { list: r.list, get: r.get, create: r.create, update: r.update, patch: r.patch, delete: r.delete };
-  return { list, get, create, update, patch, delete: remove, records };
+  return { ...zones, records };
 }

@@ -85,6 +85,47 @@ describeServers("real server: networks", (env) => {
       await expect(conn.networks.get(renamed)).rejects.toMatchObject({ name: "LxdError", status: 404 });
     });
 
+    it("networks.watch() equals a fresh list after create, patch, rename and delete", async () => {
+      type Listed = { name?: string; description?: string }[];
+      // Other suites change networks on the same daemon meanwhile: this suite's own are compared.
+      const mine = (l: Listed) => l.filter((n) => n.name?.startsWith(tag));
+      const fresh = async () => mine(await conn.networks.list({ recursion: true }));
+      const seen: Listed[] = [];
+      const w = conn.networks.watch();
+      const reading = (async () => {
+        for await (const l of w) seen.push(l);
+      })();
+      // The first list given after the `from`th that passes `check`.
+      const next = async (from: number, check: (l: Listed) => boolean) => {
+        const end = Date.now() + 10_000;
+        for (;;) {
+          const found = seen.slice(from).find(check);
+          if (found) return mine(found);
+          if (Date.now() > end) throw new Error(`no list matched; last: ${JSON.stringify(seen.at(-1)?.map((n) => n.name))}`);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      };
+      const has = (l: Listed, n: string) => l.some((x) => x.name === n);
+      try {
+        await next(0, () => true);
+        let mark = seen.length;
+        await conn.networks.create({ name: bridge, config: NO_ADDRESSES });
+        expect(await next(mark, (l) => has(l, bridge))).toEqual(await fresh());
+        mark = seen.length;
+        await conn.networks.patch(bridge, { description: "watched" });
+        expect(await next(mark, (l) => l.some((n) => n.name === bridge && n.description === "watched"))).toEqual(await fresh());
+        mark = seen.length;
+        await conn.networks.rename(bridge, renamed);
+        expect(await next(mark, (l) => has(l, renamed) && !has(l, bridge))).toEqual(await fresh());
+        mark = seen.length;
+        await conn.networks.delete(renamed);
+        expect(await next(mark, (l) => !has(l, renamed))).toEqual(await fresh());
+      } finally {
+        w.close();
+        await reading;
+      }
+    });
+
     it("deleting or renaming a network a profile uses is LXD's own 400, typed; freed, it goes", async () => {
       await conn.networks.create({ name: bridge, config: NO_ADDRESSES });
       await conn.profiles.create({ name: profile, devices: { eth9: { type: "nic", network: bridge, name: "eth9" } } });
