@@ -107,6 +107,45 @@ const scenarios: Record<string, Scenario> = {
     };
   },
   "images: unknown fingerprint": async (lxd) => lxd.images.get(undefined, "0".repeat(64)).catch(describeError),
+  "networks: a bridge without addresses, its state, in use, renamed, deleted": async (lxd) => {
+    // A host interface name (at most 15 characters); LXD and Incus share the host's.
+    const n = `net-fid-${Math.random().toString(36).slice(2, 6)}`;
+    const p = `${n}-p`;
+    const refusal = (e: unknown) => ({
+      ...(describeError(e) as object),
+      message: (e as { lxdMessage?: string }).lxdMessage?.replace(n, "N"),
+    });
+    const config = { "ipv4.address": "none", "ipv6.address": "none" };
+    try {
+      const created = await lxd.networks.create(undefined, { name: n, config });
+      const got = await lxd.networks.get(undefined, n);
+      await lxd.networks.patch(undefined, n, { config: { "bridge.mtu": "1400" } });
+      const s = await lxd.networks.state(undefined, n);
+      const leases = await lxd.networks.leases(undefined, n);
+      await lxd.profiles.create(undefined, { name: p, devices: { eth9: { type: "nic", network: n, name: "eth9" } } });
+      const inUse = await lxd.networks.delete(undefined, n).catch(refusal);
+      const usedBy = (await lxd.networks.get(undefined, n)).used_by;
+      await lxd.profiles.delete(undefined, p);
+      await lxd.networks.rename(undefined, n, `${n}r`);
+      await lxd.networks.delete(undefined, `${n}r`);
+      return {
+        created,
+        // LXD 5.0.2 shows an unused network's used_by as null, Incus as [].
+        got: { type: got.type, managed: got.managed, status: got.status, config: got.config, used_by: got.used_by ?? [] },
+        state: { state: s.state, type: s.type, mtu: s.mtu, addresses: s.addresses, bridge: Object.keys(s.bridge ?? {}).sort() },
+        leases,
+        inUse,
+        usedBy: usedBy?.map((u) => u.replace(p, "P")),
+        gone: await lxd.networks.get(undefined, `${n}r`).catch(refusal),
+        goneState: await lxd.networks.state(undefined, `${n}r`).catch(refusal),
+        taken: await lxd.networks.create(undefined, { name: "eth0", config }).catch(refusal),
+        unmanaged: await lxd.networks.delete(undefined, "eth0").catch(refusal),
+      };
+    } finally {
+      await lxd.profiles.delete(undefined, p).catch(() => undefined);
+      for (const x of [n, `${n}r`]) await lxd.networks.delete(undefined, x).catch(() => undefined);
+    }
+  },
   "trust: token listed, revoked": async (lxd) => {
     const t = await lxd.trust.createToken(undefined, fresh());
     const listed = (await lxd.trust.tokens()).some((x) => x.id === t.id && x.token === t.token);
