@@ -5,6 +5,9 @@ import type { LxdBase } from "./base.js";
 import type { ProfilesApi } from "../capabilities/profiles.js";
 import { createProfiles } from "../capabilities/profiles.js";
 import { createProjects, type ProjectsApi } from "../capabilities/projects.js";
+import { createStorageBuckets, type StorageBucketsApi } from "../capabilities/storage-buckets.js";
+import { createStoragePools, type StoragePoolsApi } from "../capabilities/storage-pools.js";
+import { createStorageVolumes, type StorageVolumesApi } from "../capabilities/storage-volumes.js";
 import {
   type ApiCall,
   family,
@@ -50,6 +53,9 @@ export const CAPABILITIES = {
   api: lxdApi,
   profiles: /* @__PURE__ */ family(createProfiles),
   projects: /* @__PURE__ */ family(createProjects),
+  storagePools: /* @__PURE__ */ family(createStoragePools),
+  storageVolumes: /* @__PURE__ */ family(createStorageVolumes),
+  storageBuckets: /* @__PURE__ */ family(createStorageBuckets),
 } satisfies { [K in keyof Capabilities<Flat>]: (base: LxdBase) => Capabilities<Flat>[K] };
 
 /** The capabilities with their lead: `Flat` (the remote first) on a client, `[]` on a connection. */
@@ -82,4 +88,10 @@ export interface Capabilities<L extends Lead> {
   readonly profiles: ProfilesApi<L>;
   /** Projects: list, get, create, update, patch, rename, delete, and their state (usage). */
   readonly projects: ProjectsApi<L>;
+  /** Storage pools: list, get, create, update, patch, delete (LXD has no pool rename), resources. */
+  readonly storagePools: StoragePoolsApi<L>;
+  /** Storage volumes of every type: list, get, create, update, patch, rename, delete, copy, move, state, snapshots. */
+  readonly storageVolumes: StorageVolumesApi<L>;
+  /** Storage buckets (extension `storage_buckets`): list, get, create, update, patch, delete. */
+  readonly storageBuckets: StorageBucketsApi<L>;
 }
