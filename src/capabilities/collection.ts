@@ -89,11 +89,15 @@ export interface CollectionApi<
 }
 
 /** What `list` gives for its options: names, or the objects of a `recursion=1` list. */
+// Not `O extends { recursion?: false }`: that all-optional (weak) type does not take options that
+// share none of its properties (`{ filter }`), which then typed as the union.
 type ListedAs<List extends PathsWith<"GET">, O> = O extends { recursion: true }
   ? SyncMetadata<"GET", List, { params: { query: { recursion: 1 } } }>
-  : O extends { recursion?: false | undefined } | undefined
-    ? string[]
-    : string[] | SyncMetadata<"GET", List, { params: { query: { recursion: 1 } } }>;
+  : O extends { recursion: boolean }
+    ? O extends { recursion: false }
+      ? string[]
+      : string[] | SyncMetadata<"GET", List, { params: { query: { recursion: 1 } } }>
+    : string[];
 
 /** What a family is built on: the core, the operations and events for its writes, the server info for extensions. */
 export type FamilyDeps = StartDeps & { info: InfoCache };

@@ -13,6 +13,9 @@ export async function pools() {
   const conn = lxd.remote("local");
   expectTypeOf(await conn.storagePools.list()).toEqualTypeOf<string[]>();
   expectTypeOf(await conn.storagePools.list({ recursion: true })).toEqualTypeOf<Schemas["StoragePool"][]>();
+  // Options without `recursion` list names (collection.ts's ListedAs).
+  expectTypeOf(await conn.storagePools.list({ project: "p" })).toEqualTypeOf<string[]>();
+  expectTypeOf(await conn.profiles.list({ filter: "name eq web" })).toEqualTypeOf<string[]>();
   expectTypeOf(await conn.storagePools.get("data")).toEqualTypeOf<Schemas["StoragePool"]>();
   expectTypeOf(await lxd.storagePools.get("local", "data", (p) => p.driver)).toEqualTypeOf<string | undefined>();
   expectTypeOf(await conn.storagePools.resources("data")).toEqualTypeOf<Schemas["ResourcesStoragePool"]>();
