@@ -27,6 +27,8 @@ Commands:
   start|stop|restart [R:]<name>... [--force]
   delete [R:]<name>... [--force]
   profile|project list|show|create|delete|rename|get|set|unset|edit …
+  storage list|show|create <pool> <driver>|delete|get|set|unset|edit|info …
+  storage volume list|show|create|delete|rename|get|set|unset|edit|copy|move|snapshot|restore …
   remote list
   remote add <name> <url> --token <token>
 
@@ -38,6 +40,7 @@ Incus's ($INCUS_CONF or ~/.config/incus/config.yml) when that is the one there i
 const FAMILY_COMMANDS: Record<string, () => Promise<{ run: (ctx: CommandContext) => Promise<number> }>> = {
   profile: () => import("./profile.js"),
   project: () => import("./project.js"),
+  storage: () => import("./storage.js"),
 };
 
 function int(flag: string, v: string | undefined): number | undefined {
