@@ -21,6 +21,7 @@ export type {
 export type { StorageVolumeSnapshot, VolumeSnapshotOptions, VolumeSnapshotsApi } from "./capabilities/volume-snapshots.js";
 export type { StorageBucket, StorageBucketKey, StorageBucketsApi } from "./capabilities/storage-buckets.js";
 export { STORAGE_DRIVERS, type StorageDriver, VOLUME_TYPES, type VolumeType } from "./capabilities/storage-kinds.js";
+export type { Watch, WatchOptions } from "./capabilities/watch.js";
 export {
   lxdApi,
   lxdCluster,
