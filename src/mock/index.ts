@@ -16,6 +16,7 @@ import { instanceHandlers } from "./instances.js";
 import { mockProfiles } from "./profiles.js";
 import { mockProjects } from "./projects.js";
 import { createState } from "./state.js";
+import { mockStorage } from "./storage.js";
 import { trustHandlers } from "./trust.js";
 import type { VirtualLxdOptions } from "./types.js";
 
@@ -57,6 +58,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const consoles = mockConsole(s);
   const profiles = mockProfiles(ctx);
   const projects = mockProjects(ctx);
+  const storage = mockStorage(ctx, profiles.items);
   return {
     baseUrl: s.base,
     handlers: [
@@ -68,6 +70,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       ...consoles.handlers,
       ...profiles.handlers,
       ...projects.handlers,
+      ...storage.handlers,
       execSockets(s),
       events.handler(s.wsBase, () => !!s.traps.refuseEvents || s.dead, s.logged),
     ],
@@ -87,6 +90,10 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     profiles: profiles.items,
     /** Projects by name. */
     projects: () => projects.items(),
+    /** Storage pools by name. */
+    storagePools: storage.pools,
+    /** A pool's volumes of one type (default `custom`) in a project (default `default`), by name. */
+    storageVolumes: storage.volumes,
     /** Trusted certificates by fingerprint. */
     certificates: trust.certificates,
     /** The wire traps in force; change them during a test. */
