@@ -3,7 +3,7 @@
 // LXD 5.0.2 gives (test/integration/storage.test.ts shows them on the real servers).
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError, LxdError, UnsupportedError } from "../src/index.js";
-import { useVirtualLxd } from "./support/virtual.js";
+import { until, useVirtualLxd } from "./support/virtual.js";
 
 describe("storage on the virtual LXD", () => {
   const v = useVirtualLxd();
@@ -144,5 +144,40 @@ describe("storage on the virtual LXD", () => {
     await expect(vols.get("a/b", "custom", "v1")).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(vols.listAll()).rejects.toBeInstanceOf(UnsupportedError);
     await expect(conn.storageBuckets.list("default")).rejects.toMatchObject({ name: "UnsupportedError", extension: "storage_buckets" });
+  });
+
+  it("watch(): pools, a pool's volumes and a volume's snapshots equal a fresh list after each change", async () => {
+    const { client } = v.start();
+    const conn = client.remote("v");
+    const vols = conn.storageVolumes;
+    const seen = { pools: [] as string[][], volumes: [] as string[][], snapshots: [] as string[][] };
+    const follow = async (key: keyof typeof seen, watch: AsyncIterable<{ name?: string }[]>) => {
+      for await (const list of watch) seen[key].push(list.map((x) => x.name ?? "").sort());
+    };
+    const watches = [conn.storagePools.watch(), vols.watch("default", "custom"), vols.snapshots.watch("default", "custom", "v1")];
+    const running = [follow("pools", watches[0]!), follow("volumes", watches[1]!), follow("snapshots", watches[2]!)];
+    const sees = (key: keyof typeof seen, list: string[]) => until(() => JSON.stringify(seen[key].at(-1)) === JSON.stringify(list));
+    await sees("pools", ["default"]);
+    await conn.storagePools.create({ name: "p2", driver: "dir" });
+    await sees("pools", ["default", "p2"]);
+    await vols.create("default", "custom", { name: "v1" });
+    await sees("volumes", ["v1"]);
+    await (await vols.snapshots.create("default", "custom", "v1", "s0")).wait();
+    await sees("snapshots", ["s0"]);
+    // LXD lists a volume's snapshots beside it: the volumes' watch follows them too.
+    await sees("volumes", ["v1", "v1/s0"]);
+    expect(seen.volumes.at(-1)).toEqual((await vols.list("default", { type: "custom", recursion: true })).map((x) => x.name).sort());
+    await (await vols.snapshots.rename("default", "custom", "v1", "s0", "s1")).wait();
+    await sees("snapshots", ["s1"]);
+    await vols.rename("default", "custom", "v1", "v2");
+    await sees("volumes", ["v2", "v2/s1"]);
+    await (await vols.snapshots.delete("default", "custom", "v2", "s1")).wait();
+    await vols.delete("default", "custom", "v2");
+    await sees("volumes", []);
+    await conn.storagePools.delete("p2");
+    await sees("pools", ["default"]);
+    for (const w of watches) w.close();
+    await Promise.all(running);
+    expect(() => vols.watch("default", "block" as never)).toThrow(/unknown volume type "block"/);
   });
 });

@@ -21,7 +21,8 @@ export type StorageBucketKey = components["schemas"]["StorageBucketKey"];
 
 type Buckets<L extends Lead> = CollectionApi<typeof LIST, typeof ITEM, [pool: string], L>;
 
-export interface StorageBucketsApi<L extends Lead = Flat> extends Pick<Buckets<L>, "list" | "get" | "update" | "patch" | "delete"> {
+export interface StorageBucketsApi<L extends Lead = Flat>
+  extends Pick<Buckets<L>, "list" | "get" | "update" | "patch" | "delete" | "watch"> {
   /**
    * `POST …/buckets`: the admin key the server made for it (extension
    * `storage_buckets_create_credentials`), else undefined, or the operation where the server runs one.
@@ -65,5 +66,13 @@ export function createStorageBuckets(deps: FamilyDeps): StorageBucketsApi {
       );
     },
   );
-  return { list: family.list, get: family.get, update: family.update, patch: family.patch, delete: family.delete, create };
+  return {
+    list: family.list,
+    get: family.get,
+    update: family.update,
+    patch: family.patch,
+    delete: family.delete,
+    watch: family.watch,
+    create,
+  };
 }

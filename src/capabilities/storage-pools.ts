@@ -19,7 +19,8 @@ export type StoragePoolResources = components["schemas"]["ResourcesStoragePool"]
 type Pools<L extends Lead> = CollectionApi<typeof LIST, typeof ITEM, [], L>;
 
 /** list, get, create, update (PUT), patch, delete (no rename: LXD cannot rename a pool), resources. */
-export interface StoragePoolsApi<L extends Lead = Flat> extends Pick<Pools<L>, "list" | "get" | "create" | "update" | "patch" | "delete"> {
+export interface StoragePoolsApi<L extends Lead = Flat>
+  extends Pick<Pools<L>, "list" | "get" | "create" | "update" | "patch" | "delete" | "watch"> {
   /** `GET /1.0/storage-pools/{name}/resources`: space and inodes, used and total. */
   resources: Call<[pool: string], CallOptions, StoragePoolResources, L>;
 }
@@ -42,5 +43,14 @@ export function createStoragePools(deps: FamilyDeps): StoragePoolsApi {
     if (typeof o === "object" && o !== null && (o as { allProjects?: unknown }).allProjects !== undefined)
       throw new InvalidArgumentError("storagePools.list: storage pools are server-wide; `allProjects` does not apply");
   });
-  return { list, get: family.get, create, update: family.update, patch: family.patch, delete: family.delete, resources };
+  return {
+    list,
+    get: family.get,
+    create,
+    update: family.update,
+    patch: family.patch,
+    delete: family.delete,
+    watch: family.watch,
+    resources,
+  };
 }

@@ -71,7 +71,8 @@ export interface VolumeList<P extends unknown[], L extends Lead> {
 
 type Volumes<L extends Lead> = CollectionApi<typeof LIST, typeof ITEM, [pool: string, type: VolumeType], L>;
 
-export interface StorageVolumesApi<L extends Lead = Flat> extends Pick<Volumes<L>, "get" | "create" | "update" | "patch" | "delete"> {
+export interface StorageVolumesApi<L extends Lead = Flat>
+  extends Pick<Volumes<L>, "get" | "create" | "update" | "patch" | "delete" | "watch"> {
   /**
    * `POST` on the volume with its new name: undefined when done at once (LXD 5.0 and Incus 6.0
    * answer 201 with the new URL, which LXD's description does not give), else the operation.
@@ -245,6 +246,11 @@ export function createStorageVolumes(deps: FamilyDeps): StorageVolumesApi {
     patch: typed(family.patch, "patch"),
     rename: typed(family.rename, "rename") as unknown as StorageVolumesApi["rename"],
     delete: typed(family.delete, "delete"),
+    // (remote, pool, type, options?): a pool's volumes of one type, their snapshots' events included.
+    watch: ((...a: unknown[]) => {
+      checkVolumeType("storageVolumes.watch", a[2]);
+      return (family.watch as (...x: unknown[]) => unknown)(...a);
+    }) as StorageVolumesApi["watch"],
     copy,
     move,
     state,

@@ -24,7 +24,7 @@ export interface VolumeSnapshotOptions extends ProjectOptions {
 type Snapshots<L extends Lead> = CollectionApi<typeof LIST, typeof ITEM, [pool: string, type: VolumeType, volume: string], L>;
 
 export interface VolumeSnapshotsApi<L extends Lead = Flat>
-  extends Pick<Snapshots<L>, "list" | "get" | "update" | "patch" | "rename" | "delete"> {
+  extends Pick<Snapshots<L>, "list" | "get" | "update" | "patch" | "rename" | "delete" | "watch"> {
   /** `POST …/snapshots` → the operation. */
   create: Call<[pool: string, type: VolumeType, volume: string, snapshot: string], VolumeSnapshotOptions, LxdOperation, L>;
   /** `PUT` on the volume with `restore`: undefined when done at once (LXD 5.0, Incus 6.0), else the operation. */
@@ -90,6 +90,10 @@ export function createVolumeSnapshots(deps: FamilyDeps): VolumeSnapshotsApi {
     patch: typed(family.patch, "patch"),
     rename: typed(family.rename, "rename"),
     delete: typed(family.delete, "delete"),
+    watch: ((...a: unknown[]) => {
+      checkVolumeType("storageVolumes.snapshots.watch", a[2]);
+      return (family.watch as (...x: unknown[]) => unknown)(...a);
+    }) as VolumeSnapshotsApi["watch"],
     create,
     restore,
   };

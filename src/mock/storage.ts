@@ -198,6 +198,14 @@ export function mockStorage(ctx: MockContext, profiles: (project?: string) => Ma
     return ok(out);
   };
 
+  const snapshotChanged = (action: string, request: Request, p: PathParams, snapshot: string) => {
+    const project = projectOf(request);
+    const { pool, type, volume } = params(p);
+    const [path, query = ""] = volumeUrl(pool, { type, name: volume }, project).split("?");
+    const source = `${path}/snapshots/${encodeURIComponent(snapshot)}${query && `?${query}`}`;
+    ctx.lifecycle(`storage-volume-snapshot-${action}`, source, {}, project);
+  };
+
   const VOLUMES = `${base}/1.0/storage-pools/:pool/volumes`;
   const VOLUME = `${VOLUMES}/:type/:volume`;
   const SNAPSHOTS = `${VOLUME}/snapshots`;
@@ -312,6 +320,7 @@ export function mockStorage(ctx: MockContext, profiles: (project?: string) => Ma
           created_at: new Date().toISOString(),
           expires_at: typeof b.expires_at === "string" ? b.expires_at : "0001-01-01T00:00:00Z",
         });
+        snapshotChanged("created", request, p, name);
         return undefined;
       });
       return ctx.accepted(m);
@@ -328,6 +337,7 @@ export function mockStorage(ctx: MockContext, profiles: (project?: string) => Ma
       ctx.later(m, () => {
         v.snapshots.delete(s.name);
         v.snapshots.set(to, { ...s, name: to });
+        snapshotChanged("renamed", request, p, to);
         return undefined;
       });
       return ctx.accepted(m);
@@ -341,6 +351,7 @@ export function mockStorage(ctx: MockContext, profiles: (project?: string) => Ma
         if (typeof b.description === "string") s.description = b.description;
         else if (method === "put") s.description = "";
         if (typeof b.expires_at === "string") s.expires_at = b.expires_at;
+        snapshotChanged("updated", request, p, s.name);
         return ok({});
       }),
     ),
@@ -351,6 +362,7 @@ export function mockStorage(ctx: MockContext, profiles: (project?: string) => Ma
       const m = ctx.newOp("task", "Deleting storage volume snapshot", {}, {});
       ctx.later(m, () => {
         v.snapshots.delete(s.name);
+        snapshotChanged("deleted", request, p, s.name);
         return undefined;
       });
       return ctx.accepted(m);

@@ -215,6 +215,39 @@ describeServers("real server: storage", (env) => {
       expect(await conn.storageBuckets.list(poolA)).toEqual([]);
     });
 
+    it("watch(): a pool's volumes equal a fresh list after a create, a snapshot and a delete (lifecycle events)", async () => {
+      const watched = `storage-w-${id}`;
+      const fresh = async () => (await conn.storageVolumes.list(poolB, { type: "custom", recursion: true })).map((x) => x.name).sort();
+      const watch = conn.storageVolumes.watch(poolB, "custom");
+      const seen: (string | undefined)[][] = [];
+      const following = (async () => {
+        for await (const list of watch) seen.push(list.map((x) => x.name).sort());
+      })();
+      const sees = async (want: (string | undefined)[]) => {
+        const end = Date.now() + 10_000;
+        while (JSON.stringify(seen.at(-1)) !== JSON.stringify(want)) {
+          if (Date.now() > end) throw new Error(`watch: ${JSON.stringify(seen.at(-1))}, not ${JSON.stringify(want)}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      try {
+        await sees(await fresh());
+        await conn.storageVolumes.create(poolB, "custom", { name: watched });
+        await sees(await fresh());
+        expect(seen.at(-1)).toContain(watched);
+        await (await conn.storageVolumes.snapshots.create(poolB, "custom", watched, "w0")).wait({ timeout: 30_000 });
+        await sees(await fresh());
+        expect(seen.at(-1)).toContain(`${watched}/w0`);
+        await (await conn.storageVolumes.snapshots.delete(poolB, "custom", watched, "w0")).wait({ timeout: 30_000 });
+        await conn.storageVolumes.delete(poolB, "custom", watched);
+        await sees(await fresh());
+        expect(seen.at(-1)).not.toContain(watched);
+      } finally {
+        watch.close();
+        await following;
+      }
+    });
+
     it("deletes everything it made", async () => {
       await (await conn.instances.delete(instance, { force: true })).wait({ timeout: 60_000 });
       await conn.profiles.delete(profile);

@@ -4,7 +4,7 @@
 // volume type LXD lacks, numbers in a config, a missing remote in the flat form).
 import { expectTypeOf } from "vitest";
 import type { components } from "../../src/generated/lxd.js";
-import type { Lxd, LxdOperation, StorageVolumeState, VolumeType } from "../../src/index.js";
+import type { Lxd, LxdOperation, StorageVolumeState, VolumeType, Watch } from "../../src/index.js";
 
 type Schemas = components["schemas"];
 declare const lxd: Lxd;
@@ -83,4 +83,16 @@ export async function buckets() {
   expectTypeOf(await b.create("data", { name: "b1" })).toEqualTypeOf<Schemas["StorageBucketKey"] | LxdOperation | undefined>();
   // @ts-expect-error no bucket rename in LXD
   await b.rename("data", "b1", "b2");
+}
+
+export function watches() {
+  const conn = lxd.remote("local");
+  expectTypeOf(conn.storagePools.watch()).toEqualTypeOf<Watch<Schemas["StoragePool"]>>();
+  expectTypeOf(conn.storageVolumes.watch("data", "custom", { allProjects: true })).toEqualTypeOf<Watch<Schemas["StorageVolume"]>>();
+  expectTypeOf(lxd.storageVolumes.snapshots.watch("local", "data", "custom", "v1")).toEqualTypeOf<
+    Watch<Schemas["StorageVolumeSnapshot"]>
+  >();
+  expectTypeOf(conn.storageBuckets.watch("data")).toEqualTypeOf<Watch<Schemas["StorageBucket"]>>();
+  // @ts-expect-error a volume watch names its pool and type
+  conn.storageVolumes.watch("data");
 }
