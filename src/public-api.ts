@@ -9,6 +9,18 @@ export type { ApiCall, EventsCall, ExecCall, LxdOperations, RunCall, TrackCall }
 export type { Args, Flat, Lead, WithMutator } from "./capabilities/mutator.js";
 export type { CallOptions, ProjectOptions } from "./capabilities/options.js";
 export type { CollectionApi, CollectionListOptions, Family } from "./capabilities/collection.js";
+export type { StoragePool, StoragePoolResources, StoragePoolsApi } from "./capabilities/storage-pools.js";
+export type {
+  StorageVolume,
+  StorageVolumeState,
+  StorageVolumesApi,
+  VolumeDestination,
+  VolumeList,
+  VolumeListOptions,
+} from "./capabilities/storage-volumes.js";
+export type { StorageVolumeSnapshot, VolumeSnapshotOptions, VolumeSnapshotsApi } from "./capabilities/volume-snapshots.js";
+export type { StorageBucket, StorageBucketKey, StorageBucketsApi } from "./capabilities/storage-buckets.js";
+export { STORAGE_DRIVERS, type StorageDriver, VOLUME_TYPES, type VolumeType } from "./capabilities/storage-kinds.js";
 export type { Watch, WatchOptions } from "./capabilities/watch.js";
 export {
   lxdApi,

@@ -10,6 +10,7 @@ import { listQuery, namesOf } from "./listing.js";
 import { type Args, call, type Call, type Flat, type Lead, type Mutator } from "./mutator.js";
 import { LxdOperation, type StartDeps } from "./operation.js";
 import type { Where } from "../request/pipeline.js";
+import type { paths } from "../generated/lxd.js";
 import { requireExtension, type InfoCache } from "./server.js";
 import { type Watch, watchCollection, type WatchOptions } from "./watch.js";
 import { InvalidArgumentError } from "../utils/errors.js";
@@ -54,11 +55,12 @@ export type BodyFor<M extends Method, P> =
  * newer Incus): await its `wait()` then.
  */
 export type Written<M extends Method, P> =
-  P extends AsyncPaths<M> ? (AnswersAtOnce<M, P> extends true ? LxdOperation | undefined : LxdOperation) : LxdOperation | undefined;
+  P extends AsyncPaths<M> ? (AtOnceToo<M, P> extends true ? LxdOperation | undefined : LxdOperation) : LxdOperation | undefined;
 
-/** Whether the description also gives `method path` a sync 200 (networks' writes: LXD 5.0 and Incus answer at once, newer LXD with an operation). */
-type AnswersAtOnce<M extends Method, P> = P extends keyof paths
-  ? paths[P][Lowercase<M> & keyof paths[P]] extends { responses: { 200: unknown } }
+// A 202 path that also answers 200 or 201 (LXD 5.0's and Incus's answers, joined by
+// scripts/generate.mjs): a storage pool's create is sync on LXD 5.0.2, an operation on newer LXD.
+type AtOnceToo<M extends Method, P> = P extends keyof paths
+  ? paths[P][Lowercase<M> & keyof paths[P]] extends { responses: { 200: unknown } } | { responses: { 201: unknown } }
     ? true
     : false
   : false;
@@ -97,11 +99,15 @@ export interface CollectionApi<
 type ItemOf<A> = A extends readonly (infer T)[] ? T : never;
 
 /** What `list` gives for its options: names, or the objects of a `recursion=1` list. */
+// Not `O extends { recursion?: false }`: that all-optional (weak) type does not take options that
+// share none of its properties (`{ filter }`), which then typed as the union.
 type ListedAs<List extends PathsWith<"GET">, O> = O extends { recursion: true }
   ? SyncMetadata<"GET", List, { params: { query: { recursion: 1 } } }>
-  : O extends { recursion?: false | undefined } | undefined
-    ? string[]
-    : string[] | SyncMetadata<"GET", List, { params: { query: { recursion: 1 } } }>;
+  : O extends { recursion: boolean }
+    ? O extends { recursion: false }
+      ? string[]
+      : string[] | SyncMetadata<"GET", List, { params: { query: { recursion: 1 } } }>
+    : string[];
 
 /** What a family is built on: the core, the operations and events for its writes, the server info for extensions. */
 export type FamilyDeps = StartDeps & { info: InfoCache };

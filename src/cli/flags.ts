@@ -27,6 +27,7 @@ export const OPTIONS = {
   config: { type: "string", short: "c", multiple: true },
   force: { type: "boolean", short: "f" },
   token: { type: "string" },
+  "volume-only": { type: "boolean" },
 } as const;
 
 export type Flags = ReturnType<typeof parse>["values"];

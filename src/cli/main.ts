@@ -28,6 +28,8 @@ Commands:
   delete [R:]<name>... [--force]
   profile|project list|show|create|delete|rename|get|set|unset|edit …
   network list|show|create|delete|rename|get|set|unset|edit|info … [--type T] [--project P]
+  storage list|show|create <pool> <driver>|delete|get|set|unset|edit|info …
+  storage volume list|show|create|delete|rename|get|set|unset|edit|copy|move|snapshot|restore …
   remote list
   remote add <name> <url> --token <token>
 
@@ -40,6 +42,7 @@ const FAMILY_COMMANDS: Record<string, () => Promise<{ run: (ctx: CommandContext)
   profile: () => import("./profile.js"),
   project: () => import("./project.js"),
   network: () => import("./network.js"),
+  storage: () => import("./storage.js"),
 };
 
 function int(flag: string, v: string | undefined): number | undefined {

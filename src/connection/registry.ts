@@ -5,6 +5,9 @@ import type { LxdBase } from "./base.js";
 import type { ProfilesApi } from "../capabilities/profiles.js";
 import { createProfiles } from "../capabilities/profiles.js";
 import { createProjects, type ProjectsApi } from "../capabilities/projects.js";
+import { createStorageBuckets, type StorageBucketsApi } from "../capabilities/storage-buckets.js";
+import { createStoragePools, type StoragePoolsApi } from "../capabilities/storage-pools.js";
+import { createStorageVolumes, type StorageVolumesApi } from "../capabilities/storage-volumes.js";
 import {
   type ApiCall,
   family,
@@ -63,6 +66,9 @@ export const CAPABILITIES = {
   networkLoadBalancers: lxdNetworkLoadBalancers,
   networkPeers: lxdNetworkPeers,
   networkZones: lxdNetworkZones,
+  storagePools: /* @__PURE__ */ family(createStoragePools),
+  storageVolumes: /* @__PURE__ */ family(createStorageVolumes),
+  storageBuckets: /* @__PURE__ */ family(createStorageBuckets),
 } satisfies { [K in keyof Capabilities<Flat>]: (base: LxdBase) => Capabilities<Flat>[K] };
 
 /** The capabilities with their lead: `Flat` (the remote first) on a client, `[]` on a connection. */
@@ -107,4 +113,10 @@ export interface Capabilities<L extends Lead> {
   readonly networkPeers: NetworkPeersApi<L>;
   /** DNS zones and their `records` (extensions `network_dns`, `network_dns_records`). */
   readonly networkZones: NetworkZonesApi<L>;
+  /** Storage pools: list, get, create, update, patch, delete (LXD has no pool rename), resources. */
+  readonly storagePools: StoragePoolsApi<L>;
+  /** Storage volumes of every type: list, get, create, update, patch, rename, delete, copy, move, state, snapshots. */
+  readonly storageVolumes: StorageVolumesApi<L>;
+  /** Storage buckets (extension `storage_buckets`): list, get, create, update, patch, delete. */
+  readonly storageBuckets: StorageBucketsApi<L>;
 }

@@ -17,6 +17,7 @@ import { mockNetworks } from "./networks.js";
 import { mockProfiles } from "./profiles.js";
 import { mockProjects } from "./projects.js";
 import { createState } from "./state.js";
+import { mockStorage } from "./storage.js";
 import { trustHandlers } from "./trust.js";
 import type { VirtualLxdOptions } from "./types.js";
 
@@ -59,6 +60,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const profiles = mockProfiles(ctx);
   const projects = mockProjects(ctx);
   const networks = mockNetworks(ctx, () => profiles.items());
+  const storage = mockStorage(ctx, profiles.items);
   return {
     baseUrl: s.base,
     handlers: [
@@ -71,6 +73,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       ...profiles.handlers,
       ...projects.handlers,
       ...networks.handlers,
+      ...storage.handlers,
       execSockets(s),
       events.handler(s.wsBase, () => !!s.traps.refuseEvents || s.dead, s.logged),
     ],
@@ -92,6 +95,10 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     projects: () => projects.items(),
     /** Networks by name: the host's unmanaged `lo` and `eth0`, and the managed ones. */
     networks: () => networks.items(),
+    /** Storage pools by name. */
+    storagePools: storage.pools,
+    /** A pool's volumes of one type (default `custom`) in a project (default `default`), by name. */
+    storageVolumes: storage.volumes,
     /** Trusted certificates by fingerprint. */
     certificates: trust.certificates,
     /** The wire traps in force; change them during a test. */
