@@ -91,7 +91,18 @@ export { decodeTrustToken } from "./capabilities/trust.js";
 export type { Certificate, CreateTokenOptions, TrustApi, TrustCallOptions, TrustToken, TrustTokenData } from "./capabilities/trust.js";
 export { LxdOperation } from "./capabilities/operation.js";
 export { operationId } from "./capabilities/operations.js";
-export type { ServerApi, ServerInfo, ServerInfoOptions } from "./capabilities/server.js";
+export type {
+  ServerApi,
+  ServerCallOptions,
+  ServerConfig,
+  ServerInfo,
+  ServerInfoOptions,
+  ServerResources,
+} from "./capabilities/server.js";
+export type { Warning, WarningStatus, WarningsApi } from "./capabilities/warnings.js";
+export type { Metrics, MetricsApi, MetricsOptions } from "./capabilities/metrics.js";
+export { parseMetrics } from "./utils/openmetrics.js";
+export type { MetricFamily, MetricSample, MetricType, ParsedMetrics } from "./utils/openmetrics.js";
 export type { ListOptions, Mutator, OperationsApi, WaitOptions } from "./capabilities/operations.js";
 export type {
   ClusterRemote,

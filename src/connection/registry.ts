@@ -5,6 +5,8 @@ import type { LxdBase } from "./base.js";
 import type { ProfilesApi } from "../capabilities/profiles.js";
 import { createProfiles } from "../capabilities/profiles.js";
 import { createProjects, type ProjectsApi } from "../capabilities/projects.js";
+import { createWarnings, type WarningsApi } from "../capabilities/warnings.js";
+import { createMetrics, type MetricsApi } from "../capabilities/metrics.js";
 import {
   type ApiCall,
   family,
@@ -50,6 +52,8 @@ export const CAPABILITIES = {
   api: lxdApi,
   profiles: /* @__PURE__ */ family(createProfiles),
   projects: /* @__PURE__ */ family(createProjects),
+  warnings: /* @__PURE__ */ family(createWarnings),
+  metrics: /* @__PURE__ */ family(createMetrics),
 } satisfies { [K in keyof Capabilities<Flat>]: (base: LxdBase) => Capabilities<Flat>[K] };
 
 /** The capabilities with their lead: `Flat` (the remote first) on a client, `[]` on a connection. */
@@ -82,4 +86,8 @@ export interface Capabilities<L extends Lead> {
   readonly profiles: ProfilesApi<L>;
   /** Projects: list, get, create, update, patch, rename, delete, and their state (usage). */
   readonly projects: ProjectsApi<L>;
+  /** The server's warnings: list, get, acknowledge, update/patch (status), delete. */
+  readonly warnings: WarningsApi<L>;
+  /** `GET /1.0/metrics`: the OpenMetrics text, or parsed into families and samples. */
+  readonly metrics: MetricsApi<L>;
 }
