@@ -36,7 +36,16 @@ export type {
   PulledFile,
   PushOptions,
 } from "./capabilities/files.js";
-export type { ClusterApi, ClusterCallOptions, ClusterMember } from "./capabilities/cluster.js";
+export type {
+  ClusterApi,
+  ClusterCallOptions,
+  ClusterInfo,
+  ClusterMember,
+  ClusterMemberPut,
+  EvacuateOptions,
+  EvacuationMode,
+} from "./capabilities/cluster.js";
+export type { ClusterGroup, ClusterGroupsApi } from "./capabilities/cluster-groups.js";
 export {
   AbortError,
   ConnectionError,

@@ -44,7 +44,7 @@ export function lxdServer(base: LxdBase): ServerApi {
 
 /** A cluster's members and their state: plain requests. */
 export function lxdCluster(base: LxdBase): ClusterApi {
-  return createCluster(base.core);
+  return createCluster(helperDeps(base));
 }
 
 /** list, info, delete/cancel, wait: plain requests, no websocket. */

@@ -72,7 +72,7 @@ export interface Capabilities<L extends Lead> {
   readonly trust: TrustApi<L>;
   /** The server's description (`GET /1.0`, asked once) and its API extensions. */
   readonly server: ServerApi<L>;
-  /** An LXD cluster's members and their state. */
+  /** An LXD cluster: its info, members (state, config, groups, evacuate/restore) and groups. */
   readonly cluster: ClusterApi<L>;
   /** LXD's event stream; one socket per remote and scope, shared by every subscriber. */
   readonly events: EventsCall<L>;
