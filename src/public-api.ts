@@ -95,6 +95,10 @@ export type {
   InstanceStatePut,
 } from "./capabilities/instances.js";
 export type { Call } from "./capabilities/mutator.js";
+export type { InstanceLogsApi } from "./capabilities/instance-logs.js";
+export type { InstanceMetadata, InstanceMetadataApi, InstanceTemplatesApi } from "./capabilities/instance-metadata.js";
+export type { RebuildCall, RebuildSource } from "./capabilities/instance-rebuild.js";
+export type { BulkStateChange, SetAllStatesCall } from "./capabilities/instances-bulk.js";
 export type { InstanceSnapshot, SnapshotsApi } from "./capabilities/snapshots.js";
 export { decodeTrustToken } from "./capabilities/trust.js";
 export type { Certificate, CreateTokenOptions, TrustApi, TrustCallOptions, TrustToken, TrustTokenData } from "./capabilities/trust.js";
