@@ -27,6 +27,13 @@ export const OPTIONS = {
   config: { type: "string", short: "c", multiple: true },
   force: { type: "boolean", short: "f" },
   token: { type: "string" },
+  all: { type: "boolean", short: "a" },
+  resources: { type: "boolean" },
+  request: { type: "string", short: "X" },
+  data: { type: "string", short: "d" },
+  wait: { type: "boolean" },
+  raw: { type: "boolean" },
+  action: { type: "string" },
 } as const;
 
 export type Flags = ReturnType<typeof parse>["values"];

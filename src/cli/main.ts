@@ -27,6 +27,11 @@ Commands:
   start|stop|restart [R:]<name>... [--force]
   delete [R:]<name>... [--force]
   profile|project list|show|create|delete|rename|get|set|unset|edit …
+  warning list|show|ack|delete …   [--all] [--project P | --all-projects]
+  cluster list|show|evacuate|restore|group …   (evacuate/restore want --force)
+  config get|set|unset|show [R:] …   the server's configuration [--target M]
+  info [R:] [--resources]           the server, or its hardware
+  query [R:]<path> [-X METHOD] [-d JSON] [--wait] [--raw]
   remote list
   remote add <name> <url> --token <token>
 
@@ -38,6 +43,11 @@ Incus's ($INCUS_CONF or ~/.config/incus/config.yml) when that is the one there i
 const FAMILY_COMMANDS: Record<string, () => Promise<{ run: (ctx: CommandContext) => Promise<number> }>> = {
   profile: () => import("./profile.js"),
   project: () => import("./project.js"),
+  warning: () => import("./warning.js"),
+  cluster: () => import("./cluster.js"),
+  config: () => import("./server-config.js"),
+  info: () => import("./info.js"),
+  query: () => import("./query.js"),
 };
 
 function int(flag: string, v: string | undefined): number | undefined {
