@@ -31,8 +31,15 @@ describeServers("real server: CLI warning, config, info, query", (env) => {
       const listed = await run(["warning", "list", `${remote}:`, "--format", "json"]);
       expect(listed.code).toBe(0);
       const shown = JSON.parse(listed.stdout.toString()) as { uuid: string }[];
-      expect(shown.map((w) => w.uuid).sort()).toEqual(all.filter((w) => w.status !== "resolved").map((w) => w.uuid).sort());
-      const withAll = JSON.parse((await run(["warning", "list", `${remote}:`, "--all", "--format", "json"])).stdout.toString()) as unknown[];
+      expect(shown.map((w) => w.uuid).sort()).toEqual(
+        all
+          .filter((w) => w.status !== "resolved")
+          .map((w) => w.uuid)
+          .sort(),
+      );
+      const withAll = JSON.parse(
+        (await run(["warning", "list", `${remote}:`, "--all", "--format", "json"])).stdout.toString(),
+      ) as unknown[];
       expect(withAll).toHaveLength(all.length);
       const table = (await run(["warning", "list", `${remote}:`])).stdout.toString();
       expect(table).toContain("UUID");
@@ -151,7 +158,8 @@ describeCluster("CLI cluster commands", (env) => {
   it("cluster evacuate wants --force; evacuate and restore move the member's instances and back", async () => {
     const refused = await run(["cluster", "evacuate", `c:${m3}`]);
     expect({ code: refused.code, err: refused.stderr.trim() }).toEqual({ code: 2, err: expect.stringContaining("add --force") });
-    const where = async () => (await lxd.instances.list(undefined, { recursion: 1 })).map((i) => `${i.name} ${i.location} ${i.status}`).sort();
+    const where = async () =>
+      (await lxd.instances.list(undefined, { recursion: 1 })).map((i) => `${i.name} ${i.location} ${i.status}`).sort();
     const before = await where();
     expect((await run(["cluster", "evacuate", `c:${m3}`, "--force"])).code).toBe(0);
     expect((await lxd.cluster.member(undefined, m3)).status).toBe("Evacuated");
