@@ -9,6 +9,7 @@ export type { ApiCall, EventsCall, ExecCall, LxdOperations, RunCall, TrackCall }
 export type { Args, Flat, Lead, WithMutator } from "./capabilities/mutator.js";
 export type { CallOptions, ProjectOptions } from "./capabilities/options.js";
 export type { CollectionApi, CollectionListOptions, Family } from "./capabilities/collection.js";
+export type { Watch, WatchOptions } from "./capabilities/watch.js";
 export {
   lxdApi,
   lxdCluster,

@@ -10,6 +10,7 @@ import { type Args, call, type Call, type Flat, type Lead, type Mutator } from "
 import { LxdOperation, type StartDeps } from "./operation.js";
 import type { Where } from "../request/pipeline.js";
 import { requireExtension, type InfoCache } from "./server.js";
+import { type Watch, watchCollection, type WatchOptions } from "./watch.js";
 import { InvalidArgumentError } from "../utils/errors.js";
 import { checkBoolean, checkSegment, checkText } from "../utils/validate.js";
 
@@ -66,6 +67,11 @@ export interface CollectionApi<
   list<const O extends CollectionListOptions, R>(
     ...a: Args<L, [...Parents, options: O, mutator: Mutator<ListedAs<List, O>, R>]>
   ): Promise<Awaited<R>>;
+  /**
+   * The objects, kept current: the list, then each changed list, from the family's lifecycle
+   * events and after an events reconnect (one events socket for every watch of a remote and project).
+   */
+  watch(...a: Args<L, [...Parents, options?: WatchOptions]>): Watch<ItemOf<ListedAs<List, { recursion: true }>>>;
   get: Call<[...Parents, name: string], ProjectOptions, SyncMetadata<"GET", Item>, L>;
   /** `POST` on the list with the description's body. */
   create: Call<[...Parents, body: BodyFor<"POST", List>], ProjectOptions, Written<"POST", List>, L>;
@@ -77,6 +83,9 @@ export interface CollectionApi<
   rename: Call<[...Parents, name: string, newName: string], ProjectOptions, Written<"POST", Item>, L>;
   delete: Call<[...Parents, name: string], ProjectOptions, Written<"DELETE", Item>, L>;
 }
+
+/** One object of a `recursion=1` list. */
+type ItemOf<A> = A extends readonly (infer T)[] ? T : never;
 
 /** What `list` gives for its options: names, or the objects of a `recursion=1` list. */
 type ListedAs<List extends PathsWith<"GET">, O> = O extends { recursion: true }
@@ -138,7 +147,23 @@ export function collection<List extends PathsWith<"GET">, Item extends PathsWith
   };
   const name = (m: string) => `${family.name}.${m}`;
 
+  // The list's path with the parents filled in: what the lifecycle events' sources start with.
+  const listPath = (args: readonly unknown[]) => {
+    let p: string = family.list;
+    for (const [k, v] of Object.entries(path(name("watch"), args, false))) p = p.replace(`{${k}}`, encodeURIComponent(v));
+    return p;
+  };
+
   const api = {
+    watch: (at: Where, ...args: unknown[]) =>
+      watchCollection(
+        deps,
+        at,
+        name("watch"),
+        listPath(args),
+        args[n] as WatchOptions | undefined,
+        (o) => api.list(at, ...args.slice(0, n), { ...o, recursion: true }) as Promise<unknown[]>,
+      ),
     list: call<unknown[], CollectionListOptions, unknown>(name("list"), n, async (at, args, o) => {
       const where = name("list");
       const params = path(where, args, false);

@@ -14,6 +14,8 @@ import { createInstanceLogs, type InstanceLogsApi } from "./instance-logs.js";
 import { createInstanceMetadata, type InstanceMetadataApi } from "./instance-metadata.js";
 import { createRebuild, type RebuildCall } from "./instance-rebuild.js";
 import { createSetAllStates, type SetAllStatesCall } from "./instances-bulk.js";
+import { type Watch, watchCollection, type WatchOptions } from "./watch.js";
+import type { Where } from "../request/pipeline.js";
 import type { IncusInstanceStateFields } from "../types/incus.js";
 import { checkBoolean, checkInt, checkSegment, checkText } from "../utils/validate.js";
 
@@ -64,6 +66,11 @@ export interface InstancesApi<L extends Lead = Flat> {
   list<R>(...a: Args<L, [mutator: Mutator<string[], R>]>): Promise<Awaited<R>>;
   list<const O extends InstanceListOptions = Record<never, never>>(...a: Args<L, [options?: O]>): Promise<InstanceList<O>>;
   list<const O extends InstanceListOptions, R>(...a: Args<L, [options: O, mutator: Mutator<InstanceList<O>, R>]>): Promise<Awaited<R>>;
+  /**
+   * The instances (the objects of `recursion=1`), kept current: the list, then each changed list,
+   * from the lifecycle events (create, rename, state, delete…) and after an events reconnect.
+   */
+  watch(...a: Args<L, [options?: WatchOptions]>): Watch<Instance>;
   /** `GET /1.0/instances/{name}`; `full: true` adds state, snapshots and backups (`recursion=1`). */
   get: Call<[name: string], InstanceCallOptions & { full?: boolean }, InstanceFull, L>;
   /** `POST /1.0/instances` from an image on the server → the creating operation. */
@@ -264,8 +271,19 @@ export function createInstances(deps: StartDeps & { info: InfoCache }): Instance
     });
   });
 
+  const watch = (remote: Where, o?: WatchOptions): Watch<Instance> =>
+    watchCollection(
+      deps,
+      remote,
+      "instances.watch",
+      "/1.0/instances",
+      o,
+      (lo) => list(remote, { ...lo, recursion: 1 }) as Promise<Instance[]>,
+    );
+
   return {
     list: list as InstancesApi["list"],
+    watch,
     get,
     create,
     launch,

@@ -37,6 +37,8 @@ export interface MockContext {
   finish(m: MockOperation, status: "Success" | "Failure" | "Cancelled", err?: string, metadata?: Record<string, unknown>): void;
   /** The 202 answer for an operation. */
   accepted(m: MockOperation): Response;
+  /** Emits a lifecycle event (`profile-created`…) with the changed object's path as its source. */
+  lifecycle(action: string, source: string, context?: Record<string, unknown>, project?: string): void;
   /** Runs `work` shortly after (as LXD runs an operation), then finishes the operation with its outcome. */
   later(m: MockOperation, work: () => string | undefined | Record<string, unknown>): void;
 }

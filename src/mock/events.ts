@@ -3,7 +3,7 @@ import { type WebSocketHandler, ws } from "msw";
 import type { Client } from "./types.js";
 
 export interface EventBus {
-  emit(type: string, metadata: unknown): void;
+  emit(type: string, metadata: unknown, project?: string): void;
   /** Drops every events socket without a close frame, as a daemon restart (or death) does. */
   dropAll(): void;
   /** Open events sockets. */
@@ -18,8 +18,8 @@ export function createEventBus(): EventBus {
   const clients = new Set<{ client: Client; types: string[] }>();
   let connections = 0;
   return {
-    emit(type, metadata) {
-      const event = JSON.stringify({ type, timestamp: new Date().toISOString(), metadata, location: "none", project: "default" });
+    emit(type, metadata, project = "default") {
+      const event = JSON.stringify({ type, timestamp: new Date().toISOString(), metadata, location: "none", project });
       for (const c of clients) if (c.types.includes(type)) c.client.send(event);
     },
     dropAll() {

@@ -13,6 +13,8 @@ import { mockFiles } from "./files.js";
 import { httpHandlers } from "./http.js";
 import { imageStore } from "./images.js";
 import { instanceHandlers } from "./instances.js";
+import { mockProfiles } from "./profiles.js";
+import { mockProjects } from "./projects.js";
 import { createState } from "./state.js";
 import { trustHandlers } from "./trust.js";
 import type { VirtualLxdOptions } from "./types.js";
@@ -37,6 +39,10 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     newOp: s.newOp,
     finish: (m, status, err, metadata) => s.finish(m as ReturnType<typeof s.newOp>, status, err, metadata),
     accepted: (m) => asyncResponse(m.op),
+    lifecycle(action, source, context, project) {
+      const requestor = { username: "root", protocol: "unix", address: "@" };
+      events.emit("lifecycle", { action, source, ...(context && Object.keys(context).length > 0 && { context }), requestor }, project);
+    },
     later(m, work) {
       setTimeout(() => {
         const outcome = work();
@@ -49,6 +55,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const trust = trustHandlers(ctx, s.ops);
   const files = mockFiles(s);
   const consoles = mockConsole(s);
+  const profiles = mockProfiles(ctx);
+  const projects = mockProjects(ctx);
   return {
     baseUrl: s.base,
     handlers: [
@@ -58,6 +66,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       ...trust.handlers,
       ...files.handlers,
       ...consoles.handlers,
+      ...profiles.handlers,
+      ...projects.handlers,
       execSockets(s),
       events.handler(s.wsBase, () => !!s.traps.refuseEvents || s.dead, s.logged),
     ],
@@ -73,6 +83,10 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     /** Images by fingerprint, and aliases by name. */
     images: images.images,
     imageAliases: images.aliases,
+    /** Profiles of a project (default: `default`), by name. */
+    profiles: profiles.items,
+    /** Projects by name. */
+    projects: () => projects.items(),
     /** Trusted certificates by fingerprint. */
     certificates: trust.certificates,
     /** The wire traps in force; change them during a test. */

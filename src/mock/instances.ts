@@ -10,6 +10,13 @@ type Schemas = components["schemas"];
 const STOPPED = { status: "Stopped", status_code: 102 } as const;
 const RUNNING = { status: "Running", status_code: 103 } as const;
 const ACTIONS = ["start", "stop", "restart", "freeze", "unfreeze"];
+const LIFECYCLE: Record<string, string> = {
+  start: "started",
+  stop: "stopped",
+  restart: "restarted",
+  freeze: "paused",
+  unfreeze: "resumed",
+};
 
 /** An instance as LXD renders it: the spec's Instance, or with `full` its InstanceFull. */
 function view(i: MockInstance, full: boolean): Schemas["Instance"] | Schemas["InstanceFull"] {
@@ -35,6 +42,9 @@ export function instanceHandlers(ctx: MockContext, images: { has(ref: { alias?: 
   const { base, instances, ok, error } = ctx;
   const find = (name: unknown) => instances.get(String(name));
   const res = (name: string) => ({ instances: [`/1.0/instances/${name}`] });
+  // LXD's lifecycle event for each change, so watchers and event tests see what LXD sends.
+  const changed = (action: string, name: string, context?: Record<string, unknown>) =>
+    ctx.lifecycle(`instance-${action}`, `/1.0/instances/${name}`, context);
 
   return [
     http.get(`${base}/1.0/instances`, ({ request }) => {
@@ -63,6 +73,7 @@ export function instanceHandlers(ctx: MockContext, images: { has(ref: { alias?: 
             type: body.type ?? "container",
           }),
         );
+        changed("created", name);
         return undefined;
       });
       return ctx.accepted(m);
@@ -81,6 +92,7 @@ export function instanceHandlers(ctx: MockContext, images: { has(ref: { alias?: 
         devices: { ...i.devices, ...body.devices },
         snapshots: i.snapshots,
       });
+      changed("updated", i.name);
       return ok({});
     }),
     http.put<PathParams, Schemas["InstancePut"]>(`${base}/1.0/instances/:name`, async ({ params, request }) => {
@@ -98,6 +110,7 @@ export function instanceHandlers(ctx: MockContext, images: { has(ref: { alias?: 
       ctx.later(m, () => {
         const { config = {}, devices = {}, profiles = [], description = "", ephemeral = false } = body;
         Object.assign(i, { config, devices, profiles, description, ephemeral });
+        changed("updated", i.name);
         return undefined;
       });
       return ctx.accepted(m);
@@ -110,10 +123,12 @@ export function instanceHandlers(ctx: MockContext, images: { has(ref: { alias?: 
       if (i.status_code !== 102) return error(400, "Renaming of running instance not allowed");
       if (instances.has(name)) return error(409, `Name "${name}" already in use`);
       const m = ctx.newOp("task", "Renaming instance", res(i.name), {});
+      const old = i.name;
       ctx.later(m, () => {
         instances.delete(i.name);
         i.name = name;
         instances.set(name, i);
+        changed("renamed", name, { old_name: old });
         return undefined;
       });
       return ctx.accepted(m);
@@ -123,7 +138,11 @@ export function instanceHandlers(ctx: MockContext, images: { has(ref: { alias?: 
       if (!i) return error(404, "Instance not found");
       if (i.status_code !== 102) return error(400, "Instance is running");
       const m = ctx.newOp("task", "Deleting instance", res(i.name), {});
-      ctx.later(m, () => void instances.delete(i.name));
+      ctx.later(m, () => {
+        instances.delete(i.name);
+        changed("deleted", i.name);
+        return undefined;
+      });
       return ctx.accepted(m);
     }),
     http.get(`${base}/1.0/instances/:name/state`, ({ params }) => {
@@ -141,6 +160,7 @@ export function instanceHandlers(ctx: MockContext, images: { has(ref: { alias?: 
       ctx.later(m, () => {
         if (action === "stop") Object.assign(i, STOPPED);
         if (action === "start" || action === "restart") Object.assign(i, RUNNING);
+        changed(LIFECYCLE[action] ?? "updated", i.name);
         return undefined;
       });
       return ctx.accepted(m);

@@ -31,6 +31,8 @@ export interface VirtualLxdOptions {
   instances?: string[];
   /** Image aliases instances can be created from without an upload. Default `["busybox"]`. */
   imageAliases?: string[];
+  /** The API extensions `GET /1.0` announces. Default: LXD 5.0.2's (src/mock/extensions.ts). */
+  apiExtensions?: readonly string[];
   /** Extra commands by argv[0], over the built-ins (echo, cat, sh -c, sleep, true, false, ...). */
   commands?: Record<string, CommandHandler>;
   /** Wire traps, to prove a client copes. */

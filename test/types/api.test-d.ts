@@ -4,7 +4,7 @@
 import { expectTypeOf } from "vitest";
 import type { Core } from "../../src/request/core.js";
 import type { components, paths } from "../../src/generated/lxd.js";
-import type { Lxd } from "../../src/index.js";
+import type { Lxd, Watch } from "../../src/index.js";
 
 type Schemas = components["schemas"];
 declare const lxd: Lxd;
@@ -116,4 +116,13 @@ export async function families() {
   await conn.profiles.get();
   // @ts-expect-error the flat form takes the remote first
   await lxd.profiles.get("default");
+}
+
+export function watches() {
+  // watch() gives the objects of the list's recursion=1, on a connection and in the flat form.
+  expectTypeOf(lxd.remote("local").instances.watch()).toEqualTypeOf<Watch<Schemas["Instance"]>>();
+  expectTypeOf(lxd.profiles.watch("local", { project: "p" })).toEqualTypeOf<Watch<Schemas["Profile"]>>();
+  expectTypeOf(lxd.remote("local").projects.watch({ signal: AbortSignal.timeout(1000) })).toEqualTypeOf<Watch<Schemas["Project"]>>();
+  // @ts-expect-error watch options have no recursion: it is always the objects
+  lxd.remote("local").profiles.watch({ recursion: false });
 }
