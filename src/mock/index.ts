@@ -15,6 +15,8 @@ import { imageStore } from "./images.js";
 import { instanceHandlers } from "./instances.js";
 import { mockProfiles } from "./profiles.js";
 import { mockProjects } from "./projects.js";
+import { mockWarnings } from "./warnings.js";
+import { mockMetrics } from "./metrics.js";
 import { createState } from "./state.js";
 import { trustHandlers } from "./trust.js";
 import type { VirtualLxdOptions } from "./types.js";
@@ -25,6 +27,7 @@ export type { MockFile, MockFilesystem } from "./files.js";
 export type { CommandHandler, MockProcess, VirtualLxdOptions } from "./types.js";
 export type { MockInstance } from "./context.js";
 export type { MockImage } from "./images.js";
+export type { MockWarning } from "./warnings.js";
 export { VIRTUAL_SERVER_FINGERPRINT } from "./trust.js";
 
 export function createVirtualLxd(options: VirtualLxdOptions = {}) {
@@ -57,6 +60,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const consoles = mockConsole(s);
   const profiles = mockProfiles(ctx);
   const projects = mockProjects(ctx);
+  const warnings = mockWarnings(ctx);
+  const metrics = mockMetrics(ctx);
   return {
     baseUrl: s.base,
     handlers: [
@@ -68,6 +73,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       ...consoles.handlers,
       ...profiles.handlers,
       ...projects.handlers,
+      ...warnings.handlers,
+      ...metrics.handlers,
       execSockets(s),
       events.handler(s.wsBase, () => !!s.traps.refuseEvents || s.dead, s.logged),
     ],
@@ -87,6 +94,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     profiles: profiles.items,
     /** Projects by name. */
     projects: () => projects.items(),
+    /** The server's warnings by uuid (a test may add, change or remove them). */
+    warnings: warnings.warnings,
     /** Trusted certificates by fingerprint. */
     certificates: trust.certificates,
     /** The wire traps in force; change them during a test. */
