@@ -64,7 +64,16 @@ export type {
   PulledFile,
   PushOptions,
 } from "./capabilities/files.js";
-export type { ClusterApi, ClusterCallOptions, ClusterMember } from "./capabilities/cluster.js";
+export type {
+  ClusterApi,
+  ClusterCallOptions,
+  ClusterInfo,
+  ClusterMember,
+  ClusterMemberPut,
+  EvacuateOptions,
+  EvacuationMode,
+} from "./capabilities/cluster.js";
+export type { ClusterGroup, ClusterGroupsApi } from "./capabilities/cluster-groups.js";
 export {
   AbortError,
   ConnectionError,
@@ -114,12 +123,27 @@ export type {
   InstanceStatePut,
 } from "./capabilities/instances.js";
 export type { Call } from "./capabilities/mutator.js";
+export type { InstanceLogsApi } from "./capabilities/instance-logs.js";
+export type { InstanceMetadata, InstanceMetadataApi, InstanceTemplatesApi } from "./capabilities/instance-metadata.js";
+export type { RebuildCall, RebuildSource } from "./capabilities/instance-rebuild.js";
+export type { BulkStateChange, SetAllStatesCall } from "./capabilities/instances-bulk.js";
 export type { InstanceSnapshot, SnapshotsApi } from "./capabilities/snapshots.js";
 export { decodeTrustToken } from "./capabilities/trust.js";
 export type { Certificate, CreateTokenOptions, TrustApi, TrustCallOptions, TrustToken, TrustTokenData } from "./capabilities/trust.js";
 export { LxdOperation } from "./capabilities/operation.js";
 export { operationId } from "./capabilities/operations.js";
-export type { ServerApi, ServerInfo, ServerInfoOptions } from "./capabilities/server.js";
+export type {
+  ServerApi,
+  ServerCallOptions,
+  ServerConfig,
+  ServerInfo,
+  ServerInfoOptions,
+  ServerResources,
+} from "./capabilities/server.js";
+export type { Warning, WarningStatus, WarningsApi } from "./capabilities/warnings.js";
+export type { Metrics, MetricsApi, MetricsOptions } from "./capabilities/metrics.js";
+export { parseMetrics } from "./utils/openmetrics.js";
+export type { MetricFamily, MetricSample, MetricType, ParsedMetrics } from "./utils/openmetrics.js";
 export type { ListOptions, Mutator, OperationsApi, WaitOptions } from "./capabilities/operations.js";
 export type {
   ClusterRemote,

@@ -10,7 +10,6 @@ import { listQuery, namesOf } from "./listing.js";
 import { type Args, call, type Call, type Flat, type Lead, type Mutator } from "./mutator.js";
 import { LxdOperation, type StartDeps } from "./operation.js";
 import type { Where } from "../request/pipeline.js";
-import type { paths } from "../generated/lxd.js";
 import { requireExtension, type InfoCache } from "./server.js";
 import { type Watch, watchCollection, type WatchOptions } from "./watch.js";
 import { InvalidArgumentError } from "../utils/errors.js";

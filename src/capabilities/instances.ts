@@ -10,6 +10,10 @@ import { listQuery, namesOf } from "./listing.js";
 import type { InfoCache } from "./server.js";
 import { checkInstanceCall, projectQuery, type InstanceCallOptions } from "./instance-call.js";
 import { createSnapshots, type SnapshotsApi } from "./snapshots.js";
+import { createInstanceLogs, type InstanceLogsApi } from "./instance-logs.js";
+import { createInstanceMetadata, type InstanceMetadataApi } from "./instance-metadata.js";
+import { createRebuild, type RebuildCall } from "./instance-rebuild.js";
+import { createSetAllStates, type SetAllStatesCall } from "./instances-bulk.js";
 import { type Watch, watchCollection, type WatchOptions } from "./watch.js";
 import type { Where } from "../request/pipeline.js";
 import type { IncusInstanceStateFields } from "../types/incus.js";
@@ -86,6 +90,14 @@ export interface InstancesApi<L extends Lead = Flat> {
   /** Start, stop, restart, freeze or unfreeze → the operation (await `.wait()`). */
   setState: Call<[name: string, change: InstanceStatePut & { action: string }], InstanceCallOptions, LxdOperation, L>;
   readonly snapshots: SnapshotsApi<L>;
+  /** An instance's log files: list, get, delete. */
+  readonly logs: InstanceLogsApi<L>;
+  /** An instance's image metadata (get, update) and its template files. */
+  readonly metadata: InstanceMetadataApi<L>;
+  /** `POST …/rebuild` from an image or empty (API extension "instances_rebuild") → the operation. */
+  rebuild: RebuildCall<L>;
+  /** `PUT /1.0/instances`: one state change for every instance of the project → the operation. */
+  setAllStates: SetAllStatesCall<L>;
 }
 
 const ACTIONS = ["start", "stop", "restart", "freeze", "unfreeze"];
@@ -282,5 +294,9 @@ export function createInstances(deps: StartDeps & { info: InfoCache }): Instance
     state,
     setState,
     snapshots: createSnapshots(deps),
+    logs: createInstanceLogs(deps),
+    metadata: createInstanceMetadata(deps),
+    rebuild: createRebuild(deps),
+    setAllStates: createSetAllStates(deps),
   };
 }

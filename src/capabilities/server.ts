@@ -3,12 +3,12 @@
 // they can do. Split so that a helper that only needs the check (operations) bundles the small
 // cache, not the public API's input checks.
 import type { Core } from "../request/core.js";
-import type { Args, Flat, Lead } from "./mutator.js";
+import { type Args, call, type Call, type Flat, type Lead } from "./mutator.js";
 import type { Where } from "../request/pipeline.js";
 import { syncMetadata } from "../request/envelope.js";
-import { UnsupportedError } from "../utils/errors.js";
+import { InvalidArgumentError, UnsupportedError } from "../utils/errors.js";
 import type { components } from "../generated/lxd.js";
-import { checkBoolean, checkOptions, checkSignal, checkText } from "../utils/validate.js";
+import { checkBoolean, checkOptions, checkSegment, checkSignal, checkText } from "../utils/validate.js";
 
 type Schemas = components["schemas"];
 
@@ -17,6 +17,17 @@ type Schemas = components["schemas"];
  * the implementation ("lxd", "incus"); it is for display, not for deciding what to send.
  */
 export type ServerInfo = Schemas["Server"] & { environment?: Schemas["ServerEnvironment"] };
+
+/** The server's configuration: every value a string (LXD and Incus take no other). */
+export type ServerConfig = Record<string, string>;
+/** `GET /1.0/resources`: the host's CPUs, memory, GPUs, NICs, disks, USB and PCI devices. */
+export type ServerResources = Schemas["Resources"];
+
+export interface ServerCallOptions {
+  /** The cluster member to ask or change (member-specific keys such as `core.https_address`). */
+  target?: string;
+  signal?: AbortSignal;
+}
 
 export interface ServerInfoOptions {
   /** Ask the server again instead of using the answer kept from the first call. */
@@ -29,6 +40,16 @@ export interface ServerApi<L extends Lead = Flat> {
   info(...a: Args<L, [options?: ServerInfoOptions]>): Promise<ServerInfo>;
   /** Whether the server lists `extension` in its `api_extensions`. */
   supports(...a: Args<L, [extension: string, options?: { signal?: AbortSignal }]>): Promise<boolean>;
+  /** Rejects with UnsupportedError naming the first of `extensions` the server lacks (the check every family makes). */
+  require(...a: Args<L, [extensions: string | readonly string[], options?: { signal?: AbortSignal }]>): Promise<void>;
+  /** The server's configuration (`GET /1.0`, asked now: not the kept answer of `info`). */
+  config: Call<[], ServerCallOptions, ServerConfig, L>;
+  /** `PUT /1.0`: replaces the configuration; a key left out is unset. */
+  updateConfig: Call<[config: ServerConfig], ServerCallOptions, void, L>;
+  /** `PATCH /1.0`: sets the keys given; an empty string unsets a key. */
+  patchConfig: Call<[config: ServerConfig], ServerCallOptions, void, L>;
+  /** `GET /1.0/resources`: the host's hardware, as `lxc info --resources` shows it. */
+  resources: Call<[], ServerCallOptions, ServerResources, L>;
 }
 
 /** `GET /1.0` of a remote, kept per remote name; a failed answer is not kept. */
@@ -65,8 +86,37 @@ export async function requireExtension(
 }
 
 /** The public `server` API over a cache, with the same input checks as every other call. */
-export function serverApi(info: InfoCache): ServerApi {
+export function serverApi(info: InfoCache, core: Core): ServerApi {
+  const query = (where: string, o: ServerCallOptions) =>
+    o.target !== undefined ? { target: checkSegment(where, "target", o.target) } : {};
+  const write = (method: "PUT" | "PATCH", where: string) =>
+    call<[ServerConfig], ServerCallOptions, void>(where, 1, async (at, [config], o) => {
+      checkConfig(where, config);
+      const sent = await core.send(at, method, "/1.0", { params: { query: query(where, o) }, body: { config }, signal: o.signal });
+      syncMetadata(sent);
+      // What `info` kept is stale now: ask again so that its `config` is the new one.
+      await info(at, true, o.signal).catch(() => undefined);
+    });
   return {
+    config: call<[], ServerCallOptions, ServerConfig>("server.config", 0, async (at, _, o) => {
+      const sent = await core.send(at, "GET", "/1.0", { params: { query: query("server.config", o) }, signal: o.signal });
+      return (syncMetadata(sent).config ?? {}) as ServerConfig;
+    }),
+    updateConfig: write("PUT", "server.updateConfig"),
+    patchConfig: write("PATCH", "server.patchConfig"),
+    resources: call<[], ServerCallOptions, ServerResources>("server.resources", 0, async (at, _, o) => {
+      const q = query("server.resources", o);
+      await requireExtension(info, core.resolve(at), "resources", "server.resources", o.signal);
+      return syncMetadata(await core.send(at, "GET", "/1.0/resources", { params: { query: q }, signal: o.signal }));
+    }),
+    async require(remote, extensions, given) {
+      const names = typeof extensions === "string" ? [extensions] : extensions;
+      if (!Array.isArray(names) || names.length === 0)
+        throw new InvalidArgumentError("server.require: extensions must be a name or a non-empty array of names");
+      for (const n of names) checkText("server.require", "extension", n, { empty: false });
+      const signal = checkSignal("server.require", checkOptions("server.require", given).signal);
+      for (const n of names) await requireExtension(info, core.resolve(remote), n, "server.require", signal);
+    },
     async info(remote?, given?) {
       const options = checkOptions("server.info", given);
       checkBoolean("server.info", "refresh", options.refresh);
@@ -78,4 +128,14 @@ export function serverApi(info: InfoCache): ServerApi {
       return ((await info(remote, false, checkSignal("server.supports", options.signal))).api_extensions ?? []).includes(extension);
     },
   };
+}
+
+/** A configuration is a map of strings: anything else is refused before sending. */
+function checkConfig(where: string, config: unknown): void {
+  if (typeof config !== "object" || config === null || Array.isArray(config))
+    throw new InvalidArgumentError(`${where}: the config must be an object of strings`);
+  for (const [k, v] of Object.entries(config)) {
+    checkText(where, "config key", k, { empty: false });
+    if (typeof v !== "string") throw new InvalidArgumentError(`${where}: config.${k} must be a string (LXD's config values are strings)`);
+  }
 }

@@ -28,6 +28,13 @@ export const OPTIONS = {
   force: { type: "boolean", short: "f" },
   token: { type: "string" },
   "volume-only": { type: "boolean" },
+  all: { type: "boolean", short: "a" },
+  resources: { type: "boolean" },
+  request: { type: "string", short: "X" },
+  data: { type: "string", short: "d" },
+  wait: { type: "boolean" },
+  raw: { type: "boolean" },
+  action: { type: "string" },
 } as const;
 
 export type Flags = ReturnType<typeof parse>["values"];

@@ -30,6 +30,11 @@ Commands:
   network list|show|create|delete|rename|get|set|unset|edit|info … [--type T] [--project P]
   storage list|show|create <pool> <driver>|delete|get|set|unset|edit|info …
   storage volume list|show|create|delete|rename|get|set|unset|edit|copy|move|snapshot|restore …
+  warning list|show|ack|delete …   [--all] [--project P | --all-projects]
+  cluster list|show|evacuate|restore|group …   (evacuate/restore want --force)
+  config get|set|unset|show [R:] …   the server's configuration [--target M]
+  info [R:] [--resources]           the server, or its hardware
+  query [R:]<path> [-X METHOD] [-d JSON] [--wait] [--raw]
   remote list
   remote add <name> <url> --token <token>
 
@@ -43,6 +48,11 @@ const FAMILY_COMMANDS: Record<string, () => Promise<{ run: (ctx: CommandContext)
   project: () => import("./project.js"),
   network: () => import("./network.js"),
   storage: () => import("./storage.js"),
+  warning: () => import("./warning.js"),
+  cluster: () => import("./cluster.js"),
+  config: () => import("./server-config.js"),
+  info: () => import("./info.js"),
+  query: () => import("./query.js"),
 };
 
 function int(flag: string, v: string | undefined): number | undefined {

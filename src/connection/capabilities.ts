@@ -39,12 +39,12 @@ function infoCache(base: LxdBase): InfoCache {
 
 /** The server's description (`GET /1.0`) and whether it has an API extension. */
 export function lxdServer(base: LxdBase): ServerApi {
-  return serverApi(infoCache(base));
+  return serverApi(infoCache(base), base.core);
 }
 
 /** A cluster's members and their state: plain requests. */
 export function lxdCluster(base: LxdBase): ClusterApi {
-  return createCluster(base.core);
+  return createCluster(helperDeps(base));
 }
 
 /** list, info, delete/cancel, wait: plain requests, no websocket. */

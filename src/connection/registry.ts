@@ -8,6 +8,8 @@ import { createProjects, type ProjectsApi } from "../capabilities/projects.js";
 import { createStorageBuckets, type StorageBucketsApi } from "../capabilities/storage-buckets.js";
 import { createStoragePools, type StoragePoolsApi } from "../capabilities/storage-pools.js";
 import { createStorageVolumes, type StorageVolumesApi } from "../capabilities/storage-volumes.js";
+import { createWarnings, type WarningsApi } from "../capabilities/warnings.js";
+import { createMetrics, type MetricsApi } from "../capabilities/metrics.js";
 import {
   type ApiCall,
   family,
@@ -69,6 +71,8 @@ export const CAPABILITIES = {
   storagePools: /* @__PURE__ */ family(createStoragePools),
   storageVolumes: /* @__PURE__ */ family(createStorageVolumes),
   storageBuckets: /* @__PURE__ */ family(createStorageBuckets),
+  warnings: /* @__PURE__ */ family(createWarnings),
+  metrics: /* @__PURE__ */ family(createMetrics),
 } satisfies { [K in keyof Capabilities<Flat>]: (base: LxdBase) => Capabilities<Flat>[K] };
 
 /** The capabilities with their lead: `Flat` (the remote first) on a client, `[]` on a connection. */
@@ -87,7 +91,7 @@ export interface Capabilities<L extends Lead> {
   readonly trust: TrustApi<L>;
   /** The server's description (`GET /1.0`, asked once) and its API extensions. */
   readonly server: ServerApi<L>;
-  /** An LXD cluster's members and their state. */
+  /** An LXD cluster: its info, members (state, config, groups, evacuate/restore) and groups. */
   readonly cluster: ClusterApi<L>;
   /** LXD's event stream; one socket per remote and scope, shared by every subscriber. */
   readonly events: EventsCall<L>;
@@ -119,4 +123,8 @@ export interface Capabilities<L extends Lead> {
   readonly storageVolumes: StorageVolumesApi<L>;
   /** Storage buckets (extension `storage_buckets`): list, get, create, update, patch, delete. */
   readonly storageBuckets: StorageBucketsApi<L>;
+  /** The server's warnings: list, get, acknowledge, update/patch (status), delete. */
+  readonly warnings: WarningsApi<L>;
+  /** `GET /1.0/metrics`: the OpenMetrics text, or parsed into families and samples. */
+  readonly metrics: MetricsApi<L>;
 }

@@ -16,6 +16,8 @@ import { instanceHandlers } from "./instances.js";
 import { mockNetworks } from "./networks.js";
 import { mockProfiles } from "./profiles.js";
 import { mockProjects } from "./projects.js";
+import { mockWarnings } from "./warnings.js";
+import { mockMetrics } from "./metrics.js";
 import { createState } from "./state.js";
 import { mockStorage } from "./storage.js";
 import { trustHandlers } from "./trust.js";
@@ -27,6 +29,7 @@ export type { MockFile, MockFilesystem } from "./files.js";
 export type { CommandHandler, MockProcess, VirtualLxdOptions } from "./types.js";
 export type { MockInstance } from "./context.js";
 export type { MockImage } from "./images.js";
+export type { MockWarning } from "./warnings.js";
 export { VIRTUAL_SERVER_FINGERPRINT } from "./trust.js";
 
 export function createVirtualLxd(options: VirtualLxdOptions = {}) {
@@ -61,6 +64,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const projects = mockProjects(ctx);
   const networks = mockNetworks(ctx, () => profiles.items());
   const storage = mockStorage(ctx, profiles.items);
+  const warnings = mockWarnings(ctx);
+  const metrics = mockMetrics(ctx);
   return {
     baseUrl: s.base,
     handlers: [
@@ -74,6 +79,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       ...projects.handlers,
       ...networks.handlers,
       ...storage.handlers,
+      ...warnings.handlers,
+      ...metrics.handlers,
       execSockets(s),
       events.handler(s.wsBase, () => !!s.traps.refuseEvents || s.dead, s.logged),
     ],
@@ -99,6 +106,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     storagePools: storage.pools,
     /** A pool's volumes of one type (default `custom`) in a project (default `default`), by name. */
     storageVolumes: storage.volumes,
+    /** The server's warnings by uuid (a test may add, change or remove them). */
+    warnings: warnings.warnings,
     /** Trusted certificates by fingerprint. */
     certificates: trust.certificates,
     /** The wire traps in force; change them during a test. */

@@ -1,0 +1,23 @@
+// Cluster groups (`/1.0/cluster/groups`, API extension "clustering_groups"): named sets of
+// members that placement can target (`target: "@gpu"`). A family on the collection helper
+// (collection.ts); a member joins or leaves a group through its own `groups` (cluster.patchMember)
+// or through the group's `members`.
+import { type CollectionApi, collection, type FamilyDeps } from "./collection.js";
+import type { components } from "../generated/lxd.js";
+import type { Flat, Lead } from "./mutator.js";
+
+const LIST = "/1.0/cluster/groups";
+const ITEM = "/1.0/cluster/groups/{name}";
+
+export type ClusterGroup = components["schemas"]["ClusterGroup"];
+
+export type ClusterGroupsApi<L extends Lead = Flat> = CollectionApi<typeof LIST, typeof ITEM, [], L>;
+
+export const createClusterGroups = (deps: FamilyDeps): ClusterGroupsApi =>
+  collection<typeof LIST, typeof ITEM>(deps, {
+    name: "cluster.groups",
+    list: LIST,
+    item: ITEM,
+    key: "name",
+    extension: "clustering_groups",
+  });
