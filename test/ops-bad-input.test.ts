@@ -10,6 +10,7 @@ const bad: Bad[] = [
   ["warnings.delete: empty uuid", (l) => l.warnings.delete("v", "")],
   ["warnings.update: resolved", (l) => l.warnings.update("v", "u", { status: "resolved" as "new" })],
   ["warnings.patch: not a string", (l) => l.warnings.patch("v", "u", { status: 1 as unknown as "new" })],
+  ["warnings.patch: no status (LXD's 400)", (l) => l.warnings.patch("v", "u", {} as never)],
   ["warnings.list: project and allProjects", (l) => l.warnings.list("v", { project: "p", allProjects: true })],
   ["metrics.get: target with ..", (l) => l.metrics.get("v", { target: ".." })],
   ["server.patchConfig: a number", (l) => l.server.patchConfig("v", { "user.x": 1 as unknown as string })],
