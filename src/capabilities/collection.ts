@@ -182,8 +182,9 @@ export function collection<List extends PathsWith<"GET">, Item extends PathsWith
       const where = name("list");
       const params = path(where, args, false);
       checkBoolean(where, "recursion", o.recursion);
-      await ready(at, where, o);
+      // The scope's checks first: bad input is refused before the extension's GET /1.0.
       const q = await listQuery(deps, at, o, where, family.allProjectsExtension ?? "");
+      await ready(at, where, o);
       const sent = await send(at, "GET", family.list, {
         params: { path: params, query: o.recursion ? { ...q, recursion: 1 } : { ...q } },
         signal: o.signal,

@@ -24,8 +24,8 @@ type Warnings<L extends Lead> = CollectionApi<typeof LIST, typeof ITEM, [], L>;
 export interface WarningsApi<L extends Lead = Flat> extends Pick<Warnings<L>, "list" | "get" | "delete"> {
   /** `PUT`: sets the status ("new" or "acknowledged"). */
   update: Call<[uuid: string, body: { status: WarningStatus }], ProjectOptions, LxdOperation | undefined, L>;
-  /** `PATCH`: the same for the fields given. */
-  patch: Call<[uuid: string, fields: { status?: WarningStatus }], ProjectOptions, LxdOperation | undefined, L>;
+  /** `PATCH`: the same (a warning has no other field: LXD refuses a PATCH without a status, 400). */
+  patch: Call<[uuid: string, fields: { status: WarningStatus }], ProjectOptions, LxdOperation | undefined, L>;
   /** Marks the warning acknowledged (`PATCH {status: "acknowledged"}`), as `lxc warning ack` does. */
   acknowledge: Call<[uuid: string], ProjectOptions, LxdOperation | undefined, L>;
 }
@@ -42,17 +42,16 @@ export function createWarnings(deps: FamilyDeps): WarningsApi {
     allProjectsExtension: "warnings",
   });
   // A status LXD would refuse (400 for an unknown one, 403 for "resolved") is refused before sending.
-  const status = (where: string, body: unknown, required: boolean) => {
+  const status = (where: string, body: unknown) => {
     const s = (body as { status?: unknown } | null)?.status;
-    if (s === undefined && !required) return;
     if (typeof s !== "string" || !SETTABLE.includes(s))
       throw new InvalidArgumentError(`${where}: status must be "new" or "acknowledged" (got ${JSON.stringify(s)})`);
   };
   const write =
-    (m: "update" | "patch", required: boolean) =>
+    (m: "update" | "patch") =>
     // The flat form's arguments (a connection passes its scope first): remote, uuid, body, ….
     async (...all: unknown[]) => {
-      status(`warnings.${m}`, all[2], required);
+      status(`warnings.${m}`, all[2]);
       return (family[m] as (...a: unknown[]) => Promise<LxdOperation | undefined>)(...all);
     };
   const acknowledge = call<[string], ProjectOptions, LxdOperation | undefined>("warnings.acknowledge", 1, (at, [uuid], o) =>
@@ -62,8 +61,8 @@ export function createWarnings(deps: FamilyDeps): WarningsApi {
     list: family.list,
     get: family.get,
     delete: family.delete,
-    update: write("update", true) as WarningsApi["update"],
-    patch: write("patch", false) as WarningsApi["patch"],
+    update: write("update") as WarningsApi["update"],
+    patch: write("patch") as WarningsApi["patch"],
     acknowledge,
   };
 }

@@ -19,11 +19,12 @@ export interface MockWarning {
   entity_url: string;
 }
 
-const STARTUP: readonly [type: string, message: string][] = [
-  ["AppArmor support has been disabled", "Disabled because of lack of kernel support"],
-  ["Couldn't find the CGroup blkio.weight", "disk priority will be ignored"],
-  ["Couldn't find the CGroup network priority controller", "network priority will be ignored"],
-  ["Instance type not operational", "KVM support is missing (no /dev/kvm)"],
+// Fixed uuids (LXD's are random): every virtual LXD, and every `--mock` run of the CLI, has the same.
+const STARTUP: readonly [uuid: string, type: string, message: string][] = [
+  ["25eb4f4b-7d89-4c2d-a51f-42029be14e21", "AppArmor support has been disabled", "Disabled because of lack of kernel support"],
+  ["afd23808-7921-421f-b9aa-55dbc9cac96f", "Couldn't find the CGroup blkio.weight", "disk priority will be ignored"],
+  ["440a854b-01c3-4973-9856-15167f4cbeb5", "Couldn't find the CGroup network priority controller", "network priority will be ignored"],
+  ["62a0df6f-cd21-42b9-be31-aaecef975246", "Instance type not operational", "KVM support is missing (no /dev/kvm)"],
 ];
 
 /** `field eq value [and field ne value …]`: the part of LXD's filter language warnings are listed with. */
@@ -42,8 +43,7 @@ export function mockWarnings(ctx: MockContext) {
   const { base, ok, error } = ctx;
   const now = new Date().toISOString();
   const warnings = new Map<string, MockWarning>();
-  for (const [type, last_message] of STARTUP) {
-    const uuid = crypto.randomUUID();
+  for (const [uuid, type, last_message] of STARTUP) {
     warnings.set(uuid, {
       uuid,
       status: "new",

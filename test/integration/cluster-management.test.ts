@@ -4,7 +4,7 @@
 // come back), timed. The cluster is shared: afterAll puts every member back Online with its groups
 // and description, every instance back where it was, and removes the group.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createLxd, InvalidArgumentError, LxdError, type Lxd } from "../../src/index.js";
+import { createLxd, InvalidArgumentError, LxdError, type Lxd, UnsupportedError } from "../../src/index.js";
 import { type ClusterEnv, describeCluster } from "./lxd.js";
 
 const SUFFIX = Math.random().toString(36).slice(2, 7);
@@ -115,6 +115,11 @@ describeCluster("cluster management", (env) => {
     await expect(lxd.cluster.evacuate(undefined, victim, { mode: "teleport" as "stop" })).rejects.toThrow(/mode must be one of/);
     await expect(lxd.cluster.patchMember(undefined, victim, { groups: "default" as never })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(lxd.cluster.patchMember(undefined, victim, { config: { a: 1 } as never })).rejects.toBeInstanceOf(InvalidArgumentError);
+    // LXD 5.0.2 has clustering_evacuation but not the per-call mode: refused before sending.
+    const err = await lxd.cluster.evacuate(undefined, victim, { mode: "stop" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnsupportedError);
+    expect(err).toMatchObject({ extension: "clustering_evacuation_mode" });
+    expect((await lxd.cluster.member(undefined, victim)).status).toBe("Online");
   });
 
   it("evacuates a member (its instances move off) and restores it (they come back), timed", async () => {

@@ -39,6 +39,24 @@ const scenarios: Record<string, Scenario> = {
     await lxd.warnings.update(undefined, w!.uuid!, { status: "new" });
     return [acked, (await lxd.warnings.get(undefined, w!.uuid!)).status];
   },
+  "warnings: lifecycle events of acknowledge and reset": async (lxd) => {
+    const sub = lxd.events(undefined, { types: ["lifecycle"] });
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const e of sub) {
+        const m = e.metadata as { action: string; source: string };
+        if (m.action.startsWith("warning-")) seen.push(`${m.action} ${m.source.replace(/[0-9a-f-]{36}$/, "<uuid>")}`);
+      }
+    })().catch(() => undefined);
+    await sub.ready;
+    const [w] = await lxd.warnings.list(undefined, { recursion: true, filter: "status eq new" });
+    await lxd.warnings.acknowledge(undefined, w!.uuid!);
+    await lxd.warnings.update(undefined, w!.uuid!, { status: "new" });
+    for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    sub.close();
+    await reading;
+    return seen;
+  },
   "warnings: unknown uuid (get, delete)": async (lxd) => [
     await lxd.warnings.get(undefined, UNKNOWN).catch(failure),
     await lxd.warnings.delete(undefined, UNKNOWN).catch(failure),
