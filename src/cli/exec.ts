@@ -11,6 +11,7 @@ export interface ExecCliOptions {
   user?: number;
   group?: number;
   tty: boolean;
+  project?: string;
 }
 
 // Signals a user can send the CLI itself, forwarded to the command (numbers as on Linux).
@@ -38,6 +39,7 @@ export async function execCommand(
     ...(o.cwd !== undefined && { cwd: o.cwd }),
     ...(o.user !== undefined && { user: o.user }),
     ...(o.group !== undefined && { group: o.group }),
+    ...(o.project !== undefined && { project: o.project }),
     ...(o.tty && size()),
   };
   const proc = await lxd.exec(remote, instance, argv, options);

@@ -25,6 +25,7 @@ export const OPTIONS = {
   gid: { type: "string" },
   target: { type: "string" },
   config: { type: "string", short: "c", multiple: true },
+  profile: { type: "string", short: "p", multiple: true },
   force: { type: "boolean", short: "f" },
   token: { type: "string" },
   "volume-only": { type: "boolean" },

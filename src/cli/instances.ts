@@ -9,6 +9,7 @@ export interface InstanceFlags {
   remote?: string | undefined;
   target?: string | undefined;
   config?: string[] | undefined;
+  profile?: string[] | undefined;
   force?: boolean | undefined;
   format?: string | undefined;
   project?: string | undefined;
@@ -29,6 +30,7 @@ export async function launch(lxd: Lxd, args: string[], flags: InstanceFlags, err
   err(`Creating ${name}`);
   await lxd.instances.launch(where, name, image, {
     ...(config && { config }),
+    ...(flags.profile?.length && { profiles: flags.profile }),
     ...(flags.target !== undefined && { target: flags.target }),
     ...scope(flags),
   });

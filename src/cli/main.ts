@@ -18,11 +18,11 @@ Commands:
   operations wait <id> [--timeout S]
   operations cancel <id>
   events [R:] [--type operation,lifecycle,logging] [--project P | --all-projects]
-  exec [R:]<instance> [--env K=V]... [--cwd D] [--user U] [--group G] [-t | -T] -- <command...>
+  exec [R:]<instance> [--project P] [--env K=V]... [--cwd D] [--user U] [--group G] [-t | -T] -- <command...>
   file push <src|-> [R:]<instance>/<path> [--mode 0644] [--uid N] [--gid N]
   file pull [R:]<instance>/<path> <dst|->
   console [R:]<instance>             the console (Ctrl-a q to leave)
-  launch <image> [R:]<name> [--target M] [-c k=v]...
+  launch <image> [R:]<name> [--target M] [-c k=v]... [-p profile]... [--project P]
   list [R:] [--format table|json]
   start|stop|restart [R:]<name>... [--force]
   delete [R:]<name>... [--force]
@@ -178,6 +178,7 @@ async function exec(lxd: Lxd, args: string[], flags: Flags): Promise<number> {
     ...(flags.cwd !== undefined && { cwd: flags.cwd }),
     ...(user !== undefined && { user }),
     ...(group !== undefined && { group }),
+    ...(flags.project !== undefined && { project: flags.project }),
   });
 }
 

@@ -31,8 +31,14 @@ export async function run(ctx: CommandContext): Promise<number> {
   const target = flags.target !== undefined ? scoped.target(flags.target) : scoped;
   // The typed client of api() takes any path at run time; the path is the user's here.
   const client = target.api() as unknown as Loose;
-  const { data, error, response } = await client[method](path, body === undefined ? {} : { body });
-  const envelope = (data ?? error) as Envelope | undefined;
+  // As text: most answers are LXD envelopes (JSON), but some paths answer otherwise (`/1.0/metrics`
+  // is OpenMetrics text), which is printed as it came.
+  const { data, error, response } = await client[method](path, { parseAs: "text", ...(body !== undefined && { body }) });
+  if (response.ok && !/json/i.test(response.headers.get("content-type") ?? "")) {
+    out(String(data ?? "").replace(/\n$/, ""));
+    return 0;
+  }
+  const envelope = (typeof data === "string" ? parseEnvelope(data) : (data ?? error)) as Envelope | undefined;
   if (!response.ok || envelope?.type === "error") {
     err(`lxd-fetch: ${envelope?.error || `HTTP ${response.status}`}`);
     return 1;
@@ -53,4 +59,12 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   out(json(envelope?.metadata ?? null));
   return 0;
+}
+
+function parseEnvelope(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
