@@ -22,7 +22,9 @@ const fragmentOnce = () => (built ??= buildFragment());
 
 type Op = { operationId?: string; description?: string; responses: Record<string, unknown>; requestBody?: { content: object } };
 
-describe("generation", () => {
+// The generator runs several times here; on a loaded 2-core machine one --check took 30.6 s, so
+// the limit only guards against a hang.
+describe("generation", { timeout: 120_000 }, () => {
   it("two runs give byte-identical output", async () => {
     const [a, b] = [await buildFragment(), await buildFragment()];
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
