@@ -13,6 +13,8 @@ import { mockFiles } from "./files.js";
 import { httpHandlers } from "./http.js";
 import { imageStore } from "./images.js";
 import { instanceHandlers } from "./instances.js";
+import { mockNetworkAcls } from "./network-acls.js";
+import { mockNetworkZones } from "./network-zones.js";
 import { mockNetworks } from "./networks.js";
 import { mockProfiles } from "./profiles.js";
 import { mockProjects } from "./projects.js";
@@ -58,7 +60,14 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const consoles = mockConsole(s);
   const profiles = mockProfiles(ctx);
   const projects = mockProjects(ctx);
-  const networks = mockNetworks(ctx, () => profiles.items());
+  // Each side asks the other lazily: an ACL's used_by names networks, a network's security.acls names ACLs.
+  const networks = mockNetworks(
+    ctx,
+    () => profiles.items(),
+    () => acls.items().keys(),
+  );
+  const acls = mockNetworkAcls(ctx, () => networks.items());
+  const zones = mockNetworkZones(ctx);
   return {
     baseUrl: s.base,
     handlers: [
@@ -71,6 +80,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       ...profiles.handlers,
       ...projects.handlers,
       ...networks.handlers,
+      ...acls.handlers,
+      ...zones.handlers,
       execSockets(s),
       events.handler(s.wsBase, () => !!s.traps.refuseEvents || s.dead, s.logged),
     ],
@@ -92,6 +103,10 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     projects: () => projects.items(),
     /** Networks by name: the host's unmanaged `lo` and `eth0`, and the managed ones. */
     networks: () => networks.items(),
+    /** Network ACLs by name. */
+    networkAcls: () => acls.items(),
+    /** DNS zones by name. */
+    networkZones: () => zones.zones.items(),
     /** Trusted certificates by fingerprint. */
     certificates: trust.certificates,
     /** The wire traps in force; change them during a test. */
