@@ -28,6 +28,7 @@ Commands:
   delete [R:]<name>... [--force]
   profile|project list|show|create|delete|rename|get|set|unset|edit …
   network list|show|create|delete|rename|get|set|unset|edit|info … [--type T] [--project P]
+  network acl list|show|create|delete|rename|get|set|unset|edit …
   remote list
   remote add <name> <url> --token <token>
 
