@@ -39,7 +39,7 @@ const apps = [
     "networks only",
     `import { createLxdBase, lxdNetworks } from "lxd-fetch"; export const list = () => lxdNetworks(createLxdBase()).list({ recursion: true });`,
     5000,
-    10400,
+    10900,
   ],
   ["everything (createLxd)", `import { createLxd } from "lxd-fetch"; export const lxd = createLxd();`, undefined, 25000],
 ];

@@ -72,4 +72,15 @@ describe("network commands (--mock)", () => {
     });
     expect((await run("network", "info")).code).toBe(2);
   });
+
+  it("network acl: an empty list in lxc's columns, LXD's refusal of a missing ACL", async () => {
+    expect((await run("network", "acl", "list")).out).toBe(
+      ["+------+-------------+---------+", "| NAME | DESCRIPTION | USED BY |", "+------+-------------+---------+"].join("\n"),
+    );
+    expect(await run("network", "acl", "delete", "nope")).toEqual({
+      code: 1,
+      out: "",
+      err: 'lxd-fetch: DELETE /1.0/network-acls/nope on "local": 404 Network ACL not found',
+    });
+  });
 });

@@ -184,6 +184,91 @@ describe("networks on the virtual LXD", () => {
     await expect(conn.networks.leases("mv0")).rejects.toMatchObject({ status: 500, lxdMessage: "Not implemented" });
   });
 
+  it("ACLs: create, list, used by a network's security.acls, refused while in use, renamed, deleted; LXD's messages", async () => {
+    const { client: lxd, lxd: virtual } = v.start();
+    const conn = lxd.remote("v");
+    const rule = { action: "allow", state: "enabled", protocol: "tcp", destination_port: "22" };
+    await conn.networkAcls.create({ name: "web", egress: [rule] });
+    expect(await conn.networkAcls.list()).toEqual(["web"]);
+    expect(await conn.networkAcls.get("web")).toEqual({
+      name: "web",
+      description: "",
+      egress: [rule],
+      ingress: [],
+      config: {},
+      used_by: [],
+    });
+    await conn.networks.create({ name: "br0", config: { ...NO_ADDRESSES, "security.acls": "web" } });
+    expect(await conn.networkAcls.get("web", (a) => a.used_by)).toEqual(["/1.0/networks/br0"]);
+    const refusal = (p: Promise<unknown>) =>
+      p.then(
+        () => "done",
+        (e: LxdError) => [e.status, e.lxdMessage],
+      );
+    expect(await refusal(conn.networkAcls.delete("web"))).toEqual([500, "Cannot delete an ACL that is in use"]);
+    // 400 on a change, 500 on a create: as both real servers answer (test/integration/fidelity.test.ts).
+    expect(await refusal(conn.networks.patch("br0", { config: { "security.acls": "nope" } }))).toEqual([
+      400,
+      'Network ACL "nope" does not exist',
+    ]);
+    expect(await refusal(conn.networkAcls.get("nope"))).toEqual([404, "Network ACL not found"]);
+    expect(await refusal(conn.networkAcls.create({ name: "web" }))).toEqual([400, "The network ACL already exists"]);
+    expect(await refusal(conn.networkAcls.create({ name: "x", ingress: [{ action: "bogus", state: "enabled" }] }))).toEqual([
+      500,
+      "Invalid ingress rule 0: Action must be one of: allow, drop, reject",
+    ]);
+    expect(await refusal(conn.networkAcls.create({ name: "x", config: { bogus: "1" } }))).toEqual([500, 'Invalid config option "bogus"']);
+    await conn.networks.patch("br0", { config: { "security.acls": "" } });
+    await conn.networkAcls.rename("web", "web2");
+    await conn.networkAcls.delete("web2");
+    expect([...virtual.networkAcls().keys()]).toEqual([]);
+  });
+
+  it("zones and records: create, get, list, delete; a zone's records go with it; LXD's messages", async () => {
+    const { client: lxd } = v.start();
+    const conn = lxd.remote("v");
+    const refusal = (p: Promise<unknown>) =>
+      p.then(
+        () => "done",
+        (e: LxdError) => [e.status, e.lxdMessage],
+      );
+    await conn.networkZones.create({ name: "example.net", config: {} });
+    expect(await conn.networkZones.get("example.net")).toEqual({ description: "", config: {}, name: "example.net", used_by: [] });
+    await conn.networkZones.records.create("example.net", { name: "www", entries: [{ type: "CNAME", value: "x.example.net." }] });
+    expect(await conn.networkZones.records.list("example.net", { recursion: true })).toEqual([
+      { description: "", entries: [{ type: "CNAME", value: "x.example.net." }], config: {}, name: "www" },
+    ]);
+    expect(await refusal(conn.networkZones.create({ name: "example.net" }))).toEqual([400, "The network zone already exists"]);
+    expect(await refusal(conn.networkZones.records.create("example.net", { name: "www" }))).toEqual([
+      500,
+      "UNIQUE constraint failed: networks_zones_records.name",
+    ]);
+    expect(await refusal(conn.networkZones.records.get("example.net", "nope"))).toEqual([404, "Network zone record not found"]);
+    expect(await refusal(conn.networkZones.create({ name: "b.example.net", config: { bogus: "1" } }))).toEqual([
+      500,
+      'Invalid config option "bogus"',
+    ]);
+    await conn.networkZones.delete("example.net");
+    expect(await refusal(conn.networkZones.records.list("example.net"))).toEqual([404, "Network zone not found"]);
+    await conn.networkZones.create({ name: "example.net" });
+    expect(await conn.networkZones.records.list("example.net")).toEqual([]);
+  });
+
+  it("forwards of a bridge: none; peers: the bridge driver's refusal; an unmanaged network: not found", async () => {
+    const { client: lxd } = v.start();
+    const conn = lxd.remote("v");
+    await conn.networks.create({ name: "br0", config: NO_ADDRESSES });
+    expect(await conn.networkForwards.list("br0")).toEqual([]);
+    await expect(conn.networkPeers.list("br0")).rejects.toMatchObject({
+      status: 400,
+      lxdMessage: 'Network driver "bridge" does not support peering',
+    });
+    await expect(conn.networkForwards.list("eth0")).rejects.toMatchObject({
+      status: 404,
+      lxdMessage: "Failed loading network: Network not found",
+    });
+  });
+
   it("bad names and unknown types are refused before sending", async () => {
     const { client: lxd, lxd: virtual } = v.start();
     const conn = lxd.remote("v");

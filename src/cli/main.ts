@@ -35,6 +35,7 @@ Commands:
   config get|set|unset|show [R:] …   the server's configuration [--target M]
   info [R:] [--resources]           the server, or its hardware
   query [R:]<path> [-X METHOD] [-d JSON] [--wait] [--raw]
+  network acl list|show|create|delete|rename|get|set|unset|edit …
   remote list
   remote add <name> <url> --token <token>
 

@@ -1,6 +1,7 @@
-// `network list|show|create|delete|rename|get|set|unset|edit|info`, as lxc has them: `create`
-// takes `--type`, `list` leaves out the host's loopback and unknown interfaces as lxc does, and
-// `info` prints the network's state in lxc's layout. Rows are sorted by name, as lxc sorts them.
+// `network list|show|create|delete|rename|get|set|unset|edit|info` and `network acl …`, as lxc
+// has them: `create` takes `--type`, `list` leaves out the host's loopback and unknown interfaces
+// as lxc does, and `info` prints the network's state in lxc's layout. Rows are sorted by name, as
+// lxc sorts them.
 import { splitRemote, UsageError } from "./args.js";
 import { collectionCommand } from "./collection-command.js";
 import type { CommandContext } from "./flags.js";
@@ -8,6 +9,7 @@ import type { components } from "../generated/lxd.js";
 
 type Network = components["schemas"]["Network"];
 type NetworkState = components["schemas"]["NetworkState"];
+type NetworkAcl = components["schemas"]["NetworkACL"];
 
 // lxc sorts its rows by name, digits as numbers (eth2 before eth10).
 const byName = new Intl.Collator("en", { numeric: true });
@@ -39,9 +41,21 @@ export const run = (ctx: CommandContext) => {
         ["STATE", (n) => (n.status ?? "").toUpperCase()],
       ],
     },
-    { info },
+    { info, acl },
   );
 };
+
+/** `network acl list|show|create|delete|rename|get|set|unset|edit`, as lxc has them. */
+const acl = (ctx: CommandContext) =>
+  collectionCommand<NetworkAcl>(ctx, ctx.lxd.networkAcls, {
+    word: "network acl",
+    projects: true,
+    columns: [
+      ["NAME", (a) => a.name ?? ""],
+      ["DESCRIPTION", (a) => a.description ?? ""],
+      ["USED BY", (a) => String(a.used_by?.length ?? 0)],
+    ],
+  });
 
 async function info(ctx: CommandContext): Promise<number> {
   const [remote, name] = splitRemote(ctx.args[0]);

@@ -13,6 +13,8 @@ import { mockFiles } from "./files.js";
 import { httpHandlers } from "./http.js";
 import { imageStore } from "./images.js";
 import { instanceHandlers } from "./instances.js";
+import { mockNetworkAcls } from "./network-acls.js";
+import { mockNetworkZones } from "./network-zones.js";
 import { mockNetworks } from "./networks.js";
 import { mockProfiles } from "./profiles.js";
 import { mockProjects } from "./projects.js";
@@ -62,7 +64,14 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const consoles = mockConsole(s);
   const profiles = mockProfiles(ctx);
   const projects = mockProjects(ctx);
-  const networks = mockNetworks(ctx, () => profiles.items());
+  // Each side asks the other lazily: an ACL's used_by names networks, a network's security.acls names ACLs.
+  const networks = mockNetworks(
+    ctx,
+    () => profiles.items(),
+    () => acls.items().keys(),
+  );
+  const acls = mockNetworkAcls(ctx, () => networks.items());
+  const zones = mockNetworkZones(ctx);
   const storage = mockStorage(ctx, profiles.items);
   const warnings = mockWarnings(ctx);
   const metrics = mockMetrics(ctx);
@@ -81,6 +90,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       ...storage.handlers,
       ...warnings.handlers,
       ...metrics.handlers,
+      ...acls.handlers,
+      ...zones.handlers,
       execSockets(s),
       events.handler(s.wsBase, () => !!s.traps.refuseEvents || s.dead, s.logged),
     ],
@@ -108,6 +119,10 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     storageVolumes: storage.volumes,
     /** The server's warnings by uuid (a test may add, change or remove them). */
     warnings: warnings.warnings,
+    /** Network ACLs by name. */
+    networkAcls: () => acls.items(),
+    /** DNS zones by name. */
+    networkZones: () => zones.zones.items(),
     /** Trusted certificates by fingerprint. */
     certificates: trust.certificates,
     /** The wire traps in force; change them during a test. */

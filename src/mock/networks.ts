@@ -5,6 +5,7 @@
 import { http } from "msw";
 import { type Refusal, type VirtualFamily, virtualFamily, type VirtualItem } from "./collection.js";
 import type { MockContext } from "./context.js";
+import { aclsOf } from "./network-acls.js";
 
 export interface MockNetwork extends VirtualItem {
   description: string;
@@ -33,7 +34,10 @@ const hex = () =>
     .padStart(2, "0");
 const newHwaddr = () => `00:16:3e:${hex()}:${hex()}:${hex()}`;
 
-export function mockNetworks(ctx: MockContext, profiles: ProfileDevices) {
+/** The names of the virtual LXD's network ACLs (network-acls.ts), which `security.acls` must name. */
+type AclNames = () => Iterable<string>;
+
+export function mockNetworks(ctx: MockContext, profiles: ProfileDevices, acls: AclNames = () => []) {
   const { base, ok, error } = ctx;
   const users = (name: string) => {
     const uses = (devices: Record<string, Record<string, string>>) =>
@@ -43,9 +47,13 @@ export function mockNetworks(ctx: MockContext, profiles: ProfileDevices) {
       ...[...ctx.instances.values()].filter((i) => uses(i.devices)).map((i) => `/1.0/instances/${i.name}`),
     ];
   };
-  const badConfig = (name: string, type: string, config: Record<string, string>): Refusal | undefined => {
+  // An ACL that does not exist: 500 on create, 400 on a change (as LXD 5.0.2 and Incus 6.0.4 answer).
+  const badConfig = (name: string, type: string, config: Record<string, string>, aclCode = 500): Refusal | undefined => {
     const bad = Object.keys(config).find((k) => !KEYS[type]?.test(k));
-    return bad === undefined ? undefined : [400, `Invalid option for network "${name}" option "${bad}"`];
+    if (bad !== undefined) return [400, `Invalid option for network "${name}" option "${bad}"`];
+    const known = new Set(acls());
+    const missing = aclsOf(config).find((a) => !known.has(a));
+    return missing === undefined ? undefined : [aclCode, `Network ACL "${missing}" does not exist`];
   };
   const hostParents = () => [...family.items().values()].filter((n) => !n.managed && n.type === "physical").map((n) => n.name);
 
@@ -131,7 +139,7 @@ export function mockNetworks(ctx: MockContext, profiles: ProfileDevices) {
         .catch(() => undefined)) as { config?: unknown } | undefined;
       const given = b?.config;
       if (typeof given !== "object" || given === null) return undefined;
-      const bad = badConfig(n.name, n.type, method === "patch" ? { ...n.config, ...given } : (given as Record<string, string>));
+      const bad = badConfig(n.name, n.type, method === "patch" ? { ...n.config, ...given } : (given as Record<string, string>), 400);
       return bad ? error(...bad) : undefined;
     }),
   );
@@ -174,5 +182,28 @@ export function mockNetworks(ctx: MockContext, profiles: ProfileDevices) {
     if (!n?.managed) return error(404, GONE);
     return n.type === "bridge" ? ok([]) : error(500, "Not implemented");
   });
-  return { ...family, handlers: [get, ...write, state, leases, ...family.handlers] };
+  // A bridge without addresses has no forwards; only OVN networks peer or balance load.
+  const managed = (name: unknown) => {
+    const n = find(name);
+    return n?.managed ? n : undefined;
+  };
+  const forwards = http.get(`${one}/forwards`, ({ params }) => (managed(params.name) ? ok([]) : error(404, GONE)));
+  const unsupported = (what: string, noun: string) =>
+    http.get(`${one}/${what}`, ({ params }) => {
+      const n = managed(params.name);
+      return n ? error(400, `Network driver "${n.type}" does not support ${noun}`) : error(404, GONE);
+    });
+  return {
+    ...family,
+    handlers: [
+      get,
+      ...write,
+      state,
+      leases,
+      forwards,
+      unsupported("peers", "peering"),
+      unsupported("load-balancers", "load balancers"),
+      ...family.handlers,
+    ],
+  };
 }

@@ -18,7 +18,9 @@ describeServers("real server: CLI network", (env) => {
   const made: string[] = [];
   afterAll(async () => {
     for (const p of made.filter((m) => m.endsWith("-p"))) await lxd.profiles.delete(undefined, p).catch(() => undefined);
-    for (const n of made.filter((m) => !m.endsWith("-p"))) await lxd.networks.delete(undefined, n).catch(() => undefined);
+    for (const a of made.filter((m) => m.startsWith("acl:"))) await lxd.networkAcls.delete(undefined, a.slice(4)).catch(() => undefined);
+    for (const n of made.filter((m) => !m.endsWith("-p") && !m.startsWith("acl:")))
+      await lxd.networks.delete(undefined, n).catch(() => undefined);
     await lxd.close();
     remove();
   });
@@ -61,6 +63,17 @@ describeServers("real server: CLI network", (env) => {
       expect((await run(["network", "rename", `${remote}:${name}`, `${name}r`])).code).toBe(0);
       expect((await run(["network", "delete", `${remote}:${name}r`])).code).toBe(0);
       expect((await run(["network", "list", `${remote}:`, "--format", "csv"])).stdout.toString()).not.toContain(name);
+    });
+
+    it("network acl: create, list (csv), show, rename, delete", async () => {
+      const acl = `netc${env.server[0]}${remote[0]}${unique()}-acl`;
+      made.push(`acl:${acl}`, `acl:${acl}2`);
+      expect((await run(["network", "acl", "create", `${remote}:${acl}`, "user.k=v"])).code).toBe(0);
+      expect((await run(["network", "acl", "list", `${remote}:`, "--format", "csv"])).stdout.toString().split("\n")).toContain(`${acl},,0`);
+      expect((await run(["network", "acl", "show", `${remote}:${acl}`])).stdout.toString()).toMatch(/^config:\n {2}user\.k: v$/m);
+      expect((await run(["network", "acl", "rename", `${remote}:${acl}`, `${acl}2`])).code).toBe(0);
+      expect((await run(["network", "acl", "delete", `${remote}:${acl}2`])).code).toBe(0);
+      expect((await run(["network", "acl", "list", `${remote}:`, "--format", "csv"])).stdout.toString()).not.toContain(acl);
     });
 
     it("an unknown type and a network in use: one line on stderr, exit code 1", async () => {

@@ -146,6 +146,42 @@ const scenarios: Record<string, Scenario> = {
       for (const x of [n, `${n}r`]) await lxd.networks.delete(undefined, x).catch(() => undefined);
     }
   },
+  "networks: an ACL in use and a DNS zone with a record": async (lxd) => {
+    const tag = `net-fid-${Math.random().toString(36).slice(2, 6)}`;
+    const [n, acl, zone] = [tag, `${tag}-acl`, `${tag}.example.net`];
+    const refusal = (e: unknown) => ({ ...(describeError(e) as object), message: (e as { lxdMessage?: string }).lxdMessage });
+    try {
+      const rule = { action: "allow", state: "enabled", protocol: "tcp", destination_port: "22" };
+      await lxd.networkAcls.create(undefined, { name: acl, egress: [rule] });
+      await lxd.networks.create(undefined, { name: n, config: { "ipv4.address": "none", "ipv6.address": "none", "security.acls": acl } });
+      const { name: _, project: __, ...got } = (await lxd.networkAcls.get(undefined, acl)) as Record<string, unknown>;
+      const inUse = await lxd.networkAcls.delete(undefined, acl).catch(refusal);
+      const unknownAcl = (await lxd.networks.patch(undefined, n, { config: { "security.acls": `${acl}x` } }).catch(refusal)) as
+        | { message?: string }
+        | undefined;
+      await lxd.networks.delete(undefined, n);
+      await lxd.networkAcls.delete(undefined, acl);
+      await lxd.networkZones.create(undefined, { name: zone, config: {} });
+      await lxd.networkZones.records.create(undefined, zone, { name: "www", entries: [{ type: "CNAME", value: "x.example.net." }] });
+      const records = await lxd.networkZones.records.list(undefined, zone, { recursion: true });
+      // The database's words: Incus 6.0.4 names the zone's column too.
+      const taken = (await lxd.networkZones.records.create(undefined, zone, { name: "www" }).catch(refusal)) as { message?: string };
+      await lxd.networkZones.delete(undefined, zone);
+      return {
+        acl: { ...got, used_by: (got.used_by as string[]).map((u) => u.replace(n, "N")) },
+        inUse,
+        unknownAcl: { ...unknownAcl, message: unknownAcl?.message?.replace(acl, "A") },
+        missingAcl: await lxd.networkAcls.get(undefined, acl).catch(refusal),
+        records,
+        taken: { ...taken, message: /^UNIQUE constraint failed: .*networks_zones_records\.name$/.test(taken.message ?? "") },
+        recordsOfGone: await lxd.networkZones.records.list(undefined, zone).catch(refusal),
+      };
+    } finally {
+      await lxd.networks.delete(undefined, n).catch(() => undefined);
+      await lxd.networkAcls.delete(undefined, acl).catch(() => undefined);
+      await lxd.networkZones.delete(undefined, zone).catch(() => undefined);
+    }
+  },
   "trust: token listed, revoked": async (lxd) => {
     const t = await lxd.trust.createToken(undefined, fresh());
     const listed = (await lxd.trust.tokens()).some((x) => x.id === t.id && x.token === t.token);
