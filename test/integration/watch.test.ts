@@ -1,7 +1,8 @@
 // Live collections against the real servers, over unix and HTTPS: instances.watch() and
 // profiles.watch() equal a fresh list after each create, rename, state change and delete, and
-// after the daemon is killed and started again (a change made as it comes back included); all
-// watches of a client share one events socket (counted at the upgrade requests, through a hook).
+// instances.watch() and networks.watch() after the daemon is killed and started again (changes
+// made as it comes back included); all watches of a client share one events socket (counted at
+// the upgrade requests, through a hook).
 import { spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLxd, type Lxd, type Watch } from "../../src/index.js";
@@ -100,12 +101,17 @@ describeServers("real server: watch()", (env) => {
     });
   });
 
-  it("after the daemon is killed and started again, a change made as it comes back is seen", { timeout: 180_000 }, async () => {
+  it("after the daemon is killed and started again, instances and networks watches equal fresh lists, changes made as it comes back included", {
+    timeout: 240_000,
+  }, async () => {
     const lxds = remotes(env).map(([name, remote]) => createLxd({ remotes: { [name]: remote }, defaultRemote: name }));
     const clients = lxds.map((l) => l.remote(l.defaultRemote));
-    const watches = clients.map((c) => follow(c.profiles.watch()));
-    await Promise.all(watches.map((w) => w.until(() => true)));
-    const back = `lfw-back-${unique()}`;
+    const instanceWatches = clients.map((c) => follow(c.instances.watch()));
+    const networkWatches = clients.map((c) => follow(c.networks.watch()));
+    await Promise.all([...instanceWatches, ...networkWatches].map((w) => w.until(() => true)));
+    const id = unique();
+    const [bridge, instance] = [`lfwb${id}`, `lfw-back-${id}`];
+    const conn = clients[0]!;
     try {
       await new Promise<void>((resolve, reject) => {
         const child = spawn("bash", [script, "--restart"], {
@@ -114,15 +120,20 @@ describeServers("real server: watch()", (env) => {
         });
         child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${script} --restart exited ${code}`))));
       });
-      // At once, before the watches' events sockets are necessarily back: only the list fetched
-      // again on their reconnect can show it.
-      await clients[0]!.profiles.create({ name: back });
-      for (const [i, w] of watches.entries()) {
-        expect(names(await w.until((l) => names(l).includes(back)))).toEqual((await clients[i]!.profiles.list()).sort());
+      // At once, before the watches' events sockets are necessarily back: only the lists fetched
+      // again on their reconnect can show these.
+      await conn.networks.create({ name: bridge, config: { "ipv4.address": "none", "ipv6.address": "none" } });
+      await (await conn.instances.create(instance, { alias: env.image })).wait();
+      for (const [i, c] of clients.entries()) {
+        expect(names(await networkWatches[i]!.until((l) => names(l).includes(bridge)))).toEqual((await c.networks.list()).sort());
+        expect(states(await instanceWatches[i]!.until((l) => names(l).includes(instance)))).toEqual(
+          states(await c.instances.list({ recursion: 1 })),
+        );
       }
     } finally {
-      await clients[0]!.profiles.delete(back).catch(() => undefined);
-      for (const w of watches) w.watch.close();
+      await (await conn.instances.delete(instance, { force: true }).catch(() => undefined))?.wait().catch(() => undefined);
+      await conn.networks.delete(bridge).catch(() => undefined);
+      for (const w of [...instanceWatches, ...networkWatches]) w.watch.close();
       await Promise.all(lxds.map((l) => l.close()));
     }
   });
