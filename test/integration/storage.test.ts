@@ -215,6 +215,29 @@ describeServers("real server: storage", (env) => {
       expect(await conn.storageBuckets.list(poolA)).toEqual([]);
     });
 
+    it("volumes in a project: listed with allProjects, copied to the default project and moved back", async () => {
+      const proj = `storage-j-${id}`;
+      const inP = conn.project(proj);
+      await conn.projects.create({ name: proj, config: { "features.images": "false", "features.profiles": "false" } });
+      try {
+        await inP.storageVolumes.create(poolA, "custom", { name: "pv" });
+        const all = await conn.storageVolumes.list(poolA, { allProjects: true, recursion: true });
+        expect(all.map((x) => `${x.project} ${x.name}`)).toContain(`${proj} pv`);
+        expect(await conn.storageVolumes.list(poolA, { type: "custom" })).not.toContain("pv");
+        // Into the default project: the source is the call's project (the connection's here).
+        await (await inP.storageVolumes.copy(poolA, "custom", "pv", { project: "default", name: `pv-${id}` }))?.wait({ timeout: 60_000 });
+        expect(await conn.storageVolumes.list(poolA, { type: "custom" })).toContain(`pv-${id}`);
+        await (await conn.storageVolumes.move(poolA, "custom", `pv-${id}`, { project: proj }))?.wait({ timeout: 60_000 });
+        expect(await conn.storageVolumes.list(poolA, { type: "custom" })).not.toContain(`pv-${id}`);
+        expect((await inP.storageVolumes.list(poolA, { type: "custom" })).sort()).toEqual(["pv", `pv-${id}`].sort());
+      } finally {
+        for (const n of await inP.storageVolumes.list(poolA, { type: "custom" }).catch(() => [] as string[]))
+          await inP.storageVolumes.delete(poolA, "custom", n).catch(() => undefined);
+        await conn.projects.delete(proj).catch(() => undefined);
+      }
+      expect(await conn.projects.list()).not.toContain(proj);
+    });
+
     it("watch(): a pool's volumes equal a fresh list after a create, a snapshot and a delete (lifecycle events)", async () => {
       const watched = `storage-w-${id}`;
       const fresh = async () => (await conn.storageVolumes.list(poolB, { type: "custom", recursion: true })).map((x) => x.name).sort();
