@@ -201,7 +201,11 @@ describeServers("real server: storage", (env) => {
         expect((e as UnsupportedError).extension).toBe("storage_volumes_all");
       }
       if (!(await conn.server.supports("storage_buckets"))) {
-        for (const call of [conn.storageBuckets.list(poolA), conn.storageBuckets.create(poolA, { name: "storage-b" })]) {
+        for (const call of [
+          conn.storageBuckets.list(poolA),
+          conn.storageBuckets.create(poolA, { name: "storage-b" }),
+          conn.storageBuckets.keys.list(poolA, "storage-b"),
+        ]) {
           const e = await call.catch((x: unknown) => x);
           expect(e).toBeInstanceOf(UnsupportedError);
           expect((e as UnsupportedError).extension).toBe("storage_buckets");
@@ -213,6 +217,12 @@ describeServers("real server: storage", (env) => {
       expect(refused).toBeInstanceOf(LxdError);
       expect((refused as LxdError).lxdMessage).toMatch(/MinIO/);
       expect(await conn.storageBuckets.list(poolA)).toEqual([]);
+      const keys = await conn.storageBuckets.keys.list(poolA, `storage-b-${id}`).catch((x: unknown) => x);
+      expect([(keys as LxdError).status, (keys as LxdError).lxdMessage]).toEqual([
+        404,
+        "Failed loading storage bucket: Storage bucket not found",
+      ]);
+      await expect(conn.storageBuckets.keys.get(poolA, "a/b", "k")).rejects.toBeInstanceOf(InvalidArgumentError);
     });
 
     it("volumes in a project: listed with allProjects, copied to the default project and moved back", async () => {
