@@ -19,7 +19,7 @@ export type {
   VolumeListOptions,
 } from "./capabilities/storage-volumes.js";
 export type { StorageVolumeSnapshot, VolumeSnapshotOptions, VolumeSnapshotsApi } from "./capabilities/volume-snapshots.js";
-export type { StorageBucket, StorageBucketKey, StorageBucketsApi } from "./capabilities/storage-buckets.js";
+export type { StorageBucket, StorageBucketKey, StorageBucketKeysApi, StorageBucketsApi } from "./capabilities/storage-buckets.js";
 export { STORAGE_DRIVERS, type StorageDriver, VOLUME_TYPES, type VolumeType } from "./capabilities/storage-kinds.js";
 export type { Watch, WatchOptions } from "./capabilities/watch.js";
 export {

@@ -14,12 +14,18 @@ import { requireExtension } from "./server.js";
 
 const LIST = "/1.0/storage-pools/{poolName}/buckets";
 const ITEM = "/1.0/storage-pools/{poolName}/buckets/{bucketName}";
+const KEYS = "/1.0/storage-pools/{poolName}/buckets/{bucketName}/keys";
+const KEY = "/1.0/storage-pools/{poolName}/buckets/{bucketName}/keys/{keyName}";
 const EXTENSION = "storage_buckets";
 
 export type StorageBucket = components["schemas"]["StorageBucket"];
 export type StorageBucketKey = components["schemas"]["StorageBucketKey"];
 
 type Buckets<L extends Lead> = CollectionApi<typeof LIST, typeof ITEM, [pool: string], L>;
+type Keys<L extends Lead> = CollectionApi<typeof KEYS, typeof KEY, [pool: string, bucket: string], L>;
+
+/** A bucket's access keys: list, get, create, update, patch, delete (no rename in LXD). */
+export type StorageBucketKeysApi<L extends Lead = Flat> = Pick<Keys<L>, "list" | "get" | "create" | "update" | "patch" | "delete">;
 
 export interface StorageBucketsApi<L extends Lead = Flat>
   extends Pick<Buckets<L>, "list" | "get" | "update" | "patch" | "delete" | "watch"> {
@@ -28,6 +34,8 @@ export interface StorageBucketsApi<L extends Lead = Flat>
    * `storage_buckets_create_credentials`), else undefined, or the operation where the server runs one.
    */
   create: Call<[pool: string, body: BodyFor<"POST", typeof LIST>], ProjectOptions, StorageBucketKey | LxdOperation | undefined, L>;
+  /** The bucket's access keys, after `pool, bucket`. */
+  readonly keys: StorageBucketKeysApi<L>;
 }
 
 export function createStorageBuckets(deps: FamilyDeps): StorageBucketsApi {
@@ -66,6 +74,14 @@ export function createStorageBuckets(deps: FamilyDeps): StorageBucketsApi {
       );
     },
   );
+  const keys = collection<typeof KEYS, typeof KEY, [pool: string, bucket: string]>(deps, {
+    name: "storageBuckets.keys",
+    list: KEYS,
+    item: KEY,
+    parents: ["poolName", "bucketName"],
+    key: "keyName",
+    extension: EXTENSION,
+  });
   return {
     list: family.list,
     get: family.get,
@@ -74,5 +90,6 @@ export function createStorageBuckets(deps: FamilyDeps): StorageBucketsApi {
     delete: family.delete,
     watch: family.watch,
     create,
+    keys: { list: keys.list, get: keys.get, create: keys.create, update: keys.update, patch: keys.patch, delete: keys.delete },
   };
 }

@@ -211,9 +211,10 @@ export function createStorageVolumes(deps: FamilyDeps): StorageVolumesApi {
       return sendWrite(deps, at, "POST", ITEM, {
         path: { poolName: pool, type, volumeName: name },
         project: o.project,
+        // Into another project LXD 5.0.2 reads the pool from the body too (without it: 404 "Storage pool not found").
         body: {
           name: d.name ?? name,
-          ...(d.pool !== undefined && { pool: d.pool }),
+          ...((d.pool !== undefined || d.project !== undefined) && { pool: d.pool ?? pool }),
           ...(d.project !== undefined && { project: d.project }),
         },
         signal: o.signal,

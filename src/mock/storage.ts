@@ -65,7 +65,10 @@ export function mockStorage(ctx: MockContext, profiles: (project?: string) => Ma
       action === "delete" && volumesOf(p.name).length > 0 ? [400, "The storage pool is currently in use"] : undefined,
     view: (p) => ({
       ...p,
-      used_by: volumesOf(p.name).map(({ project, volume }) => volumeUrl(p.name, volume, project)),
+      // LXD 5.0.2 sends an unused pool's used_by as null (a Go nil slice); Incus 6.0.4 sends [].
+      used_by: volumesOf(p.name).map(({ project, volume }) => volumeUrl(p.name, volume, project)).length
+        ? volumesOf(p.name).map(({ project, volume }) => volumeUrl(p.name, volume, project))
+        : null,
       status: "Created",
       locations: ["none"],
     }),

@@ -2,7 +2,7 @@
 // with the observable results compared. The real runs come first, before MSW intercepts anything.
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createLxd, OperationError, type Lxd, type Operation } from "../../src/index.js";
+import { createLxd, LxdError, OperationError, type Lxd, type Operation } from "../../src/index.js";
 import { createVirtualLxd } from "../../src/mock/index.js";
 import { buildBusyboxImage, type BusyboxImage } from "../support/busybox-image.js";
 import { createTokenOperation, describeServers } from "./lxd.js";
@@ -180,6 +180,52 @@ const scenarios: Record<string, Scenario> = {
       await lxd.networks.delete(undefined, n).catch(() => undefined);
       await lxd.networkAcls.delete(undefined, acl).catch(() => undefined);
       await lxd.networkZones.delete(undefined, zone).catch(() => undefined);
+  "storage: pools, a volume, its snapshot, rename, copy, move and refusals": async (lxd) => {
+    const [a, b] = [`storage-fid-a-${fresh()}`, `storage-fid-b-${fresh()}`];
+    const refusal = (e: unknown) => (e instanceof LxdError ? { status: e.status, message: e.lxdMessage } : e);
+    const v = lxd.storageVolumes;
+    try {
+      const made = [
+        await lxd.storagePools.create(undefined, { name: a, driver: "dir" }),
+        await lxd.storagePools.create(undefined, { name: b, driver: "dir" }),
+      ];
+      // An unused pool's used_by: null on LXD 5.0.2 (and the virtual LXD), [] on Incus 6.0.4.
+      const pool = await lxd.storagePools.get(undefined, a, ({ name: _, config: __, used_by, ...rest }) => ({
+        ...rest,
+        used: used_by?.length ?? 0,
+      }));
+      const created = await v.create(undefined, a, "custom", { name: "v1", config: { "user.k": "1" } });
+      const snapshot = (await (await v.snapshots.create(undefined, a, "custom", "v1", "s0")).wait()).status;
+      const got = await v.get(undefined, a, "custom", "v1", ({ created_at: _, ...rest }) => rest);
+      const renamed = await v.rename(undefined, a, "custom", "v1", "v2");
+      const copy = await v.copy(undefined, a, "custom", "v2", { pool: b });
+      const copied = copy ? (await copy.wait()).status : "at once";
+      const move = await v.move(undefined, a, "custom", "v2", { pool: b, name: "v3" });
+      const moved = move ? (await move.wait()).status : "at once";
+      const lists = [await v.list(undefined, a), await v.list(undefined, b)];
+      const refused = await Promise.all(
+        [
+          () => v.get(undefined, `${a}-none`, "custom", "v1"),
+          () => v.get(undefined, b, "custom", "none"),
+          () => v.create(undefined, b, "custom", { name: "v2" }),
+          () => v.create(undefined, b, "container", { name: "c" }),
+          () => v.snapshots.restore(undefined, b, "custom", "v2", "none"),
+          () => lxd.storagePools.delete(undefined, b),
+          () => lxd.storagePools.create(undefined, { name: a, driver: "dir" }),
+        ].map((f) => f().then(() => "accepted", refusal)),
+      );
+      return { made, pool, created, snapshot, got, renamed, copied, moved, lists, refused };
+    } finally {
+      for (const [p, n] of [
+        [b, "v2"],
+        [b, "v3"],
+      ] as const) {
+        for (const s of await v.snapshots.list(undefined, p, "custom", n).catch(() => [] as string[]))
+          await (await v.snapshots.delete(undefined, p, "custom", n, s)).wait();
+        await v.delete(undefined, p, "custom", n).catch(() => undefined);
+      }
+      await lxd.storagePools.delete(undefined, a).catch(() => undefined);
+      await lxd.storagePools.delete(undefined, b).catch(() => undefined);
     }
   },
   "trust: token listed, revoked": async (lxd) => {

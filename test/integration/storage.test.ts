@@ -201,7 +201,11 @@ describeServers("real server: storage", (env) => {
         expect((e as UnsupportedError).extension).toBe("storage_volumes_all");
       }
       if (!(await conn.server.supports("storage_buckets"))) {
-        for (const call of [conn.storageBuckets.list(poolA), conn.storageBuckets.create(poolA, { name: "storage-b" })]) {
+        for (const call of [
+          conn.storageBuckets.list(poolA),
+          conn.storageBuckets.create(poolA, { name: "storage-b" }),
+          conn.storageBuckets.keys.list(poolA, "storage-b"),
+        ]) {
           const e = await call.catch((x: unknown) => x);
           expect(e).toBeInstanceOf(UnsupportedError);
           expect((e as UnsupportedError).extension).toBe("storage_buckets");
@@ -213,6 +217,35 @@ describeServers("real server: storage", (env) => {
       expect(refused).toBeInstanceOf(LxdError);
       expect((refused as LxdError).lxdMessage).toMatch(/MinIO/);
       expect(await conn.storageBuckets.list(poolA)).toEqual([]);
+      const keys = await conn.storageBuckets.keys.list(poolA, `storage-b-${id}`).catch((x: unknown) => x);
+      expect([(keys as LxdError).status, (keys as LxdError).lxdMessage]).toEqual([
+        404,
+        "Failed loading storage bucket: Storage bucket not found",
+      ]);
+      await expect(conn.storageBuckets.keys.get(poolA, "a/b", "k")).rejects.toBeInstanceOf(InvalidArgumentError);
+    });
+
+    it("volumes in a project: listed with allProjects, copied to the default project and moved back", async () => {
+      const proj = `storage-j-${id}`;
+      const inP = conn.project(proj);
+      await conn.projects.create({ name: proj, config: { "features.images": "false", "features.profiles": "false" } });
+      try {
+        await inP.storageVolumes.create(poolA, "custom", { name: "pv" });
+        const all = await conn.storageVolumes.list(poolA, { allProjects: true, recursion: true });
+        expect(all.map((x) => `${x.project} ${x.name}`)).toContain(`${proj} pv`);
+        expect(await conn.storageVolumes.list(poolA, { type: "custom" })).not.toContain("pv");
+        // Into the default project: the source is the call's project (the connection's here).
+        await (await inP.storageVolumes.copy(poolA, "custom", "pv", { project: "default", name: `pv-${id}` }))?.wait({ timeout: 60_000 });
+        expect(await conn.storageVolumes.list(poolA, { type: "custom" })).toContain(`pv-${id}`);
+        await (await conn.storageVolumes.move(poolA, "custom", `pv-${id}`, { project: proj }))?.wait({ timeout: 60_000 });
+        expect(await conn.storageVolumes.list(poolA, { type: "custom" })).not.toContain(`pv-${id}`);
+        expect((await inP.storageVolumes.list(poolA, { type: "custom" })).sort()).toEqual(["pv", `pv-${id}`].sort());
+      } finally {
+        for (const n of await inP.storageVolumes.list(poolA, { type: "custom" }).catch(() => [] as string[]))
+          await inP.storageVolumes.delete(poolA, "custom", n).catch(() => undefined);
+        await conn.projects.delete(proj).catch(() => undefined);
+      }
+      expect(await conn.projects.list()).not.toContain(proj);
     });
 
     it("watch(): a pool's volumes equal a fresh list after a create, a snapshot and a delete (lifecycle events)", async () => {

@@ -81,6 +81,8 @@ export async function buckets() {
   const b = lxd.remote("local").storageBuckets;
   expectTypeOf(await b.list("data", { recursion: true })).toEqualTypeOf<Schemas["StorageBucket"][]>();
   expectTypeOf(await b.create("data", { name: "b1" })).toEqualTypeOf<Schemas["StorageBucketKey"] | LxdOperation | undefined>();
+  expectTypeOf(await b.keys.list("data", "b1", { recursion: true })).toEqualTypeOf<Schemas["StorageBucketKey"][]>();
+  await b.keys.create("data", "b1", { name: "k1", role: "read-only" });
   // @ts-expect-error no bucket rename in LXD
   await b.rename("data", "b1", "b2");
 }
