@@ -180,6 +180,8 @@ const scenarios: Record<string, Scenario> = {
       await lxd.networks.delete(undefined, n).catch(() => undefined);
       await lxd.networkAcls.delete(undefined, acl).catch(() => undefined);
       await lxd.networkZones.delete(undefined, zone).catch(() => undefined);
+    }
+  },
   "storage: pools, a volume, its snapshot, rename, copy, move and refusals": async (lxd) => {
     const [a, b] = [`storage-fid-a-${fresh()}`, `storage-fid-b-${fresh()}`];
     const refusal = (e: unknown) => (e instanceof LxdError ? { status: e.status, message: e.lxdMessage } : e);
