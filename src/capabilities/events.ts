@@ -3,6 +3,7 @@
 // you), and with late non-final updates of a finished operation dropped (LXD sends each event
 // from its own goroutine, so order is not guaranteed).
 import { type Deferred, defer } from "../utils/defer.js";
+import { pull } from "../utils/pull.js";
 import { AbortError, InvalidArgumentError, LxdFetchError } from "../utils/errors.js";
 import { isFinal, type EventType, type LxdEvent } from "../types/lxd.js";
 import { checkBoolean, checkFunction, checkInt, checkOptions, checkSegment, checkSignal } from "../utils/validate.js";
@@ -263,10 +264,15 @@ export function subscribe(hub: EventHub, remote: string, opts?: EventsOptions): 
   checkFunction("events", "onReconnect", options.onReconnect);
   checkSignal("events", options.signal);
   const queue: LxdEvent[] = [];
-  let wake: (() => void) | undefined;
   let failure: Error | undefined;
   let closed = false;
   const signal = options.signal;
+  // Queued events are still given after the end; then the end, with its error.
+  const events = pull(
+    () => (queue.length > 0 ? { value: queue.shift()! } : undefined),
+    () => closed && { error: failure },
+    () => stop(),
+  );
 
   const listener: Listener = {
     event(e) {
@@ -277,7 +283,7 @@ export function subscribe(hub: EventHub, remote: string, opts?: EventsOptions): 
         return;
       }
       queue.push(e);
-      wake?.();
+      events.wake();
     },
     failed(err) {
       failure = err;
@@ -300,29 +306,10 @@ export function subscribe(hub: EventHub, remote: string, opts?: EventsOptions): 
     closed = true;
     leave();
     signal?.removeEventListener("abort", onAbort);
-    wake?.();
+    events.wake();
   }
   if (signal?.aborted) onAbort();
   else signal?.addEventListener("abort", onAbort, { once: true });
 
-  async function* iterate(): AsyncGenerator<LxdEvent> {
-    try {
-      for (;;) {
-        if (queue.length > 0) {
-          yield queue.shift()!;
-          continue;
-        }
-        if (closed) {
-          if (failure) throw failure;
-          return;
-        }
-        await new Promise<void>((r) => (wake = r));
-        wake = undefined;
-      }
-    } finally {
-      stop();
-    }
-  }
-
-  return { ready, close: stop, [Symbol.asyncIterator]: iterate };
+  return { ready, close: stop, [Symbol.asyncIterator]: events.iterate };
 }

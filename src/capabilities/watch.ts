@@ -8,6 +8,7 @@
 import type { Where } from "../request/pipeline.js";
 import { AbortError, LxdFetchError } from "../utils/errors.js";
 import { checkBoolean, checkOptions, checkSegment, checkSignal } from "../utils/validate.js";
+import { pull } from "../utils/pull.js";
 import type { EventHub } from "./events.js";
 
 export interface WatchOptions {
@@ -55,7 +56,16 @@ export function watchCollection<T>(
   let closed = false;
   let listing: Promise<void> | undefined;
   let again = false;
-  let wake: (() => void) | undefined;
+  // After close() nothing more is given, not even a list fetched meanwhile; then the end.
+  const lists = pull(
+    () => {
+      if (!fresh || closed) return undefined;
+      fresh = false;
+      return { value: latest! };
+    },
+    () => closed && { error: failure },
+    () => close(),
+  );
 
   const fail = (err: Error) => {
     failure ??= err;
@@ -74,7 +84,7 @@ export function watchCollection<T>(
           latest = items;
           fresh = true;
           shown = json;
-          wake?.();
+          lists.wake();
         }
       }, fail)
       .finally(() => {
@@ -108,29 +118,10 @@ export function watchCollection<T>(
     leave();
     stop.abort();
     o.signal?.removeEventListener("abort", onAbort);
-    wake?.();
+    lists.wake();
   }
   if (o.signal?.aborted) onAbort();
   else o.signal?.addEventListener("abort", onAbort, { once: true });
 
-  async function* iterate(): AsyncGenerator<T[]> {
-    try {
-      for (;;) {
-        if (fresh && !closed) {
-          fresh = false;
-          yield latest!;
-          continue;
-        }
-        if (closed) {
-          if (failure) throw failure;
-          return;
-        }
-        await new Promise<void>((r) => (wake = r));
-        wake = undefined;
-      }
-    } finally {
-      close();
-    }
-  }
-  return { close, [Symbol.asyncIterator]: iterate };
+  return { close, [Symbol.asyncIterator]: lists.iterate };
 }
