@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { AbortError, OperationError, OperationGoneError, TimeoutError } from "../src/index.js";
 import { createTokenOperation } from "./support/token.js";
 import { until, useVirtualLxd } from "./support/virtual.js";
+import { LISTENING_AFTER_MS } from "../src/capabilities/events.js";
 
 const v = useVirtualLxd();
 
@@ -16,8 +17,12 @@ function countRequests(path: RegExp): { n: number } {
 }
 
 describe("operation handle", () => {
-  it("setState returns a handle whose wait() follows events, with no /wait request", async () => {
+  it("on an events socket open for a while, wait() follows events alone: no /wait request", async () => {
     const { client, lxd } = v.start();
+    // LXD listens on a socket only a moment after it opened: a socket open LISTENING_AFTER_MS is trusted alone.
+    const sub = client.events("v", { types: ["operation"] });
+    await sub.ready;
+    await new Promise((r) => setTimeout(r, LISTENING_AFTER_MS + 50));
     const waits = countRequests(/\/wait$/);
     const op = await client.instances.setState("v", "c1", { action: "stop", timeout: 30 });
     expect(op.current.status_code).toBe(103);
@@ -26,6 +31,17 @@ describe("operation handle", () => {
     expect(op.done).toBe(true);
     expect(waits.n).toBe(0);
     expect(lxd.instances.get("c1")?.status).toBe("Stopped");
+    sub.close();
+  });
+
+  it("on a socket just opened, /wait runs beside the events (an end before LXD listened is not lost)", async () => {
+    const { client, lxd } = v.start();
+    const waits = countRequests(/\/wait$/);
+    const op = await client.instances.setState("v", "c1", { action: "stop", timeout: 30 });
+    // The end's event never reaches the socket, as when it fell before LXD added its listener.
+    lxd.traps.loseFinalEvent = true;
+    await expect(op.wait({ timeout: 5000 })).resolves.toMatchObject({ id: op.id, status_code: 200 });
+    expect(waits.n).toBe(1);
   });
 
   it("onUpdate sees every new state until unsubscribed", async () => {

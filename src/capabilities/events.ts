@@ -53,6 +53,10 @@ const TIGHT_PHASE_MS = 15_000;
 const MAX_RETRY_MS = 2000;
 // Under LXD's ~5 s retention, so a waiter that falls back to /wait still finds the operation.
 const CONNECT_TIMEOUT_MS = 4000;
+// LXD completes the websocket upgrade first and only then (after a database transaction) adds
+// the listener (lxd/events.go in 5.0.2): events of that moment are lost although the socket is
+// open. A socket open this long is taken to be listening; before, callers close the gap otherwise.
+export const LISTENING_AFTER_MS = 1000;
 const FINAL_MEMORY = 4096;
 
 /** The socket for one remote and scope. */
@@ -60,6 +64,8 @@ class SharedStream {
   private readonly listeners = new Set<Listener>();
   private ws: WebSocket | undefined;
   private opened = false;
+  /** When the current socket opened (undefined while there is none). */
+  openedAt: number | undefined;
   private droppedAt: number | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly finals = new Set<string>();
@@ -133,6 +139,7 @@ class SharedStream {
         const reconnect = this.opened;
         this.ws = ws;
         this.opened = true;
+        this.openedAt = Date.now();
         this.droppedAt = undefined;
         ws.addEventListener("message", (m) => this.dispatch(m.data));
         ws.addEventListener("close", () => this.dropped(ws));
@@ -155,6 +162,7 @@ class SharedStream {
   private dropped(ws: WebSocket): void {
     if (this.ws !== ws) return;
     this.ws = undefined;
+    this.openedAt = undefined;
     if (this.listeners.size === 0) return this.end(); // it was lingering
     this.ready = this.newReady();
     this.retry();
@@ -196,6 +204,15 @@ export function retryDelay(down: number): number {
   return Math.min(MAX_RETRY_MS, base * (0.75 + Math.random() / 2));
 }
 
+/** A subscriber's hold on a shared stream. */
+export interface Joined {
+  /** Resolves once the socket is open (not yet proof that LXD listens: see `listening`). */
+  readonly ready: Promise<void>;
+  leave(): void;
+  /** The socket has been open long enough that LXD surely listens (LISTENING_AFTER_MS). */
+  listening(): boolean;
+}
+
 /** All shared event streams of one client. */
 export class EventHub {
   private readonly streams = new Map<string, SharedStream>();
@@ -208,7 +225,7 @@ export class EventHub {
   ) {}
 
   /** Joins (or opens) the stream of `scope` on `remote`. Call `leave` when done. */
-  join(remote: string, scope: EventScope, listener: Listener): { ready: Promise<void>; leave(): void } {
+  join(remote: string, scope: EventScope, listener: Listener): Joined {
     const query = scopeQuery(scope);
     const key = `${remote} ${query}`;
     let stream = this.streams.get(key);
@@ -227,7 +244,11 @@ export class EventHub {
     }
     stream.add(listener);
     const s = stream;
-    return { ready: s.ready, leave: () => s.remove(listener) };
+    return {
+      ready: s.ready,
+      leave: () => s.remove(listener),
+      listening: () => s.openedAt !== undefined && Date.now() - s.openedAt >= LISTENING_AFTER_MS,
+    };
   }
 
   /** Closes every stream (the client is closing). */

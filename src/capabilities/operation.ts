@@ -1,7 +1,8 @@
 // One object per LXD operation (the model is LXD's Go client, client/operations.go): the latest
 // state, refresh, cancel, wait and update handlers. Waiting rides the shared events socket,
-// joined before the request that creates the operation, then one GET closes the race; when
-// events are unavailable it falls back to /wait.
+// joined before the request that creates the operation; when LXD was not surely listening yet
+// (it adds a socket's listener only after the upgrade, events.ts) /wait runs beside the events,
+// and when events are unavailable /wait alone.
 import type { Where } from "../request/pipeline.js";
 import { AbortError, OperationError, OperationGoneError, TimeoutError } from "../utils/errors.js";
 import { type AnyInit, type AsyncPaths, type Core, type Method, type SendInit, untypedSend } from "../request/core.js";
@@ -185,9 +186,13 @@ export class LxdOperation<M = Record<string, unknown>> {
           // Not live (failed, or dropped and reconnecting): /wait covers it until the events are back.
           if (this.#eventsFailed || this.#eventsDown || !this.#ready) return waiter.fallback();
           this.#ready.then(
-            // One GET closes the race with an end that came before the subscription was live.
+            // The end may have come before LXD listened (it adds the listener after the socket
+            // opened): /wait runs beside the events until one of them settles this. A single GET
+            // would not do: the end can fall between the GET and the listener.
             () => {
-              if (!this.#raceFree) this.#check();
+              if (this.#raceFree) return;
+              this.#check(); // the latest state at once (current, a TimeoutError's operation)
+              waiter.fallback();
             },
             () => waiter.fallback(),
           );
@@ -359,14 +364,8 @@ export async function startOperation<T>(
   );
   try {
     // Not waiting for the events socket to open keeps its handshake off the request's path; if
-    // it was not live before the request went out, wait() closes the race with one GET.
-    let live = false;
-    void sub.ready.then(
-      () => (live = true),
-      () => undefined,
-    );
-    await Promise.resolve(); // an already open (shared) stream has resolved by now
-    const liveBeforeRequest = live;
+    // LXD was not surely listening before the request went out, wait() runs /wait beside the events.
+    const liveBeforeRequest = sub.listening();
     const { project: _, ...request } = init;
     const params: AnyInit["params"] = request.params;
     const query = { ...params?.query, ...(project !== undefined && { project }) };

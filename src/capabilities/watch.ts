@@ -9,7 +9,7 @@ import type { Where } from "../request/pipeline.js";
 import { AbortError, LxdFetchError } from "../utils/errors.js";
 import { checkBoolean, checkOptions, checkSegment, checkSignal } from "../utils/validate.js";
 import { pull } from "../utils/pull.js";
-import type { EventHub } from "./events.js";
+import { type EventHub, LISTENING_AFTER_MS } from "./events.js";
 
 export interface WatchOptions {
   /** The project to watch (default: the connection's). */
@@ -95,6 +95,14 @@ export function watchCollection<T>(
         }
       });
   };
+  // LXD listens on a new socket only a moment after it opened (events.ts): a change in that
+  // moment has no event, so the list is fetched again once the socket surely listens.
+  let settle: ReturnType<typeof setTimeout> | undefined;
+  const refreshNowAndOnceListening = () => {
+    refresh();
+    clearTimeout(settle);
+    settle = setTimeout(refresh, LISTENING_AFTER_MS);
+  };
   const prefix = `${path}/`;
   const { ready, leave } = deps.hub.join(
     scope.remote,
@@ -105,16 +113,17 @@ export function watchCollection<T>(
         const source = String(e.metadata?.source ?? "").split("?")[0]!;
         if (source === path || source.startsWith(prefix)) refresh();
       },
-      reconnected: refresh,
+      reconnected: refreshNowAndOnceListening,
       failed: (err) => fail(new LxdFetchError(`${where}: the events socket failed, so the list cannot be kept current`, { cause: err })),
     },
   );
-  ready.then(refresh, () => undefined); // a failure reaches `failed`
+  ready.then(refreshNowAndOnceListening, () => undefined); // a failure reaches `failed`
 
   const onAbort = () => fail(new AbortError(where, o.signal?.reason));
   function close(): void {
     if (closed) return;
     closed = true;
+    clearTimeout(settle);
     leave();
     stop.abort();
     o.signal?.removeEventListener("abort", onAbort);
