@@ -49,7 +49,8 @@ export function httpHandlers(s: VirtualState): HttpHandler[] {
       const timeout = Number(new URL(request.url).searchParams.get("timeout") ?? -1);
       const deadline = timeout < 0 ? Infinity : Date.now() + timeout * 1000;
       // Stop holding the request once the client gave up on it.
-      while (m.op.status_code < 200 && Date.now() < deadline && !request.signal.aborted && !s.dead) await new Promise((r) => setTimeout(r, 10));
+      while (m.op.status_code < 200 && Date.now() < deadline && !request.signal.aborted && !s.dead)
+        await new Promise((r) => setTimeout(r, 10));
       // A daemon that dies drops the requests it holds, as a connection reset.
       if (s.dead) return HttpResponse.error();
       if (options.waitForm === "5.0.3") {
