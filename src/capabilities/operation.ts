@@ -1,13 +1,13 @@
 // One object per LXD operation (the model is LXD's Go client, client/operations.go): the latest
 // state, refresh, cancel, wait and update handlers. Waiting rides the shared events socket,
 // joined before the request that creates the operation; when LXD was not surely listening yet
-// (it adds a socket's listener only after the upgrade, events.ts) /wait runs beside the events,
-// and when events are unavailable /wait alone.
+// (it adds a socket's listener only after the upgrade, events.ts) a GET closes the race, and
+// another once the socket surely listens; when events are unavailable it falls back to /wait.
 import type { Where } from "../request/pipeline.js";
 import { AbortError, OperationError, OperationGoneError, TimeoutError } from "../utils/errors.js";
 import { type AnyInit, type AsyncPaths, type Core, type Method, type SendInit, untypedSend } from "../request/core.js";
 import { unexpectedAnswer, unwrap } from "../request/envelope.js";
-import type { EventHub } from "./events.js";
+import { type EventHub, LISTENING_AFTER_MS } from "./events.js";
 import type { CallOptions, WaitOptions } from "./operations.js";
 import { isFinal, type LxdEvent, type Operation } from "../types/lxd.js";
 import { settle } from "../utils/settle.js";
@@ -187,12 +187,15 @@ export class LxdOperation<M = Record<string, unknown>> {
           if (this.#eventsFailed || this.#eventsDown || !this.#ready) return waiter.fallback();
           this.#ready.then(
             // The end may have come before LXD listened (it adds the listener after the socket
-            // opened): /wait runs beside the events until one of them settles this. A single GET
-            // would not do: the end can fall between the GET and the listener.
+            // opened, events.ts): one GET now, and one more once the socket surely listens, since
+            // an end between the first GET and the listener has no event.
             () => {
               if (this.#raceFree) return;
-              this.#check(); // the latest state at once (current, a TimeoutError's operation)
-              waiter.fallback();
+              this.#check();
+              const again = setTimeout(() => {
+                if (!this.done && this.#waiters.has(waiter)) this.#check();
+              }, LISTENING_AFTER_MS);
+              (again as { unref?: () => void }).unref?.();
             },
             () => waiter.fallback(),
           );

@@ -71,22 +71,27 @@ export function watchCollection<T>(
     failure ??= err;
     close();
   };
-  const refresh = (): void => {
+  // `optional`: a second look that may fail harmlessly (the daemon restarting meanwhile: its
+  // reconnect lists again); any other failed list ends the watch.
+  const refresh = (optional = false): void => {
     if (closed) return;
     if (listing) {
       again = true; // a change came during the list: fetch once more after it
       return;
     }
     listing = list({ ...(project !== undefined && { project }), ...(o.allProjects && { allProjects: true }), signal: stop.signal })
-      .then((items) => {
-        const json = JSON.stringify(items);
-        if (json !== shown) {
-          latest = items;
-          fresh = true;
-          shown = json;
-          lists.wake();
-        }
-      }, fail)
+      .then(
+        (items) => {
+          const json = JSON.stringify(items);
+          if (json !== shown) {
+            latest = items;
+            fresh = true;
+            shown = json;
+            lists.wake();
+          }
+        },
+        optional ? () => undefined : fail,
+      )
       .finally(() => {
         listing = undefined;
         if (again) {
@@ -101,7 +106,7 @@ export function watchCollection<T>(
   const refreshNowAndOnceListening = () => {
     refresh();
     clearTimeout(settle);
-    settle = setTimeout(refresh, LISTENING_AFTER_MS);
+    settle = setTimeout(() => refresh(true), LISTENING_AFTER_MS);
   };
   const prefix = `${path}/`;
   const { ready, leave } = deps.hub.join(
