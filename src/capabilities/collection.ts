@@ -5,10 +5,11 @@
 // and adds only what is special to it.
 import type { paths } from "../generated/lxd.js";
 import { type AsyncPaths, type Method, type PathsWith, type SendInit, type SyncMetadata, untypedSend } from "../request/core.js";
-import { syncMetadata, unwrap } from "../request/envelope.js";
+import { syncMetadata } from "../request/envelope.js";
 import { listQuery, namesOf } from "./listing.js";
 import { type Args, call, type Call, type Flat, type Lead, type Mutator } from "./mutator.js";
-import { LxdOperation, type StartDeps } from "./operation.js";
+import type { LxdOperation, StartDeps } from "./operation.js";
+import { sendWrite } from "./written.js";
 import type { Where } from "../request/pipeline.js";
 import { requireExtension, type InfoCache } from "./server.js";
 import { type Watch, watchCollection, type WatchOptions } from "./watch.js";
@@ -145,19 +146,7 @@ export function collection<List extends PathsWith<"GET">, Item extends PathsWith
     body?: unknown,
   ) => {
     await ready(at, where, o);
-    const sent = await send(at, method, p, {
-      params: { path: params, query: query(o) },
-      ...(body !== undefined && { body }),
-      signal: o.signal,
-    });
-    const out = unwrap(sent.ctx, sent.status, sent.envelope);
-    if (out.type === "sync") return undefined;
-    const scope = core.scope(at);
-    return new LxdOperation(
-      { hub: deps.hub, operations: deps.operations, remote: scope.remote, project: o.project ?? scope.project },
-      out.operation,
-      (m) => m,
-    );
+    return sendWrite(deps, at, method, p, { path: params, project: o.project, body, signal: o.signal });
   };
   const name = (m: string) => `${family.name}.${m}`;
 
