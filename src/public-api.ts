@@ -79,7 +79,9 @@ export {
   ConnectionError,
   ExecError,
   ExecInputError,
+  ExecNotStartedError,
   ExecOutputError,
+  ExecRecordError,
   FileInputError,
   FileTypeError,
   InvalidArgumentError,
@@ -95,7 +97,7 @@ export {
 } from "./utils/errors.js";
 export type { EventScope, EventsOptions, EventSubscription } from "./capabilities/events.js";
 export type { ExecExit, ExecOptions, ExecProcess } from "./capabilities/exec/exec.js";
-export type { RunOptions, RunResult } from "./capabilities/exec/run.js";
+export type { RunOptions, RunOutput, RunResult } from "./capabilities/exec/run.js";
 export type {
   Image,
   ImageAliasesEntry,

@@ -134,10 +134,12 @@ async function runServer(browser, { server, env }) {
         },
       ],
       [
-        "exec value read back: out/err/3",
+        "exec value read back: out/err/3, streamed and recorded",
         () => {
           const v = byName("same-origin: exec: stdout")?.value;
-          return v?.exitCode === 3 && v?.stdout === "out\n" && v?.stderr === "err\n";
+          return ["stream", "record"].every(
+            (path) => v?.[path]?.output === path && v[path].exitCode === 3 && v[path].stdout === "out\n" && v[path].stderr === "err\n",
+          );
         },
       ],
       [

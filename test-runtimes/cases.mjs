@@ -109,11 +109,15 @@ export function coreCases(lx, lxd, remote, container, prefix, { proxyPongLoss = 
       },
     ],
     [
-      `${prefix}exec: stdout, stderr and exit code 3`,
+      `${prefix}exec: stdout, stderr and exit code 3, streamed and recorded`,
       async () => {
-        const r = await lxd.run(remote, container, ["sh", "-c", "echo out; echo err >&2; exit 3"]);
-        const got = { exitCode: r.exitCode, stdout: r.text(), stderr: r.text("stderr") };
-        assertEqual(got, { exitCode: 3, stdout: "out\n", stderr: "err\n" }, "run");
+        const got = {};
+        for (const output of ["stream", "record"]) {
+          const r = await lxd.run(remote, container, ["sh", "-c", "echo out; echo err >&2; exit 3"], { output });
+          got[output] = { output: r.output, exitCode: r.exitCode, stdout: r.text(), stderr: r.text("stderr") };
+        }
+        const want = (output) => ({ output, exitCode: 3, stdout: "out\n", stderr: "err\n" });
+        assertEqual(got, { stream: want("stream"), record: want("record") }, "run");
         return got;
       },
     ],
@@ -137,9 +141,16 @@ export function coreCases(lx, lxd, remote, container, prefix, { proxyPongLoss = 
       },
     ],
     [
-      `${prefix}exec under load: 200 execs at 50 concurrent, 0 to 256 KiB each, every byte exact`,
+      `${prefix}streamed exec under load: 200 execs at 50 concurrent, 0 to 256 KiB each, every byte exact but the server's own stderr-tail race`,
       async () => {
         const EXECS = 200;
+        // LXD up to 5.0.2 reads its exec pipes to their end; later LXD and Incus 6.0 may end a
+        // stream with its last bytes still in the pipe and a normal end-of-stream
+        // (docs/exec-output.md): an exec with exactly that shape (stdout and exit code right,
+        // stderr a cut-off prefix of its line) is counted as the server's there, never here.
+        const { environment } = await lxd.server.info(remote);
+        const affected = environment?.server !== "lxd" || !/^5\.0\.[0-2]$/.test(environment?.server_version ?? "");
+        const raced = [];
         const sizeOf = (i) => [0, 1, 125, 65_536, 131_073, 262_144][i % 6] + (i % 6 > 1 ? (i * 7919) % 4096 : 0);
         const tally = { ok: 0, wrong: 0, errors: {} };
         let first;
@@ -150,12 +161,15 @@ export function coreCases(lx, lxd, remote, container, prefix, { proxyPongLoss = 
               const i = next++;
               const line = new TextEncoder().encode(`${i}\n`);
               try {
-                const r = await lxd.run(remote, container, ["sh", "-c", `yes ${i} | head -c ${sizeOf(i)}; echo end-${i} >&2`]);
-                const good =
-                  r.stdout.byteLength === sizeOf(i) &&
-                  r.stdout.every((b, k) => b === line[k % line.length]) &&
-                  r.text("stderr") === `end-${i}\n`;
-                if (good) tally.ok++;
+                const r = await lxd.run(remote, container, ["sh", "-c", `yes ${i} | head -c ${sizeOf(i)}; echo end-${i} >&2`], {
+                  output: "stream",
+                });
+                const outGood =
+                  r.exitCode === 0 && r.stdout.byteLength === sizeOf(i) && r.stdout.every((b, k) => b === line[k % line.length]);
+                const err = r.text("stderr");
+                if (outGood && err === `end-${i}\n`) tally.ok++;
+                else if (affected && outGood && `end-${i}\n`.startsWith(err))
+                  raced.push({ i, operation: r.operation.id, stderr: err.length });
                 else tally.wrong++;
               } catch (err) {
                 tally.errors[err?.name] = (tally.errors[err?.name] ?? 0) + 1;
@@ -168,13 +182,15 @@ export function coreCases(lx, lxd, remote, container, prefix, { proxyPongLoss = 
         assertEqual(
           {
             ...tally,
-            ok: tally.ok + Math.min(lost, proxyPongLoss),
+            ok: tally.ok + Math.min(lost, proxyPongLoss) + raced.length,
             errors: Object.fromEntries(Object.entries(tally.errors).filter(([k]) => k !== "ExecOutputError" || lost > proxyPongLoss)),
           },
           { ok: EXECS, wrong: 0, errors: {} },
           `200 execs${first ? ` (first error: ${first})` : ""}`,
         );
-        return tally;
+        // Far above the measured rate (0.2%): a bound that catches the race turning systemic, or our own loss wearing its shape.
+        assert(raced.length <= 10, `the server's stderr-tail race hit ${raced.length} of 200: ${JSON.stringify(raced)}`);
+        return { ...tally, serverRace: raced };
       },
     ],
   ];
@@ -284,7 +300,10 @@ export function tlsCases(lx, env, runtime, transportOf) {
             cfg ? { ...transportOf(name, cfg), webSocket: transportOf(name, bad).webSocket } : transportOf(name, cfg),
         });
         return using(lxd, async () => {
-          const err = await rejection(lxd.run("r", env.container, ["echo", "never"]), "exec with an untrusted websocket peer");
+          const err = await rejection(
+            lxd.run("r", env.container, ["echo", "never"], { output: "stream" }),
+            "exec with an untrusted websocket peer",
+          );
           assertError(err, lx.LxdFetchError, "exec with an untrusted websocket peer");
           return err.name;
         });
@@ -322,7 +341,7 @@ export function tlsCases(lx, env, runtime, transportOf) {
       () =>
         using(client(pinOnly), async (lxd) => {
           await lxd.operations.list();
-          const r = await lxd.run("r", env.container, ["echo", "pinned"]);
+          const r = await lxd.run("r", env.container, ["echo", "pinned"], { output: "stream" });
           assertEqual([r.exitCode, r.text()], [0, "pinned\n"], "exec with a pinned server");
         }),
     ],
@@ -347,7 +366,10 @@ export function tlsCases(lx, env, runtime, transportOf) {
               : transportOf(name, cfg),
         });
         return using(lxd, async () => {
-          const err = await rejection(lxd.run("r", env.container, ["echo", "never"]), "exec with a wrong websocket pin");
+          const err = await rejection(
+            lxd.run("r", env.container, ["echo", "never"], { output: "stream" }),
+            "exec with a wrong websocket pin",
+          );
           assertError(err, lx.LxdFetchError, "exec with a wrong websocket pin");
           return err.name;
         });

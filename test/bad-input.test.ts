@@ -169,7 +169,7 @@ describe("malformed input is refused, typed, promptly and unsent", () => {
   it("the request log does see a valid call (the table's empty logs mean something)", async () => {
     const { lxd, client } = v.start();
     await client.operations.list("v");
-    const r = await client.run("v", "c1", ["echo", "hi"]);
+    const r = await client.run("v", "c1", ["echo", "hi"], { output: "stream" });
     expect(r.text()).toBe("hi\n");
     expect(lxd.requests[0]).toBe("GET /1.0/operations");
     expect(lxd.requests).toContain("POST /1.0/instances/c1/exec");

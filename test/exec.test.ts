@@ -44,7 +44,7 @@ describe("exec", () => {
 
   it.each(["arraybuffer", "uint8array", "blob", "buffer"] as const)("accepts %s frames, in order", async (frames) => {
     const { client } = v.start({ traps: { frames } });
-    const r = await client.run("v", "c1", ["sh", "-c", "echo 1; echo 2; echo 3; echo 4; exit 0"]);
+    const r = await client.run("v", "c1", ["sh", "-c", "echo 1; echo 2; echo 3; echo 4; exit 0"], { output: "stream" });
     expect(r.text()).toBe("1\n2\n3\n4\n");
   });
 
@@ -77,12 +77,12 @@ describe("exec", () => {
     expect(exit).toMatchObject({ status: "rejected", reason: { name: "ExecOutputError", exitCode: 2, streams: ["stdout", "stderr"] } });
     expect(out).toMatchObject({ status: "rejected", reason: { name: "ConnectionError" } });
     expect(err).toMatchObject({ status: "rejected", reason: { name: "ConnectionError" } });
-    await expect(client.run("v", "c1", ["true"])).rejects.toBeInstanceOf(ExecOutputError);
+    await expect(client.run("v", "c1", ["true"], { output: "stream" })).rejects.toBeInstanceOf(ExecOutputError);
   });
 
   it("a command LXD cannot start (fork/exec fails) settles run(), exited and both streams with typed errors", async () => {
     const { client } = v.start({ traps: { failBeforeStart: true } });
-    const err = await client.run("v", "c1", ["echo", "x"]).catch((e: unknown) => e);
+    const err = await client.run("v", "c1", ["echo", "x"], { output: "stream" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OperationError);
     expect(err).toMatchObject({ status: "Failure", err: expect.stringMatching(/invalid argument/) });
     const proc = await client.exec("v", "c1", ["echo", "x"]);
@@ -95,7 +95,7 @@ describe("exec", () => {
   it("output sockets that neither end nor close after the operation finished are dropped after a grace, never waited on forever", async () => {
     const { client } = v.start({ traps: { silentAfterFinish: true } });
     const started = Date.now();
-    const err = await client.run("v", "c1", ["sh", "-c", "echo out; exit 4"]).catch((e: unknown) => e);
+    const err = await client.run("v", "c1", ["sh", "-c", "echo out; exit 4"], { output: "stream" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ExecOutputError);
     expect(err).toMatchObject({ exitCode: 4, streams: ["stdout", "stderr"] });
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -107,7 +107,7 @@ describe("exec", () => {
 
   it("a final operation event that never arrives does not hang exited: the state is asked for once both outputs ended", async () => {
     const { client, lxd } = v.start({ traps: { loseFinalEvent: true } });
-    const result = await client.run("v", "c1", ["sh", "-c", "echo out; exit 3"]);
+    const result = await client.run("v", "c1", ["sh", "-c", "echo out; exit 3"], { output: "stream" });
     expect(result).toMatchObject({ exitCode: 3 });
     expect(result.text()).toBe("out\n");
     expect(lxd.requests.filter((r) => r.startsWith(`GET /1.0/operations/${result.operation.id}`)).length).toBeGreaterThan(0);
@@ -167,7 +167,7 @@ describe("exec", () => {
     };
     const { createLxd } = await import("../src/index.js");
     const c = createLxd({ remotes: { v: { url: lxd.baseUrl } }, defaultRemote: "v", WebSocket: Recording });
-    const r = await c.run("v", "c1", ["true"]);
+    const r = await c.run("v", "c1", ["true"], { output: "stream" });
     expect(r.exitCode).toBe(0);
     expect(log).toEqual(["control first", "0 after an open socket", "1 after an open socket", "2 after an open socket"]);
     await c.close();

@@ -2,9 +2,10 @@
 // as LXD 5.0.2 behaves on the wire (binary frames, an empty text frame as EOF, then a drop
 // without a close frame), with the wire traps of VirtualLxdOptions.
 import { type WebSocketHandler, ws } from "msw";
+import { concatBytes } from "../utils/bytes.js";
 import { defer } from "../utils/defer.js";
 import { CommandNotFound } from "./commands.js";
-import type { Client, MockOp, VirtualState } from "./state.js";
+import type { Client, ExecBody, MockOp, VirtualState } from "./state.js";
 import type { MockProcess } from "./types.js";
 
 const enc = new TextEncoder();
@@ -19,6 +20,7 @@ export function execSockets(s: VirtualState): WebSocketHandler {
     const secret = client.url.searchParams.get("secret");
     const fd = m && Object.keys(m.fds).find((k) => m.fds[k] === secret);
     if (m?.attach && fd && m.op.status_code < 200) return m.attach(fd, client as unknown as Client);
+    // LXD refuses the upgrade (HTTP 500); a mocked socket can only close before anything else.
     if (!m?.exec || !fd || m.op.status_code >= 200 || m.exec.sockets.has(fd))
       return client.close(1011, "Only running operations can be connected");
     const x = m.exec;
@@ -81,6 +83,7 @@ function startExec(s: VirtualState, m: MockOp) {
   const err = x.body.interactive ? out : x.sockets.get("2")!;
   const signalled = defer<number>();
   x.signal = (n) => signalled.resolve(n);
+  let stderrHeld: unknown;
   const proc: MockProcess = {
     argv: x.body.command,
     environment: x.body.environment ?? {},
@@ -97,7 +100,12 @@ function startExec(s: VirtualState, m: MockOp) {
       }
     },
     stdout: (d) => send(out, frame(bytes(d))),
-    stderr: (d) => send(err, frame(bytes(d))),
+    // loseStderrTail: each write goes out when the next one comes, so the last never does.
+    stderr: (d) => {
+      if (!traps.loseStderrTail || x.body.interactive) return send(err, frame(bytes(d)));
+      if (stderrHeld !== undefined) send(err, stderrHeld);
+      stderrHeld = frame(bytes(d));
+    },
     signalled: signalled.promise,
   };
   // With finalEventBeforeOutput, output is held back until the operation has finished.
@@ -153,5 +161,53 @@ function startExec(s: VirtualState, m: MockOp) {
     await new Promise((r) => setTimeout(r, 1));
     drop();
     if (!traps.finalEventBeforeOutput) done();
+  })();
+}
+
+/**
+ * An exec without websockets (`wait-for-websocket: false`): the command runs at once with an empty
+ * stdin. With `record-output` its output goes to exec_<op>.stdout|stderr in the instance's logs,
+ * which the final operation names in `metadata.output`, as LXD 5.0 does; else it is dropped.
+ */
+export function runDetached(s: VirtualState, m: MockOp, instance: string, body: ExecBody): void {
+  const out: Uint8Array[] = [];
+  const err: Uint8Array[] = [];
+  const proc: MockProcess = {
+    argv: body.command,
+    environment: body.environment ?? {},
+    cwd: body.cwd ?? "/root",
+    user: body.user ?? 0,
+    group: body.group ?? 0,
+    interactive: false,
+    size: { width: 80, height: 25 },
+    async *stdin() {},
+    stdout: (d) => void out.push(bytes(d).slice()),
+    stderr: (d) => void err.push(bytes(d).slice()),
+    signalled: new Promise<number>(() => undefined), // no control socket: nothing can signal it
+  };
+  const handler = s.commands[body.command[0]!];
+  void (async () => {
+    let code: number;
+    let failure = "";
+    try {
+      if (!handler) throw new CommandNotFound();
+      code = await handler(proc);
+    } catch (e) {
+      code = e instanceof CommandNotFound ? 127 : 1;
+      failure = e instanceof CommandNotFound ? "Command not found" : String(e);
+    }
+    const metadata: Record<string, unknown> = { return: code };
+    if (body["record-output"]) {
+      const files = s.logs.get(instance) ?? new Map<string, Uint8Array>();
+      s.logs.set(instance, files);
+      const name = (stream: string) => `exec_${m.op.id}.${stream}`;
+      files.set(name("stdout"), concatBytes(out));
+      files.set(name("stderr"), concatBytes(err));
+      metadata.output = {
+        "1": `/1.0/instances/${instance}/logs/${name("stdout")}`,
+        "2": `/1.0/instances/${instance}/logs/${name("stderr")}`,
+      };
+    }
+    s.finish(m, code === 126 || code === 127 ? "Failure" : "Success", failure, metadata);
   })();
 }

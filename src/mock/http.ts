@@ -3,6 +3,7 @@
 import { type HttpHandler, HttpResponse, http } from "msw";
 import { LXD_5_0_2_EXTENSIONS } from "./extensions.js";
 import { asyncResponse, errorResponse as error, syncResponse as sync } from "./envelopes.js";
+import { runDetached } from "./exec.js";
 import { type ExecBody, hex, type MockOp, type VirtualState } from "./state.js";
 
 const accepted = (m: MockOp) => asyncResponse(m.op);
@@ -65,6 +66,13 @@ export function httpHandlers(s: VirtualState): HttpHandler[] {
       if (i.status_code !== 103) return error(400, "Instance is not running");
       const body = (await request.json()) as ExecBody;
       if (!Array.isArray(body.command) || body.command.length === 0) return error(400, "Invalid exec command");
+      if (body.interactive && body["record-output"]) return error(400, 'Cannot use "interactive" in combination with "record-output"');
+      if (!body["wait-for-websocket"]) {
+        // No websockets: a task that runs the command at once, stdin empty, output recorded or dropped.
+        const m = newOp("task", "Executing command", { instances: [`/1.0/instances/${i.name}`] }, {});
+        runDetached(s, m, i.name, body);
+        return accepted(m);
+      }
       const names = body.interactive ? ["0", "control"] : ["0", "1", "2", "control"];
       const fds = Object.fromEntries(names.map((n) => [n, hex()]));
       const m = newOp(
@@ -74,6 +82,11 @@ export function httpHandlers(s: VirtualState): HttpHandler[] {
         { command: body.command, environment: body.environment ?? {}, interactive: !!body.interactive, fds },
       );
       m.fds = fds;
+      if ((s.traps.socketsTimeout ?? 0) > 0) {
+        // The server gave up waiting for the sockets (under load): the command never ran.
+        s.traps.socketsTimeout!--;
+        finish(m, "Failure", "Timed out waiting for websockets to connect");
+      }
       m.exec = {
         body,
         sockets: new Map(),

@@ -9,6 +9,7 @@ import type { MockContext } from "./context.js";
 import { asyncResponse, errorResponse, syncResponse } from "./envelopes.js";
 import { createEventBus } from "./events.js";
 import { execSockets } from "./exec.js";
+import { logHandlers } from "./logs.js";
 import { mockFiles } from "./files.js";
 import { httpHandlers } from "./http.js";
 import { imageStore } from "./images.js";
@@ -92,6 +93,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       ...metrics.handlers,
       ...acls.handlers,
       ...zones.handlers,
+      ...logHandlers(s),
       execSockets(s),
       events.handler(s.wsBase, () => !!s.traps.refuseEvents || s.dead, s.logged),
     ],
@@ -104,6 +106,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     /** Operations LXD still knows, by id. */
     operations: s.ops,
     instances: s.instances,
+    /** Recorded exec output files (`record-output`) the client has not deleted, by instance then file name. */
+    logs: s.logs,
     /** Images by fingerprint, and aliases by name. */
     images: images.images,
     imageAliases: images.aliases,

@@ -45,6 +45,8 @@ export interface VirtualState {
   events: EventBus;
   /** After dieMidExec: every request fails and no socket is accepted, as with a dead daemon. */
   dead: boolean;
+  /** Recorded exec output (`record-output`), by instance then file name, as LXD 5.0 keeps it in the instance's logs. */
+  logs: Map<string, Map<string, Uint8Array>>;
   /** Every request received, in order ("METHOD /path?query"; websockets as "WS /path", secrets redacted). */
   requests: string[];
   logged(method: string, url: URL): void;
@@ -68,6 +70,7 @@ export function createState(options: VirtualLxdOptions, commands: Record<string,
     ops,
     events,
     dead: false,
+    logs: new Map(),
     requests,
     logged: (method, url) => requests.push(`${method} ${url.pathname}${url.search.replace(/secret=[^&]*/, "secret=[redacted]")}`),
     newOp(cls, description, resources, metadata) {

@@ -53,6 +53,18 @@ export interface VirtualLxdOptions {
     silentAfterFinish?: boolean;
     /** The final operation event never reaches the events sockets (GET and /wait still tell). */
     loseFinalEvent?: boolean;
+    /**
+     * The servers' own output race (Incus 6.0, LXD >= 5.0.3): the last write to stderr stays in the
+     * pipe while stdout is complete, the end-of-stream frame is normal and the exit code right.
+     * Streamed execs only: a recorded one (`record-output`) has no pipe to lose it in.
+     */
+    loseStderrTail?: boolean;
+    /**
+     * The next N websocket execs are given up by the server before any socket connected, as LXD
+     * and Incus do after 5 s under load: the operation fails "Timed out waiting for websockets to
+     * connect" without a `return`, the command never runs, and every socket is refused.
+     */
+    socketsTimeout?: number;
   };
 }
 

@@ -80,6 +80,8 @@ export interface ExecOperationMetadata {
   fds?: ExecFds;
   /** Exit status; -1 when the command could not start. */
   return?: number;
+  /** With `record-output`: the paths of the files holding stdout ("1") and stderr ("2"). */
+  output?: { "1"?: string; "2"?: string };
   command?: string[];
   environment?: Record<string, string>;
   interactive?: boolean;

@@ -143,10 +143,59 @@ class ExecIoError extends ExecError {
 export class ExecOutputError extends ExecIoError {
   override name = "ExecOutputError";
   declare readonly streams: ("stdout" | "stderr")[];
-  constructor(id: string, streams: ("stdout" | "stderr")[], exitCode: number, operation: Operation<ExecOperationMetadata>) {
-    const message = `exec ${id}: LXD closed ${streams.join(" and ")} without end-of-stream; output may be incomplete (exit code ${exitCode})`;
-    super(message, { exitCode, operation });
+  constructor(
+    id: string,
+    streams: ("stdout" | "stderr")[],
+    exitCode: number,
+    operation: Operation<ExecOperationMetadata>,
+    options?: ErrorOptions & { message?: string },
+  ) {
+    const message =
+      options?.message ??
+      `exec ${id}: LXD closed ${streams.join(" and ")} without end-of-stream; output may be incomplete (exit code ${exitCode})`;
+    super(message, { exitCode, operation }, options?.cause === undefined ? undefined : { cause: options.cause });
     this.streams = streams;
+  }
+}
+
+/**
+ * A recorded run (`output: "record"`) finished, but the server's record of its output could not
+ * be read: the operation named no file, or fetching it failed (`cause`). Never an empty string in
+ * its place; the exit code is the operation's.
+ */
+export class ExecRecordError extends ExecOutputError {
+  override name = "ExecRecordError";
+  constructor(
+    id: string,
+    streams: ("stdout" | "stderr")[],
+    exitCode: number,
+    operation: Operation<ExecOperationMetadata>,
+    detail: string,
+    cause?: unknown,
+  ) {
+    const message = `exec ${id}: the recorded ${streams.join(" and ")} could not be read (${detail}); exit code ${exitCode}`;
+    super(id, streams, exitCode, operation, { message: redact(message), ...(cause !== undefined && { cause }) });
+  }
+}
+
+/**
+ * The server gave up waiting for the exec's websockets before the command started (LXD 5.0 and
+ * Incus 6.0 fail the operation with "Timed out waiting for websockets to connect" after 5 s,
+ * current LXD after 10 s, and refuse later sockets with "Only running operations can be
+ * connected"). The command never ran; exec sends it again by itself and throws this once
+ * `attempts` all ended so.
+ */
+export class ExecNotStartedError extends ExecError {
+  override name = "ExecNotStartedError";
+  declare readonly attempts: number;
+  declare readonly operation: Operation;
+  constructor(id: string, attempts: number, operation: Operation, options?: ErrorOptions) {
+    super(
+      `exec ${id}: the server stopped waiting for the websockets before the command started (${operation.err}); it never ran (${attempts} attempt${attempts === 1 ? "" : "s"})`,
+      options,
+    );
+    this.attempts = attempts;
+    this.operation = redactOperation(operation);
   }
 }
 

@@ -257,7 +257,15 @@ export interface Connected {
   outputs: Map<string, Output>;
 }
 
-const CONNECT_TIMEOUT_MS = 5000; // LXD 5.0 fails the operation when fds are not all connected in 5 s
+// LXD 5.0 and Incus 6.0 fail the operation when its fds are not all connected in 5 s (current LXD:
+// 10 s). A socket that reaches the server just as the operation ends can crash the daemon: its
+// Connect checks "running" under the lock, then calls onConnect from a goroutine after the
+// unlock, and the operation's done() sets onConnect to nil meanwhile (a nil dereference, seen on
+// both test servers under load after floods of late sockets; docs/exec-output.md). So no socket
+// is started in the last second before the server's deadline; one started before it may take
+// until the server has given its verdict (it refuses a late one at once).
+const START_BY_MS = 4000;
+const OPEN_BY_MS = 12_000;
 
 /**
  * Connects the plan's fds one after another, each once the previous one is open, as LXD's Go
@@ -273,8 +281,11 @@ export async function connectFds(
   fds: Readonly<Record<string, string | undefined>>,
   plan: readonly FdPlan[],
   aborted: () => AbortError | undefined,
+  /** When the request that created the operation was sent: the server's clock starts after it. */
+  sentAt = Date.now(),
 ): Promise<Connected> {
-  const deadline = Date.now() + CONNECT_TIMEOUT_MS;
+  const startBy = sentAt + START_BY_MS;
+  const openBy = sentAt + OPEN_BY_MS;
   const pathOf = (secret: string) => `/1.0/operations/${encodeURIComponent(target.id)}/websocket?secret=${encodeURIComponent(secret)}`;
   const sockets: WebSocket[] = [];
   const outputs = new Map<string, Output>();
@@ -284,10 +295,14 @@ export async function connectFds(
       if (!secret) throw new ExecError(`operation ${target.id} has no websocket secret for fd ${fd}`);
       const where = { remote: target.remote, path: redact(pathOf(secret)) };
       const socket: SocketOptions | undefined = output === undefined ? undefined : { answerPings: false };
+      if (Date.now() > startBy)
+        throw new ExecError(
+          `operation ${target.id}: ${label} websocket not started, less than a second was left of the server's time to connect them all`,
+        );
       const ws = await openSocket(target.factory, wsUrl(target.base, pathOf(secret)), {
         label,
         remote: target.remote,
-        timeoutMs: Math.max(1, deadline - Date.now()),
+        timeoutMs: Math.max(1, openBy - Date.now()),
         signal: target.signal,
         onCreate: (ws) => {
           if (output !== undefined) outputs.set(fd, outputStream(ws, output, where, aborted));
@@ -325,11 +340,14 @@ const isText = (v: unknown): v is string => typeof v === "string";
 const field = (o: unknown, key: string): unknown => (typeof o === "object" && o !== null ? Reflect.get(o, key) : undefined);
 
 /** Exec's (and a console's) operation metadata, its typed fields checked: the fd secrets and the exit code. */
-export const readExecMetadata: MetadataReader<ExecOperationMetadata> = ({ fds, return: code, ...rest }) => {
+export const readExecMetadata: MetadataReader<ExecOperationMetadata> = ({ fds, return: code, output, ...rest }) => {
   const [control, stdin, stdout, stderr] = ["control", "0", "1", "2"].map((k) => field(fds, k));
   const typed: ExecFds | undefined =
     isText(control) && isText(stdin)
       ? { control, "0": stdin, ...(isText(stdout) && { "1": stdout }), ...(isText(stderr) && { "2": stderr }) }
       : undefined;
-  return { ...rest, ...(typed && { fds: typed }), ...(typeof code === "number" && { return: code }) };
+  const [outFile, errFile] = ["1", "2"].map((k) => field(output, k));
+  const files =
+    isText(outFile) || isText(errFile) ? { ...(isText(outFile) && { "1": outFile }), ...(isText(errFile) && { "2": errFile }) } : undefined;
+  return { ...rest, ...(typed && { fds: typed }), ...(typeof code === "number" && { return: code }), ...(files && { output: files }) };
 };

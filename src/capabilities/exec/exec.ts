@@ -3,7 +3,16 @@
 // frame and a drop without a close frame; the exit code is `metadata.return` of the finished
 // operation, and `exited` waits for it *and* both EOFs so no trailing output is lost.
 import type { Where } from "../../request/pipeline.js";
-import { AbortError, ExecError, ExecOutputError, InvalidArgumentError, OperationError } from "../../utils/errors.js";
+import {
+  AbortError,
+  ExecError,
+  ExecNotStartedError,
+  ExecOutputError,
+  InvalidArgumentError,
+  OperationError,
+  TlsError,
+} from "../../utils/errors.js";
+import { TLS_CODE } from "../../transport/cause.js";
 import {
   type Connected,
   connectFds,
@@ -38,10 +47,17 @@ export interface ExecExit {
   /** The command's exit status; 128+n when killed by signal n; 126/127 when it could not run. */
   exitCode: number;
   operation: Operation<ExecOperationMetadata>;
+  /**
+   * Exec operations created for this command: 1, or more when the server gave up waiting for the
+   * websockets before the command started (it never ran) and the command was sent again.
+   */
+  attempts: number;
 }
 
 export interface ExecProcess {
   readonly operation: LxdOperation<ExecOperationMetadata>;
+  /** Exec operations created to start it (see ExecExit.attempts). */
+  readonly attempts: number;
   /** Closing it sends EOF (non-interactive: the stdin socket closes; interactive: `\x04`). */
   readonly stdin: WritableStream<Uint8Array>;
   /** Bytes as they come, never decoded. In interactive mode the PTY's output. */
@@ -77,6 +93,16 @@ const END_GRACE_MS = 2000;
 // Both outputs ended but no final state: LXD normally sends it within milliseconds.
 const VERIFY_FIRST_MS = 1000;
 const VERIFY_MAX_MS = 30_000;
+// A server that gave up waiting for the websockets fails the operation with this, before the
+// command starts (LXD 5.0 and Incus 6.0 after 5 s, current LXD after 10 s): sending it again is safe.
+const NOT_STARTED = /^Timed out waiting for websockets to connect$/;
+// Operations sent for one exec whose websockets the server stopped waiting for, the last included.
+const START_ATTEMPTS = 3;
+// The server was too busy to take the sockets in time: give it this long (times the attempt) first.
+const RETRY_PAUSE_MS = 1000;
+// After a failed connect, how long the operation's verdict is waited for: the server's own
+// deadline (10 s at most) from its start, and some.
+const VERDICT_MS = 12_000;
 
 export async function exec(
   deps: ExecDeps,
@@ -92,15 +118,30 @@ export async function exec(
 
   const leave = await deps.connecting(name, signal);
   try {
-    return await start(deps, where, instance, body, options);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await start(deps, where, instance, body, options, attempt);
+      } catch (err) {
+        if (!(err instanceof ExecNotStartedError) || attempt >= START_ATTEMPTS) throw err;
+        await pause(RETRY_PAUSE_MS * attempt, signal, instance);
+      }
+    }
   } finally {
     leave(); // connected (or failed): the next exec may connect
   }
 }
 
-async function start(deps: ExecDeps, where: Where, instance: string, body: InstanceExecPost, options: ExecOptions): Promise<ExecProcess> {
+async function start(
+  deps: ExecDeps,
+  where: Where,
+  instance: string,
+  body: InstanceExecPost,
+  options: ExecOptions,
+  attempt: number,
+): Promise<ExecProcess> {
   const { signal, project } = options;
   const name = deps.core.resolve(where);
+  const sentAt = Date.now();
   const handle = await startOperation<ExecOperationMetadata, "POST", "/1.0/instances/{name}/exec">(
     deps,
     where,
@@ -121,14 +162,61 @@ async function start(deps: ExecDeps, where: Where, instance: string, body: Insta
     throw new ExecError(`exec in ${instance}: operation ${op.id} has no websocket secrets`);
   }
   try {
-    return await attach(deps, name, handle, fds, options);
+    return await attach(deps, name, handle, fds, options, attempt, sentAt);
   } catch (err) {
+    // A certificate refused is no server too busy: its verdict would be the same, never retried.
+    const never = signal?.aborted || tlsFailure(err) ? undefined : await neverStarted(handle);
     handle.release();
+    if (never) throw new ExecNotStartedError(handle.id, attempt, never, { cause: err });
     throw err;
   }
 }
 
-function execBody(instance: string, command: string[], options: ExecOptions): InstanceExecPost {
+/** Whether a TLS check failed somewhere in `err`'s causes (by code, or by message where a runtime gives none). */
+function tlsFailure(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (e instanceof TlsError || (typeof code === "string" && TLS_CODE.test(code)) || TLS_CODE.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** Waits `ms`, or rejects with AbortError once `signal` aborts. */
+function pause(ms: number, signal: AbortSignal | undefined, instance: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AbortError(`exec in ${instance}`, signal?.reason));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * After the websockets failed to connect: the operation, when the server says the command never
+ * started because it stopped waiting for them (a retry is then safe); else undefined.
+ */
+async function neverStarted(handle: LxdOperation<ExecOperationMetadata>): Promise<Operation | undefined> {
+  try {
+    await handle.wait({ timeout: VERDICT_MS });
+  } catch (err) {
+    const op = err instanceof OperationError ? err.operation : undefined;
+    const code = op?.metadata?.return;
+    if (op && NOT_STARTED.test(op.err) && !(typeof code === "number" && code >= 0)) return op;
+  }
+  return undefined;
+}
+
+/**
+ * The exec request, its input checked. `record`: no websockets, the output written to files the
+ * final operation names (`metadata.output`), the command's stdin empty.
+ */
+export function execBody(instance: string, command: string[], options: ExecOptions, record = false): InstanceExecPost {
   const o = checkOptions("exec", options);
   checkSegment("exec", "instance name", instance);
   if (!Array.isArray(command) || command.length === 0)
@@ -151,9 +239,9 @@ function execBody(instance: string, command: string[], options: ExecOptions): In
   if (o.project !== undefined) checkSegment("exec", "project", o.project);
   return {
     command,
-    "wait-for-websocket": true,
+    "wait-for-websocket": !record,
     interactive: o.interactive ?? false,
-    "record-output": false,
+    "record-output": record,
     ...(o.environment && { environment: o.environment }),
     ...(o.cwd !== undefined && { cwd: o.cwd }),
     ...(o.user !== undefined && { user: o.user }),
@@ -169,6 +257,8 @@ async function attach(
   handle: LxdOperation<ExecOperationMetadata>,
   fds: ExecFds,
   options: ExecOptions,
+  attempts: number,
+  sentAt: number,
 ): Promise<ExecProcess> {
   const interactive = options.interactive ?? false;
   let aborted: AbortError | undefined;
@@ -177,7 +267,7 @@ async function attach(
   const target = { factory: deps.webSocket(remote), base: deps.baseUrl(remote), remote, id: handle.id, signal: options.signal };
   let connected: Connected;
   try {
-    connected = await connectFds(target, fds, interactive ? INTERACTIVE_FDS : FDS, isAborted);
+    connected = await connectFds(target, fds, interactive ? INTERACTIVE_FDS : FDS, isAborted, sentAt);
   } catch (e) {
     throw abortedWhile(e);
   }
@@ -227,7 +317,7 @@ async function attach(
       });
     }
     if (lost.length > 0) throw new ExecOutputError(handle.id, lost, code, final);
-    return { exitCode: code, operation: final };
+    return { exitCode: code, operation: final, attempts };
   })();
   exited
     .catch(() => undefined)
@@ -252,6 +342,7 @@ async function attach(
 
   return {
     operation: handle,
+    attempts,
     stdin: stdinStream(stdinWs, interactive ? "eot" : "close"),
     stdout: stdout.stream,
     stderr: stderr.stream,
@@ -299,7 +390,10 @@ function verifyUntil(handle: LxdOperation<ExecOperationMetadata>, settled: Promi
 }
 
 /** The final operation state; 126/127 end as Failure with `return` set, which is still an exit. */
-async function finalState(handle: LxdOperation<ExecOperationMetadata>, signal?: AbortSignal): Promise<Operation<ExecOperationMetadata>> {
+export async function finalState(
+  handle: LxdOperation<ExecOperationMetadata>,
+  signal?: AbortSignal,
+): Promise<Operation<ExecOperationMetadata>> {
   try {
     return await handle.wait(signal ? { signal } : {});
   } catch (err) {

@@ -4,23 +4,43 @@ import type { Where } from "../../request/pipeline.js";
 import { concatBytes } from "../../utils/bytes.js";
 import { ExecInputError, InvalidArgumentError } from "../../utils/errors.js";
 import { exec, type ExecDeps, type ExecExit, type ExecOptions } from "./exec.js";
+import { runRecorded } from "./exec-record.js";
 import { checkOptions } from "../../utils/validate.js";
+
+/** How run() gets the output: see RunOptions.output. */
+export type RunOutput = "auto" | "record" | "stream";
 
 export interface RunOptions extends ExecOptions {
   /** Written to stdin, which is then closed. Without it stdin is closed at once. */
   input?: string | Uint8Array | ArrayBuffer | ReadableStream<Uint8Array>;
+  /**
+   * `"record"`: the server writes the output to files that are read and deleted once the command
+   * ended (no websocket, so none of the servers' stream-tail losses; no stdin, and an abort stops
+   * the waiting, not the command). `"stream"`: over the exec websockets. `"auto"` (default):
+   * record, unless there is `input`, `interactive` or a `signal`. docs/exec-output.md says why.
+   */
+  output?: RunOutput;
 }
 
 export interface RunResult extends ExecExit {
   stdout: Uint8Array;
   stderr: Uint8Array;
+  /** The path the output took. */
+  output: "record" | "stream";
+  /** Recorded output files the server still has, because deleting them failed; absent when none. */
+  leftover?: string[];
   /** The output decoded as UTF-8. */
   text(stream?: "stdout" | "stderr"): string;
 }
 
 export async function run(deps: ExecDeps, remote: Where, instance: string, command: string[], options?: RunOptions): Promise<RunResult> {
-  const { input, ...execOptions } = checkOptions("run", options);
+  const { input, output = "auto", ...execOptions } = checkOptions("run", options);
   const bytes = inputBytes(input);
+  const decoder = new TextDecoder();
+  if (chooseRecord(output, input, execOptions)) {
+    const r = await runRecorded(deps, remote, instance, command, execOptions);
+    return { ...r, output: "record", text: (s = "stdout") => decoder.decode(s === "stdout" ? r.stdout : r.stderr) };
+  }
   const proc = await exec(deps, remote, instance, command, execOptions);
   const feed = (async () => {
     const writer = proc.stdin.getWriter();
@@ -34,8 +54,19 @@ export async function run(deps: ExecDeps, remote: Where, instance: string, comma
   const [stdout, stderr, exit] = results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [Uint8Array, Uint8Array, ExecExit];
   // The command ended, but it may have seen only part of its input: say so, never a quiet success.
   if (results[3].status === "rejected") throw new ExecInputError(proc.operation.id, exit, results[3].reason);
-  const decoder = new TextDecoder();
-  return { ...exit, stdout, stderr, text: (s = "stdout") => decoder.decode(s === "stdout" ? stdout : stderr) };
+  return { ...exit, stdout, stderr, output: "stream", text: (s = "stdout") => decoder.decode(s === "stdout" ? stdout : stderr) };
+}
+
+/** Whether the output is recorded; a recorded run has no stdin and no terminal, so asking for one with them is refused. */
+function chooseRecord(output: unknown, input: RunOptions["input"], o: ExecOptions): boolean {
+  if (output === "stream") return false;
+  if (output === "auto") return input === undefined && !o.interactive && o.signal === undefined;
+  if (output !== "record")
+    throw new InvalidArgumentError(`run: output must be "auto", "record" or "stream" (got ${JSON.stringify(output)})`);
+  if (input !== undefined) throw new InvalidArgumentError('run: output "record" gives the command no stdin, so it takes no input');
+  if (o.interactive)
+    throw new InvalidArgumentError('run: output "record" cannot be interactive (the server records only separate streams)');
+  return true;
 }
 
 /**
