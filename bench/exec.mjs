@@ -3,13 +3,17 @@
 //  (a) throughput of `head -c N /dev/zero` read as a stream (bytes counted, not kept) through
 //      lxd-fetch, a bare raw-protocol client (the practical ceiling) and `lxc exec` (local only);
 //  (b) per-exec latency of `true`: lxd-fetch vs raw interleaved call by call, and `lxc exec` per process;
-//  (c) peak RSS of a child process streaming 16/64/256 MiB, lxd-fetch and raw.
-//   npx tsup --silent && node bench/exec.mjs [--quick]
+//  (c) peak RSS of a child process streaming 16/64/256 MiB, lxd-fetch and raw;
+//  (e) run() with the output recorded by the server against streamed, on every server of
+//      .lxd-test/lxd.env (LXD and Incus), both transports: latency, requests per call, and a
+//      burst of concurrent runs; ratios record/stream from the same run.
+//   npx tsup --silent && node bench/exec.mjs [--quick] [--record (section e only)]
 import { execFile, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Agent, WebSocket } from "undici";
-import { createLxd } from "../dist/index.js";
+import { createLxd, nodeTransport } from "../dist/index.js";
+import { loadServers } from "../scripts/lxd-env.mjs";
 import { lxdEnv, median } from "./env.mjs";
 
 const MiB = 1 << 20;
@@ -236,7 +240,7 @@ async function main() {
   const routes = makeRoutes();
   const lxd = makeLxd();
   const libRun = async (route) => {
-    const r = await lxd.run(route.name, C, ["true"]);
+    const r = await lxd.run(route.name, C, ["true"], { output: "stream" }); // the websocket path, as raw
     if (r.exitCode !== 0) throw new Error(`lxd-fetch: true exited ${r.exitCode}`);
   };
   const rawRun = async (route) => {
@@ -409,12 +413,121 @@ async function main() {
     console.log(`\n${failures} failure(s): see the FAILED lines`);
     process.exitCode = 1;
   }
+}
+
+// ---- (e) recorded output against streamed, per server ------------------------------------------
+const REC_CALLS = quick ? 10 : 30; // sequential pairs per server and transport
+const REC_BURST = quick ? 50 : 200; // runs per burst, REC_CONCURRENT at once
+const REC_CONCURRENT = 50;
+const REC_ROUNDS = 3; // bursts per path, alternating which path goes first
+
+// A client whose transport counts what it sends: HTTP requests and websockets, by kind.
+function countingClient(name, remote) {
+  const seen = { http: 0, ws: 0, events: 0 };
+  const lxd = createLxd({
+    remotes: { [name]: remote },
+    defaultRemote: name,
+    transport: (n, cfg) => {
+      const t = nodeTransport(n, cfg);
+      return {
+        ...t,
+        baseUrl: t.baseUrl,
+        fetch: (input, init) => (seen.http++, t.fetch(input, init)),
+        webSocket: (url, o) => (url.includes("/1.0/events") ? seen.events++ : seen.ws++, t.webSocket(url, o)),
+      };
+    },
+  });
+  return { lxd, seen };
+}
+
+async function recordBench() {
+  const servers = loadServers().filter((s) => s.env);
+  console.log(
+    `\n(e) run() recorded (record-output, files read and deleted) vs streamed (websockets): \`sh -c 'echo out; echo err >&2; exit 3'\`;` +
+      ` latency: ${REC_CALLS} sequential pairs, interleaved; burst: ${REC_BURST} runs at ${REC_CONCURRENT} concurrent, ${REC_ROUNDS} rounds per path;` +
+      ` requests per call: HTTP + exec websockets (the shared events socket apart)`,
+  );
+  console.log("server        route  path    median ms  requests/call  burst s (rounds)        record/stream latency  burst");
+  const cmd = ["sh", "-c", "echo out; echo err >&2; exit 3"];
+  for (const { env } of servers) {
+    const routes = [
+      ["unix", { socket: env.socket }],
+      ["https", { url: env.httpsUrl, ca: env.serverCert, cert: env.clientCert, key: env.clientKey }],
+    ];
+    for (const [route, remote] of routes) {
+      const { lxd, seen } = countingClient(route, remote);
+      const one = async (output) => {
+        const r = await lxd.run(route, env.container, cmd, { output });
+        if (r.exitCode !== 3 || r.text() !== "out\n" || r.text("stderr") !== "err\n" || r.output !== output)
+          throw new Error(`${output}: wrong result ${JSON.stringify({ exit: r.exitCode, out: r.text(), err: r.text("stderr") })}`);
+      };
+      const row = {};
+      try {
+        for (const output of ["record", "stream"]) await one(output); // warm-up: connections, events socket
+        const times = { record: [], stream: [] };
+        const requests = { record: 0, stream: 0 };
+        for (let i = 0; i < REC_CALLS; i++) {
+          for (const output of i % 2 ? ["stream", "record"] : ["record", "stream"]) {
+            const before = seen.http + seen.ws;
+            const t = performance.now();
+            await withTimeout(one(output), `latency ${output}`);
+            times[output].push(performance.now() - t);
+            requests[output] += seen.http + seen.ws - before;
+          }
+        }
+        const bursts = { record: [], stream: [] };
+        for (let round = 0; round < REC_ROUNDS; round++) {
+          for (const output of round % 2 ? ["stream", "record"] : ["record", "stream"]) {
+            let next = 0;
+            const t = performance.now();
+            await withTimeout(
+              Promise.all(
+                Array.from({ length: REC_CONCURRENT }, async () => {
+                  while (next < REC_BURST) {
+                    next++;
+                    await one(output);
+                  }
+                }),
+              ),
+              `burst ${output}`,
+            );
+            bursts[output].push((performance.now() - t) / 1000);
+          }
+        }
+        for (const output of ["record", "stream"])
+          row[output] = {
+            ms: median(times[output]),
+            req: requests[output] / REC_CALLS,
+            burst: median(bursts[output]),
+            all: bursts[output],
+          };
+      } catch (e) {
+        fail(`record bench ${env.label} ${route}`, e);
+      }
+      await lxd.close();
+      for (const output of ["record", "stream"]) {
+        const r = row[output];
+        if (!r) continue;
+        const ratios =
+          output === "record"
+            ? `${fmt(row.record.ms / row.stream?.ms, 2).padStart(21)}  ${fmt(row.record.burst / row.stream?.burst, 2).padStart(5)}`
+            : "";
+        console.log(
+          `${env.label.padEnd(13)} ${route.padEnd(6)} ${output.padEnd(6)} ${fmt(r.ms, 1).padStart(10)}  ${fmt(r.req, 1).padStart(13)}  ${`${fmt(r.burst, 2)} (${r.all.map((x) => fmt(x, 2)).join(" ")})`.padEnd(22)} ${ratios}`,
+        );
+      }
+    }
+  }
+  if (failures) process.exitCode = 1;
+}
+
+if (process.argv.includes("--child")) await child(process.argv.slice(process.argv.indexOf("--child") + 1));
+else {
+  if (!process.argv.includes("--record")) await main();
+  await recordBench();
   // Everything is closed: the process should exit on its own. If a handle leaks, say so and exit.
   setTimeout(() => {
     console.error("bench: still running 5 s after close; open handles:", process.getActiveResourcesInfo());
     process.exit(1);
   }, 5000).unref();
 }
-
-if (process.argv.includes("--child")) await child(process.argv.slice(process.argv.indexOf("--child") + 1));
-else await main();
