@@ -55,7 +55,8 @@ const MAX_RETRY_MS = 2000;
 const CONNECT_TIMEOUT_MS = 4000;
 // LXD completes the websocket upgrade first and only then (after a database transaction) adds
 // the listener (lxd/events.go in 5.0.2): events of that moment are lost although the socket is
-// open. A socket open this long is taken to be listening; before, callers close the gap otherwise.
+// open, and under load the gap lasts seconds (docs/protocol.md). Only an event received proves
+// the listener exists (`heard`); a watch lists once more this long after the socket opened.
 export const LISTENING_AFTER_MS = 1000;
 const FINAL_MEMORY = 4096;
 
@@ -66,6 +67,8 @@ class SharedStream {
   private opened = false;
   /** When the current socket opened (undefined while there is none). */
   openedAt: number | undefined;
+  /** An event came on the current socket: LXD has added its listener. */
+  heard = false;
   private droppedAt: number | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly finals = new Set<string>();
@@ -140,6 +143,7 @@ class SharedStream {
         this.ws = ws;
         this.opened = true;
         this.openedAt = Date.now();
+        this.heard = false;
         this.droppedAt = undefined;
         ws.addEventListener("message", (m) => this.dispatch(m.data));
         ws.addEventListener("close", () => this.dropped(ws));
@@ -163,6 +167,7 @@ class SharedStream {
     if (this.ws !== ws) return;
     this.ws = undefined;
     this.openedAt = undefined;
+    this.heard = false;
     if (this.listeners.size === 0) return this.end(); // it was lingering
     this.ready = this.newReady();
     this.retry();
@@ -177,6 +182,7 @@ class SharedStream {
 
   private dispatch(data: unknown): void {
     if (typeof data !== "string") return; // LXD sends JSON text frames only
+    this.heard = true;
     let e: LxdEvent;
     try {
       e = JSON.parse(data) as LxdEvent;
@@ -209,7 +215,7 @@ export interface Joined {
   /** Resolves once the socket is open (not yet proof that LXD listens: see `listening`). */
   readonly ready: Promise<void>;
   leave(): void;
-  /** The socket has been open long enough that LXD surely listens (LISTENING_AFTER_MS). */
+  /** An event came on the open socket, so LXD listens: what changes from now on has its event. */
   listening(): boolean;
 }
 
@@ -247,7 +253,7 @@ export class EventHub {
     return {
       ready: s.ready,
       leave: () => s.remove(listener),
-      listening: () => s.openedAt !== undefined && Date.now() - s.openedAt >= LISTENING_AFTER_MS,
+      listening: () => s.openedAt !== undefined && s.heard,
     };
   }
 

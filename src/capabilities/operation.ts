@@ -7,7 +7,7 @@ import type { Where } from "../request/pipeline.js";
 import { AbortError, OperationError, OperationGoneError, TimeoutError } from "../utils/errors.js";
 import { type AnyInit, type AsyncPaths, type Core, type Method, type SendInit, untypedSend } from "../request/core.js";
 import { unexpectedAnswer, unwrap } from "../request/envelope.js";
-import { type EventHub, LISTENING_AFTER_MS } from "./events.js";
+import type { EventHub, Joined } from "./events.js";
 import type { CallOptions, WaitOptions } from "./operations.js";
 import { isFinal, type LxdEvent, type Operation } from "../types/lxd.js";
 import { settle } from "../utils/settle.js";
@@ -15,6 +15,9 @@ import { checkFunction, checkMs, checkOptions, checkSegment, checkSignal } from 
 
 /** How long a new operation keeps its events subscription with nobody waiting: LXD's retention. */
 const CREATION_HOLD_MS = 5000;
+// Until an event proves LXD listens on a new events socket, the state is asked for at these
+// intervals (the last repeats): each well under the 5 s for which LXD keeps a finished operation.
+const LISTENING_POLL_MS = [500, 1000, 2000];
 
 /**
  * What a handle needs of the operations API: the plain calls, not the public overloads with
@@ -58,6 +61,8 @@ export class LxdOperation<M = Record<string, unknown>> {
   #creationHold = false;
   /** The subscription was live before the operation existed: no GET is needed to close a race. */
   #raceFree = false;
+  /** Whether LXD surely listens on the events socket this handle is subscribed to. */
+  #listening: Joined["listening"] = () => false;
   #gone: OperationGoneError | undefined;
   readonly #handlers = new Set<(op: Operation<M>) => void>();
   readonly #waiters = new Set<Waiter>();
@@ -187,15 +192,12 @@ export class LxdOperation<M = Record<string, unknown>> {
           if (this.#eventsFailed || this.#eventsDown || !this.#ready) return waiter.fallback();
           this.#ready.then(
             // The end may have come before LXD listened (it adds the listener after the socket
-            // opened, events.ts): one GET now, and one more once the socket surely listens, since
-            // an end between the first GET and the listener has no event.
+            // opened, events.ts): one GET now, and more until an event proves it listens, since
+            // an end between a GET and the listener has no event.
             () => {
               if (this.#raceFree) return;
               this.#check();
-              const again = setTimeout(() => {
-                if (!this.done && this.#waiters.has(waiter)) this.#check();
-              }, LISTENING_AFTER_MS);
-              (again as { unref?: () => void }).unref?.();
+              this.#untilListening(waiter, 0);
             },
             () => waiter.fallback(),
           );
@@ -216,6 +218,24 @@ export class LxdOperation<M = Record<string, unknown>> {
     if (!this.done) this.#check();
   }
 
+  /**
+   * GETs the state at short intervals (under LXD's 5 s retention) until a GET went out after an
+   * event proved the socket listens; from then on the events tell every change.
+   */
+  #untilListening(waiter: Waiter, attempt: number): void {
+    const t = setTimeout(
+      () => {
+        if (this.done || this.#raceFree || !this.#waiters.has(waiter)) return;
+        const listening = this.#listening();
+        this.#check();
+        if (listening) this.#raceFree = true;
+        else this.#untilListening(waiter, attempt + 1);
+      },
+      LISTENING_POLL_MS[Math.min(attempt, LISTENING_POLL_MS.length - 1)],
+    );
+    (t as { unref?: () => void }).unref?.();
+  }
+
   #hold(): void {
     this.#holds++;
     if (!this.#leave && !this.done) {
@@ -229,8 +249,9 @@ export class LxdOperation<M = Record<string, unknown>> {
     }
   }
 
-  #adopt(sub: { ready: Promise<void>; leave(): void }): void {
+  #adopt(sub: Joined): void {
     this.#leave = sub.leave;
+    this.#listening = sub.listening;
     this.#ready = sub.ready;
     this.#eventsFailed = false;
     this.#eventsDown = false;

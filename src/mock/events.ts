@@ -10,8 +10,11 @@ export interface EventBus {
   readonly sockets: number;
   /** Events sockets ever accepted. */
   readonly connections: number;
-  /** The MSW handler of `/1.0/events`; `refused()` says whether to refuse a new socket. */
-  handler(wsBase: string, refused: () => boolean, logged: (method: string, url: URL) => void): WebSocketHandler;
+  /**
+   * The MSW handler of `/1.0/events`; `refused()` says whether to refuse a new socket, `listenAfter()`
+   * how long after the upgrade its listener is added (LXD: after a database transaction).
+   */
+  handler(wsBase: string, refused: () => boolean, logged: (method: string, url: URL) => void, listenAfter?: () => number): WebSocketHandler;
 }
 
 export function createEventBus(): EventBus {
@@ -32,15 +35,21 @@ export function createEventBus(): EventBus {
     get connections() {
       return connections;
     },
-    handler(wsBase, refused, logged) {
+    handler(wsBase, refused, logged, listenAfter = () => 0) {
       return ws.link(`${wsBase}/1.0/events`).addEventListener("connection", ({ client }) => {
         logged("WS", client.url);
         if (refused()) return client.close(1011, "events refused");
         const types = (client.url.searchParams.get("type") ?? "operation,logging,lifecycle").split(",");
         connections++;
         const entry = { client: client as unknown as Client, types };
-        clients.add(entry);
-        client.addEventListener("close", () => clients.delete(entry));
+        let closed = false;
+        client.addEventListener("close", () => {
+          closed = true;
+          clients.delete(entry);
+        });
+        const delay = listenAfter();
+        if (delay <= 0) clients.add(entry);
+        else setTimeout(() => closed || clients.add(entry), delay);
       });
     },
   };

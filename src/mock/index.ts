@@ -95,7 +95,12 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       ...zones.handlers,
       ...logHandlers(s),
       execSockets(s),
-      events.handler(s.wsBase, () => !!s.traps.refuseEvents || s.dead, s.logged),
+      events.handler(
+        s.wsBase,
+        () => !!s.traps.refuseEvents || s.dead,
+        s.logged,
+        () => s.traps.listenAfterMs ?? 0,
+      ),
     ],
     /** Each instance's in-memory filesystem (`/`, `/root`, `/tmp`, `/etc` to start with). */
     filesystems: files.filesystems,

@@ -65,6 +65,11 @@ export interface VirtualLxdOptions {
      * connect" without a `return`, the command never runs, and every socket is refused.
      */
     socketsTimeout?: number;
+    /**
+     * LXD adds an events socket's listener after the upgrade and a database transaction, seconds
+     * later under load: events of the first N ms after a socket opened never reach it.
+     */
+    listenAfterMs?: number;
   };
 }
 
