@@ -1,33 +1,57 @@
 #!/usr/bin/env node
 // File transfer through lxd-fetch's CLI (the library's files.push/pull, streamed) against
 // `lxc file push/pull`, each as its own process under GNU time (wall time, peak RSS), in the same
-// run, over LXD's unix socket, into the test container under /root/lfb-bench-*. Two sizes show
-// whether memory stays flat: peak RSS at 64 MiB and at 1 GiB should be the same. Every copy is
-// checked: sha256 of the pulled file, and sha256sum inside the container, equal to the source's.
+// run, over LXD's unix socket and over HTTPS (a remote in a temporary LXD_CONF that both CLIs
+// read), into the test container under /root/lfb-bench-*. Two sizes show whether memory stays
+// flat: peak RSS at 64 MiB and at 1 GiB should be the same. Every copy is checked: sha256 of the
+// pulled file, and sha256sum inside the container, equal to the source's. With --runs N the
+// whole set is repeated and the medians and their ratios are printed as well.
 //
-//   npm run build && node bench/files.mjs [--sizes 64,1024] (MiB) [--instance NAME]
+//   npm run build && node bench/files.mjs [--sizes 64,1024] (MiB) [--transports unix,https]
+//     [--runs 3] [--instance NAME] [--cli path/to/cli.js | path/to/executable]
 //
 // --instance: a running instance of your own (default: the shared test container), so that
 // other suites stopping or restarting the shared one cannot break the run.
+// --cli: another build of the CLI in the same seat: a .js file runs under this Node, anything
+// else is run as it is (e.g. a compiled executable).
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { once } from "node:events";
+import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { once } from "node:events";
-import { lxdEnv } from "./env.mjs";
+import { lxdEnv, median } from "./env.mjs";
 
 const env = lxdEnv();
-const CLI = new URL("../dist/cli.js", import.meta.url).pathname;
-if (!existsSync(CLI)) throw new Error("bench/files: dist/cli.js is missing (npx tsup)");
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const CLI = arg("--cli", new URL("../dist/cli.js", import.meta.url).pathname);
+if (!existsSync(CLI)) throw new Error(`bench/files: ${CLI} is missing (npx tsup)`);
+const cliArgv = CLI.endsWith(".js") ? [process.execPath, CLI] : [CLI];
 if (!existsSync("/usr/bin/time")) throw new Error("bench/files: needs GNU time (apt-get install time)");
-const sizesArg = process.argv.indexOf("--sizes");
-const SIZES = (sizesArg > 0 ? process.argv[sizesArg + 1] : "64,1024").split(",").map(Number);
-const instanceArg = process.argv.indexOf("--instance");
-const C = instanceArg > 0 ? process.argv[instanceArg + 1] : env.container;
-const ENV = { ...process.env, LXD_DIR: dirname(env.socket), LXD_CONF: mkdtempSync(join(tmpdir(), "lfb-bench-conf-")) };
+const SIZES = arg("--sizes", "64,1024").split(",").map(Number);
+const TRANSPORTS = arg("--transports", "unix,https").split(",");
+const RUNS = Number(arg("--runs", "1"));
+const C = arg("--instance", env.container);
+const conf = mkdtempSync(join(tmpdir(), "lfb-bench-conf-"));
+const ENV = { ...process.env, LXD_DIR: dirname(env.socket), LXD_CONF: conf };
 const work = mkdtempSync(join(tmpdir(), "lfb-bench-"));
 const remoteDir = `/root/lfb-bench-${process.pid}`;
+
+// The HTTPS remote `bench`, as `lxc remote add` would write it: both CLIs read this layout.
+if (TRANSPORTS.includes("https")) {
+  writeFileSync(
+    join(conf, "config.yml"),
+    `default-remote: local\nremotes:\n  bench:\n    addr: ${env.httpsUrl}\n    protocol: lxd\n    auth_type: tls\n    public: false\n  local:\n    addr: unix://\n    protocol: lxd\n    public: false\n`,
+  );
+  copyFileSync(env.files.clientCert, join(conf, "client.crt"));
+  copyFileSync(env.files.clientKey, join(conf, "client.key"));
+  mkdirSync(join(conf, "servercerts"));
+  copyFileSync(env.files.serverCert, join(conf, "servercerts", "bench.crt"));
+}
+const prefix = { unix: "", https: "bench:" };
 
 /** Runs argv under GNU time: seconds and peak RSS in MiB. */
 function timed(argv) {
@@ -69,44 +93,65 @@ try {
   for (const mib of SIZES) {
     const src = join(work, `src-${mib}.bin`);
     const want = await makeFile(src, mib);
-    const tools = {
-      "lxd-fetch": {
-        push: (dst) => [process.execPath, CLI, "file", "push", src, `${C}${dst}`],
-        pull: (from, dst) => [process.execPath, CLI, "file", "pull", `${C}${from}`, dst],
-      },
-      lxc: {
-        push: (dst) => ["lxc", "file", "push", src, `${C}${dst}`],
-        pull: (from, dst) => ["lxc", "file", "pull", `${C}${from}`, dst],
-      },
-    };
-    for (const [tool, t] of Object.entries(tools)) {
-      const remote = `${remoteDir}/${tool}-${mib}.bin`;
-      const local = join(work, `pulled-${tool}-${mib}.bin`);
-      const push = timed(t.push(remote));
-      const inside = inContainer("sha256sum", remote).split(" ")[0];
-      const pull = timed(t.pull(remote, local));
-      const pulled = await sha256File(local);
-      if (inside !== want || pulled !== want)
-        throw new Error(`${tool} ${mib} MiB: sha256 differs (inside ${inside}, pulled ${pulled}, source ${want})`);
-      rows.push({ tool, mib, push, pull });
-      rmSync(local);
-      inContainer("rm", "-f", remote);
+    for (let run = 1; run <= RUNS; run++) {
+      for (const transport of TRANSPORTS) {
+        const at = `${prefix[transport]}${C}`;
+        const tools = {
+          "lxd-fetch": {
+            push: (dst) => [...cliArgv, "file", "push", src, `${at}${dst}`],
+            pull: (from, dst) => [...cliArgv, "file", "pull", `${at}${from}`, dst],
+          },
+          lxc: {
+            push: (dst) => ["lxc", "file", "push", src, `${at}${dst}`],
+            pull: (from, dst) => ["lxc", "file", "pull", `${at}${from}`, dst],
+          },
+        };
+        // Alternate which tool goes first, so that neither always runs on a warmer cache.
+        const order = run % 2 ? ["lxd-fetch", "lxc"] : ["lxc", "lxd-fetch"];
+        for (const tool of order) {
+          const t = tools[tool];
+          const remote = `${remoteDir}/${tool}-${mib}.bin`;
+          const local = join(work, `pulled-${tool}-${mib}.bin`);
+          const push = timed(t.push(remote));
+          const inside = inContainer("sha256sum", remote).split(" ")[0];
+          const pull = timed(t.pull(remote, local));
+          const pulled = await sha256File(local);
+          if (inside !== want || pulled !== want)
+            throw new Error(`${tool} ${mib} MiB ${transport}: sha256 differs (inside ${inside}, pulled ${pulled}, source ${want})`);
+          rows.push({ run, transport, tool, mib, push, pull });
+          rmSync(local);
+          inContainer("rm", "-f", remote);
+        }
+      }
     }
     rmSync(src);
   }
 } finally {
   spawnSync("lxc", ["exec", C, "--", "rm", "-rf", remoteDir], { env: ENV });
   rmSync(work, { recursive: true, force: true });
-  rmSync(ENV.LXD_CONF, { recursive: true, force: true });
+  rmSync(conf, { recursive: true, force: true });
 }
 
 const f = (x) => `${x.s.toFixed(2)} s, ${x.mib.toFixed(1)} MiB`;
-console.log(`file push/pull over the unix socket, ${C} (${env.label}); sha256 checked for every copy`);
-console.log("| size | tool | push | pull |");
-console.log("|---|---|---|---|");
-for (const r of rows) console.log(`| ${r.mib} MiB | ${r.tool} | ${f(r.push)} | ${f(r.pull)} |`);
-for (const mib of SIZES) {
-  const [a, b] = ["lxd-fetch", "lxc"].map((t) => rows.find((r) => r.tool === t && r.mib === mib));
-  const ratio = (k) => `${(a[k].s / b[k].s).toFixed(2)}× time, ${(a[k].mib / b[k].mib).toFixed(2)}× RSS`;
-  console.log(`${mib} MiB, lxd-fetch / lxc: push ${ratio("push")}; pull ${ratio("pull")}`);
-}
+console.log(`file push/pull, ${C} (${env.label}), CLI ${cliArgv.join(" ")}; sha256 checked for every copy`);
+console.log("| run | size | transport | tool | push | pull |");
+console.log("|---|---|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.run} | ${r.mib} MiB | ${r.transport} | ${r.tool} | ${f(r.push)} | ${f(r.pull)} |`);
+const ratio = (a, b) => `${(a.s / b.s).toFixed(2)}× time, ${(a.mib / b.mib).toFixed(2)}× RSS`;
+for (const mib of SIZES)
+  for (const transport of TRANSPORTS) {
+    const pick = (tool) => rows.filter((r) => r.tool === tool && r.mib === mib && r.transport === transport);
+    const [ours, lxc] = [pick("lxd-fetch"), pick("lxc")];
+    for (let i = 0; i < ours.length; i++)
+      console.log(
+        `${mib} MiB ${transport} run ${ours[i].run}, lxd-fetch / lxc: push ${ratio(ours[i].push, lxc[i].push)}; pull ${ratio(ours[i].pull, lxc[i].pull)}`,
+      );
+    if (RUNS > 1) {
+      const med = (rs, k) => ({ s: median(rs.map((r) => r[k].s)), mib: median(rs.map((r) => r[k].mib)) });
+      const [op, lp, ol, ll] = [med(ours, "push"), med(lxc, "push"), med(ours, "pull"), med(lxc, "pull")];
+      console.log(
+        `${mib} MiB ${transport}, medians of ${RUNS}: lxd-fetch push ${f(op)}, pull ${f(ol)}; lxc push ${f(lp)}, pull ${f(ll)}; ` +
+          `push ${ratio(op, lp)}; pull ${ratio(ol, ll)}`,
+      );
+    }
+  }

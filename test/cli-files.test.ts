@@ -1,5 +1,6 @@
 // The CLI's file push/pull (src/cli/files.ts) against the virtual LXD in this process, with real
 // local files; argument errors through the spawned CLI (--mock).
+import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,6 +72,17 @@ describe("file pull", () => {
     mkdirSync(join(dir, "sub"));
     await filePull(client, undefined, "c1/root/p.bin", join(dir, "sub"));
     expect(new Uint8Array(readFileSync(join(dir, "sub", "p.bin")))).toEqual(data);
+  });
+
+  it("a file of several read chunks and a partial last one comes back byte for byte", async () => {
+    const { client, lxd } = v.start();
+    const data = bytes(3 * 256 * 1024 + 5);
+    await filePush(client, undefined, localFile("big.bin", data, 0o644), "c1/root/big.bin", {});
+    const sha = (b: Uint8Array | undefined) => b && createHash("sha256").update(b).digest("hex");
+    expect(sha(lxd.filesystems.get("c1").get("/root/big.bin")?.data)).toBe(sha(data));
+    const out = join(tempDir(), "big.bin");
+    await filePull(client, undefined, "c1/root/big.bin", out);
+    expect(sha(readFileSync(out))).toBe(sha(data));
   });
 
   it("a directory is refused; a missing file is LXD's 404", async () => {

@@ -1,5 +1,4 @@
 // A one-line progress display on stderr for long transfers, shown only when stderr is a terminal.
-import { Transform } from "node:stream";
 
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
 
@@ -12,27 +11,32 @@ function human(n: number): string {
   return `${n.toFixed(u === 0 ? 0 : 1)} ${UNITS[u]}`;
 }
 
-/** A pass-through that counts bytes and redraws `label: 12.0 MiB / 1.0 GiB (1%)` at most 10 times a second. */
-export function progress(label: string, total: number | undefined, stream: NodeJS.WriteStream = process.stderr): Transform {
+export interface Progress {
+  /** Counts `bytes` more and redraws `label: 12.0 MiB / 1.0 GiB (1%)`, at most 10 times a second. */
+  add(bytes: number): void;
+  /** Draws the final count and ends the line. */
+  end(): void;
+}
+
+export function progress(label: string, total: number | undefined, stream: NodeJS.WriteStream = process.stderr): Progress {
   let done = 0;
   let last = 0;
   const draw = (force: boolean) => {
+    if (!stream.isTTY) return;
     const now = Date.now();
-    if (!stream.isTTY || (!force && now - last < 100)) return;
+    if (!force && now - last < 100) return;
     last = now;
     const pct = total ? ` (${Math.floor((done / total) * 100)}%)` : "";
     stream.write(`\r\x1b[K${label}: ${human(done)}${total ? ` / ${human(total)}` : ""}${pct}`);
   };
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      done += chunk.byteLength;
+  return {
+    add(bytes) {
+      done += bytes;
       draw(false);
-      cb(null, chunk);
     },
-    flush(cb) {
+    end() {
       draw(true);
       if (stream.isTTY) stream.write("\n");
-      cb();
     },
-  });
+  };
 }
