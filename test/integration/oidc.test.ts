@@ -204,6 +204,28 @@ describeServers("real server: OIDC sign-in", (env) => {
     expect(store.current()).toBeUndefined(); // forgotten: the next call signs in anew
   });
 
+  it("a refresh failing mid-exec: the exec ends typed (its output whole, or AuthError), never hangs", { timeout: 60_000 }, async () => {
+    const store = watchedStore();
+    const { lxd } = signIn("erin", store);
+    await lxd.server.info();
+    const t = store.current() as OidcTokens;
+    const started = Date.now();
+    const running = lxd
+      .remote()
+      .run(c, ["sh", "-c", "sleep 2; echo done"])
+      .then(
+        (r) => r.text(),
+        (e: unknown) => e,
+      );
+    await new Promise((r) => setTimeout(r, 500));
+    await revokeAtIdp("http://127.0.0.1:9999", "incus", t.refreshToken as string);
+    await store.save({ ...t, accessToken: "not-a-jwt", refreshAt: 0 });
+    const outcome = await running;
+    expect(Date.now() - started).toBeLessThan(20_000);
+    if (typeof outcome === "string") expect(outcome).toBe("done\n");
+    else expect(outcome).toBeInstanceOf(AuthError);
+  });
+
   it("tokens the app already has, and a bearer source of its own (exec over websockets)", { timeout: 60_000 }, async () => {
     const store = watchedStore();
     await signIn("carol", store).lxd.server.info();
