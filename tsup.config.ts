@@ -1,8 +1,12 @@
 import { defineConfig } from "tsup";
 
 // openapi-fetch's CJS build has only `exports.default`; bundling it avoids the __toESM interop
-// trap of CJS output from a "type": "module" package (toolchain notes §5).
+// trap of CJS output from a "type": "module" package (toolchain notes §5). oauth4webapi (the
+// OIDC sign-in, src/auth/oidc.ts) is ESM-only: bundled into the server entries (a CJS require
+// and Deno's import of a bare name are avoided), left to the app's bundler in the browser's,
+// where its `sideEffects: false` lets a page that never signs in drop it whole.
 const bundled = ["openapi-fetch", "openapi-typescript-helpers"];
+const server = [...bundled, "oauth4webapi"];
 
 export default defineConfig([
   {
@@ -13,7 +17,7 @@ export default defineConfig([
     dts: true,
     sourcemap: true,
     clean: true,
-    noExternal: bundled,
+    noExternal: server,
   },
   {
     entry: { browser: "src/browser.ts" },
@@ -34,7 +38,7 @@ export default defineConfig([
     dts: true,
     sourcemap: true,
     splitting: false,
-    noExternal: bundled,
+    noExternal: server,
     external: ["node:fs", "node:net", "node:tls", "node:stream"],
     removeNodeProtocol: false,
   },
@@ -52,7 +56,7 @@ export default defineConfig([
     // yaml is bundled into its own chunk, loaded only by `operations show` or a config outside
     // the subset lxc writes (src/cli/lxc-yaml.ts).
     // undici is "bundled" only as the alias below, which loads undici's files at run time.
-    noExternal: [...bundled, "yaml", "undici"],
+    noExternal: [...server, "yaml", "undici"],
     external: ["msw", "msw/node"],
     esbuildOptions(options) {
       // undici's index loads far more than the Node transport uses (see src/cli/undici-lean.ts).

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The layers of src/ and their one direction: entries → connection → capabilities → streams →
-// request pipeline → transports → utils and types. A file may import from its own layer or a
-// lower one, type-only imports included, and no import circle may form (docs/architecture.md).
+// request pipeline → transports → auth (sign-in sessions) → utils and types. A file may import
+// from its own layer or a lower one, type-only imports included, and no import circle may form
+// (docs/architecture.md).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
 
@@ -12,6 +13,7 @@ const LAYERS = [
   ["generated", "generated/"],
   ["types", "types/"],
   ["utils", "utils/"],
+  ["auth", "auth/"],
   ["transport", "transport/"],
   ["request", "request/"],
   ["streams", "streams/"],

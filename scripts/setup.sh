@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Everything a fresh Debian 12 machine (as root) needs for the demo and the tests: the real LXD
 # (scripts/lxd-up.sh), the real Incus beside it (scripts/incus-up.sh), a 3-member LXD cluster
-# beside both (scripts/lxd-cluster-up.sh), and Debian's Chromium and nginx for the browser suite.
-# Idempotent.
+# beside both (scripts/lxd-cluster-up.sh), the OIDC identity provider Incus trusts
+# (scripts/idp-up.sh; it needs `npm ci` first), and Debian's Chromium and nginx for the browser
+# suite. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/lxd-up.sh
 bash scripts/incus-up.sh
 bash scripts/lxd-cluster-up.sh
+bash scripts/idp-up.sh
 # Installing nginx must not start the package's own server (port 80 on every address): with no
 # policy-rc.d, add one that denies service starts for the install; the browser suite starts its
 # own nginx on 127.0.0.1 only.

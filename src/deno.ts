@@ -2,6 +2,7 @@
 import { createBase, type LxdBase } from "./connection/base.js";
 import { createLxdClient, type Lxd, type LxdOptions } from "./connection/client.js";
 import { remoteTransport } from "./transport/failover.js";
+import { authorizeRemote } from "./transport/authorize-oidc.js";
 import { pickIncusSocket } from "./transport/incus.js";
 import { denoTransport } from "./transport/deno.js";
 
@@ -10,12 +11,12 @@ export { denoTransport, localSocketPath } from "./transport/deno.js";
 
 /** Creates a client. Without options it talks to the local daemon over its unix socket. */
 export function createLxd(options: LxdOptions = {}): Lxd {
-  return createLxdClient(options, denoTransport, remoteTransport);
+  return createLxdClient(options, denoTransport, remoteTransport, authorizeRemote);
 }
 
 /** The shared core alone, for the per-capability functions (`lxdOperations(base)`, …). */
 export function createLxdBase(options: LxdOptions = {}): LxdBase {
-  return createBase(options, denoTransport, remoteTransport);
+  return createBase(options, denoTransport, remoteTransport, authorizeRemote);
 }
 
 /**

@@ -94,6 +94,7 @@ export {
   TimeoutError,
   TlsError,
   UnsupportedError,
+  AuthError,
 } from "./utils/errors.js";
 export type { EventScope, EventsOptions, EventSubscription } from "./capabilities/events.js";
 export type { ExecExit, ExecOptions, ExecProcess } from "./capabilities/exec/exec.js";
@@ -160,3 +161,14 @@ export type { WebSocketConstructor } from "./streams/websocket.js";
 export * from "./types/lxd.js";
 export type { IncusCertificatesPostFields, IncusInstanceStateFields, IncusLifecycleFields } from "./types/incus.js";
 export type { components, paths } from "./generated/lxd.js";
+export type {
+  BearerAuth,
+  BearerRequest,
+  DeviceCodePrompt,
+  OidcChallenge,
+  OidcOptions,
+  OidcTokens,
+  RemoteAuth,
+  TokenStore,
+} from "./auth/types.js";
+export { memoryTokenStore, oidcAuth } from "./auth/oidc.js";

@@ -70,6 +70,7 @@ function denoArgs() {
       return [https.host, `localhost:${https.port || 443}`, `unix:${s.env.socket}`];
     }),
     "127.0.0.1:80",
+    "127.0.0.1:9999", // the OIDC identity provider (scripts/idp-up.sh)
     `unix:${missing}`,
     "127.0.0.1:2",
   ];

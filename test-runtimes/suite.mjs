@@ -11,6 +11,7 @@
 import process from "node:process";
 import * as lx from "lxd-fetch";
 import { assert, coreCases, failureCases, runCases, tlsCases } from "./cases.mjs";
+import { oidcCases } from "./oidc-cases.mjs";
 import { loadServers, skipOrFail } from "../scripts/lxd-env.mjs";
 
 const runtime = globalThis.Deno ? "deno" : globalThis.Bun ? "bun" : "node";
@@ -84,6 +85,7 @@ for (const { server, env } of available) {
     ...coreCases(lx, lxd, "unix", env.container, `${tag}unix: `),
     ...coreCases(lx, lxd, "https", env.container, `${tag}https: `),
     ...tlsCases(lx, env, runtime, transportOf).map(([name, fn]) => [`${tag}${name}`, fn]),
+    ...oidcCases(lx, env, tag),
   );
 }
 

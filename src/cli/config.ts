@@ -10,6 +10,7 @@ import { pickIncusSocket } from "../transport/incus.js";
 import type { RemoteConfig } from "../index.js";
 import { parseLxcYaml } from "./lxc-yaml.js";
 import { loadYaml } from "./yaml.js";
+import { cliOidc } from "./oidc.js";
 
 /** Whose configuration: `lxc`'s (LXD) or `incus`'s. */
 export type ConfigKind = "lxc" | "incus";
@@ -90,6 +91,11 @@ export async function loadRemotes(env: Record<string, string | undefined> = proc
       continue;
     }
     const ca = read(join("servercerts", `${name}.crt`));
+    if (r.auth_type === "oidc") {
+      // Signed in with OIDC: no client certificate; tokens cached in a 0600 file (cli/oidc.ts).
+      remotes[name] = { url: addr, ...(ca && { ca }), auth: { oidc: cliOidc(dir, name) } };
+      continue;
+    }
     remotes[name] = { url: addr, ...(cert && { cert }), ...(key && { key }), ...(ca && { ca }) };
   }
   return { dir, kind, remotes, defaultRemote: doc["default-remote"] ?? "local", skipped };

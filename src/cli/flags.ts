@@ -28,6 +28,8 @@ export const OPTIONS = {
   profile: { type: "string", short: "p", multiple: true },
   force: { type: "boolean", short: "f" },
   token: { type: "string" },
+  "auth-type": { type: "string" },
+  "accept-certificate": { type: "boolean" },
   "volume-only": { type: "boolean" },
   all: { type: "boolean", short: "a" },
   resources: { type: "boolean" },

@@ -38,6 +38,7 @@ Commands:
   network acl list|show|create|delete|rename|get|set|unset|edit …
   remote list
   remote add <name> <url> --token <token>
+  remote add <name> <url> --auth-type oidc [--accept-certificate]
 
 Remotes come from the LXD CLI's config ($LXD_CONF or ~/.config/lxc/config.yml), or from
 Incus's ($INCUS_CONF or ~/.config/incus/config.yml) when that is the one there is.
@@ -236,7 +237,7 @@ async function remoteList(out: (s: string) => void): Promise<number> {
     ["local", local, "unix"],
     ...Object.entries(cfg.remotes)
       .filter(([n]) => n !== "local")
-      .map(([n, r]) => [n, "url" in r ? r.url : r.socket, "url" in r ? "tls" : "unix"]),
+      .map(([n, r]) => [n, "url" in r ? r.url : r.socket, "url" in r ? ("auth" in r ? "oidc" : "tls") : "unix"]),
   ];
   out(
     table(
@@ -259,6 +260,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
       return cmd || flags.help ? 0 : 2;
     }
     if (cmd === "remote") {
+      if (sub === "add" && flags["auth-type"] === "oidc") {
+        return await (await import("./remote-add-oidc.js")).remoteAddOidc(rest, flags["accept-certificate"] === true, out);
+      }
       if (sub === "add") return await (await import("./remote-add.js")).remoteAdd(rest, flags.token, out);
       if (sub !== "list") throw new UsageError("remote list | remote add <name> <url> --token <token>");
       return await remoteList(out);

@@ -7,6 +7,8 @@ import { createPipeline, type Where } from "../request/pipeline.js";
 import { InvalidArgumentError } from "../utils/errors.js";
 import type { LxdOptions } from "./options.js";
 import type { RemoteOptions, Transport, TransportFactory } from "../transport/types.js";
+import type { Authorize } from "../transport/authorized.js";
+import type { RemoteAuth } from "../auth/types.js";
 import { checkFunction, checkMs, checkOptions, checkText } from "../utils/validate.js";
 
 export interface LxdBase {
@@ -35,7 +37,17 @@ export type RemoteTransport = (factory: TransportFactory, name: string, config: 
  * `clusters` is the failover over member URLs; the browser's per-capability base leaves it out
  * (about 0.7 KB gzip), and then a remote with a list of URLs is refused.
  */
-export function createBase(given: LxdOptions | undefined, defaultTransport: TransportFactory, clusters?: RemoteTransport): LxdBase {
+/**
+ * `authorize` puts a remote's `auth` (a bearer, an OIDC sign-in) on its transport; the browser's
+ * entry has none (a browser's WebSocket cannot carry a bearer; pages sign in with the server's
+ * cookie flow) and refuses remotes with `auth`.
+ */
+export function createBase(
+  given: LxdOptions | undefined,
+  defaultTransport: TransportFactory,
+  clusters?: RemoteTransport,
+  authorize?: Authorize,
+): LxdBase {
   const options = checkOptions("createLxd", given);
   const configs = { ...checkOptions("createLxd", options.remotes) };
   for (const [name, config] of Object.entries(configs)) checkRemote(name, config);
@@ -63,7 +75,15 @@ export function createBase(given: LxdOptions | undefined, defaultTransport: Tran
       }
       return f(name, config as Parameters<TransportFactory>[1]);
     });
-  const transports = new Map<string, Transport>(names.map((name) => [name, build(factory, name, configs[name])]));
+  const transports = new Map<string, Transport>(
+    names.map((name) => {
+      const t = build(factory, name, configs[name]);
+      const auth = (configs[name] as { auth?: RemoteAuth } | undefined)?.auth;
+      if (auth === undefined) return [name, t];
+      if (!authorize) throw new InvalidArgumentError(`remote "${name}": auth is not available here`);
+      return [name, authorize(t, name, auth, configs[name])];
+    }),
+  );
   const state = new Map<object, { value: unknown; dispose: ((value: never) => void) | undefined }>();
 
   const named = (remote: string | undefined): string => {

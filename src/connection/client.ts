@@ -5,6 +5,7 @@ import { createBase, type RemoteTransport } from "./base.js";
 import { type Connection, createConnection } from "./connection.js";
 import type { Flat } from "../capabilities/mutator.js";
 import type { TransportFactory } from "../transport/types.js";
+import type { Authorize } from "../transport/authorized.js";
 import type { LxdOptions } from "./options.js";
 import { CAPABILITIES, type Capabilities } from "./registry.js";
 
@@ -20,8 +21,13 @@ export interface Lxd extends Capabilities<Flat> {
   close(): Promise<void>;
 }
 
-export function createLxdClient(options: LxdOptions | undefined, defaultTransport: TransportFactory, clusters?: RemoteTransport): Lxd {
-  const base = createBase(options, defaultTransport, clusters);
+export function createLxdClient(
+  options: LxdOptions | undefined,
+  defaultTransport: TransportFactory,
+  clusters?: RemoteTransport,
+  authorize?: Authorize,
+): Lxd {
+  const base = createBase(options, defaultTransport, clusters, authorize);
   const lxd = {
     defaultRemote: base.defaultRemote,
     remotes: base.remotes,

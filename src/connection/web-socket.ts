@@ -1,6 +1,7 @@
 // How a capability opens a websocket to a remote: `options.WebSocket`, else the transport's, and
-// where the client has `beforeRequest` hooks, their headers on the upgrade request. Apart from
-// base.ts so that an app without websockets (operations only) bundles none of it.
+// where the client has `beforeRequest` hooks, their headers on the upgrade request, and the
+// remote's bearer where it has one. Apart from base.ts so that an app without websockets
+// (operations only) bundles none of it.
 import type { LxdBase } from "./base.js";
 import type { Where } from "../request/pipeline.js";
 import type { WebSocketFactory } from "../streams/websocket.js";
@@ -8,9 +9,12 @@ import type { WebSocketFactory } from "../streams/websocket.js";
 export function webSocketOf(base: LxdBase): (where: Where) => WebSocketFactory {
   return (where) => {
     const Ctor = base.options.WebSocket;
-    const make: WebSocketFactory = Ctor ? (url: string) => new Ctor(url) : base.transport(where).webSocket;
+    const t = base.transport(where);
+    const make: WebSocketFactory = Ctor ? (url: string) => new Ctor(url) : t.webSocket;
     const { before } = base.core;
-    if (before.length === 0) return make;
+    // A remote's own credentials (a bearer: transport/authorized.ts), which an app's WebSocket cannot carry.
+    const credentials = Ctor ? undefined : t.upgradeHeaders;
+    if (before.length === 0 && !credentials) return make;
     const factory: WebSocketFactory = (url, socketOptions) => make(url, socketOptions);
     factory.headers = async (url) => {
       const context = { remote: base.resolve(where), method: "GET", path: new URL(url).pathname };
@@ -19,7 +23,8 @@ export function webSocketOf(base: LxdBase): (where: Where) => WebSocketFactory {
         const out = await hook(request, context);
         if (out instanceof Request) request = out;
       }
-      return Object.fromEntries(request.headers);
+      // The remote's own credentials (a bearer: transport/authorized.ts) last, unseen by hooks.
+      return { ...Object.fromEntries(request.headers), ...(await credentials?.call(t, url)) };
     };
     return factory;
   };

@@ -1,5 +1,6 @@
 // The seam between the runtime-neutral client and each runtime's networking. Everything that
 // needs undici, Deno.createHttpClient or Bun's `tls` lives behind this interface.
+import type { RemoteAuth } from "../auth/types.js";
 
 /** A named HTTPS remote, as `lxc remote add` knows it. Certificates and keys are PEM text. */
 export interface HttpsRemote {
@@ -12,6 +13,12 @@ export interface HttpsRemote {
   ca?: string;
   /** SHA-256 fingerprint of the server certificate to pin (hex, colons optional). */
   fingerprint?: string;
+  /**
+   * Signing in without a client certificate: `{ oidc: {...} }` (the device flow, refreshed
+   * tokens; Node, Deno, Bun) or `{ bearer: source }` (`oidcAuth()`, or the app's own). The
+   * bearer goes on every request and websocket of this remote only (docs/oidc.md).
+   */
+  auth?: RemoteAuth;
 }
 
 /** The local daemon over its unix socket (Node, Deno, Bun). */
@@ -63,6 +70,8 @@ export interface Transport {
    * host's websockets one at a time, so it queues execs before their request instead (gate.ts).
    */
   readonly maxConnecting?: number;
+  /** Headers of this remote's credentials for a websocket's upgrade request (a bearer token). */
+  upgradeHeaders?(url: string, signal?: AbortSignal): Promise<Record<string, string>>;
   /** Releases connections (an undici Agent, a Deno HttpClient). */
   close(): Promise<void>;
 }

@@ -272,3 +272,20 @@ export class FileTypeError extends LxdFetchError {
     this.type = type;
   }
 }
+
+/**
+ * Signing in failed: no tokens and no way to get them, the identity provider refused (a revoked
+ * or expired refresh token), or the server refused a freshly refreshed token. lxd-fetch refreshes
+ * once and then throws this (no loop). Never carries a token, a refresh token or a cookie.
+ */
+export class AuthError extends LxdFetchError {
+  override name = "AuthError";
+  declare readonly remote: string;
+  /** The OAuth error code when the identity provider gave one (e.g. `invalid_grant`). */
+  declare readonly oauthError: string | undefined;
+  constructor(message: string, details: { remote: string; oauthError?: string | undefined }) {
+    super(message);
+    this.remote = details.remote;
+    this.oauthError = details.oauthError;
+  }
+}

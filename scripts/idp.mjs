@@ -1,0 +1,86 @@
+// The test world's identity provider: oidc-provider (a certified OpenID Provider) on loopback,
+// which Incus trusts for OIDC sign-in (scripts/idp-up.sh starts it and configures Incus).
+// docs/oidc.md explains each setting. Run by idp-up.sh as a background process:
+//   node scripts/idp.mjs              # http://127.0.0.1:9999
+// Environment: IDP_PORT (9999), IDP_AUDIENCE (the Incus URL, https://127.0.0.1:8444),
+// IDP_ACCESS_TTL (seconds, 3600), IDP_SHORT_ACCESS_TTL (seconds, 5; for logins named "short…"),
+// IDP_KEYS (the signing key file, created on first start; default .lxd-test/idp-jwks.json).
+import { generateKeyPairSync } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Provider from "oidc-provider";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const port = Number(process.env.IDP_PORT ?? 9999);
+const issuer = `http://127.0.0.1:${port}`;
+const audience = process.env.IDP_AUDIENCE ?? "https://127.0.0.1:8444";
+const accessTtl = Number(process.env.IDP_ACCESS_TTL ?? 3600);
+const shortAccessTtl = Number(process.env.IDP_SHORT_ACCESS_TTL ?? 5);
+const keysFile = process.env.IDP_KEYS ?? join(root, ".lxd-test", "idp-jwks.json");
+
+// One RSA key kept across restarts: Incus caches the issuer's keys, and tokens signed before a
+// restart stay valid.
+if (!existsSync(keysFile)) {
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const jwk = { ...privateKey.export({ format: "jwk" }), kid: `lxd-fetch-${Date.now()}`, use: "sig", alg: "RS256" };
+  writeFileSync(keysFile, JSON.stringify({ keys: [jwk] }), { mode: 0o600 });
+}
+const jwks = JSON.parse(readFileSync(keysFile, "utf8"));
+
+const provider = new Provider(issuer, {
+  jwks,
+  clients: [
+    {
+      // Public, as Incus's own CLI is: the device flow and refresh for tools, the code flow with
+      // PKCE for Incus's server-side browser login (/oidc/login → /oidc/callback).
+      client_id: "incus",
+      token_endpoint_auth_method: "none",
+      grant_types: ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token", "authorization_code"],
+      response_types: ["code"],
+      redirect_uris: [`${audience}/oidc/callback`],
+    },
+  ],
+  // Any login and password signs in (the test user is whoever the test names).
+  async findAccount(_ctx, id) {
+    return { accountId: id, claims: async () => ({ sub: id, email: `${id}@lxd-fetch.test`, name: id }) };
+  },
+  claims: { openid: ["sub"], email: ["email"], profile: ["name"] },
+  scopes: ["openid", "offline_access", "email", "profile"],
+  features: {
+    devInteractions: { enabled: true },
+    deviceFlow: { enabled: true },
+    revocation: { enabled: true },
+    // Incus refuses opaque access tokens: a resource indicator (the Incus URL) gets a JWT whose
+    // `aud` is that URL, which is what Incus's oidc.audience checks.
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: () => audience,
+      useGrantedResource: () => true,
+      getResourceServerInfo: (_ctx, resource) => {
+        if (resource !== audience) throw new Provider.errors.InvalidTarget();
+        return { scope: "openid offline_access email profile", audience, accessTokenFormat: "jwt", jwt: { sign: { alg: "RS256" } } };
+      },
+    },
+  },
+  // Refresh tokens for every client allowed the grant (a tool asks for offline_access anyway).
+  issueRefreshToken: (_ctx, client) => client.grantTypeAllowed("refresh_token"),
+  ttl: {
+    AccessToken: (_ctx, token) => (String(token.accountId ?? "").startsWith("short") ? shortAccessTtl : accessTtl),
+    DeviceCode: 600,
+    RefreshToken: 14 * 24 * 3600,
+    Grant: 14 * 24 * 3600,
+    Session: 14 * 24 * 3600,
+    Interaction: 3600,
+    IdToken: 3600,
+    AuthorizationCode: 60,
+  },
+  cookies: { keys: [jwks.keys[0].n.slice(0, 32)] },
+  pkce: { required: () => true },
+});
+// Loopback over plain http: oidc-provider would otherwise warn about insecure cookies per request.
+provider.proxy = false;
+
+provider.listen(port, "127.0.0.1", () => {
+  console.log(`idp: ${issuer} (audience ${audience}, access tokens ${accessTtl} s, "short…" logins ${shortAccessTtl} s)`);
+});
