@@ -305,12 +305,11 @@ export function createInstanceMigration(deps: MigrationDeps): InstanceMigrationA
     const instance: Instance = await instances.get(at, name, srcQuery);
     const dstOpts = { ...(dstProject !== undefined && { project: dstProject }) };
     // A refresh updates an earlier copy: a failure must not delete it.
-    const existed = o.refresh
-      ? await instances.get(dst.remote, newName, dstOpts).then(
-          () => true,
-          () => false,
-        )
-      : false;
+    const earlier = o.refresh ? await instances.get(dst.remote, newName, dstOpts).catch(() => undefined) : undefined;
+    const existed = earlier !== undefined;
+    // On a cluster, LXD 5.0.2 refreshes only on the member that has the earlier copy (elsewhere:
+    // "Instance storage pool not found"), so the request goes there unless a member is named.
+    const placedOn = member ?? (earlier?.location && earlier.location !== "none" ? earlier.location : undefined);
     const live = !o.stateless && !o.refresh && instance.status_code === RUNNING && mode !== "local";
     const devices = { ...instance.devices };
     for (const [k, d] of Object.entries(o.devices ?? {})) devices[k] = { ...devices[k], ...d };
@@ -332,7 +331,7 @@ export function createInstanceMigration(deps: MigrationDeps): InstanceMigrationA
     };
     const create = (source: Record<string, unknown>) =>
       startOperation(deps, dst.remote, "POST", "/1.0/instances", {
-        params: { query: { ...(member !== undefined && { target: member }) } },
+        params: { query: { ...(placedOn !== undefined && { target: placedOn }) } },
         body: { ...body, source: { ...common, ...source } } as never,
         signal,
         project: dstProject,
@@ -402,7 +401,8 @@ export function createInstanceMigration(deps: MigrationDeps): InstanceMigrationA
           signal,
         );
         await Promise.all([dstOp.wait(sig), srcOp.wait(sig)]);
-        await relay.done;
+        // Both ends are done: what is still open (LXD may keep a socket) is closed, as the Go client does.
+        relay.close();
       }
       return { remote: dst.remote, name: newName, project: dstProject, mode };
     } catch (err) {
