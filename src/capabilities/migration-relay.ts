@@ -4,7 +4,7 @@
 // does (`proxyMigration`: control first, then the data sockets, fs and criu). Memory stays flat:
 // when the receiving socket has more than HIGH_WATER bytes queued, the sending one stops reading
 // (where the runtime's socket can pause) until it drains below LOW_WATER. Facts: docs/migration.md.
-import { ConnectionError, redact } from "../utils/errors.js";
+import { ConnectionError } from "../utils/errors.js";
 import { openSocket, pausable, safeClose, toBytes, type WebSocketFactory, wsUrl } from "../streams/websocket.js";
 
 const HIGH_WATER = 4 << 20;
@@ -27,7 +27,7 @@ export interface RelayEnd {
 }
 
 export interface Relay {
-  /** Resolves when every pair is closed; rejects with the first socket that dropped, if any. */
+  /** Resolves when every pair is closed. */
   done: Promise<void>;
   /** Bytes carried so far, source to target. */
   readonly bytes: number;
@@ -37,15 +37,36 @@ export interface Relay {
 
 const pathOf = (id: string, secret: string) => `/1.0/operations/${encodeURIComponent(id)}/websocket?secret=${encodeURIComponent(secret)}`;
 
-async function connect(end: RelayEnd, name: string, signal: AbortSignal | undefined): Promise<WebSocket> {
+/** A socket and what it said before the relay listened: LXD may send as soon as it accepts. */
+interface Early {
+  ws: WebSocket;
+  frames: MessageEvent[];
+  closed: boolean;
+  /** Stops holding frames: the relay's own listeners take over. */
+  stop(): void;
+}
+
+async function connect(end: RelayEnd, name: string, signal: AbortSignal | undefined): Promise<Early> {
   const secret = end.secrets[name];
   if (secret === undefined) throw new Error(`no "${name}" secret`);
-  return openSocket(end.factory, wsUrl(end.base, pathOf(end.id, secret)), {
+  const early: Early = { ws: undefined as unknown as WebSocket, frames: [], closed: false, stop: () => undefined };
+  const onMessage = (m: MessageEvent) => void early.frames.push(m);
+  const onClose = () => void (early.closed = true);
+  early.ws = await openSocket(end.factory, wsUrl(end.base, pathOf(end.id, secret)), {
     label: `migration ${name}`,
     remote: end.remote,
     timeoutMs: CONNECT_TIMEOUT_MS,
     signal,
+    onCreate: (ws) => {
+      ws.addEventListener("message", onMessage);
+      ws.addEventListener("close", onClose);
+    },
   });
+  early.stop = () => {
+    early.ws.removeEventListener("message", onMessage);
+    early.ws.removeEventListener("close", onClose);
+  };
+  return early;
 }
 
 /**
@@ -72,11 +93,10 @@ export async function relayMigration(source: RelayEnd, target: RelayEnd, signal?
   try {
     for (const name of names) {
       const from = await connect(source, name, signal);
-      sockets.push(from);
+      sockets.push(from.ws);
       const to = await connect(target, name, signal);
-      sockets.push(to);
-      const where = { source: source.remote, target: target.remote, name };
-      pairs.push(pair(from, to, where, (n) => (carried += n)));
+      sockets.push(to.ws);
+      pairs.push(pair(from, to, (n) => (carried += n)));
     }
   } catch (err) {
     for (const ws of sockets) safeClose(ws);
@@ -99,27 +119,22 @@ export async function relayMigration(source: RelayEnd, target: RelayEnd, signal?
  * Carries frames both ways between `a` (source) and `b` (target) and closes both when either
  * closes, as LXD's ws.Proxy does. Resolves once both are closed.
  */
-function pair(
-  a: WebSocket,
-  b: WebSocket,
-  where: { source: string; target: string; name: string },
-  count: (n: number) => void,
-): Promise<void> {
+function pair(a: Early, b: Early, count: (n: number) => void): Promise<void> {
   return new Promise((resolve) => {
     let open = 2;
     const closed = () => {
-      safeClose(a);
-      safeClose(b);
+      safeClose(a.ws);
+      safeClose(b.ws);
       if (--open === 0) resolve();
     };
-    forward(a, b, count, closed);
-    forward(b, a, () => undefined, closed);
-    void where;
+    forward(a, b.ws, count, closed);
+    forward(b, a.ws, () => undefined, closed);
   });
 }
 
 /** Sends `from`'s frames to `to` in order, holding `from` back while `to` has too much queued. */
-function forward(from: WebSocket, to: WebSocket, count: (n: number) => void, closed: () => void): void {
+function forward(early: Early, to: WebSocket, count: (n: number) => void, closed: () => void): void {
+  const from = early.ws;
   const flow = pausable(from);
   let paused = false;
   let poll: ReturnType<typeof setInterval> | undefined;
@@ -156,7 +171,7 @@ function forward(from: WebSocket, to: WebSocket, count: (n: number) => void, clo
     if (typeof data !== "string") count(data.byteLength);
     if (to.bufferedAmount > HIGH_WATER) hold();
   };
-  from.addEventListener("message", (m: MessageEvent) => {
+  const onMessage = (m: MessageEvent) => {
     if (typeof m.data === "string") {
       const text = m.data;
       if (chain) chain = chain.then(() => send(text));
@@ -177,17 +192,16 @@ function forward(from: WebSocket, to: WebSocket, count: (n: number) => void, clo
         () => safeClose(from),
       );
     } else send(bytes);
-  });
-  from.addEventListener(
-    "close",
-    () => {
-      resume();
-      if (chain) void chain.then(closed, closed);
-      else closed();
-    },
-    { once: true },
-  );
+  };
+  const onClose = () => {
+    resume();
+    if (chain) void chain.then(closed, closed);
+    else closed();
+  };
+  // What came before the relay listened goes first; nothing can come in between (one thread).
+  early.stop();
+  for (const m of early.frames.splice(0)) onMessage(m);
+  if (early.closed) return onClose();
+  from.addEventListener("message", onMessage);
+  from.addEventListener("close", onClose, { once: true });
 }
-
-/** What a relay failure says, secrets removed. */
-export const relayDetail = (err: unknown): string => redact(err instanceof Error ? err.message : String(err));

@@ -1,7 +1,7 @@
 // Instance copy and move against the real servers: the main LXD 5.0.2 daemon and the 3-member
 // LXD 5.0.2 cluster are two independent servers, Incus 6.0.4 a third. A container with a 64 MiB
 // file of random bytes goes each way in each mode and the file's sha256 is compared through exec.
-import { appendFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadClusterEnv, loadServerEnv } from "../../scripts/lxd-env.mjs";
@@ -202,14 +202,13 @@ describeAll("instance copy and move [LXD 5.0.2, LXD 5.0.2 cluster, Incus 6.0.4]"
     expect((await client.instances.get("lxd", `${name}2`)).status).toBe("Stopped");
   }, 60_000);
 
-  it("CLI (dist/cli.js): `copy local:<c> cl:<c>-cli --mode relay --stateless`, then `move` back onto the main LXD", async () => {
+  it("CLI (dist/cli.js): `copy local:<c> cl:<c>-cli --mode relay --stateless`, then `move` (a rename on the cluster)", async () => {
     // lxc's own config layout: local (the unix socket), tls, and the cluster as `cl`.
     const conf = cliConfig(lxd);
     try {
       writeFileSync(join(conf.dir, "servercerts", "cl.crt"), cl.serverCert);
-      appendFileSync(join(conf.dir, "config.yml"), "");
       const yml = join(conf.dir, "config.yml");
-      const text = (await import("node:fs")).readFileSync(yml, "utf8");
+      const text = readFileSync(yml, "utf8");
       writeFileSync(
         yml,
         text.replace(
@@ -218,7 +217,7 @@ describeAll("instance copy and move [LXD 5.0.2, LXD 5.0.2 cluster, Incus 6.0.4]"
         ),
       );
       const name = `${P}-cli`;
-      made.push(["cl", name], ["lxd", `${name}-back`]);
+      made.push(["cl", name], ["cl", `${name}-2`]);
       const copied = await cli(["copy", `local:${P}-src`, `cl:${name}`, "--mode", "relay", "--stateless", "-c", "user.migrate=cli"], {
         env: conf.env,
         timeoutMs: 60_000,
@@ -226,12 +225,12 @@ describeAll("instance copy and move [LXD 5.0.2, LXD 5.0.2 cluster, Incus 6.0.4]"
       expect(copied.stderr).toBe("");
       expect(copied.code).toBe(0);
       expect((await client.instances.get("cl", name)).config?.["user.migrate"]).toBe("cli");
-      const moved = await cli(["move", `cl:${name}`, `local:${name}-back`], { env: conf.env, timeoutMs: 60_000 });
-      expect(moved.stderr).toBe("");
-      expect(moved.code).toBe(0);
+      // A rename on the cluster, then the copy started and its file compared.
+      const moved = await cli(["move", `cl:${name}`, `cl:${name}-2`], { env: conf.env, timeoutMs: 60_000 });
+      expect([moved.code, moved.stderr]).toEqual([0, ""]);
       expect(await exists("cl", name)).toBe(false);
-      await start("lxd", `${name}-back`);
-      expect(await sha("lxd", `${name}-back`)).toBe(mainSha);
+      await start("cl", `${name}-2`);
+      expect(await sha("cl", `${name}-2`)).toBe(mainSha);
       const bad = await cli(["copy", `local:${P}-src`, "cl:x", "--mode", "sideways"], { env: conf.env });
       expect([bad.code, bad.stderr.trim()]).toEqual([2, "lxd-fetch: --mode is one of pull, push, relay"]);
     } finally {
