@@ -96,6 +96,16 @@ export {
   UnsupportedError,
   AuthError,
 } from "./utils/errors.js";
+export { LiveMigrationError, MigrationError, type MigrationEnds } from "./utils/errors.js";
+export type {
+  CopyDestination,
+  CopyOptions,
+  CopyResult,
+  InstanceMigrationApi,
+  MigrationMode,
+  MigrationProgress,
+  MoveOptions,
+} from "./capabilities/instance-copy.js";
 export type { EventScope, EventsOptions, EventSubscription } from "./capabilities/events.js";
 export type { ExecExit, ExecOptions, ExecProcess } from "./capabilities/exec/exec.js";
 export type { RunOptions, RunOutput, RunResult } from "./capabilities/exec/run.js";

@@ -38,6 +38,11 @@ export const OPTIONS = {
   wait: { type: "boolean" },
   raw: { type: "boolean" },
   action: { type: "string" },
+  "instance-only": { type: "boolean" },
+  refresh: { type: "boolean" },
+  stateless: { type: "boolean" },
+  "target-project": { type: "string" },
+  device: { type: "string", multiple: true },
 } as const;
 
 export type Flags = ReturnType<typeof parse>["values"];

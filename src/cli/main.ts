@@ -36,6 +36,8 @@ Commands:
   info [R:] [--resources]           the server, or its hardware
   query [R:]<path> [-X METHOD] [-d JSON] [--wait] [--raw]
   network acl list|show|create|delete|rename|get|set|unset|edit …
+  copy|move [R:]<name> [[R:]<name>] [--mode pull|push|relay] [--instance-only] [--stateless] [--refresh]
+            [--target M] [--project P] [--target-project P] [-c k=v]... [-p profile]... [--device d,k=v]...
   remote list
   remote add <name> <url> --token <token>
   remote add <name> <url> --auth-type oidc [--accept-certificate]
@@ -55,6 +57,8 @@ const FAMILY_COMMANDS: Record<string, () => Promise<{ run: (ctx: CommandContext)
   config: () => import("./server-config.js"),
   info: () => import("./info.js"),
   query: () => import("./query.js"),
+  copy: () => import("./copy.js"),
+  move: () => import("./move.js"),
 };
 
 function int(flag: string, v: string | undefined): number | undefined {

@@ -44,6 +44,8 @@ import type { NetworkForwardsApi } from "../capabilities/network-forwards.js";
 import type { NetworkLoadBalancersApi } from "../capabilities/network-load-balancers.js";
 import type { NetworkPeersApi } from "../capabilities/network-peers.js";
 import type { NetworkZonesApi } from "../capabilities/network-zones.js";
+import type { InstanceMigrationApi } from "../capabilities/instance-copy.js";
+import { lxdMigration } from "./migration.js";
 import { lxdNetworkAcls, lxdNetworkForwards, lxdNetworkLoadBalancers, lxdNetworkPeers, lxdNetworks, lxdNetworkZones } from "./networks.js";
 
 /** Each capability's factory over the shared core: its flat form. */
@@ -73,6 +75,7 @@ export const CAPABILITIES = {
   storageBuckets: /* @__PURE__ */ family(createStorageBuckets),
   warnings: /* @__PURE__ */ family(createWarnings),
   metrics: /* @__PURE__ */ family(createMetrics),
+  migration: lxdMigration,
 } satisfies { [K in keyof Capabilities<Flat>]: (base: LxdBase) => Capabilities<Flat>[K] };
 
 /** The capabilities with their lead: `Flat` (the remote first) on a client, `[]` on a connection. */
@@ -127,4 +130,6 @@ export interface Capabilities<L extends Lead> {
   readonly warnings: WarningsApi<L>;
   /** `GET /1.0/metrics`: the OpenMetrics text, or parsed into families and samples. */
   readonly metrics: MetricsApi<L>;
+  /** Instance copy and move, within one server and between servers (pull, push, relay). */
+  readonly migration: InstanceMigrationApi<L>;
 }

@@ -21,6 +21,7 @@ import { mockProfiles } from "./profiles.js";
 import { mockProjects } from "./projects.js";
 import { mockWarnings } from "./warnings.js";
 import { mockMetrics } from "./metrics.js";
+import { mockMigration } from "./migration.js";
 import { createState } from "./state.js";
 import { mockStorage } from "./storage.js";
 import { trustHandlers } from "./trust.js";
@@ -76,10 +77,13 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const storage = mockStorage(ctx, profiles.items);
   const warnings = mockWarnings(ctx);
   const metrics = mockMetrics(ctx);
+  const migration = mockMigration(ctx);
   return {
     baseUrl: s.base,
     handlers: [
       ...httpHandlers(s),
+      // Before instanceHandlers: copies and migrations, passing the rest on.
+      ...migration.handlers,
       ...instanceHandlers(ctx, images),
       ...images.handlers,
       ...trust.handlers,

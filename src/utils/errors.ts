@@ -289,3 +289,46 @@ export class AuthError extends LxdFetchError {
     this.oauthError = details.oauthError;
   }
 }
+/** Where an instance copy or move came from and went to. */
+export interface MigrationEnds {
+  /** The source remote and instance. */
+  from: { remote: string; name: string };
+  /** The destination remote and instance. */
+  to: { remote: string; name: string };
+}
+
+/**
+ * An instance copy or move failed (a server's refusal, a broken stream, a failed operation; the
+ * server's error is the `cause`). The source is untouched. `leftover` names an instance the
+ * failure left on the destination that could not be removed; undefined when none was left.
+ */
+export class MigrationError extends LxdFetchError {
+  override name = "MigrationError";
+  declare readonly from: MigrationEnds["from"];
+  declare readonly to: MigrationEnds["to"];
+  declare readonly leftover: { remote: string; name: string } | undefined;
+  constructor(
+    what: string,
+    ends: MigrationEnds,
+    detail: string,
+    options?: ErrorOptions & { leftover?: { remote: string; name: string } | undefined },
+  ) {
+    const left = options?.leftover ? `; instance "${options.leftover.name}" was left on "${options.leftover.remote}"` : "";
+    super(
+      redact(`${what} "${ends.from.name}" on "${ends.from.remote}" to "${ends.to.name}" on "${ends.to.remote}": ${detail}${left}`),
+      options,
+    );
+    this.from = ends.from;
+    this.to = ends.to;
+    this.leftover = options?.leftover;
+  }
+}
+
+/**
+ * A stateful (live) copy or move of a running instance was refused: the source server cannot
+ * checkpoint it (LXD needs CRIU for that, and says so). Stop the instance first, or copy it with
+ * `stateless: true`.
+ */
+export class LiveMigrationError extends MigrationError {
+  override name = "LiveMigrationError";
+}
