@@ -128,6 +128,13 @@ export type { InstanceMetadata, InstanceMetadataApi, InstanceTemplatesApi } from
 export type { RebuildCall, RebuildSource } from "./capabilities/instance-rebuild.js";
 export type { BulkStateChange, SetAllStatesCall } from "./capabilities/instances-bulk.js";
 export type { InstanceSnapshot, SnapshotsApi } from "./capabilities/snapshots.js";
+export type {
+  BackupCreateOptions,
+  BackupExport,
+  BackupImportOptions,
+  InstanceBackup,
+  InstanceBackupsApi,
+} from "./capabilities/instance-backups.js";
 export { decodeTrustToken } from "./capabilities/trust.js";
 export type { Certificate, CreateTokenOptions, TrustApi, TrustCallOptions, TrustToken, TrustTokenData } from "./capabilities/trust.js";
 export { LxdOperation } from "./capabilities/operation.js";

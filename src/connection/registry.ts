@@ -10,6 +10,7 @@ import { createStoragePools, type StoragePoolsApi } from "../capabilities/storag
 import { createStorageVolumes, type StorageVolumesApi } from "../capabilities/storage-volumes.js";
 import { createWarnings, type WarningsApi } from "../capabilities/warnings.js";
 import { createMetrics, type MetricsApi } from "../capabilities/metrics.js";
+import { createInstanceBackups, type InstanceBackupsApi } from "../capabilities/instance-backups.js";
 import {
   type ApiCall,
   family,
@@ -73,6 +74,7 @@ export const CAPABILITIES = {
   storageBuckets: /* @__PURE__ */ family(createStorageBuckets),
   warnings: /* @__PURE__ */ family(createWarnings),
   metrics: /* @__PURE__ */ family(createMetrics),
+  backups: /* @__PURE__ */ family(createInstanceBackups),
 } satisfies { [K in keyof Capabilities<Flat>]: (base: LxdBase) => Capabilities<Flat>[K] };
 
 /** The capabilities with their lead: `Flat` (the remote first) on a client, `[]` on a connection. */
@@ -127,4 +129,6 @@ export interface Capabilities<L extends Lead> {
   readonly warnings: WarningsApi<L>;
   /** `GET /1.0/metrics`: the OpenMetrics text, or parsed into families and samples. */
   readonly metrics: MetricsApi<L>;
+  /** Instance backups: create, list, get, rename, delete, export (a stream), import as a new instance (a stream). */
+  readonly backups: InstanceBackupsApi<L>;
 }
