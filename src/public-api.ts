@@ -128,6 +128,7 @@ export type { InstanceMetadata, InstanceMetadataApi, InstanceTemplatesApi } from
 export type { RebuildCall, RebuildSource } from "./capabilities/instance-rebuild.js";
 export type { BulkStateChange, SetAllStatesCall } from "./capabilities/instances-bulk.js";
 export type { InstanceSnapshot, SnapshotsApi } from "./capabilities/snapshots.js";
+export type { ImageCopyMode, ImageCopyOptions, ImageCopyProgress, ImageCopyResult } from "./capabilities/image-copy.js";
 export type {
   BackupCreateOptions,
   BackupExport,
