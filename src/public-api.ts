@@ -14,10 +14,12 @@ export type {
   StorageVolume,
   StorageVolumeState,
   StorageVolumesApi,
+  VolumeCopyOptions,
   VolumeDestination,
   VolumeList,
   VolumeListOptions,
 } from "./capabilities/storage-volumes.js";
+export type { VolumeCopyProgress, VolumeMigrationMode } from "./capabilities/volume-migration.js";
 export type { StorageVolumeSnapshot, VolumeSnapshotOptions, VolumeSnapshotsApi } from "./capabilities/volume-snapshots.js";
 export type { StorageBucket, StorageBucketKey, StorageBucketKeysApi, StorageBucketsApi } from "./capabilities/storage-buckets.js";
 export { STORAGE_DRIVERS, type StorageDriver, VOLUME_TYPES, type VolumeType } from "./capabilities/storage-kinds.js";
