@@ -38,7 +38,10 @@ describeCluster("real servers: storage volume copy between LXD and the cluster",
   let sum = "";
 
   beforeAll(async () => {
-    await Promise.all([lxd.instances.launch("main", src, { alias: main.image }), lxd.instances.launch("m1", dst, { alias: cluster.image })]);
+    await Promise.all([
+      lxd.instances.launch("main", src, { alias: main.image }),
+      lxd.instances.launch("m1", dst, { alias: cluster.image }),
+    ]);
     await lxd.storageVolumes.create("main", "default", "custom", { name: vol, description: "lfb", config: { "user.k": "v" } });
     made.push(["main", "default", vol]);
     await attach(lxd, "main", src, vol, "/mnt/v");
@@ -51,7 +54,9 @@ describeCluster("real servers: storage volume copy between LXD and the cluster",
       ["main", src],
       ["m1", dst],
     ] as const) {
-      await (await lxd.instances.setState(remote, name, { action: "stop", force: true }).catch(() => undefined))?.wait().catch(() => undefined);
+      await (await lxd.instances.setState(remote, name, { action: "stop", force: true }).catch(() => undefined))
+        ?.wait()
+        .catch(() => undefined);
       await (await lxd.instances.delete(remote, name).catch(() => undefined))?.wait().catch(() => undefined);
     }
     for (const [remote, pool, name] of made)
@@ -64,7 +69,9 @@ describeCluster("real servers: storage volume copy between LXD and the cluster",
     const copy = `${vol}-pull`;
     made.push(["m1", "default", copy]);
     const seen: VolumeCopyProgress[] = [];
-    expect(await lxd.storageVolumes.copy("main", "default", "custom", vol, { remote: "m1", name: copy }, { onProgress: (p) => seen.push(p) })).toBeUndefined();
+    expect(
+      await lxd.storageVolumes.copy("main", "default", "custom", vol, { remote: "m1", name: copy }, { onProgress: (p) => seen.push(p) }),
+    ).toBeUndefined();
     const got = await lxd.storageVolumes.get("m1", "default", "custom", copy);
     expect(got).toMatchObject({ name: copy, description: "lfb", config: { "user.k": "v" } });
     await attach(lxd, "m1", dst, copy, "/mnt/p");
@@ -89,7 +96,9 @@ describeCluster("real servers: storage volume copy between LXD and the cluster",
     made.push(["main", pool2, vol]);
     await (await lxd.storageVolumes.copy("main", "default", "custom", vol, { pool: pool2 }))?.wait();
     expect(await lxd.storageVolumes.list("main", pool2, { type: "custom" })).toEqual([vol]);
-    await expect(lxd.storageVolumes.copy("main", "default", "container", src, { remote: "m1" })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(lxd.storageVolumes.copy("main", "default", "container", src, { remote: "m1" })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
     await expect(
       lxd.storageVolumes.copy("main", "default", "custom", vol, { remote: "m1" }, { mode: "relay" as "pull" }),
     ).rejects.toBeInstanceOf(InvalidArgumentError);
