@@ -36,6 +36,15 @@ export const OPTIONS = {
   wait: { type: "boolean" },
   raw: { type: "boolean" },
   action: { type: "string" },
+  "instance-only": { type: "boolean" },
+  "optimized-storage": { type: "boolean" },
+  compression: { type: "string" },
+  storage: { type: "string", short: "s" },
+  alias: { type: "string", multiple: true },
+  "copy-aliases": { type: "boolean" },
+  "auto-update": { type: "boolean" },
+  public: { type: "boolean" },
+  "target-project": { type: "string" },
 } as const;
 
 export type Flags = ReturnType<typeof parse>["values"];

@@ -36,6 +36,9 @@ Commands:
   info [R:] [--resources]           the server, or its hardware
   query [R:]<path> [-X METHOD] [-d JSON] [--wait] [--raw]
   network acl list|show|create|delete|rename|get|set|unset|edit …
+  export [R:]<instance> [FILE|-] [--instance-only] [--optimized-storage] [--compression ALG]
+  import [R:] <FILE|-> [NAME] [--storage POOL]
+  image copy [R:]<image> <R>: [--alias A]... [--copy-aliases] [--auto-update] [--public] [--mode pull|relay]
   remote list
   remote add <name> <url> --token <token>
 
@@ -54,6 +57,9 @@ const FAMILY_COMMANDS: Record<string, () => Promise<{ run: (ctx: CommandContext)
   config: () => import("./server-config.js"),
   info: () => import("./info.js"),
   query: () => import("./query.js"),
+  export: () => import("./export.js"),
+  import: () => import("./import.js"),
+  image: () => import("./image.js"),
 };
 
 function int(flag: string, v: string | undefined): number | undefined {
