@@ -12,6 +12,7 @@ import { execSockets } from "./exec.js";
 import { mockFiles } from "./files.js";
 import { httpHandlers } from "./http.js";
 import { imageStore } from "./images.js";
+import { mockBackups } from "./backups.js";
 import { instanceHandlers } from "./instances.js";
 import { mockNetworkAcls } from "./network-acls.js";
 import { mockNetworkZones } from "./network-zones.js";
@@ -61,6 +62,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const images = imageStore(ctx, options.imageAliases ?? ["busybox"]);
   const trust = trustHandlers(ctx, s.ops);
   const files = mockFiles(s);
+  const backups = mockBackups(ctx, files.filesystems);
   const consoles = mockConsole(s);
   const profiles = mockProfiles(ctx);
   const projects = mockProjects(ctx);
@@ -79,6 +81,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     baseUrl: s.base,
     handlers: [
       ...httpHandlers(s),
+      ...backups.handlers,
       ...instanceHandlers(ctx, images),
       ...images.handlers,
       ...trust.handlers,
@@ -104,6 +107,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     /** Operations LXD still knows, by id. */
     operations: s.ops,
     instances: s.instances,
+    /** Each instance's backups, by instance then backup name. */
+    backups: backups.backups,
     /** Images by fingerprint, and aliases by name. */
     images: images.images,
     imageAliases: images.aliases,
