@@ -3,7 +3,7 @@
 // pools of one server: 16 MiB of random bytes written through a container the volume is attached
 // to, its sha256 compared through a container on the other side.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createLxd, InvalidArgumentError, type Lxd, type VolumeCopyProgress } from "../../src/index.js";
+import { AbortError, createLxd, InvalidArgumentError, type Lxd, type VolumeCopyProgress } from "../../src/index.js";
 import { loadServerEnv } from "../../scripts/lxd-env.mjs";
 import { describeCluster } from "./lxd.js";
 
@@ -90,6 +90,31 @@ describeCluster("real servers: storage volume copy between LXD and the cluster",
     await attach(lxd, "main", src, `${vol}-back`, "/mnt/b");
     expect(await sumAt(lxd, "main", src, "/mnt/b/blob")).toBe(sum);
   }, 60_000);
+
+  it("a client abort once the target started its pull is AbortError; both operations cancelled, no volume on the target", async () => {
+    const half = `${vol}-abort`;
+    const ctrl = new AbortController();
+    const aborting = createLxd({
+      remotes: {
+        main: { socket: main.socket },
+        m1: { url: cluster.members[0]!.url, ca: cluster.serverCert, cert: cluster.clientCert, key: cluster.clientKey },
+      },
+      // The target's create answered: the servers are migrating when the client gives up.
+      hooks: { afterResponse: [(req) => void (req.method === "POST" && req.url.includes("/volumes/custom?") && ctrl.abort())] },
+    });
+    try {
+      await expect(
+        aborting.storageVolumes.copy("main", "default", "custom", vol, { remote: "m1", name: half }, { signal: ctrl.signal }),
+      ).rejects.toBeInstanceOf(AbortError);
+    } finally {
+      await aborting.close();
+    }
+    const left = async () => (await lxd.storageVolumes.list("m1", "default", { type: "custom" })).includes(half);
+    for (let i = 0; i < 50 && (await left()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await left()).toBe(false);
+    const running = Object.values(await lxd.operations.list("main", { recursion: true })).flatMap((l) => l ?? []);
+    expect(running.filter((o) => o.status_code === 103 && JSON.stringify(o.resources ?? {}).includes(vol))).toEqual([]);
+  }, 30_000);
 
   it("between pools of one server, and refusals before sending", async () => {
     await lxd.storagePools.create("main", { name: pool2, driver: "dir" });
