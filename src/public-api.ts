@@ -138,6 +138,7 @@ export type {
   InstanceBackup,
   InstanceBackupsApi,
 } from "./capabilities/instance-backups.js";
+export type { StorageVolumeBackup, VolumeBackupCreateOptions, VolumeBackupsApi } from "./capabilities/volume-backups.js";
 export { decodeTrustToken } from "./capabilities/trust.js";
 export type { Certificate, CreateTokenOptions, TrustApi, TrustCallOptions, TrustToken, TrustTokenData } from "./capabilities/trust.js";
 export { LxdOperation } from "./capabilities/operation.js";

@@ -141,5 +141,31 @@ describeServers("real server: backups", (env) => {
       await (await lxd.backups.delete("s", source, "b1"))?.wait({ timeout: 30_000 });
       expect(await lxd.backups.list("s", source)).toEqual([]);
     }, 90_000);
+
+    it("a custom volume's backup exported into an import as a new volume: same bytes through the container", async () => {
+      const vol = `lfb-backup-vol-${unique()}`;
+      const restored = `${vol}-r`;
+      const disk = (name: string, path: string) => ({ [name]: { type: "disk", pool: "default", source: name, path } });
+      try {
+        await lxd.storageVolumes.create("s", "default", "custom", { name: vol });
+        await lxd.instances.patch("s", source, { devices: disk(vol, "/mnt/v") });
+        const wrote = await lxd.run("s", source, ["sh", "-c", "head -c 4194304 /dev/urandom > /mnt/v/f && sha256sum /mnt/v/f"]);
+        await (await lxd.volumeBackups.create("s", "default", vol, "vb1", { volumeOnly: true })).wait({ timeout: 60_000 });
+        expect(await lxd.volumeBackups.list("s", "default", vol)).toEqual(["vb1"]);
+        expect(await lxd.volumeBackups.get("s", "default", vol, "vb1")).toMatchObject({ name: "vb1", volume_only: true });
+        const out = await lxd.volumeBackups.export("s", "default", vol, "vb1");
+        await (await lxd.volumeBackups.import("s", "default", out.body, { name: restored })).wait({ timeout: 60_000 });
+        await lxd.instances.patch("s", source, { devices: disk(restored, "/mnt/r") });
+        const read = await lxd.run("s", source, ["sha256sum", "/mnt/r/f"]);
+        expect(read.text().split(" ")[0]).toBe(wrote.text().split(" ")[0]);
+        await (await lxd.volumeBackups.delete("s", "default", vol, "vb1"))?.wait({ timeout: 30_000 });
+        expect(await lxd.volumeBackups.list("s", "default", vol)).toEqual([]);
+      } finally {
+        const i = await lxd.instances.get("s", source).catch(() => undefined);
+        if (i) await (await lxd.instances.update("s", source, { ...i, devices: {} } as never).catch(() => undefined))?.wait();
+        for (const v of [vol, restored])
+          await (await lxd.storageVolumes.delete("s", "default", "custom", v).catch(() => undefined))?.wait();
+      }
+    }, 60_000);
   });
 });
