@@ -3,7 +3,7 @@
 // in memory unless the caller hands it over as bytes.
 import type { ProjectOptions } from "./options.js";
 import type { Core } from "../request/core.js";
-import { openDownload } from "../request/download.js";
+import { openDownload, typedBody } from "../request/download.js";
 import { syncMetadata } from "../request/envelope.js";
 import { InvalidArgumentError } from "../utils/errors.js";
 import type { components } from "../generated/lxd.js";
@@ -180,7 +180,7 @@ export function createImages(deps: StartDeps & { info: InfoCache }): ImagesApi {
 
   const download = call<[string], ImageCallOptions, ImageExport>("images.export", 1, async (remote, [fingerprint], o) => {
     checkScope("images.export", o);
-    const { response } = await openDownload(core, remote, "/1.0/images/{fingerprint}/export", {
+    const { ctx, response } = await openDownload(core, remote, "/1.0/images/{fingerprint}/export", {
       params: { path: { fingerprint }, query: projectQuery(o.project) },
       signal: o.signal,
     });
@@ -189,7 +189,8 @@ export function createImages(deps: StartDeps & { info: InfoCache }): ImagesApi {
       type: /multipart/i.test(contentType) ? "split" : "unified",
       contentType,
       filename: filenameOf(response.headers.get("content-disposition")),
-      body: response.body,
+      // A failure mid-read (an abort, a reset) is a typed error, as every request's.
+      body: typedBody(ctx, response.body, o.signal),
     };
   });
 

@@ -11,7 +11,7 @@ import type { MockFilesystem } from "./files.js";
 
 type Schemas = components["schemas"];
 
-interface MockBackup {
+export interface MockBackup {
   name: string;
   created_at: string;
   expires_at: string;

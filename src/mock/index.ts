@@ -32,6 +32,7 @@ export type { MockFile, MockFilesystem } from "./files.js";
 export type { CommandHandler, MockProcess, VirtualLxdOptions } from "./types.js";
 export type { MockInstance } from "./context.js";
 export type { MockImage } from "./images.js";
+export type { MockBackup } from "./backups.js";
 export type { MockWarning } from "./warnings.js";
 export { VIRTUAL_SERVER_FINGERPRINT } from "./trust.js";
 
