@@ -14,10 +14,12 @@ export type {
   StorageVolume,
   StorageVolumeState,
   StorageVolumesApi,
+  VolumeCopyOptions,
   VolumeDestination,
   VolumeList,
   VolumeListOptions,
 } from "./capabilities/storage-volumes.js";
+export type { VolumeCopyProgress, VolumeMigrationMode } from "./capabilities/volume-migration.js";
 export type { StorageVolumeSnapshot, VolumeSnapshotOptions, VolumeSnapshotsApi } from "./capabilities/volume-snapshots.js";
 export type { StorageBucket, StorageBucketKey, StorageBucketKeysApi, StorageBucketsApi } from "./capabilities/storage-buckets.js";
 export { STORAGE_DRIVERS, type StorageDriver, VOLUME_TYPES, type VolumeType } from "./capabilities/storage-kinds.js";
@@ -141,6 +143,15 @@ export type { InstanceMetadata, InstanceMetadataApi, InstanceTemplatesApi } from
 export type { RebuildCall, RebuildSource } from "./capabilities/instance-rebuild.js";
 export type { BulkStateChange, SetAllStatesCall } from "./capabilities/instances-bulk.js";
 export type { InstanceSnapshot, SnapshotsApi } from "./capabilities/snapshots.js";
+export type { ImageCopyMode, ImageCopyOptions, ImageCopyProgress, ImageCopyResult } from "./capabilities/image-copy.js";
+export type {
+  BackupCreateOptions,
+  BackupExport,
+  BackupImportOptions,
+  InstanceBackup,
+  InstanceBackupsApi,
+} from "./capabilities/instance-backups.js";
+export type { StorageVolumeBackup, VolumeBackupCreateOptions, VolumeBackupsApi } from "./capabilities/volume-backups.js";
 export { decodeTrustToken } from "./capabilities/trust.js";
 export type { Certificate, CreateTokenOptions, TrustApi, TrustCallOptions, TrustToken, TrustTokenData } from "./capabilities/trust.js";
 export { LxdOperation } from "./capabilities/operation.js";

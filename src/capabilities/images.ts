@@ -3,7 +3,7 @@
 // in memory unless the caller hands it over as bytes.
 import type { ProjectOptions } from "./options.js";
 import type { Core } from "../request/core.js";
-import { openDownload } from "../request/download.js";
+import { openDownload, typedBody } from "../request/download.js";
 import { syncMetadata } from "../request/envelope.js";
 import { InvalidArgumentError } from "../utils/errors.js";
 import type { components } from "../generated/lxd.js";
@@ -15,6 +15,8 @@ import { RawBody } from "../request/raw-body.js";
 import { listQuery, namesOf } from "./listing.js";
 import type { InfoCache } from "./server.js";
 import { checkBoolean, checkSegment, checkSignal, checkText } from "../utils/validate.js";
+import { copyImage, type ImageCopyOptions, type ImageCopyResult } from "./image-copy.js";
+import type { Where } from "../request/pipeline.js";
 
 type Schemas = components["schemas"];
 export type Image = Schemas["Image"];
@@ -76,6 +78,12 @@ export interface ImagesApi<L extends Lead = Flat> {
   /** `GET /1.0/images/{fingerprint}/export` as a stream, unread. */
   export: Call<[fingerprint: string], ImageCallOptions, ImageExport, L>;
   delete: Call<[fingerprint: string], ImageCallOptions, LxdOperation, L>;
+  /**
+   * Copies an image (a fingerprint, a prefix of one, or an alias) to another server `to` (a
+   * remote's name or a connection's scope): `direct`, the target pulls it from the source, or
+   * `relay`, streamed through the client. Resolves once the target has it, aliases included.
+   */
+  copy: Call<[image: string, to: Where], ImageCopyOptions, ImageCopyResult, L>;
   readonly aliases: {
     /** Alias entries (name, target fingerprint, description). */
     list: Call<[], ImageCallOptions, ImageAliasesEntry[], L>;
@@ -172,7 +180,7 @@ export function createImages(deps: StartDeps & { info: InfoCache }): ImagesApi {
 
   const download = call<[string], ImageCallOptions, ImageExport>("images.export", 1, async (remote, [fingerprint], o) => {
     checkScope("images.export", o);
-    const { response } = await openDownload(core, remote, "/1.0/images/{fingerprint}/export", {
+    const { ctx, response } = await openDownload(core, remote, "/1.0/images/{fingerprint}/export", {
       params: { path: { fingerprint }, query: projectQuery(o.project) },
       signal: o.signal,
     });
@@ -181,7 +189,8 @@ export function createImages(deps: StartDeps & { info: InfoCache }): ImagesApi {
       type: /multipart/i.test(contentType) ? "split" : "unified",
       contentType,
       filename: filenameOf(response.headers.get("content-disposition")),
-      body: response.body,
+      // A failure mid-read (an abort, a reset) is a typed error, as every request's.
+      body: typedBody(ctx, response.body, o.signal),
     };
   });
 
@@ -237,5 +246,37 @@ export function createImages(deps: StartDeps & { info: InfoCache }): ImagesApi {
     }),
   };
 
-  return { list: list as ImagesApi["list"], get, import: upload, export: download, delete: remove, aliases };
+  const copy = call<[string, Where], ImageCopyOptions, ImageCopyResult>("images.copy", 2, (from, [ref, to], o) =>
+    copyImage(
+      deps,
+      {
+        // An alias first (as lxc does), else a fingerprint or a prefix of one.
+        resolve: async (at, name, p) => {
+          const alias = await aliases.get(at, name, p).catch(() => undefined);
+          return get(at, alias?.target ?? name, p);
+        },
+        exportImage: (at, fingerprint, p) => download(at, fingerprint, p),
+        importImage: (at, body, contentType, p) => {
+          checkScope("images.import", p);
+          const unified = uploadBody(body, p);
+          const sent = contentType ? new RawBody(unified.body, { ...unified.headers, "content-type": contentType }) : unified;
+          return startOperation<ImportMetadata, "POST", "/1.0/images">(
+            deps,
+            at,
+            "POST",
+            "/1.0/images",
+            { body: sent, signal: p.signal, project: p.project },
+            readImportMetadata,
+          );
+        },
+        createAlias: (at, name, target, p) => aliases.create(at, name, target, p),
+      },
+      from,
+      ref,
+      to,
+      o,
+    ),
+  );
+
+  return { list: list as ImagesApi["list"], get, import: upload, export: download, delete: remove, copy, aliases };
 }

@@ -15,6 +15,10 @@ import { requireExtension } from "./server.js";
 import { checkedFirst, checkVolumeType, type VolumeType } from "./storage-kinds.js";
 import { createVolumeSnapshots, type VolumeSnapshotsApi } from "./volume-snapshots.js";
 import { sendWrite } from "./written.js";
+import { copyVolumeAcross, type VolumeMigrationOptions } from "./volume-migration.js";
+
+/** A copy's or move's options; `mode` and `onProgress` apply between servers only. */
+export type VolumeCopyOptions = VolumeMigrationOptions;
 
 const POOL_LIST = "/1.0/storage-pools/{poolName}/volumes";
 const LIST = "/1.0/storage-pools/{poolName}/volumes/{type}";
@@ -42,8 +46,13 @@ export interface VolumeListOptions extends ProjectOptions {
   recursion?: boolean;
 }
 
-/** Where a copy or a move goes: another name, pool or project (at least one), on the same server. */
+/** Where a copy or a move goes: another name, pool, project or server (at least one). */
 export interface VolumeDestination {
+  /**
+   * Another server (a remote's name or a connection's scope): custom volumes only, through LXD's
+   * migration (volume-migration.ts); the call then resolves once the copy is done.
+   */
+  remote?: Where;
   /** The new name (default: the same). */
   name?: string;
   /** The pool it goes to (default: the same). */
@@ -84,20 +93,18 @@ export interface StorageVolumesApi<L extends Lead = Flat>
   listAll: VolumeList<[], L>;
   /**
    * Copies a volume on the same server (`POST` on the destination pool's volumes with a `copy`
-   * source): the operation, or undefined where the server copied at once.
+   * source): the operation, or undefined where the server copied at once. To another server
+   * (`to.remote`, custom volumes): LXD's migration in `mode` pull (default) or push, resolved
+   * (undefined) once done; a failed copy cancels both sides' operations.
    */
-  copy: Call<
-    [pool: string, type: VolumeType, name: string, to: VolumeDestination],
-    ProjectOptions & { volumeOnly?: boolean },
-    LxdOperation | undefined,
-    L
-  >;
+  copy: Call<[pool: string, type: VolumeType, name: string, to: VolumeDestination], VolumeCopyOptions, LxdOperation | undefined, L>;
   /**
    * Moves a volume to another pool or project of the same server, or renames it (`POST` on the
    * volume): the operation (another pool: 202), or undefined where the server did it at once (a
-   * new name only: 201).
+   * new name only: 201). To another server (`to.remote`): a copy there, then the source deleted
+   * only once the copy succeeded.
    */
-  move: Call<[pool: string, type: VolumeType, name: string, to: VolumeDestination], ProjectOptions, LxdOperation | undefined, L>;
+  move: Call<[pool: string, type: VolumeType, name: string, to: VolumeDestination], VolumeCopyOptions, LxdOperation | undefined, L>;
   /**
    * `GET …/state`: the volume's usage (extension `storage_volume_state`). LXD 5.0.2 refuses it
    * for a dir volume without a quota (500 "Not supported").
@@ -159,8 +166,8 @@ export function createStorageVolumes(deps: FamilyDeps): StorageVolumesApi {
     if (typeof to !== "object" || to === null || Array.isArray(to))
       throw new InvalidArgumentError(`${where}: the destination must be an object`);
     const d = to as VolumeDestination;
-    if (d.name === undefined && d.pool === undefined && d.project === undefined)
-      throw new InvalidArgumentError(`${where}: the destination needs a name, a pool or a project`);
+    if (d.name === undefined && d.pool === undefined && d.project === undefined && d.remote === undefined)
+      throw new InvalidArgumentError(`${where}: the destination needs a name, a pool, a project or a remote`);
     if (d.name !== undefined) checkSegment(where, "destination name", d.name);
     if (d.pool !== undefined) checkSegment(where, "destination pool", d.pool);
     if (d.project !== undefined) checkSegment(where, "destination project", d.project);
@@ -173,7 +180,22 @@ export function createStorageVolumes(deps: FamilyDeps): StorageVolumesApi {
     if (o.project !== undefined) checkSegment(where, "project", o.project);
   };
 
-  const copy = call<[string, VolumeType, string, VolumeDestination], ProjectOptions & { volumeOnly?: boolean }, LxdOperation | undefined>(
+  // Another server: the destination's remote differs from the call's.
+  const across = (at: Where, d: VolumeDestination) => d.remote !== undefined && deps.core.resolve(d.remote) !== deps.core.resolve(at);
+  const copyAcross = async (
+    where: string,
+    at: Where,
+    pool: string,
+    type: VolumeType,
+    name: string,
+    d: VolumeDestination,
+    o: VolumeCopyOptions,
+  ) => {
+    if (type !== "custom") throw new InvalidArgumentError(`${where}: only custom volumes go to another server (instances carry their own)`);
+    await copyVolumeAcross(deps, where, at, d.remote, pool, name, { pool: d.pool ?? pool, name: d.name ?? name, project: d.project }, o);
+  };
+
+  const copy = call<[string, VolumeType, string, VolumeDestination], VolumeCopyOptions, LxdOperation | undefined>(
     "storageVolumes.copy",
     4,
     async (at, [pool, type, name, to], o) => {
@@ -181,6 +203,7 @@ export function createStorageVolumes(deps: FamilyDeps): StorageVolumesApi {
       checkItem(where, pool, type, name, o);
       const d = destination(where, to);
       checkBoolean(where, "volumeOnly", o.volumeOnly);
+      if (across(at, d)) return void (await copyAcross(where, at, pool, type, name, d, o));
       return sendWrite(deps, at, "POST", LIST, {
         path: { poolName: d.pool ?? pool, type },
         project: d.project ?? o.project,
@@ -201,13 +224,20 @@ export function createStorageVolumes(deps: FamilyDeps): StorageVolumesApi {
     },
   );
 
-  const move = call<[string, VolumeType, string, VolumeDestination], ProjectOptions, LxdOperation | undefined>(
+  const move = call<[string, VolumeType, string, VolumeDestination], VolumeCopyOptions, LxdOperation | undefined>(
     "storageVolumes.move",
     4,
     async (at, [pool, type, name, to], o) => {
       const where = "storageVolumes.move";
       checkItem(where, pool, type, name, o);
       const d = destination(where, to);
+      if (across(at, d)) {
+        // LXD moves a volume within one server only: a copy there, then the source deleted once it is safe.
+        await copyAcross(where, at, pool, type, name, d, o);
+        const removed = await family.delete(at, pool, type, name, { ...(o.project !== undefined && { project: o.project }) });
+        await removed?.wait(o.signal ? { signal: o.signal } : {});
+        return undefined;
+      }
       return sendWrite(deps, at, "POST", ITEM, {
         path: { poolName: pool, type, volumeName: name },
         project: o.project,

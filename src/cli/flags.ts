@@ -43,6 +43,13 @@ export const OPTIONS = {
   stateless: { type: "boolean" },
   "target-project": { type: "string" },
   device: { type: "string", multiple: true },
+  "optimized-storage": { type: "boolean" },
+  compression: { type: "string" },
+  storage: { type: "string", short: "s" },
+  alias: { type: "string", multiple: true },
+  "copy-aliases": { type: "boolean" },
+  "auto-update": { type: "boolean" },
+  public: { type: "boolean" },
 } as const;
 
 export type Flags = ReturnType<typeof parse>["values"];

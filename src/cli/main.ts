@@ -38,6 +38,9 @@ Commands:
   network acl list|show|create|delete|rename|get|set|unset|edit …
   copy|move [R:]<name> [[R:]<name>] [--mode pull|push|relay] [--instance-only] [--stateless] [--refresh]
             [--target M] [--project P] [--target-project P] [-c k=v]... [-p profile]... [--device d,k=v]...
+  export [R:]<instance> [FILE|-] [--instance-only] [--optimized-storage] [--compression ALG]
+  import [R:] <FILE|-> [NAME] [--storage POOL]
+  image copy [R:]<image> <R>: [--alias A]... [--copy-aliases] [--auto-update] [--public] [--mode pull|relay]
   remote list
   remote add <name> <url> --token <token>
   remote add <name> <url> --auth-type oidc [--accept-certificate]
@@ -59,6 +62,9 @@ const FAMILY_COMMANDS: Record<string, () => Promise<{ run: (ctx: CommandContext)
   query: () => import("./query.js"),
   copy: () => import("./copy.js"),
   move: () => import("./move.js"),
+  export: () => import("./export.js"),
+  import: () => import("./import.js"),
+  image: () => import("./image.js"),
 };
 
 function int(flag: string, v: string | undefined): number | undefined {

@@ -172,18 +172,23 @@ export async function run(ctx: CommandContext): Promise<number> {
     }
     case "copy":
     case "move": {
-      const shape = `${verb} [R:]<pool>/<volume> [R:]<pool>/<volume>${verb === "copy" ? " [--volume-only]" : ""}`;
+      const shape = `${verb} [R:]<pool>/<volume> [R:]<pool>/<volume>${verb === "copy" ? " [--volume-only]" : ""} [--mode pull|push]`;
       if (args.length !== 2) throw usage(shape);
       const from = pooled(args[0], shape);
       const to = pooled(args[1], shape);
       if (from.snapshot !== undefined || to.snapshot !== undefined) throw usage(shape);
-      if (from.remote !== to.remote) throw usage(`${verb}: between two servers is not supported (both sides on one remote)`);
-      const dest = { pool: to.pool, name: to.name };
-      if (verb === "copy")
-        return done(
-          await v.copy(from.remote, from.pool, from.type, from.name, dest, { ...scope, ...(flags["volume-only"] && { volumeOnly: true }) }),
-        );
-      return done(await v.move(from.remote, from.pool, from.type, from.name, dest, scope));
+      // Two remotes: LXD's migration between the servers (pull by default, as lxc).
+      const across = from.remote !== to.remote;
+      if (!across && flags.mode !== undefined) throw usage(`${verb}: --mode is for a copy between two remotes`);
+      if (flags.mode !== undefined && flags.mode !== "pull" && flags.mode !== "push") throw usage(`${verb}: --mode is pull or push`);
+      const dest = { pool: to.pool, name: to.name, ...(across && { remote: to.remote }) };
+      const options = {
+        ...scope,
+        ...(flags.mode !== undefined && { mode: flags.mode as "pull" | "push" }),
+        ...(verb === "copy" && flags["volume-only"] && { volumeOnly: true }),
+      };
+      if (verb === "copy") return done(await v.copy(from.remote, from.pool, from.type, from.name, dest, options));
+      return done(await v.move(from.remote, from.pool, from.type, from.name, dest, options));
     }
     case "snapshot": {
       const shape = "snapshot [R:]<pool> <volume> [<snapshot>]";

@@ -10,6 +10,8 @@ import { createStoragePools, type StoragePoolsApi } from "../capabilities/storag
 import { createStorageVolumes, type StorageVolumesApi } from "../capabilities/storage-volumes.js";
 import { createWarnings, type WarningsApi } from "../capabilities/warnings.js";
 import { createMetrics, type MetricsApi } from "../capabilities/metrics.js";
+import { createInstanceBackups, type InstanceBackupsApi } from "../capabilities/instance-backups.js";
+import { createVolumeBackups, type VolumeBackupsApi } from "../capabilities/volume-backups.js";
 import {
   type ApiCall,
   family,
@@ -76,6 +78,8 @@ export const CAPABILITIES = {
   warnings: /* @__PURE__ */ family(createWarnings),
   metrics: /* @__PURE__ */ family(createMetrics),
   migration: lxdMigration,
+  backups: /* @__PURE__ */ family(createInstanceBackups),
+  volumeBackups: /* @__PURE__ */ family(createVolumeBackups),
 } satisfies { [K in keyof Capabilities<Flat>]: (base: LxdBase) => Capabilities<Flat>[K] };
 
 /** The capabilities with their lead: `Flat` (the remote first) on a client, `[]` on a connection. */
@@ -132,4 +136,8 @@ export interface Capabilities<L extends Lead> {
   readonly metrics: MetricsApi<L>;
   /** Instance copy and move, within one server and between servers (pull, push, relay). */
   readonly migration: InstanceMigrationApi<L>;
+  /** Instance backups: create, list, get, rename, delete, export (a stream), import as a new instance (a stream). */
+  readonly backups: InstanceBackupsApi<L>;
+  /** Custom volume backups (extension `custom_volume_backup`): create, list, get, rename, delete, export, import. */
+  readonly volumeBackups: VolumeBackupsApi<L>;
 }

@@ -32,6 +32,7 @@ export function imageStore(ctx: MockContext, builtinAliases: string[]) {
   const { base, ok, error } = ctx;
   const images = new Map<string, MockImage>();
   const aliases = new Map<string, { name: string; target: string; description: string; type: string }>();
+  const autoUpdate = new Map<string, boolean>();
   const find = (ref: unknown) => [...images.values()].find((i) => i.fingerprint.startsWith(String(ref)) && String(ref).length > 0);
   const view = (i: MockImage) => ({
     fingerprint: i.fingerprint,
@@ -44,7 +45,7 @@ export function imageStore(ctx: MockContext, builtinAliases: string[]) {
     type: "container",
     uploaded_at: i.uploaded_at,
     created_at: i.uploaded_at,
-    auto_update: false,
+    auto_update: autoUpdate.get(i.fingerprint) ?? false,
     cached: false,
   });
 
@@ -67,6 +68,54 @@ export function imageStore(ctx: MockContext, builtinAliases: string[]) {
     http.get(`${base}/1.0/images`, ({ request }) => {
       const recursion = new URL(request.url).searchParams.get("recursion") === "1";
       return ok([...images.values()].map((i) => (recursion ? view(i) : `/1.0/images/${i.fingerprint}`)));
+    }),
+    // A copy from another server, direct: the image pulled from `source.server` (another virtual
+    // LXD, reached through the same MSW handlers), its export read with the secret the source gave.
+    http.post(`${base}/1.0/images`, async ({ request }) => {
+      if (!(request.headers.get("content-type") ?? "").startsWith("application/json")) return undefined;
+      const body = (await request.json()) as Schemas["ImagesPost"];
+      const src = body.source;
+      if (src?.type !== "image" || src.mode !== "pull" || !src.server || !src.fingerprint) return error(400, "Unsupported image source");
+      const m = ctx.newOp("task", "Downloading image", {}, {});
+      const secret = src.secret ? `?secret=${encodeURIComponent(src.secret)}` : "";
+      void (async () => {
+        try {
+          const got = await fetch(`${src.server}/1.0/images/${src.fingerprint}/export${secret}`);
+          if (!got.ok) throw new Error(`Failed to download image: ${got.status}`);
+          const parts = await received(got as unknown as Request);
+          if (typeof parts === "string") throw new Error(parts);
+          const fingerprint = await sha256(parts.map((p) => p.data));
+          if (images.has(fingerprint)) throw new Error("Image with same fingerprint already exists");
+          images.set(fingerprint, {
+            fingerprint,
+            parts,
+            properties: body.properties ?? {},
+            public: body.public ?? false,
+            uploaded_at: new Date().toISOString(),
+          });
+          for (const a of body.aliases ?? [])
+            if (a.name) aliases.set(a.name, { name: a.name, target: fingerprint, description: a.description ?? "", type: "container" });
+          autoUpdate.set(fingerprint, body.auto_update ?? false);
+          ctx.finish(m, "Success", "", { fingerprint, size: String(parts.reduce((n, p) => n + p.data.byteLength, 0)) });
+        } catch (e) {
+          ctx.finish(m, "Failure", (e as Error).message);
+        }
+      })();
+      return ctx.accepted(m);
+    }),
+    http.post(`${base}/1.0/images/:fingerprint/secret`, ({ params }) => {
+      const i = find(params.fingerprint);
+      if (!i) return error(404, "Image not found");
+      const m = ctx.newOp(
+        "token",
+        "Image download token",
+        { images: [`/1.0/images/${i.fingerprint}`] },
+        {
+          secret: crypto.randomUUID().replaceAll("-", ""),
+          fingerprint: i.fingerprint,
+        },
+      );
+      return ctx.accepted(m);
     }),
     http.post(`${base}/1.0/images`, async ({ request }) => {
       const parts = await received(request);

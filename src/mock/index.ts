@@ -13,6 +13,7 @@ import { logHandlers } from "./logs.js";
 import { mockFiles } from "./files.js";
 import { httpHandlers } from "./http.js";
 import { imageStore } from "./images.js";
+import { mockBackups } from "./backups.js";
 import { instanceHandlers } from "./instances.js";
 import { mockNetworkAcls } from "./network-acls.js";
 import { mockNetworkZones } from "./network-zones.js";
@@ -33,6 +34,7 @@ export type { MockFile, MockFilesystem } from "./files.js";
 export type { CommandHandler, MockProcess, VirtualLxdOptions } from "./types.js";
 export type { MockInstance } from "./context.js";
 export type { MockImage } from "./images.js";
+export type { MockBackup } from "./backups.js";
 export type { MockWarning } from "./warnings.js";
 export { VIRTUAL_SERVER_FINGERPRINT } from "./trust.js";
 
@@ -63,6 +65,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const images = imageStore(ctx, options.imageAliases ?? ["busybox"]);
   const trust = trustHandlers(ctx, s.ops);
   const files = mockFiles(s);
+  const backups = mockBackups(ctx, files.filesystems);
   const consoles = mockConsole(s);
   const profiles = mockProfiles(ctx);
   const projects = mockProjects(ctx);
@@ -84,6 +87,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       ...httpHandlers(s),
       // Before instanceHandlers: copies and migrations, passing the rest on.
       ...migration.handlers,
+      ...backups.handlers,
       ...instanceHandlers(ctx, images),
       ...images.handlers,
       ...trust.handlers,
@@ -117,6 +121,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     instances: s.instances,
     /** Recorded exec output files (`record-output`) the client has not deleted, by instance then file name. */
     logs: s.logs,
+    /** Each instance's backups, by instance then backup name. */
+    backups: backups.backups,
     /** Images by fingerprint, and aliases by name. */
     images: images.images,
     imageAliases: images.aliases,

@@ -30,3 +30,31 @@ export async function openDownload<P extends PathsWith<"GET">>(
   unwrap(ctx, response.status, toEnvelope(ctx, response, text)); // throws LxdError for LXD's error envelope
   throw new ResponseError({ ...ctx, status: response.status, contentType: type }, "expected a byte stream, got an LXD envelope");
 }
+
+/**
+ * The body with its read failures typed as every request's are (AbortError when the signal
+ * fired, ConnectionError or TlsError otherwise) instead of the runtime's own: a stream that
+ * breaks midway fails as the request would have. Pulls one chunk per read, so nothing is buffered.
+ */
+export function typedBody(
+  ctx: RequestContext,
+  body: ReadableStream<Uint8Array>,
+  signal: AbortSignal | undefined,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(out) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) out.close();
+          else out.enqueue(value);
+        } catch (err) {
+          out.error(classifyFailure(ctx, err, signal));
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+}

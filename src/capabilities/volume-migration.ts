@@ -1,0 +1,201 @@
+// A custom storage volume copied to another server through LXD's migration (the model is LXD's
+// Go client, client/lxd_storage_volumes.go CopyStoragePoolVolume). `pull`: the source opens a
+// migration operation (`POST` on the volume with `migration: true`), whose metadata holds the
+// websocket secrets, and the target creates the volume from it (`source.type: migration`,
+// `mode: pull`, the operation's URL on each of the source's addresses, its certificate and
+// secrets). `push`: the other way round, the target's operation given to the source as its
+// `target`. The servers talk to each other; the client only starts both sides and waits.
+import { syncMetadata } from "../request/envelope.js";
+import type { Where } from "../request/pipeline.js";
+import { InvalidArgumentError, LxdFetchError, OperationError } from "../utils/errors.js";
+import { checkBoolean, checkFunction } from "../utils/validate.js";
+import type { components } from "../generated/lxd.js";
+import { type LxdOperation, type StartDeps, startOperation } from "./operation.js";
+import type { ProjectOptions } from "./options.js";
+import { requireExtension, type InfoCache } from "./server.js";
+
+const LIST = "/1.0/storage-pools/{poolName}/volumes/{type}";
+const ITEM = "/1.0/storage-pools/{poolName}/volumes/{type}/{volumeName}";
+
+/** Who connects to whom between two servers: the target to the source (pull) or the source to the target (push). */
+export type VolumeMigrationMode = "pull" | "push";
+
+/** A cross-server copy's progress as LXD reports it (`fs_progress`: `v1: 12.3MB (4.1MB/s)`). */
+export interface VolumeCopyProgress {
+  /** LXD's metadata key (`fs_progress`, `block_progress`, …). */
+  stage: string;
+  text: string;
+}
+
+export interface VolumeMigrationOptions extends ProjectOptions {
+  volumeOnly?: boolean;
+  /** Default `pull` (as `lxc storage volume copy`); `push` where the source reaches the target but not the reverse. */
+  mode?: VolumeMigrationMode;
+  onProgress?: (p: VolumeCopyProgress) => void;
+}
+
+export interface VolumeAcross {
+  pool: string;
+  name: string;
+  /** The target's project (default: its scope's). */
+  project: string | undefined;
+}
+
+type Deps = StartDeps & { info: InfoCache };
+type Volume = components["schemas"]["StorageVolume"];
+
+const https = (address: string) => (/^https?:\/\//.test(address) ? address : `https://${address}`);
+
+/** Copies custom volume `pool/name` of `from` to `to` through LXD's migration; resolves once the target has it. */
+export async function copyVolumeAcross(
+  deps: Deps,
+  where: string,
+  from: Where,
+  to: Where,
+  pool: string,
+  name: string,
+  dest: VolumeAcross,
+  o: VolumeMigrationOptions,
+): Promise<void> {
+  const mode = o.mode ?? "pull";
+  if (mode !== "pull" && mode !== "push") throw new InvalidArgumentError(`${where}: mode is "pull" or "push" between servers`);
+  checkBoolean(where, "volumeOnly", o.volumeOnly);
+  if (o.onProgress !== undefined) checkFunction(where, "onProgress", o.onProgress);
+  const { signal } = o;
+  const sig = signal ? { signal } : {};
+  const sourceProject = o.project ?? deps.core.scope(from).project;
+  const targetProject = dest.project ?? deps.core.scope(to).project;
+  for (const [at, ext] of [
+    [from, "storage_api_remote_volume_handling"],
+    [to, "storage_api_remote_volume_handling"],
+  ] as const)
+    await requireExtension(deps.info, deps.core.resolve(at), ext, where, signal);
+
+  const [volume, sourceInfo, targetInfo] = await Promise.all([
+    deps.core
+      .send(from, "GET", ITEM, {
+        params: {
+          path: { poolName: pool, type: "custom", volumeName: name },
+          query: sourceProject !== undefined ? { project: sourceProject } : {},
+        },
+        signal,
+      })
+      .then((s) => syncMetadata(s) as Volume),
+    deps.info(from, false, signal),
+    deps.info(to, false, signal),
+  ]);
+  const sourceAddresses = (sourceInfo.environment?.addresses ?? []).map(https);
+  const targetAddresses = (targetInfo.environment?.addresses ?? []).map(https);
+  const listening = mode === "pull" ? sourceAddresses : targetAddresses;
+  if (listening.length === 0)
+    throw new InvalidArgumentError(
+      `${where}: the ${mode === "pull" ? "source" : "target"} does not listen on the network (no core.https_address) for mode "${mode}"`,
+    );
+
+  const created = {
+    name: dest.name,
+    type: "custom",
+    ...(volume.config && { config: volume.config }),
+    ...(volume.description && { description: volume.description }),
+    ...(volume.content_type && { content_type: volume.content_type }),
+  };
+  const volumeOnly = o.volumeOnly !== undefined ? { volume_only: o.volumeOnly } : {};
+  const createOn = (body: object) =>
+    startOperation(deps, to, "POST", LIST, {
+      params: { path: { poolName: dest.pool, type: "custom" } },
+      body: body as never,
+      ...sig,
+      project: targetProject,
+    });
+  const migrateFrom = (body: object) =>
+    startOperation(deps, from, "POST", ITEM, {
+      params: { path: { poolName: pool, type: "custom", volumeName: name } },
+      body: body as never,
+      ...sig,
+      project: sourceProject,
+    });
+  const secretsOf = (op: LxdOperation): Record<string, string> =>
+    Object.fromEntries(
+      Object.entries(op.current.metadata ?? {}).filter((e): e is [string, string] => typeof e[1] === "string" && e[0] !== "entity_url"),
+    );
+
+  const ops: LxdOperation[] = [];
+  try {
+    const failures: string[] = [];
+    if (mode === "pull") {
+      const source = await migrateFrom({ migration: true, name, pool, ...volumeOnly });
+      ops.push(source);
+      for (const address of listening) {
+        const target = await createOn({
+          ...created,
+          source: {
+            type: "migration",
+            mode: "pull",
+            name,
+            pool,
+            operation: `${address}/1.0/operations/${encodeURIComponent(source.id)}`,
+            certificate: sourceInfo.environment?.certificate ?? "",
+            secrets: secretsOf(source),
+            ...volumeOnly,
+          },
+        });
+        const done = await settle(target, o, failures, address, listening.length);
+        if (done) return;
+      }
+    } else {
+      const target = await createOn({ ...created, source: { type: "migration", mode: "push", name, pool, ...volumeOnly } });
+      ops.push(target);
+      for (const address of listening) {
+        const source = await migrateFrom({
+          migration: true,
+          name,
+          pool,
+          ...volumeOnly,
+          target: {
+            operation: `${address}/1.0/operations/${encodeURIComponent(target.id)}`,
+            certificate: targetInfo.environment?.certificate ?? "",
+            secrets: secretsOf(target),
+          },
+        });
+        ops.push(source);
+        const done = await settle(source, o, failures, address, listening.length);
+        if (done) {
+          await target.wait(sig);
+          return;
+        }
+      }
+    }
+    throw new LxdFetchError(`${where}: no address of the other server was reached: ${failures.join("; ")}`);
+  } catch (err) {
+    // A failed or aborted copy: both sides' operations cancelled, so the source's migration
+    // does not wait for a connection that never comes, and the target keeps no half volume.
+    for (const op of ops) await op.cancel().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Waits for `op` with progress: true when done, false when another address may do (a failed migration), throws otherwise. */
+async function settle(
+  op: LxdOperation,
+  o: VolumeMigrationOptions,
+  failures: string[],
+  address: string,
+  addresses: number,
+): Promise<boolean> {
+  const off = o.onProgress
+    ? op.onUpdate((u) => {
+        for (const [stage, text] of Object.entries(u.metadata ?? {}))
+          if (stage.endsWith("_progress") && typeof text === "string") o.onProgress?.({ stage, text });
+      })
+    : undefined;
+  try {
+    await op.wait(o.signal ? { signal: o.signal } : {});
+    return true;
+  } catch (err) {
+    if (!(err instanceof OperationError) || addresses === 1) throw err;
+    failures.push(`${address}: ${err.message}`);
+    return false;
+  } finally {
+    off?.();
+  }
+}
