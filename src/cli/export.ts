@@ -7,7 +7,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { splitRemote, UsageError } from "./args.js";
 import type { CommandContext } from "./flags.js";
-import { progress } from "./progress.js";
+import { counting, progress } from "./progress.js";
 
 const SHAPE = "export [R:]<instance> [FILE|-] [--instance-only] [--optimized-storage] [--compression ALG] [--project P]";
 
@@ -32,9 +32,9 @@ export async function run({ lxd, args, flags, err }: CommandContext): Promise<nu
     const out = await lxd.backups.export(remote, instance, backup, scope);
     const body = Readable.fromWeb(out.body as import("node:stream/web").ReadableStream<Uint8Array>);
     try {
-      await pipeline(body, progress(`export ${instance}`, out.size), file === "-" ? process.stdout : createWriteStream(file), {
-        end: file !== "-",
-      });
+      const shown = progress(`export ${instance}`, out.size);
+      await pipeline(body, counting(shown), file === "-" ? process.stdout : createWriteStream(file), { end: file !== "-" });
+      shown.end();
     } catch (e) {
       if (file !== "-") await rm(file, { force: true });
       throw e;

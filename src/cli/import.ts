@@ -5,7 +5,7 @@ import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { splitRemote, UsageError } from "./args.js";
 import type { CommandContext } from "./flags.js";
-import { progress } from "./progress.js";
+import { counting, progress } from "./progress.js";
 
 const SHAPE = "import [R:] <FILE|-> [NAME] [--storage POOL] [--project P]";
 
@@ -17,8 +17,9 @@ export async function run({ lxd, args, flags, out }: CommandContext): Promise<nu
   if (!file || words.length > 2) throw new UsageError(SHAPE);
   const size = file === "-" ? undefined : (await stat(file)).size;
   const input = file === "-" ? process.stdin : createReadStream(file);
-  const counted = input.pipe(progress(`import ${file}`, size));
-  input.on("error", (e: Error) => counted.destroy(e));
+  const shown = progress(`import ${file}`, size);
+  const counted = Readable.from(counting(shown)(input));
+  counted.on("end", () => shown.end());
   const op = await lxd.backups.import(remote, Readable.toWeb(counted) as ReadableStream<Uint8Array>, {
     ...(flags.project !== undefined && { project: flags.project }),
     ...(name !== undefined && { name }),

@@ -40,3 +40,13 @@ export function progress(label: string, total: number | undefined, stream: NodeJ
     },
   };
 }
+
+/** A pipeline step that passes chunks through unchanged, counting them on `shown`. */
+export function counting(shown: Progress): (source: AsyncIterable<Uint8Array>) => AsyncGenerator<Uint8Array> {
+  return async function* (source) {
+    for await (const chunk of source) {
+      shown.add(chunk.byteLength);
+      yield chunk;
+    }
+  };
+}
