@@ -85,9 +85,10 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     baseUrl: s.base,
     handlers: [
       ...httpHandlers(s),
-      // Before instanceHandlers: copies and migrations, passing the rest on.
-      ...migration.handlers,
+      // Before instanceHandlers, passing the rest on: backup imports (a tarball body) first, then
+      // copies and migrations (which read a JSON body).
       ...backups.handlers,
+      ...migration.handlers,
       ...instanceHandlers(ctx, images),
       ...images.handlers,
       ...trust.handlers,
