@@ -276,8 +276,13 @@ export function createInstanceMigration(deps: MigrationDeps): InstanceMigrationA
     });
   };
 
-  async function copyInstance(at: Where, name: string, to: CopyDestination, o: CopyOptions, what: "copy" | "move", keepVolatile: boolean) {
-    const where = `migration.${what}`;
+  /** Both ends of a copy or move: scopes, projects (the source's by default), member, name, and each server's GET /1.0. */
+  async function endsOf(
+    at: Where,
+    name: string,
+    to: CopyDestination,
+    o: { project?: string | undefined; signal?: AbortSignal | undefined },
+  ) {
     const src = core.scope(at);
     const srcProject = o.project ?? src.project;
     const dst = core.scope(to.remote ?? at);
@@ -285,9 +290,15 @@ export function createInstanceMigration(deps: MigrationDeps): InstanceMigrationA
     const member = to.target ?? (to.remote === undefined ? undefined : dst.target);
     const newName = to.name ?? name;
     const ends: MigrationEnds = { from: { remote: src.remote, name }, to: { remote: dst.remote, name: newName } };
+    const [srcInfo, dstInfo] = await Promise.all([deps.info(src.remote, false, o.signal), deps.info(dst.remote, false, o.signal)]);
+    return { src, srcProject, dst, dstProject, member, newName, ends, srcInfo, dstInfo };
+  }
+
+  async function copyInstance(at: Where, name: string, to: CopyDestination, o: CopyOptions, what: "copy" | "move", keepVolatile: boolean) {
+    const where = `migration.${what}`;
     const { signal } = o;
     const sig = signal ? { signal } : {};
-    const [srcInfo, dstInfo] = await Promise.all([deps.info(src.remote, false, signal), deps.info(dst.remote, false, signal)]);
+    const { src, srcProject, dst, dstProject, member, newName, ends, srcInfo, dstInfo } = await endsOf(at, name, to, o);
     const local = sameServer(srcInfo, dstInfo, src.remote, dst.remote);
     const mode: "local" | MigrationMode = local ? "local" : (o.mode ?? "pull");
     const extensions: [string, "both" | "source"][] = [];
@@ -433,14 +444,7 @@ export function createInstanceMigration(deps: MigrationDeps): InstanceMigrationA
     if (o.refresh) throw new InvalidDestination(where, "refresh is for copies");
     const { signal } = o;
     const sig = signal ? { signal } : {};
-    const src = core.scope(at);
-    const srcProject = o.project ?? src.project;
-    const dst = core.scope(to.remote ?? at);
-    const dstProject = to.project ?? (to.remote === undefined ? srcProject : dst.project);
-    const member = to.target ?? (to.remote === undefined ? undefined : dst.target);
-    const newName = to.name ?? name;
-    const ends: MigrationEnds = { from: { remote: src.remote, name }, to: { remote: dst.remote, name: newName } };
-    const [srcInfo, dstInfo] = await Promise.all([deps.info(src.remote, false, signal), deps.info(dst.remote, false, signal)]);
+    const { src, srcProject, dst, dstProject, member, newName, ends, srcInfo, dstInfo } = await endsOf(at, name, to, o);
     const srcQuery = { ...(srcProject !== undefined && { project: srcProject }) };
     if (sameServer(srcInfo, dstInfo, src.remote, dst.remote)) {
       const overrides = o.config !== undefined || o.devices !== undefined || o.profiles !== undefined;
