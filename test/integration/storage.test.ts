@@ -176,7 +176,7 @@ describeServers("real server: storage", (env) => {
       await expect(v.get(poolA, "block" as never, renamed)).rejects.toThrow(/unknown volume type "block"/);
       await expect(v.list(poolA, { type: "files" as never })).rejects.toThrow(/unknown volume type "files"/);
       await expect(v.create(poolA, "custom", { name: "x", config: { size: 1 as never } })).rejects.toThrow(/must be a string/);
-      await expect(v.copy(poolA, "custom", renamed, {})).rejects.toThrow(/needs a name, a pool or a project/);
+      await expect(v.copy(poolA, "custom", renamed, {})).rejects.toThrow(/needs a name, a pool, a project or a remote/);
       await expect(conn.storagePools.list({ allProjects: true })).rejects.toThrow(/server-wide/);
 
       // Only the server knows these.
