@@ -29,8 +29,16 @@ const scenarios: Record<string, Scenario> = {
     const r = await lxd.run(undefined, c, ["no-such-command"]);
     return { exitCode: r.exitCode, status: r.operation.status, status_code: r.operation.status_code, err: r.operation.err };
   },
-  "exec: interactive stty size": async (lxd, c) =>
-    (await lxd.run(undefined, c, ["stty", "size"], { interactive: true, width: 100, height: 30 })).text(),
+  // LXD 5.0.2 now and then ends a PTY with its end-of-stream frame and none of the output before
+  // it, exit code 0: the server's loss (seen on the wire, no data frame came at all; 2 of 150 and
+  // 4 of 90 runs of this command under load). Tried again, at most twice, each retry printed.
+  "exec: interactive stty size": async (lxd, c) => {
+    for (let attempt = 1; ; attempt++) {
+      const text = (await lxd.run(undefined, c, ["stty", "size"], { interactive: true, width: 100, height: 30 })).text();
+      if (text !== "" || attempt === 3) return text;
+      console.log(`[lxd-fetch] interactive stty size: the server sent its PTY's end with no output (attempt ${attempt})`);
+    }
+  },
   "exec: kill": async (lxd, c) => {
     const p = await lxd.exec(undefined, c, ["sleep", "1000"]);
     await p.kill(15);
