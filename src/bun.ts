@@ -6,6 +6,7 @@ import { authorizeRemote } from "./transport/authorize-oidc.js";
 import { bunTransport } from "./transport/bun.js";
 
 export * from "./public-api.js";
+export { memoryTokenStore, oidcAuth } from "./auth/oidc.js";
 export { bunTransport } from "./transport/bun.js";
 export { incusSocketPath, localSocketPath } from "./transport/node-socket-path.js";
 

@@ -7,6 +7,7 @@ import { pickIncusSocket } from "./transport/incus.js";
 import { denoTransport } from "./transport/deno.js";
 
 export * from "./public-api.js";
+export { memoryTokenStore, oidcAuth } from "./auth/oidc.js";
 export { denoTransport, localSocketPath } from "./transport/deno.js";
 
 /** Creates a client. Without options it talks to the local daemon over its unix socket. */

@@ -7,6 +7,8 @@ import { nodeTransport } from "./transport/node.js";
 
 export * from "./public-api.js";
 export { fileTokenStore } from "./auth/file-store.js";
+// OIDC sign-in is for the server runtimes: a browser WebSocket cannot carry a bearer.
+export { memoryTokenStore, oidcAuth } from "./auth/oidc.js";
 export { nodeTransport } from "./transport/node.js";
 export { incusSocketPath, localSocketPath } from "./transport/node-socket-path.js";
 

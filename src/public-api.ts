@@ -192,4 +192,3 @@ export type {
   RemoteAuth,
   TokenStore,
 } from "./auth/types.js";
-export { memoryTokenStore, oidcAuth } from "./auth/oidc.js";
