@@ -100,11 +100,12 @@ export async function copyVolumeAcross(
     ...(volume.content_type && { content_type: volume.content_type }),
   };
   const volumeOnly = o.volumeOnly !== undefined ? { volume_only: o.volumeOnly } : {};
+  // Not aborted midway: an abort while the answer is read would leave the target creating a
+  // volume no handle knows of. It is checked right after (settle), and the catch removes it.
   const createOn = (body: object) =>
     startOperation(deps, to, "POST", LIST, {
       params: { path: { poolName: dest.pool, type: "custom" } },
       body: body as never,
-      ...sig,
       project: targetProject,
     });
   const migrateFrom = (body: object) =>
@@ -120,6 +121,8 @@ export async function copyVolumeAcross(
     );
 
   const ops: LxdOperation[] = [];
+  // The target's create, once sent: a failed or aborted copy removes what it made.
+  let creating: LxdOperation | undefined;
   try {
     const failures: string[] = [];
     if (mode === "pull") {
@@ -139,12 +142,15 @@ export async function copyVolumeAcross(
             ...volumeOnly,
           },
         });
+        ops.push(target);
+        creating = target;
         const done = await settle(target, o, failures, address, listening.length);
         if (done) return;
       }
     } else {
       const target = await createOn({ ...created, source: { type: "migration", mode: "push", name, pool, ...volumeOnly } });
       ops.push(target);
+      creating = target;
       for (const address of listening) {
         const source = await migrateFrom({
           migration: true,
@@ -170,8 +176,34 @@ export async function copyVolumeAcross(
     // A failed or aborted copy: both sides' operations cancelled, so the source's migration
     // does not wait for a connection that never comes, and the target keeps no half volume.
     for (const op of ops) await op.cancel().catch(() => undefined);
+    if (creating) await removeHalf(deps, to, creating, dest, targetProject);
     throw err;
   }
+}
+
+// How long a failed copy waits for the target's create to end before removing what it made.
+const HALF_WAIT_MS = 15_000;
+
+/**
+ * After a failed or aborted copy: once the target's create has ended (or HALF_WAIT_MS passed), the
+ * volume it was making is deleted, unless the create failed because the name was taken (then
+ * the volume there is not this copy's).
+ */
+async function removeHalf(deps: Deps, to: Where, creating: LxdOperation, dest: VolumeAcross, project: string | undefined) {
+  const ended = await creating.wait({ timeout: HALF_WAIT_MS }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (ended instanceof OperationError && /already exists/i.test(ended.err)) return;
+  await deps.core
+    .send(to, "DELETE", ITEM, {
+      params: {
+        path: { poolName: dest.pool, type: "custom", volumeName: dest.name },
+        query: project !== undefined ? { project } : {},
+      },
+    })
+    .then((sent) => syncMetadata(sent))
+    .catch(() => undefined); // not there (the server cleaned up, or it was never made): nothing to remove
 }
 
 /** Waits for `op` with progress: true when done, false when another address may do (a failed migration), throws otherwise. */
