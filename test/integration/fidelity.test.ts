@@ -30,8 +30,9 @@ const scenarios: Record<string, Scenario> = {
     return { exitCode: r.exitCode, status: r.operation.status, status_code: r.operation.status_code, err: r.operation.err };
   },
   // LXD 5.0.2 now and then ends a PTY with its end-of-stream frame and none of the output before
-  // it, exit code 0: the server's loss (seen on the wire, no data frame came at all; 2 of 150 and
-  // 4 of 90 runs of this command under load). Tried again, at most twice, each retry printed.
+  // it, exit code 0: its PTY mirror drops what it read once it has seen the command exit
+  // (docs/exec-output.md, "LXD 5.0.2's PTY mirror"; 2 of 150 and 4 of 90 runs of this command
+  // under load). Tried again, at most twice, each retry printed.
   "exec: interactive stty size": async (lxd, c) => {
     for (let attempt = 1; ; attempt++) {
       const text = (await lxd.run(undefined, c, ["stty", "size"], { interactive: true, width: 100, height: 30 })).text();
