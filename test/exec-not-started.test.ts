@@ -65,7 +65,8 @@ describe("exec: the server stopped waiting for the websockets", () => {
     const err = await c.run("v", "c1", ["true"], { output: "stream" }).catch((e: unknown) => e);
     await c.close();
     expect(err).toBeInstanceOf(ConnectionError);
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Waiting for the server's verdict would take 12 s (VERDICT_MS in exec.ts): half of it proves none was waited for.
+    expect(Date.now() - started).toBeLessThan(6000);
     expect(posts(lxd.requests)).toBe(1);
   });
 
