@@ -84,6 +84,10 @@ export async function copyVolumeAcross(
     deps.info(from, false, signal),
     deps.info(to, false, signal),
   ]);
+  if (crashesTarget(sourceInfo, targetInfo))
+    throw new InvalidArgumentError(
+      `${where}: the target, Incus ${targetInfo.environment?.server_version}, crashes on a custom volume migrated from ${serverOf(sourceInfo)}, which sends no volume size (fixed in Incus 6.0.5 and 6.13); nothing was sent`,
+    );
   const sourceAddresses = (sourceInfo.environment?.addresses ?? []).map(https);
   const targetAddresses = (targetInfo.environment?.addresses ?? []).map(https);
   const listening = mode === "pull" ? sourceAddresses : targetAddresses;
@@ -230,4 +234,23 @@ async function settle(
   } finally {
     off?.();
   }
+}
+
+type ServerInfo = components["schemas"]["Server"];
+
+const serverOf = (info: ServerInfo) =>
+  `${info.environment?.server === "incus" ? "Incus" : "LXD"} ${info.environment?.server_version ?? "(version unknown)"}`;
+
+/**
+ * Whether a custom volume migration from `source` would crash the `target` daemon. Incus 6.0.4,
+ * 6.11 and 6.12 read the volume size in the source's migration header through a pointer they
+ * never check, and panic when it is absent: it is absent from every LXD and from Incus before
+ * 6.11 (6.0.4 has it). Incus 6.0.5 and 6.13 check it. docs/migration.md has the source lines.
+ */
+export function crashesTarget(source: ServerInfo, target: ServerInfo): boolean {
+  if (target.environment?.server !== "incus" || !/^6\.(0\.4|11|12)(\.|$)/.test(target.environment.server_version ?? "")) return false;
+  if (source.environment?.server !== "incus") return true;
+  const [major = 0, minor = 0, patch = 0] = (source.environment.server_version ?? "").split(".").map(Number);
+  const sendsSize = major > 6 || (major === 6 && (minor >= 11 || (minor === 0 && patch >= 4)));
+  return !sendsSize;
 }

@@ -132,4 +132,23 @@ describeCluster("real servers: storage volume copy between LXD and the cluster",
       lxd.storageVolumes.copy("main", "default", "custom", vol, { remote: "m1" }, { mode: "relay" as "pull" }),
     ).rejects.toBeInstanceOf(InvalidArgumentError);
   }, 30_000);
+
+  // Incus 6.0.4 panics (the whole daemon) on a custom volume migration without a volume size in
+  // its header, which LXD never sends (docs/migration.md): refused here, and Incus still answers.
+  it("LXD → Incus 6.0.4 is refused before sending, in both modes, and Incus stays up", async () => {
+    const incus = loadServerEnv("incus").env;
+    if (!incus) throw new Error("this test needs Incus too (.lxd-test/lxd.env)");
+    const two = createLxd({ remotes: { main: { socket: main.socket }, incus: { socket: incus.socket } } });
+    try {
+      for (const mode of ["pull", "push"] as const) {
+        const err = await two.storageVolumes.copy("main", "default", "custom", vol, { remote: "incus" }, { mode }).catch((e: unknown) => e);
+        expect(err, mode).toBeInstanceOf(InvalidArgumentError);
+        expect((err as Error).message).toMatch(/Incus 6\.0\.4, crashes on a custom volume migrated from LXD 5\.0\.2/);
+      }
+      expect(await two.storageVolumes.list("incus", "default", { type: "custom" })).not.toContain(vol);
+      expect((await two.server.info("incus", { refresh: true })).environment?.server_version).toBe("6.0.4");
+    } finally {
+      await two.close();
+    }
+  }, 30_000);
 });
