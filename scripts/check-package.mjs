@@ -33,7 +33,7 @@ const apps = [
     `import { createLxdBase, lxdEvents, lxdExec, lxdOperations } from "lxd-fetch";
      const base = createLxdBase(); export const ops = lxdOperations(base), events = lxdEvents(base), exec = lxdExec(base);`,
     11000,
-    13700,
+    13600,
   ],
   [
     "networks only",

@@ -189,9 +189,10 @@ const UNITS: Record<string, number> = {
   GB: 1e9,
   TB: 1e12,
   KIB: 1024,
-  MIB: 1024 ** 2,
-  GIB: 1024 ** 3,
-  TIB: 1024 ** 4,
+  // Literals, not 1024 ** n: a bundler keeps an exponentiation even where the table is unused.
+  MIB: 1_048_576,
+  GIB: 1_073_741_824,
+  TIB: 1_099_511_627_776,
 };
 
 /** The first size in LXD's progress text ("c1: 12.34MB (5.67MB/s)" → 12340000); LXD's units are decimal. */

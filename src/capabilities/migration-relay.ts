@@ -7,8 +7,8 @@
 import { ConnectionError } from "../utils/errors.js";
 import { openSocket, pausable, safeClose, toBytes, type WebSocketFactory, wsUrl } from "../streams/websocket.js";
 
-const HIGH_WATER = 4 << 20;
-const LOW_WATER = 1 << 20;
+const HIGH_WATER = 4_194_304; // 4 MiB; literals, so a bundle without migrations drops them
+const LOW_WATER = 1_048_576; // 1 MiB
 const DRAIN_POLL_MS = 2;
 // LXD pings each migration socket and fails it when a ping cannot be written within 5 s, which
 // a sender held back for long can hit: a paused side reads again after this long.

@@ -8,7 +8,7 @@ export interface Part {
   data: Bytes;
 }
 
-const enc = new TextEncoder();
+const enc = /* @__PURE__ */ new TextEncoder();
 
 function boundary(): string {
   return `lxd-fetch-${Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("")}`;

@@ -24,13 +24,16 @@ export function withMutator<A extends unknown[], O extends { signal?: AbortSigna
   call: (args: A, options: O) => Promise<T>,
 ): WithMutator<A, O, T> {
   // The overloads are a typing of this one function: TypeScript cannot check a function against them.
+  // Indexing, not destructuring: every call of the library runs through here.
   return (async (...all: unknown[]) => {
-    const [a, b] = all.slice(positional);
-    const [given, mutator] = typeof a === "function" ? [undefined, a] : [a, b];
+    const a = all[positional];
+    const fn = typeof a === "function";
+    const mutator = fn ? a : all[positional + 1];
     checkFunction(where, "mutator", mutator);
-    const options = checkOptions(where, given as O | undefined);
+    const options = checkOptions(where, (fn ? undefined : a) as O | undefined);
     checkSignal(where, options.signal);
-    const value = await call(all.slice(0, positional) as A, options);
+    if (all.length > positional) all.length = positional; // the rest array is this call's own
+    const value = await call(all as A, options);
     return typeof mutator === "function" ? mutator(value) : value;
   }) as WithMutator<A, O, T>;
 }
@@ -57,7 +60,7 @@ export function call<A extends unknown[], O extends { signal?: AbortSignal | und
   arity: number,
   run: (at: Where, args: A, options: O) => Promise<T>,
 ): Call<A, O, T> {
-  return withMutator<[Where, ...A], O, T>(where, arity + 1, ([at, ...args], options) =>
-    run(at, args as unknown as A, options),
+  return withMutator<[Where, ...A], O, T>(where, arity + 1, (all, options) =>
+    run(all[0], all.slice(1) as unknown as A, options),
   ) as unknown as Call<A, O, T>;
 }

@@ -30,7 +30,7 @@ export interface Output {
 }
 
 // Bytes held for a reader before the socket stops reading (where the runtime's socket can).
-const OUTPUT_HIGH_WATER = 1 << 20;
+const OUTPUT_HIGH_WATER = 1_048_576; // 1 MiB; a literal, so a bundle without exec drops it
 const BREATHE_MS = 2000;
 
 export function outputStream(
@@ -197,7 +197,7 @@ export function emptyStream(): Output {
   };
 }
 
-const STDIN_HIGH_WATER = 1 << 20;
+const STDIN_HIGH_WATER = 1_048_576; // 1 MiB
 
 /**
  * How closing the input ends it: `close` closes the socket (LXD's stdin EOF), `eot` sends the
