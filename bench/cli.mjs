@@ -13,7 +13,7 @@
 //   npm run bench:cli [-- --runs 30] [--cli other/dist/cli.js] [--native path] [--only node,native]
 //     [--instance NAME]   a running instance of your own instead of the shared test container
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { lxdEnv, median } from "./env.mjs";
@@ -30,10 +30,13 @@ const only = arg("--only")?.split(",");
 if (!existsSync("/usr/bin/time")) throw new Error("bench/cli: needs GNU time (apt-get install time)");
 if (spawnSync("lxc", ["--version"]).status !== 0) throw new Error("bench/cli: needs lxc (scripts/lxd-up.sh installs it)");
 
-// The launcher as npm links it: node_modules/.bin/lxd-fetch -> ../lxd-fetch/bin/lxd-fetch.
+// The launcher as npm links it: node_modules/.bin/lxd-fetch -> ../lxd-fetch/bin/lxd-fetch, with
+// this repository as node_modules/lxd-fetch (its build under npm/ stands for the platform package).
 const scratch = mkdtempSync(join(tmpdir(), "lxd-fetch-bench-cli-"));
-const launcher = join(scratch, "lxd-fetch");
-symlinkSync(join(root, "bin/lxd-fetch"), launcher);
+mkdirSync(join(scratch, "node_modules/.bin"), { recursive: true });
+symlinkSync(root, join(scratch, "node_modules/lxd-fetch"));
+const launcher = join(scratch, "node_modules/.bin/lxd-fetch");
+symlinkSync("../lxd-fetch/bin/lxd-fetch", launcher);
 process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
 
 const builds = [
