@@ -26,7 +26,7 @@ beforeEach(() => {
   mkdirSync(join(pkg, "dist"), { recursive: true });
   copyFileSync(launcher, join(pkg, "bin/lxd-fetch"));
   chmodSync(join(pkg, "bin/lxd-fetch"), 0o755);
-  writeFileSync(join(pkg, "dist/cli.js"), 'for (const a of ["node", ...process.argv.slice(2)]) console.log(`[${a}]`);\n');
+  writeFileSync(join(pkg, "dist/cli.js"), 'for (const a of ["node", ...process.argv.slice(2)]) console.log("[" + a + "]");\n');
   mkdirSync(join(modules, ".bin"));
   symlinkSync("../lxd-fetch/bin/lxd-fetch", join(modules, ".bin/lxd-fetch"));
 });
