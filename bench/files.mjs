@@ -8,12 +8,13 @@
 // whole set is repeated and the medians and their ratios are printed as well.
 //
 //   npm run build && node bench/files.mjs [--sizes 64,1024] (MiB) [--transports unix,https]
-//     [--runs 3] [--instance NAME] [--cli path/to/cli.js | path/to/executable]
+//     [--runs 3] [--instance NAME] [--cli path/to/cli.js,path/to/executable]
 //
 // --instance: a running instance of your own (default: the shared test container), so that
 // other suites stopping or restarting the shared one cannot break the run.
-// --cli: another build of the CLI in the same seat: a .js file runs under this Node, anything
-// else is run as it is (e.g. a compiled executable).
+// --cli: the builds of the CLI to run, comma-separated, each beside lxc in the same run: a .js
+// file runs under this Node, anything else is run as it is. Default: dist/cli.js, and the native
+// executable (scripts/build-native.mjs) when it is built.
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
@@ -27,9 +28,21 @@ const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : fallback;
 };
-const CLI = arg("--cli", new URL("../dist/cli.js", import.meta.url).pathname);
-if (!existsSync(CLI)) throw new Error(`bench/files: ${CLI} is missing (npx tsup)`);
-const cliArgv = CLI.endsWith(".js") ? [process.execPath, CLI] : [CLI];
+const nativeCli = new URL(`../npm/lxd-fetch-${process.platform}-${process.arch}/bin/lxd-fetch`, import.meta.url).pathname;
+const defaultClis = [new URL("../dist/cli.js", import.meta.url).pathname, ...(existsSync(nativeCli) ? [nativeCli] : [])];
+const CLIS = arg("--cli", defaultClis.join(",")).split(",");
+for (const cli of CLIS) if (!existsSync(cli)) throw new Error(`bench/files: ${cli} is missing (npx tsup, or scripts/build-native.mjs)`);
+/** Each build as a tool beside lxc: its label and the command line before its arguments. */
+const builds = CLIS.map((cli) => ({
+  label: cli.endsWith(".js")
+    ? CLIS.filter((c) => c.endsWith(".js")).length > 1
+      ? cli
+      : "lxd-fetch (node)"
+    : cli === nativeCli
+      ? "lxd-fetch (native)"
+      : cli,
+  argv: cli.endsWith(".js") ? [process.execPath, cli] : [cli],
+}));
 if (!existsSync("/usr/bin/time")) throw new Error("bench/files: needs GNU time (apt-get install time)");
 const SIZES = arg("--sizes", "64,1024").split(",").map(Number);
 const TRANSPORTS = arg("--transports", "unix,https").split(",");
@@ -97,21 +110,27 @@ try {
       for (const transport of TRANSPORTS) {
         const at = `${prefix[transport]}${C}`;
         const tools = {
-          "lxd-fetch": {
-            push: (dst) => [...cliArgv, "file", "push", src, `${at}${dst}`],
-            pull: (from, dst) => [...cliArgv, "file", "pull", `${at}${from}`, dst],
-          },
+          ...Object.fromEntries(
+            builds.map((b) => [
+              b.label,
+              {
+                push: (dst) => [...b.argv, "file", "push", src, `${at}${dst}`],
+                pull: (from, dst) => [...b.argv, "file", "pull", `${at}${from}`, dst],
+              },
+            ]),
+          ),
           lxc: {
             push: (dst) => ["lxc", "file", "push", src, `${at}${dst}`],
             pull: (from, dst) => ["lxc", "file", "pull", `${at}${from}`, dst],
           },
         };
-        // Alternate which tool goes first, so that neither always runs on a warmer cache.
-        const order = run % 2 ? ["lxd-fetch", "lxc"] : ["lxc", "lxd-fetch"];
-        for (const tool of order) {
+        // Rotate which tool goes first, so that none always runs on a warmer cache.
+        const names = Object.keys(tools);
+        const order = names.map((_, j) => names[(run - 1 + j) % names.length]);
+        for (const [k, tool] of order.entries()) {
           const t = tools[tool];
-          const remote = `${remoteDir}/${tool}-${mib}.bin`;
-          const local = join(work, `pulled-${tool}-${mib}.bin`);
+          const remote = `${remoteDir}/t${k}-${mib}.bin`;
+          const local = join(work, `pulled-t${k}-${mib}.bin`);
           const push = timed(t.push(remote));
           const inside = inContainer("sha256sum", remote).split(" ")[0];
           const pull = timed(t.pull(remote, local));
@@ -133,7 +152,7 @@ try {
 }
 
 const f = (x) => `${x.s.toFixed(2)} s, ${x.mib.toFixed(1)} MiB`;
-console.log(`file push/pull, ${C} (${env.label}), CLI ${cliArgv.join(" ")}; sha256 checked for every copy`);
+console.log(`file push/pull, ${C} (${env.label}), CLI ${builds.map((b) => b.argv.join(" ")).join(" and ")}; sha256 checked for every copy`);
 console.log("| run | size | transport | tool | push | pull |");
 console.log("|---|---|---|---|---|---|");
 for (const r of rows) console.log(`| ${r.run} | ${r.mib} MiB | ${r.transport} | ${r.tool} | ${f(r.push)} | ${f(r.pull)} |`);
@@ -141,17 +160,20 @@ const ratio = (a, b) => `${(a.s / b.s).toFixed(2)}× time, ${(a.mib / b.mib).toF
 for (const mib of SIZES)
   for (const transport of TRANSPORTS) {
     const pick = (tool) => rows.filter((r) => r.tool === tool && r.mib === mib && r.transport === transport);
-    const [ours, lxc] = [pick("lxd-fetch"), pick("lxc")];
-    for (let i = 0; i < ours.length; i++)
-      console.log(
-        `${mib} MiB ${transport} run ${ours[i].run}, lxd-fetch / lxc: push ${ratio(ours[i].push, lxc[i].push)}; pull ${ratio(ours[i].pull, lxc[i].pull)}`,
-      );
-    if (RUNS > 1) {
-      const med = (rs, k) => ({ s: median(rs.map((r) => r[k].s)), mib: median(rs.map((r) => r[k].mib)) });
-      const [op, lp, ol, ll] = [med(ours, "push"), med(lxc, "push"), med(ours, "pull"), med(lxc, "pull")];
-      console.log(
-        `${mib} MiB ${transport}, medians of ${RUNS}: lxd-fetch push ${f(op)}, pull ${f(ol)}; lxc push ${f(lp)}, pull ${f(ll)}; ` +
-          `push ${ratio(op, lp)}; pull ${ratio(ol, ll)}`,
-      );
+    const lxc = pick("lxc");
+    for (const { label } of builds) {
+      const ours = pick(label);
+      for (let i = 0; i < ours.length; i++)
+        console.log(
+          `${mib} MiB ${transport} run ${ours[i].run}, ${label} / lxc: push ${ratio(ours[i].push, lxc[i].push)}; pull ${ratio(ours[i].pull, lxc[i].pull)}`,
+        );
+      if (RUNS > 1) {
+        const med = (rs, k) => ({ s: median(rs.map((r) => r[k].s)), mib: median(rs.map((r) => r[k].mib)) });
+        const [op, lp, ol, ll] = [med(ours, "push"), med(lxc, "push"), med(ours, "pull"), med(lxc, "pull")];
+        console.log(
+          `${mib} MiB ${transport}, medians of ${RUNS}: ${label} push ${f(op)}, pull ${f(ol)}; lxc push ${f(lp)}, pull ${f(ll)}; ` +
+            `push ${ratio(op, lp)}; pull ${ratio(ol, ll)} (goal ≤ 48 MiB, ≤ 1.1× time)`,
+        );
+      }
     }
   }

@@ -3,8 +3,8 @@
 // (twice its default semi-space, whatever --max-semi-space-size says): a 1 GiB copy then holds
 // ~33 MiB of dead chunks at any time (process.memoryUsage().arrayBuffers, sampled; see
 // docs/files-memory.md). A copy that counts its bytes calls this to collect them sooner.
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
+// node:v8 and node:vm are taken only under Node: Bun implements them in JavaScript, and loading
+// them there would add to the native executable's memory for nothing (docs/native-cli.md).
 
 type Collect = () => void;
 
@@ -14,8 +14,8 @@ function youngCollector(): Collect | undefined {
   if (g.Deno) return undefined;
   try {
     // V8 defines `gc` in contexts created after the flag is set; this one never leaks out.
-    setFlagsFromString("--expose-gc");
-    const gc = runInNewContext("gc") as (o: { type: "minor" }) => void;
+    process.getBuiltinModule("node:v8").setFlagsFromString("--expose-gc");
+    const gc = process.getBuiltinModule("node:vm").runInNewContext("gc") as (o: { type: "minor" }) => void;
     return () => gc({ type: "minor" });
   } catch {
     return undefined;

@@ -1,13 +1,16 @@
 // Bun transport: Bun's fetch with its `tls` and `unix` options; websockets are our own client
 // (websocket-client.ts: Bun's WebSocket answers every ping, and a pong racing LXD's close lost
-// exec output) over node:net or node:tls with the same certificates. A pinned fingerprint is
+// exec output) over Bun's own sockets for the unix socket (bun-socket.ts) and node:net or
+// node:tls for TCP, with the same certificates. A pinned fingerprint is
 // checked in `checkServerIdentity`, which runs after the TLS handshake and before any request byte.
-import { connect as netConnect, isIP } from "node:net";
+// node:net and node:tls load on the first websocket or pin check only: Bun implements them in
+// JavaScript, and they are about 3.5 MiB of a short command's peak memory (docs/native-cli.md).
 import type { Duplex } from "node:stream";
-import { checkServerIdentity, connect as tlsConnect, type PeerCertificate } from "node:tls";
+import type { PeerCertificate } from "node:tls";
 import { InvalidArgumentError } from "../utils/errors.js";
 import { normalizeFingerprint, remoteOrigin } from "./remotes.js";
 import { fingerprintMismatch, tlsIdentity } from "./common.js";
+import { bunUnixWebSocket } from "./bun-socket.js";
 import { duplexWebSocket } from "./duplex-websocket.js";
 import { localSocketPath } from "./node-socket-path.js";
 import { isUnixRemote, type HttpsRemote, type RemoteConfig, type SocketOptions, type Transport } from "./types.js";
@@ -36,10 +39,18 @@ function bunTls(name: string, remote: HttpsRemote): BunTls {
   const pinned = normalizeFingerprint(name, remote.fingerprint);
   tls.checkServerIdentity = (host, cert) => {
     // A custom check replaces Bun's host name check: run that first.
-    const wrongHost = checkServerIdentity(host, cert);
+    const wrongHost = nodeTls!.checkServerIdentity(host, cert);
     return wrongHost ?? fingerprintMismatch(pinned, cert?.fingerprint256);
   };
   return tls;
+}
+
+let nodeTls: typeof import("node:tls") | undefined;
+/** node:net and node:tls, loaded once. */
+async function nodeSockets(): Promise<{ net: typeof import("node:net"); tls: typeof import("node:tls") }> {
+  const [net, tls] = await Promise.all([import("node:net"), import("node:tls")]);
+  nodeTls = tls;
+  return { net, tls };
 }
 
 /** Resolves with the socket once connected (and for TLS, verified); rejects with its error. */
@@ -61,7 +72,7 @@ export function bunTransport(name: string, config: RemoteConfig | undefined): Tr
     return {
       baseUrl: "http://unix",
       fetch: (input, init) => fetch(input, { ...init, redirect: "error", unix: socket } as RequestInit),
-      webSocket: webSocketOver(() => opened(netConnect({ path: socket }), "connect")),
+      webSocket: (url, options) => bunUnixWebSocket(socket, url, options) as unknown as WebSocket,
       close: async () => {},
     };
   }
@@ -73,16 +84,22 @@ export function bunTransport(name: string, config: RemoteConfig | undefined): Tr
     return {
       baseUrl,
       fetch: (input, init) => fetch(input, { ...init, redirect: "error" }),
-      webSocket: webSocketOver(() => opened(netConnect({ host, port }), "connect")),
+      webSocket: webSocketOver(async () => opened((await nodeSockets()).net.connect({ host, port }), "connect")),
       close: async () => {},
     };
   }
   const tls = bunTls(name, remote);
   const port = Number(origin.port || 443);
+  // The pin check calls node:tls's host name check, so a pinned remote loads it before its
+  // first request.
+  const ready = tls.checkServerIdentity ? nodeSockets() : undefined;
   return {
     baseUrl,
-    fetch: (input, init) => fetch(input, { ...init, redirect: "error", tls } as RequestInit),
-    webSocket: webSocketOver(() => opened(tlsConnect({ host, port, ...(!isIP(host) && { servername: host }), ...tls }), "secureConnect")),
+    fetch: async (input, init) => (await ready, fetch(input, { ...init, redirect: "error", tls } as RequestInit)),
+    webSocket: webSocketOver(async () => {
+      const { net, tls: nodeTlsModule } = await nodeSockets();
+      return opened(nodeTlsModule.connect({ host, port, ...(!net.isIP(host) && { servername: host }), ...tls }), "secureConnect");
+    }),
     close: async () => {},
   };
 }

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { buildBusyboxImage, type BusyboxImage } from "../support/busybox-image.js";
-import { CLI, cli, cliConfig } from "../support/cli.js";
+import { CLI_COMMAND, cli, cliConfig } from "../support/cli.js";
 import { clientFor, describeServers } from "./lxd.js";
 
 // Each test spawns the CLI several times: its time is the machine's, so the limit only guards
@@ -114,7 +114,7 @@ describeServers("real server: CLI end to end", (env) => {
       expect({ local: want, instance: inInstance, pulled: sha256(back) }).toEqual({ local: want, instance: want, pulled: want });
 
       // The console, as a user attaches to it but with a pipe for stdin (no raw terminal).
-      const child = spawn(process.execPath, [CLI, "console", target], { env: { ...process.env, ...conf.env } });
+      const child = spawn(CLI_COMMAND[0], [...CLI_COMMAND.slice(1), "console", target], { env: { ...process.env, ...conf.env } });
       consoles.add(child);
       let seen = "";
       let stderr = "";

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { afterAll, expect, it } from "vitest";
 import { approveDevice } from "../support/idp-user.mjs";
-import { CLI, cli, cliConfig } from "../support/cli.js";
+import { CLI_COMMAND, cli, cliConfig } from "../support/cli.js";
 import { describeServers } from "./lxd.js";
 
 describeServers("real server: CLI with OIDC", (env) => {
@@ -26,10 +26,14 @@ describeServers("real server: CLI with OIDC", (env) => {
   const tokenPath = `${config.dir}/lxd-fetch-oidc/oidc1.json`;
 
   it("remote add --auth-type oidc: the URL and code printed, the user approves, tokens in a 0600 file", { timeout: 60_000 }, async () => {
-    const child = spawn(process.execPath, [CLI, "remote", "add", "oidc1", env.httpsUrl, "--auth-type", "oidc", "--accept-certificate"], {
-      env: { ...process.env, ...config.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      CLI_COMMAND[0],
+      [...CLI_COMMAND.slice(1), "remote", "add", "oidc1", env.httpsUrl, "--auth-type", "oidc", "--accept-certificate"],
+      {
+        env: { ...process.env, ...config.env },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stdout = "";
     let stderr = "";
     let approving: Promise<string> | undefined;

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { CLI, cli, cliConfig } from "../support/cli.js";
+import { CLI_COMMAND, cli, cliConfig } from "../support/cli.js";
 import { clientFor, createTokenOperation, describeServers } from "./lxd.js";
 
 // Each test spawns the CLI several times: its time is the machine's, so the limit only guards
@@ -71,7 +71,9 @@ describeServers("real server: CLI", (env) => {
   });
 
   it("events prints one JSON object per line until interrupted", async () => {
-    const child = spawn(process.execPath, [CLI, "events", "--type", "operation"], { env: { ...process.env, ...confEnv } });
+    const child = spawn(CLI_COMMAND[0], [...CLI_COMMAND.slice(1), "events", "--type", "operation"], {
+      env: { ...process.env, ...confEnv },
+    });
     const lines = createInterface({ input: child.stdout });
     const seen: string[] = [];
     lines.on("line", (l) => seen.push(l));

@@ -1,4 +1,7 @@
 // Runs the built CLI (dist/cli.js, built by `npm test` before vitest) as a separate process.
+// LXD_FETCH_CLI=<path> runs another build of the command instead, the same tests unchanged: the
+// native executable (scripts/build-native.mjs) or the bin/lxd-fetch launcher, e.g.
+//   LXD_FETCH_CLI=npm/lxd-fetch-linux-x64/bin/lxd-fetch npx vitest run test/integration/cli.test.ts
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,6 +9,14 @@ import { join } from "node:path";
 import type { LxdEnv } from "../../scripts/lxd-env.mjs";
 
 export const CLI = new URL("../../dist/cli.js", import.meta.url).pathname;
+
+/** An executable run in place of `node dist/cli.js` (LXD_FETCH_CLI), resolved from the repository. */
+export const CLI_EXECUTABLE = process.env.LXD_FETCH_CLI
+  ? new URL(process.env.LXD_FETCH_CLI, new URL("../../", import.meta.url)).pathname
+  : undefined;
+
+/** The command line that starts the CLI under test, before its arguments. */
+export const CLI_COMMAND: [string, ...string[]] = CLI_EXECUTABLE ? [CLI_EXECUTABLE] : [process.execPath, CLI];
 
 export interface CliResult {
   code: number | null;
@@ -29,10 +40,13 @@ export function cli(
     runtime?: keyof typeof RUNTIMES;
   } = {},
 ): Promise<CliResult> {
-  if (!existsSync(CLI)) throw new Error("dist/cli.js is missing: run `npx tsup` (npm test does)");
+  if (CLI_EXECUTABLE && !existsSync(CLI_EXECUTABLE)) throw new Error(`LXD_FETCH_CLI=${CLI_EXECUTABLE} is missing`);
+  if (!CLI_EXECUTABLE && !existsSync(CLI)) throw new Error("dist/cli.js is missing: run `npx tsup` (npm test does)");
   return new Promise((resolve, reject) => {
-    const [bin, ...pre] = RUNTIMES[options.runtime ?? "node"]!;
-    const child = spawn(bin!, [...pre, CLI, ...args], { env: { ...process.env, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
+    const runtime = options.runtime ?? "node";
+    // The runtime tests (bun, deno) still run dist/cli.js: the executable is its own runtime.
+    const [bin, ...pre] = runtime === "node" ? CLI_COMMAND : [...RUNTIMES[runtime]!, CLI];
+    const child = spawn(bin, [...pre, ...args], { env: { ...process.env, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
     let err = "";
     child.stdout.on("data", (b: Buffer) => out.push(b));
