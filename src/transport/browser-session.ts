@@ -14,7 +14,6 @@
 //   `exp` is read from the cookie (Incus 6.0.4 does not make it HttpOnly); where the page cannot
 //   read it (another host), requests are not held.
 import { SignInRequiredError } from "../utils/errors.js";
-import { oidcChallenge } from "./authorized.js";
 import { browserTransport } from "./browser.js";
 import type { RemoteConfig, Transport } from "./types.js";
 
@@ -35,6 +34,10 @@ export function accessCookieExpiry(cookies: string | undefined = globalThis.docu
     return undefined;
   }
 }
+
+/** A refusal that names an identity provider (Incus's or LXD's headers; transport/authorized.ts reads them all). */
+const oidcRefusal = (res: Response) =>
+  (res.status === 401 || res.status === 403) && (res.headers.has("x-incus-oidc-issuer") || res.headers.has("x-lxd-oidc-issuer"));
 
 /** A refusal's body is not read. */
 const discard = (res: Response) => void res.body?.cancel().catch(() => {});
@@ -57,12 +60,11 @@ export function sessionTransport(name: string, config: RemoteConfig | undefined)
     return res.ok && body?.metadata?.auth === "trusted";
   };
   const signInRequired = (status: number) =>
-    new SignInRequiredError(
-      status === 401
-        ? `remote "${name}": the sign-in ended and the server could not renew it; sign in again at ${loginUrl}`
-        : `remote "${name}": not signed in; sign in at ${loginUrl}`,
-      { remote: name, status, loginUrl },
-    );
+    new SignInRequiredError(`remote "${name}": ${status === 401 ? "the sign-in ended" : "not signed in"}; sign in at ${loginUrl}`, {
+      remote: name,
+      status,
+      loginUrl,
+    });
 
   let refreshing: Promise<void> | undefined;
   /** An expiry the server still accepted after its expiry (its clock behind the page's): not waited on again. */
@@ -74,7 +76,7 @@ export function sessionTransport(name: string, config: RemoteConfig | undefined)
         await new Promise((r) => setTimeout(r, Math.max(0, exp + AFTER_MS - Date.now())));
         const res = await send(`${baseUrl}/1.0`);
         discard(res);
-        if (oidcChallenge(res)) throw signInRequired(res.status);
+        if (oidcRefusal(res)) throw signInRequired(res.status);
         if (accessCookieExpiry() === exp) accepted = exp;
       })().finally(() => {
         refreshing = undefined;
@@ -88,7 +90,7 @@ export function sessionTransport(name: string, config: RemoteConfig | undefined)
     async fetch(input, init) {
       await fresh();
       const res = await send(input, init);
-      if (!oidcChallenge(res)) return res;
+      if (!oidcRefusal(res)) return res;
       if (res.status === 403 && (await trusted())) return res;
       discard(res);
       throw signInRequired(res.status);
