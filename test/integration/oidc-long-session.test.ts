@@ -5,14 +5,35 @@
 // every 2 s a request and a new exec (new websockets, the current token) run beside them. Nothing
 // is lost: every line in order, every new exec's output and its operation on the events socket.
 import { afterAll, expect, it } from "vitest";
-import { createLxd, type Lxd, type LxdEvent, memoryTokenStore, type OidcTokens, type TokenStore } from "../../src/index.js";
+import {
+  createLxd,
+  type Lxd,
+  type LxdEvent,
+  memoryTokenStore,
+  type OidcTokens,
+  type TokenStore,
+  UnsupportedError,
+} from "../../src/index.js";
 import { approveDevice } from "../support/idp-user.mjs";
 import { describeServers } from "./lxd.js";
 
 const SESSION_S = 60;
 
 describeServers("real server: a 60 s OIDC session", (env) => {
-  if (env.server !== "incus") return; // LXD 5.0.2 has no OIDC (test/integration/oidc.test.ts)
+  if (env.server !== "incus") {
+    it("LXD 5.0.2 has no OIDC: the session ends before it starts, UnsupportedError", async () => {
+      const lxd = createLxd({
+        remotes: { r: { url: env.httpsUrl, ca: env.serverCert, auth: { oidc: { onDeviceCode: () => {} } } } },
+        defaultRemote: "r",
+      });
+      try {
+        await expect(lxd.remote().run(env.container, ["true"])).rejects.toBeInstanceOf(UnsupportedError);
+      } finally {
+        await lxd.close();
+      }
+    });
+    return;
+  }
   const clients: Lxd[] = [];
   afterAll(() => Promise.all(clients.map((l) => l.close())));
 
