@@ -41,6 +41,13 @@ const apps = [
     5000,
     10900,
   ],
+  [
+    "operations + the cookie sign-in",
+    `import { browserSignIn, createLxdBase, lxdOperations, sessionTransport } from "lxd-fetch";
+     const base = createLxdBase({ transport: sessionTransport }); export const list = () => lxdOperations(base).list(), signIn = browserSignIn(base);`,
+    undefined,
+    6900,
+  ],
   ["everything (createLxd)", `import { createLxd } from "lxd-fetch"; export const lxd = createLxd();`, undefined, 41500],
 ];
 // The entry is pre-bundled, so also look inside it for any server runtime's transport.

@@ -2,7 +2,8 @@
 # The test world's OIDC identity provider (scripts/idp.mjs, oidc-provider from node_modules) on
 # 127.0.0.1:9999, and the Incus of scripts/incus-up.sh set to trust it (oidc.issuer,
 # oidc.client.id, oidc.audience; nothing else). LXD 5.0.2 has no OIDC and is left alone.
-# Idempotent: a running IdP that answers discovery and an Incus already set are only checked.
+# Idempotent: an IdP of this scripts/idp.mjs that answers discovery and an Incus already set are
+# only checked; an IdP of another version (an older checkout's) is restarted from this one.
 # Needs `npm ci` first (oidc-provider is a devDependency) and the Incus of incus-up.sh.
 #   bash scripts/idp-up.sh           # ensure both
 #   bash scripts/idp-up.sh --stop    # stop the IdP (Incus keeps its settings)
@@ -25,7 +26,12 @@ mkdir -p "$STATE"
 chmod 700 "$STATE"
 
 running() { [ -s "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
-answers() { curl -fsS -m 2 "$ISSUER/.well-known/openid-configuration" 2>/dev/null | grep -q "\"issuer\":\"$ISSUER\""; }
+discovery() { curl -fsS -m 2 "$ISSUER/.well-known/openid-configuration" 2>/dev/null; }
+answers() { [[ "$(discovery)" == *"\"issuer\":\"$ISSUER\""* ]]; }
+# scripts/idp.mjs names its own SHA-256 in the discovery document: an IdP started from another
+# version of it (an older checkout's) is restarted.
+VERSION=$(sha256sum "$ROOT/scripts/idp.mjs" | cut -d' ' -f1)
+current() { [[ "$(discovery)" == *"\"lxd_fetch_idp\":\"$VERSION\""* ]]; }
 
 if [ "${1:-}" = --stop ]; then
   if running; then kill "$(cat "$PIDFILE")" && say "stopped"; fi
@@ -39,17 +45,30 @@ if [ ! -f "$ROOT/node_modules/oidc-provider/package.json" ]; then
   exit 1
 fi
 
-if running && answers; then
-  :
+if answers && current; then
+  : # an IdP of this scripts/idp.mjs answers (this checkout's or another's)
 else
   if running; then kill "$(cat "$PIDFILE")"; sleep 0.5; fi
+  if answers; then
+    # Another checkout's IdP from another version of scripts/idp.mjs (its pid file is there):
+    # the port is one, so it gives way to this version.
+    other=$(ss -ltnpH "sport = :$PORT" | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2)
+    if [ -n "$other" ] && tr '\0' ' ' <"/proc/$other/cmdline" | grep -q 'scripts/idp\.mjs'; then
+      say "restarting the IdP of pid $other (another scripts/idp.mjs: $(readlink "/proc/$other/cwd"))"
+      kill "$other"
+      for _ in $(seq 1 25); do answers || break; sleep 0.2; done
+    else
+      echo "idp-up: $ISSUER answers but is not an IdP of scripts/idp.mjs; stop it first" >&2
+      exit 1
+    fi
+  fi
   say "starting the IdP on $ISSUER (log: $LOG)"
   cd "$ROOT"
   # Detached (setsid), so the set-up script's end leaves it running, as the daemons.
   IDP_PORT=$PORT IDP_AUDIENCE=$AUDIENCE setsid node scripts/idp.mjs >>"$LOG" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
-  for _ in $(seq 1 50); do answers && break; sleep 0.2; done
-  answers || { echo "idp-up: the IdP did not answer on $ISSUER" >&2; tail -n 20 "$LOG" >&2; exit 1; }
+  for _ in $(seq 1 50); do answers && current && break; sleep 0.2; done
+  { answers && current; } || { echo "idp-up: the IdP did not answer on $ISSUER" >&2; tail -n 20 "$LOG" >&2; exit 1; }
 fi
 
 # Incus trusts it: only the three oidc.* keys, and only when they differ.

@@ -5,7 +5,9 @@
 // Environment: IDP_PORT (9999), IDP_AUDIENCE (the Incus URL, https://127.0.0.1:8444),
 // IDP_ACCESS_TTL (seconds, 3600), IDP_SHORT_ACCESS_TTL (seconds, 5; for logins named "short…"),
 // IDP_KEYS (the signing key file, created on first start; default .lxd-test/idp-jwks.json).
-import { generateKeyPairSync } from "node:crypto";
+// The discovery document names this file's SHA-256 (`lxd_fetch_idp`), so idp-up.sh can tell an
+// IdP started from another version of it and restart it.
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +20,11 @@ const audience = process.env.IDP_AUDIENCE ?? "https://127.0.0.1:8444";
 const accessTtl = Number(process.env.IDP_ACCESS_TTL ?? 3600);
 const shortAccessTtl = Number(process.env.IDP_SHORT_ACCESS_TTL ?? 5);
 const keysFile = process.env.IDP_KEYS ?? join(root, ".lxd-test", "idp-jwks.json");
+const version = createHash("sha256")
+  .update(readFileSync(fileURLToPath(import.meta.url)))
+  .digest("hex");
+/** The web example's sign-in server (examples/web/serve-sign-in.mjs) listens on one of these. */
+const SIGN_IN_PORTS = Array.from({ length: 10 }, (_, i) => 8450 + i);
 
 // One RSA key kept across restarts: Incus caches the issuer's keys, and tokens signed before a
 // restart stay valid.
@@ -33,12 +40,14 @@ const provider = new Provider(issuer, {
   clients: [
     {
       // Public, as Incus's own CLI is: the device flow and refresh for tools, the code flow with
-      // PKCE for Incus's server-side browser login (/oidc/login → /oidc/callback).
+      // PKCE for Incus's server-side browser login (/oidc/login → /oidc/callback). Incus builds
+      // the callback from the request's Host (https://<Host>/oidc/callback), so a page served
+      // through a same-origin proxy comes back to the proxy: one URI per sign-in server port.
       client_id: "incus",
       token_endpoint_auth_method: "none",
       grant_types: ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token", "authorization_code"],
       response_types: ["code"],
-      redirect_uris: [`${audience}/oidc/callback`],
+      redirect_uris: [`${audience}/oidc/callback`, ...SIGN_IN_PORTS.map((p) => `https://127.0.0.1:${p}/oidc/callback`)],
     },
   ],
   // Any login and password signs in (the test user is whoever the test names).
@@ -76,6 +85,7 @@ const provider = new Provider(issuer, {
     AuthorizationCode: 60,
   },
   cookies: { keys: [jwks.keys[0].n.slice(0, 32)] },
+  discovery: { lxd_fetch_idp: version },
   pkce: { required: () => true },
 });
 // Loopback over plain http: oidc-provider would otherwise warn about insecure cookies per request.

@@ -6,6 +6,10 @@ import { browserTransport } from "./transport/browser.js";
 
 export * from "./public-api.js";
 export { browserTransport } from "./transport/browser.js";
+// Signing in with the server's own OIDC flow (cookies): docs/oidc.md, "In a web page".
+export { accessCookieExpiry, sessionTransport } from "./transport/browser-session.js";
+export { type BrowserSignIn, browserSignIn, type SignInState } from "./connection/browser-sign-in.js";
+export { SignInRequiredError } from "./utils/errors.js";
 
 /** Creates a client whose `local` remote is the page's own origin. */
 export function createLxd(options: LxdOptions = {}): Lxd {

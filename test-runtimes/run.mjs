@@ -2,8 +2,9 @@
 // Runs the real-LXD runtime suites: `node test-runtimes/run.mjs [target ...]`, targets
 // node20 (this Node), node22, node24 (from the npm registry through npx), deno, bun (the
 // pinned devDependencies), browser (Chromium + nginx, see browser.mjs), web (the web example
-// in Chromium, see web.mjs) and web-virtual (the web example on the virtual LXD in the page, see
-// web-virtual.mjs; it needs no LXD). Default: all.
+// in Chromium, see web.mjs), web-virtual (the web example on the virtual LXD in the page, see
+// web-virtual.mjs; it needs no LXD) and web-sign-in (the web example signed in with Incus's OIDC
+// flow in Chromium, no client certificate; about 90 s, see web-sign-in.mjs). Default: all.
 // Needs the build (dist/); the package.json scripts run tsup first.
 // Each suite runs against LXD and Incus (.lxd-test/lxd.env). Without either, the targets that
 // need a server skip with one line, except under CI=true, where a missing server is a failure.
@@ -16,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { loadServers } from "../scripts/lxd-env.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const ALL = ["node20", "node22", "node24", "deno", "bun", "browser", "web", "web-virtual"];
+const ALL = ["node20", "node22", "node24", "deno", "bun", "browser", "web", "web-virtual", "web-sign-in"];
 /** Targets that run without a real LXD. */
 const NO_LXD = new Set(["web-virtual"]);
 // Exact versions, so a run is repeatable (npx caches them after the first download).
@@ -94,6 +95,7 @@ const commands = {
   browser: () => [process.execPath, ["test-runtimes/browser.mjs"]],
   web: () => [process.execPath, ["test-runtimes/web.mjs"]],
   "web-virtual": () => [process.execPath, ["test-runtimes/web-virtual.mjs"]],
+  "web-sign-in": () => [process.execPath, ["test-runtimes/web-sign-in.mjs"]],
 };
 
 /** Runs one target, echoing its output, and reads its closing `label: N passed, M failed` line. */

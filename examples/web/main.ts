@@ -1,6 +1,8 @@
 // The web example: instances, a live operations panel fed by LXD's events, and a terminal with
-// an interactive shell, all through lxd-fetch's browser entry on the page's own origin (a reverse
-// proxy forwards /1.0 to LXD with the client certificate: docs/web-apps.md).
+// an interactive shell, all through lxd-fetch's browser entry on the page's own origin: a reverse
+// proxy forwards /1.0 to LXD with the client certificate (docs/web-apps.md), or, with no
+// certificate anywhere, the page signs in with Incus's own OIDC flow and its session cookies
+// (serve-sign-in.mjs; docs/oidc.md, "In a web page").
 // It imports the per-capability functions, so the bundle carries only what the page uses.
 // Opened with `?virtual` (what `npm run demo:web` prints when there is no LXD), the page runs
 // lxd-fetch/mock's virtual LXD in itself instead, through MSW's service worker: both are loaded
@@ -9,6 +11,7 @@ import { FitAddon } from "@xterm/addon-fit";
 import { Terminal } from "@xterm/xterm";
 import "@xterm/xterm/css/xterm.css";
 import {
+  browserSignIn,
   createLxdBase,
   lxdApi,
   lxdEvents,
@@ -18,12 +21,17 @@ import {
   type ExecProcess,
   type LxdEvent,
   type Operation,
+  SignInRequiredError,
+  sessionTransport,
 } from "lxd-fetch";
 import "./style.css";
 
 type Instance = components["schemas"]["Instance"];
 
-const base = createLxdBase(); // `local` is the page's origin
+// `local` is the page's origin; sessionTransport turns "sign in first" into SignInRequiredError
+// and keeps the server's cookie refreshes to one at a time.
+const base = createLxdBase({ transport: sessionTransport });
+const session = browserSignIn(base);
 const api = lxdApi(base)();
 const operations = lxdOperations(base);
 const events = lxdEvents(base);
@@ -40,6 +48,30 @@ const el = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Props<K> = {},
   e.append(...children);
   return e;
 };
+
+// ---- signing in ------------------------------------------------------------------------------
+
+/** The page stops and offers the server's sign-in (/oidc/login, which comes back to /ui/). */
+function showSignIn(why: string): void {
+  const button = el("button", { id: "sign-in", textContent: "sign in" });
+  button.addEventListener("click", () => session.signIn());
+  $("#auth").replaceChildren(`${why} `, button);
+  document.body.dataset.auth = "signed-out";
+}
+
+function showSignedIn(user: string | undefined, method: string | undefined): void {
+  document.body.dataset.auth = "signed-in";
+  if (method !== "oidc") {
+    $("#auth").textContent = method === "tls" ? "(client certificate)" : "";
+    return;
+  }
+  const out = el("button", { id: "sign-out", textContent: "sign out" });
+  out.addEventListener("click", () => void session.signOut().then(() => location.reload()));
+  $("#auth").replaceChildren(el("span", { id: "user", textContent: user ?? "" }), " ", out);
+}
+
+/** A request refused for want of a sign-in (the session ended): offer it again. */
+const signInAgain = (err: unknown) => err instanceof SignInRequiredError && (showSignIn("session ended:"), true);
 
 // ---- instances -------------------------------------------------------------------------------
 
@@ -153,6 +185,7 @@ async function followEvents(): Promise<void> {
       else if (e.type === "lifecycle" && e.metadata.action.startsWith("instance-")) void loadInstances().catch(() => undefined);
     }
   } catch (err) {
+    if (signInAgain(err)) return setEventsState("failed", "signed out");
     // The stream gave up (it retries with backoff first): start over a little later.
     setEventsState("failed", `${(err as Error).message}; retrying`);
     await new Promise((r) => setTimeout(r, 2000));
@@ -208,6 +241,9 @@ async function openShell(instance: string): Promise<void> {
     width: size.cols,
     height: size.rows,
     environment: { TERM: "xterm-256color", HOME: "/root" },
+  }).catch((err: unknown) => {
+    if (!signInAgain(err)) exitLabel.textContent = `not started: ${(err as Error).message}`;
+    throw err;
   });
   shell = proc;
   // The layout may have moved while the exec started (the tab appearing, a window resize), and
@@ -243,7 +279,9 @@ function terminalText(): string {
   for (let i = 0; i < buf.length; i++) lines.push(buf.getLine(i)?.translateToString(true) ?? "");
   return lines.join("\n").trimEnd();
 }
-Object.assign(window, { lxdWeb: { terminalText, term: () => ({ cols: term.cols, rows: term.rows }), openShell } });
+/** Lists instances and operations again (requests, as the page makes on a reconnect). */
+const reload = () => Promise.all([loadInstances(), seedOperations()]).then(() => undefined);
+Object.assign(window, { lxdWeb: { terminalText, term: () => ({ cols: term.cols, rows: term.rows }), openShell, reload } });
 
 /** The virtual LXD (lxd-fetch/mock) answering this origin's /1.0 inside the page, through MSW's worker. */
 async function startVirtualLxd(): Promise<void> {
@@ -261,16 +299,26 @@ async function startVirtualLxd(): Promise<void> {
 
 const virtualMode = new URLSearchParams(location.search).has("virtual");
 document.body.dataset.mode = virtualMode ? "virtual" : "lxd";
-if (virtualMode) await startVirtualLxd();
-const { data: server, response } = await api.GET("/1.0");
-if (!response.ok || !server) {
-  const link = el("a", { href: "?virtual", textContent: "open the page on the virtual LXD" });
-  $("#server").replaceChildren(`no LXD behind ${location.origin} (GET /1.0: HTTP ${response.status}): `, link);
-  throw new Error(`GET /1.0 answered ${response.status}`);
+
+async function start(): Promise<void> {
+  if (virtualMode) await startVirtualLxd();
+  else {
+    const state = await session.state();
+    // Nothing else to show until then: the sign-in comes back to this page (/ui/).
+    if (!state.signedIn && state.offered) return showSignIn(state.expired ? "session ended:" : "not signed in:");
+    if (state.signedIn) showSignedIn(state.user, state.method);
+  }
+  const { data: server, response } = await api.GET("/1.0");
+  if (!response.ok || !server) {
+    const link = el("a", { href: "?virtual", textContent: "open the page on the virtual LXD" });
+    $("#server").replaceChildren(`no LXD behind ${location.origin} (GET /1.0: HTTP ${response.status}): `, link);
+    throw new Error(`GET /1.0 answered ${response.status}`);
+  }
+  $("#server").textContent = virtualMode
+    ? `virtual LXD in this page (lxd-fetch/mock through MSW's service worker), not a real LXD`
+    : `LXD ${server.metadata?.environment?.server_version ?? "?"} at ${location.origin}`;
+  await Promise.all([loadInstances(), seedOperations()]);
+  void followEvents();
+  document.body.dataset.ready = "true";
 }
-$("#server").textContent = virtualMode
-  ? `virtual LXD in this page (lxd-fetch/mock through MSW's service worker), not a real LXD`
-  : `LXD ${server.metadata?.environment?.server_version ?? "?"} at ${location.origin}`;
-await Promise.all([loadInstances(), seedOperations()]);
-void followEvents();
-document.body.dataset.ready = "true";
+await start();

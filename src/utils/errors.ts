@@ -289,6 +289,23 @@ export class AuthError extends LxdFetchError {
     this.oauthError = details.oauthError;
   }
 }
+/**
+ * A page's request was refused for want of a sign-in (the server's cookie session is missing,
+ * or it ended and the server could not refresh it): send the user to `loginUrl` (the server's
+ * `/oidc/login`). Thrown by the browser's `sessionTransport`; never carries a cookie or a token.
+ */
+export class SignInRequiredError extends AuthError {
+  override name = "SignInRequiredError";
+  /** 401: the session ended (refresh refused); 403: no session. */
+  declare readonly status: number;
+  /** The server's own sign-in page: open it in the window (`location.assign`). */
+  declare readonly loginUrl: string;
+  constructor(message: string, details: { remote: string; status: number; loginUrl: string }) {
+    super(message, { remote: details.remote });
+    this.status = details.status;
+    this.loginUrl = details.loginUrl;
+  }
+}
 /** Where an instance copy or move came from and went to. */
 export interface MigrationEnds {
   /** The source remote and instance. */

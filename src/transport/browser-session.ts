@@ -1,0 +1,108 @@
+// The browser's transport for a page signed in with the server's own OIDC flow (Incus 6.0:
+// `/oidc/login` → the identity provider → `/oidc/callback`, which sets the `oidc_access`,
+// `oidc_refresh` and `oidc_id` cookies: Path=/, Secure, SameSite=Strict). The cookies ride every
+// request and websocket by themselves (`credentials: "include"` where the server is another
+// origin); this transport adds two things:
+// - A refusal naming the identity provider (401/403 with X-Incus-OIDC-* / X-LXD-OIDC-*) from a
+//   server that does not count the page as signed in is a SignInRequiredError with the login URL.
+//   A 403 from a server that does (a signed-in user without the permission) stays the server's.
+// - One refresh at a time. The server refreshes an expired access cookie itself, with the refresh
+//   cookie, on whichever request carries it; two requests doing so at once spend the same refresh
+//   token twice, which an identity provider that rotates them (oidc-provider, Okta) takes for a
+//   replay and answers by revoking the sign-in. So when the access cookie's `exp` is near, every
+//   request and websocket waits for one `GET /1.0` sent after it expired, which refreshes. Only
+//   `exp` is read from the cookie (Incus 6.0.4 does not make it HttpOnly); where the page cannot
+//   read it (another host), requests are not held.
+import { SignInRequiredError } from "../utils/errors.js";
+import { browserTransport } from "./browser.js";
+import type { RemoteConfig, Transport } from "./types.js";
+
+/** How long before the access cookie's expiry requests start to wait for the one refresh. */
+const AHEAD_MS = 1000;
+/** Sent this long after the expiry, so that the server (same clock or a little behind) sees it expired. */
+const AFTER_MS = 250;
+
+/** The access cookie's expiry (ms since the epoch), from its JWT's `exp`; undefined when there is none to read. */
+export function accessCookieExpiry(cookies: string | undefined = globalThis.document?.cookie): number | undefined {
+  const jwt = /(?:^|;\s*)oidc_access=([^;]*)/.exec(cookies ?? "")?.[1];
+  try {
+    const part = jwt?.split(".")[1];
+    if (!part) return undefined;
+    const exp = (JSON.parse(atob(part.replace(/-/g, "+").replace(/_/g, "/"))) as { exp?: unknown }).exp;
+    return typeof exp === "number" ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A refusal that names an identity provider (Incus's or LXD's headers; transport/authorized.ts reads them all). */
+const oidcRefusal = (res: Response) =>
+  (res.status === 401 || res.status === 403) && (res.headers.has("x-incus-oidc-issuer") || res.headers.has("x-lxd-oidc-issuer"));
+
+/** A refusal's body is not read. */
+const discard = (res: Response) => void res.body?.cancel().catch(() => {});
+
+/**
+ * A TransportFactory for `createLxd({ transport: sessionTransport })` / `createLxdBase(...)` in a
+ * page signed in with the server's cookie session (see browserSignIn for the sign-in itself).
+ */
+export function sessionTransport(name: string, config: RemoteConfig | undefined): Transport {
+  const t = browserTransport(name, config);
+  const { baseUrl } = t;
+  const crossOrigin = baseUrl !== globalThis.location?.origin;
+  const loginUrl = `${baseUrl}/oidc/login`;
+  const send = (input: string | Request, init?: RequestInit) => t.fetch(input, crossOrigin ? { ...init, credentials: "include" } : init);
+
+  /** The server's view of this page: signed in (`auth: "trusted"`) or not; a 401 is not. */
+  const trusted = async (): Promise<boolean> => {
+    const res = await send(`${baseUrl}/1.0`);
+    const body = (await res.json().catch(() => undefined)) as { metadata?: { auth?: unknown } } | undefined;
+    return res.ok && body?.metadata?.auth === "trusted";
+  };
+  const signInRequired = (status: number) =>
+    new SignInRequiredError(`remote "${name}": ${status === 401 ? "the sign-in ended" : "not signed in"}; sign in at ${loginUrl}`, {
+      remote: name,
+      status,
+      loginUrl,
+    });
+
+  let refreshing: Promise<void> | undefined;
+  /** An expiry the server still accepted after its expiry (its clock behind the page's): not waited on again. */
+  let accepted: number | undefined;
+  const fresh = (): Promise<void> => {
+    const exp = accessCookieExpiry();
+    if (exp !== undefined && exp !== accepted && exp - Date.now() <= AHEAD_MS) {
+      refreshing ??= (async () => {
+        await new Promise((r) => setTimeout(r, Math.max(0, exp + AFTER_MS - Date.now())));
+        const res = await send(`${baseUrl}/1.0`);
+        discard(res);
+        if (oidcRefusal(res)) throw signInRequired(res.status);
+        if (accessCookieExpiry() === exp) accepted = exp;
+      })().finally(() => {
+        refreshing = undefined;
+      });
+    }
+    return refreshing ?? Promise.resolve();
+  };
+
+  return {
+    baseUrl,
+    async fetch(input, init) {
+      await fresh();
+      const res = await send(input, init);
+      if (!oidcRefusal(res)) return res;
+      if (res.status === 403 && (await trusted())) return res;
+      discard(res);
+      throw signInRequired(res.status);
+    },
+    webSocket: (url, options) => t.webSocket(url, options),
+    // Called before each websocket opens: it waits for the refresh like a request (a browser's
+    // WebSocket carries the cookies, and no header of ours).
+    async upgradeHeaders() {
+      await fresh();
+      return {};
+    },
+    ...(t.maxConnecting !== undefined && { maxConnecting: t.maxConnecting }),
+    close: () => t.close(),
+  };
+}
