@@ -1,7 +1,8 @@
 // Backups and image copy between two virtual LXDs in one test (no servers): a backup of an
 // instance with a file, exported from one and imported into the other, the file equal there;
-// an image copied direct (the target pulls it through the source's secret) and relayed, aliases
-// carried; and the refusals made before anything is sent.
+// an image copied direct (the target pulls it through the source's secret), pushed (the source
+// uploads it with the target's token secret) and relayed, aliases carried; and the refusals made
+// before anything is sent.
 import { afterEach, describe, expect, it } from "vitest";
 import { createLxd, InvalidArgumentError, type Lxd, UnsupportedError } from "../src/index.js";
 import { LXD_5_0_2_EXTENSIONS } from "../src/mock/extensions.js";
@@ -74,6 +75,24 @@ describe("backups and image copy between two virtual LXDs", () => {
     expect(await lxd.images.get("b", fingerprint)).toMatchObject({ public: true, aliases: [{ name: "img" }] });
 
     await expect(lxd.images.copy("a", "img", "a")).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(lxd.images.copy("a", "img", "b", { mode: "push" as "direct" })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(lxd.images.copy("a", "img", "b", { mode: "sideways" as "direct" })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it("image copy in push mode: a uploads to b with b's token secret; aliases and public as asked; the token ended", async () => {
+    const { a, b, lxd } = two();
+    const fingerprint = (await (await lxd.images.import("a", gz("pushed image"))).wait()).metadata!.fingerprint!;
+    await lxd.images.aliases.create("a", "img", fingerprint);
+    const pushed = await lxd.images.copy("a", "img", "b", { mode: "push", aliases: ["img2"], public: true });
+    expect(pushed).toEqual({ fingerprint, mode: "push", aliases: ["img", "img2"] });
+    expect(await lxd.images.get("b", fingerprint)).toMatchObject({ public: true });
+    expect([...b.imageAliases.keys()].sort()).toEqual(["img", "img2"]);
+    expect([...b.operations.values()].filter((m) => m.op.class === "token" && m.op.status_code === 103)).toEqual([]);
+    expect(a.requests.concat(b.requests).some((r) => /[0-9a-f]{32}/.test(r.replace(fingerprint, "")))).toBe(false);
+    // Pushed again: b has it, so a's export fails with b's words, typed.
+    await expect(lxd.images.copy("a", "img", "b", { mode: "push", copyAliases: false })).rejects.toMatchObject({
+      name: "OperationError",
+      err: "Image with same fingerprint already exists",
+    });
+    await expect(lxd.images.copy("a", "img", "b", { mode: "push", autoUpdate: true })).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 });

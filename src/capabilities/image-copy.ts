@@ -2,30 +2,33 @@
 // client, client/lxd_images.go CopyImage): `direct`, the target pulls it from the source
 // (`POST /1.0/images` with an `image` source in `pull` mode: the source's address and
 // certificate, and for a private image a one-time secret from `POST /1.0/images/{fp}/secret`),
-// or `relay`, the source's export streamed through the client into the target's import, one
-// chunk at a time (for servers that cannot reach each other). Aliases are carried over.
+// `push`, the source sends it to the target (extension `images_push_relay`: the target's
+// `POST /1.0/images` with a `push` source answers a token operation holding a secret, which the
+// source's `POST /1.0/images/{fp}/export` presents to the target's address), or `relay`, the
+// source's export streamed through the client into the target's import, one chunk at a time (for
+// servers that cannot reach each other). Aliases are carried over.
 import type { Where } from "../request/pipeline.js";
 import { InvalidArgumentError, LxdFetchError, OperationError } from "../utils/errors.js";
 import { checkBoolean, checkFunction, checkSegment, checkText } from "../utils/validate.js";
 import type { components } from "../generated/lxd.js";
 import { type LxdOperation, type StartDeps, startOperation } from "./operation.js";
 import type { ProjectOptions } from "./options.js";
-import type { InfoCache } from "./server.js";
+import { requireExtension, type InfoCache } from "./server.js";
 
-/** How the bytes travel: the target pulls from the source, or the client carries them. */
-export type ImageCopyMode = "direct" | "relay";
+/** How the bytes travel: the target pulls from the source, the source pushes to the target, or the client carries them. */
+export type ImageCopyMode = "direct" | "push" | "relay";
 
 /** A copy's progress: LXD's download progress (direct) or the bytes the client relayed. */
 export interface ImageCopyProgress {
-  /** `download` (the target pulling, as LXD reports it) or `relay` (bytes through the client). */
-  stage: "download" | "relay";
+  /** `download` (the target pulling, as LXD reports it), `push` (the source's export operation) or `relay` (bytes through the client). */
+  stage: "download" | "push" | "relay";
   /** Bytes relayed so far (relay). */
   bytes?: number;
   /** The image's size in bytes, where known. */
   total?: number;
   /** 0–100, where known. */
   percent?: number;
-  /** LXD's own words (`rootfs: 45% (12.3MB/s)`), direct only. */
+  /** LXD's own words (`rootfs: 45% (12.3MB/s)`), direct and push. */
   text?: string;
 }
 
@@ -85,7 +88,8 @@ const WHERE = "images.copy";
 
 function checkCopyOptions(o: ImageCopyOptions): ImageCopyMode {
   const mode = o.mode ?? "direct";
-  if (mode !== "direct" && mode !== "relay") throw new InvalidArgumentError(`${WHERE}: mode is "direct" or "relay"`);
+  if (mode !== "direct" && mode !== "push" && mode !== "relay")
+    throw new InvalidArgumentError(`${WHERE}: mode is "direct", "push" or "relay"`);
   if (o.aliases !== undefined) {
     if (!Array.isArray(o.aliases)) throw new InvalidArgumentError(`${WHERE}: aliases must be an array of names`);
     for (const a of o.aliases) checkSegment(WHERE, "alias", a);
@@ -97,7 +101,7 @@ function checkCopyOptions(o: ImageCopyOptions): ImageCopyMode {
   if (o.project !== undefined) checkSegment(WHERE, "project", o.project);
   if (o.onProgress !== undefined) checkFunction(WHERE, "onProgress", o.onProgress);
   // The target refreshes from the address it pulled from: a relayed copy has none.
-  if (mode === "relay" && o.autoUpdate)
+  if (mode !== "direct" && o.autoUpdate)
     throw new InvalidArgumentError(`${WHERE}: autoUpdate needs mode "direct" (the target must reach the source)`);
   return mode;
 }
@@ -169,6 +173,15 @@ export async function copyImage(
     const got = done.metadata?.fingerprint ?? fingerprint;
     for (const a of aliases) await images.createAlias(to, a, got, into);
     return { fingerprint: got, mode, aliases };
+  }
+
+  if (mode === "push") {
+    for (const at of [from, to]) await requireExtension(deps.info, deps.core.resolve(at), "images_push_relay", WHERE, signal);
+    return pushImage(deps, from, to, image, aliases, targetInfo.environment, {
+      ...o,
+      ...(sourceProject !== undefined && { project: sourceProject }),
+      ...(targetProject !== undefined && { targetProject }),
+    });
   }
 
   const addresses = sourceInfo.environment?.addresses ?? [];
@@ -249,6 +262,86 @@ export async function copyImage(
     throw new LxdFetchError(`${WHERE}: the target reached none of the source's addresses: ${failures.join("; ")}`);
   } finally {
     await secretOp?.cancel().catch(() => undefined);
+  }
+}
+
+/**
+ * Push mode: the target's token operation (its `secret`, the aliases, public and properties the
+ * image gets there), then the source's export to each of the target's addresses in turn until
+ * one succeeds. The token is cancelled afterwards, used or not, so no secret stays valid.
+ */
+async function pushImage(
+  deps: Deps,
+  from: Where,
+  to: Where,
+  image: Image,
+  aliases: string[],
+  target: { addresses?: string[]; certificate?: string } | undefined,
+  o: ImageCopyOptions,
+): Promise<ImageCopyResult> {
+  const { signal } = o;
+  const fingerprint = image.fingerprint ?? "";
+  const addresses = target?.addresses ?? [];
+  if (addresses.length === 0)
+    throw new InvalidArgumentError(`${WHERE}: the target does not listen on the network (no core.https_address): use mode "relay"`);
+  const named = aliases.map((name) => ({ name }));
+  const token = await startOperation(deps, to, "POST", "/1.0/images", {
+    body: {
+      source: { mode: "push", fingerprint },
+      aliases: named,
+      ...(image.filename && { filename: image.filename }),
+      ...(image.properties && { properties: image.properties }),
+      ...(o.public !== undefined && { public: o.public }),
+    } as never,
+    signal,
+    project: o.targetProject,
+  });
+  try {
+    const secret = token.current.metadata?.secret;
+    if (typeof secret !== "string") throw new LxdFetchError(`${WHERE}: the target gave no push secret`);
+    const failures: string[] = [];
+    for (const address of addresses) {
+      const server = /^https?:\/\//.test(address) ? address : `https://${address}`;
+      const op = await startOperation(deps, from, "POST", "/1.0/images/{fingerprint}/export", {
+        params: { path: { fingerprint } },
+        body: {
+          target: server,
+          certificate: target?.certificate ?? "",
+          secret,
+          aliases: named,
+          ...(o.targetProject !== undefined && { project: o.targetProject }),
+        },
+        signal,
+        project: o.project,
+      });
+      const off = o.onProgress
+        ? op.onUpdate((u) => {
+            for (const [key, text] of Object.entries(u.metadata ?? {})) {
+              if (!key.endsWith("_progress") || typeof text !== "string") continue;
+              const percent = percentOf(text);
+              o.onProgress?.({
+                stage: "push",
+                text,
+                ...(percent !== undefined && { percent }),
+                ...(image.size !== undefined && { total: image.size }),
+              });
+            }
+          })
+        : undefined;
+      try {
+        await op.wait({ ...(signal && { signal }) });
+        return { fingerprint, mode: "push", aliases };
+      } catch (err) {
+        // As in direct mode: another address may be the one the source reaches.
+        if (!(err instanceof OperationError) || addresses.length === 1) throw err;
+        failures.push(`${server}: ${err.message}`);
+      } finally {
+        off?.();
+      }
+    }
+    throw new LxdFetchError(`${WHERE}: the source reached none of the target's addresses: ${failures.join("; ")}`);
+  } finally {
+    await token.cancel().catch(() => undefined);
   }
 }
 

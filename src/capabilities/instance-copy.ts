@@ -321,7 +321,12 @@ export function createInstanceMigration(deps: MigrationDeps): InstanceMigrationA
     const existed = earlier !== undefined;
     // On a cluster, LXD 5.0.2 refreshes only on the member that has the earlier copy (elsewhere:
     // "Instance storage pool not found"), so the request goes there unless a member is named.
-    const placedOn = member ?? (earlier?.location && earlier.location !== "none" ? earlier.location : undefined);
+    // Across projects, an LXD 5.0.2 cluster finds the source only on the member that has it (from
+    // elsewhere: "Failed to get address of instance's member: Instance not found"), so the copy
+    // is made there unless a member is named.
+    const crossProject = local && (dstProject ?? "default") !== (srcProject ?? "default");
+    const memberOf = (l: string | undefined) => (l && l !== "none" ? l : undefined);
+    const placedOn = member ?? memberOf(earlier?.location) ?? (crossProject ? memberOf(instance.location) : undefined);
     const live = !o.stateless && !o.refresh && instance.status_code === RUNNING && mode !== "local";
     const devices = { ...instance.devices };
     for (const [k, d] of Object.entries(o.devices ?? {})) devices[k] = { ...devices[k], ...d };

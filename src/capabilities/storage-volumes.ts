@@ -15,7 +15,7 @@ import { requireExtension } from "./server.js";
 import { checkedFirst, checkVolumeType, type VolumeType } from "./storage-kinds.js";
 import { createVolumeSnapshots, type VolumeSnapshotsApi } from "./volume-snapshots.js";
 import { sendWrite } from "./written.js";
-import { copyVolumeAcross, type VolumeMigrationOptions } from "./volume-migration.js";
+import { copyVolumeAcross, type VolumeMigrationOptions, type VolumeRelayDeps } from "./volume-migration.js";
 
 /** A copy's or move's options; `mode` and `onProgress` apply between servers only. */
 export type VolumeCopyOptions = VolumeMigrationOptions;
@@ -94,7 +94,7 @@ export interface StorageVolumesApi<L extends Lead = Flat>
   /**
    * Copies a volume on the same server (`POST` on the destination pool's volumes with a `copy`
    * source): the operation, or undefined where the server copied at once. To another server
-   * (`to.remote`, custom volumes): LXD's migration in `mode` pull (default) or push, resolved
+   * (`to.remote`, custom volumes): LXD's migration in `mode` pull (default), push or relay, resolved
    * (undefined) once done; a failed copy cancels both sides' operations.
    */
   copy: Call<[pool: string, type: VolumeType, name: string, to: VolumeDestination], VolumeCopyOptions, LxdOperation | undefined, L>;
@@ -125,7 +125,7 @@ function volumePath(url: string): [string, string, string] {
   return [pool, type, snapshot === undefined ? volume : `${volume}/${snapshot}`];
 }
 
-export function createStorageVolumes(deps: FamilyDeps): StorageVolumesApi {
+export function createStorageVolumes(deps: FamilyDeps & { relay?: VolumeRelayDeps | undefined }): StorageVolumesApi {
   const family = collection<typeof LIST, typeof ITEM, [pool: string, type: VolumeType]>(deps, {
     name: "storageVolumes",
     list: LIST,

@@ -5,6 +5,9 @@
 // `mode: pull`, the operation's URL on each of the source's addresses, its certificate and
 // secrets). `push`: the other way round, the target's operation given to the source as its
 // `target`. The servers talk to each other; the client only starts both sides and waits.
+// `relay`: for servers that cannot reach each other, the target's create in push mode and the
+// source's migration without a target, and the client carries the frames between both
+// operations' websockets (migration-relay.ts, as for instances).
 import { syncMetadata } from "../request/envelope.js";
 import type { Where } from "../request/pipeline.js";
 import { InvalidArgumentError, LxdFetchError, OperationError } from "../utils/errors.js";
@@ -13,12 +16,17 @@ import type { components } from "../generated/lxd.js";
 import { type LxdOperation, type StartDeps, startOperation } from "./operation.js";
 import type { ProjectOptions } from "./options.js";
 import { requireExtension, type InfoCache } from "./server.js";
+import { type Relay, relayMigration } from "./migration-relay.js";
+import type { WebSocketFactory } from "../streams/websocket.js";
 
 const LIST = "/1.0/storage-pools/{poolName}/volumes/{type}";
 const ITEM = "/1.0/storage-pools/{poolName}/volumes/{type}/{volumeName}";
 
-/** Who connects to whom between two servers: the target to the source (pull) or the source to the target (push). */
-export type VolumeMigrationMode = "pull" | "push";
+/**
+ * Who connects to whom between two servers: the target to the source (pull), the source to the
+ * target (push), or the client to both, carrying the data (relay).
+ */
+export type VolumeMigrationMode = "pull" | "push" | "relay";
 
 /** A cross-server copy's progress as LXD reports it (`fs_progress`: `v1: 12.3MB (4.1MB/s)`). */
 export interface VolumeCopyProgress {
@@ -29,7 +37,10 @@ export interface VolumeCopyProgress {
 
 export interface VolumeMigrationOptions extends ProjectOptions {
   volumeOnly?: boolean;
-  /** Default `pull` (as `lxc storage volume copy`); `push` where the source reaches the target but not the reverse. */
+  /**
+   * Default `pull` (as `lxc storage volume copy`); `push` where the source reaches the target but
+   * not the reverse; `relay` where neither reaches the other (the data goes through the client).
+   */
   mode?: VolumeMigrationMode;
   onProgress?: (p: VolumeCopyProgress) => void;
 }
@@ -41,7 +52,13 @@ export interface VolumeAcross {
   project: string | undefined;
 }
 
-type Deps = StartDeps & { info: InfoCache };
+/** What relay mode connects with: each remote's websockets and base URL (connection/storage-volumes.ts gives them). */
+export interface VolumeRelayDeps {
+  webSocket: (where: Where) => WebSocketFactory;
+  baseUrl: (where: Where) => string;
+}
+
+type Deps = StartDeps & { info: InfoCache; relay?: VolumeRelayDeps | undefined };
 type Volume = components["schemas"]["StorageVolume"];
 
 const https = (address: string) => (/^https?:\/\//.test(address) ? address : `https://${address}`);
@@ -58,7 +75,10 @@ export async function copyVolumeAcross(
   o: VolumeMigrationOptions,
 ): Promise<void> {
   const mode = o.mode ?? "pull";
-  if (mode !== "pull" && mode !== "push") throw new InvalidArgumentError(`${where}: mode is "pull" or "push" between servers`);
+  if (mode !== "pull" && mode !== "push" && mode !== "relay")
+    throw new InvalidArgumentError(`${where}: mode is "pull", "push" or "relay" between servers`);
+  const relayDeps = deps.relay;
+  if (mode === "relay" && !relayDeps) throw new InvalidArgumentError(`${where}: relay mode needs a client with websockets (createLxd)`);
   checkBoolean(where, "volumeOnly", o.volumeOnly);
   if (o.onProgress !== undefined) checkFunction(where, "onProgress", o.onProgress);
   const { signal } = o;
@@ -90,7 +110,8 @@ export async function copyVolumeAcross(
     );
   const sourceAddresses = (sourceInfo.environment?.addresses ?? []).map(https);
   const targetAddresses = (targetInfo.environment?.addresses ?? []).map(https);
-  const listening = mode === "pull" ? sourceAddresses : targetAddresses;
+  // Relay: the client connects to both, neither server needs to reach the other.
+  const listening = mode === "relay" ? ["(relay)"] : mode === "pull" ? sourceAddresses : targetAddresses;
   if (listening.length === 0)
     throw new InvalidArgumentError(
       `${where}: the ${mode === "pull" ? "source" : "target"} does not listen on the network (no core.https_address) for mode "${mode}"`,
@@ -127,8 +148,40 @@ export async function copyVolumeAcross(
   const ops: LxdOperation[] = [];
   // The target's create, once sent: a failed or aborted copy removes what it made.
   let creating: LxdOperation | undefined;
+  let relay: Relay | undefined;
   try {
     const failures: string[] = [];
+    if (mode === "relay" && relayDeps) {
+      const source = await migrateFrom({ migration: true, name, pool, ...volumeOnly });
+      ops.push(source);
+      const target = await createOn({ ...created, source: { type: "migration", mode: "push", name, pool, ...volumeOnly } });
+      ops.push(target);
+      creating = target;
+      relay = await relayMigration(
+        {
+          factory: relayDeps.webSocket(from),
+          base: relayDeps.baseUrl(from),
+          remote: deps.core.resolve(from),
+          id: source.id,
+          secrets: secretsOf(source),
+        },
+        {
+          factory: relayDeps.webSocket(to),
+          base: relayDeps.baseUrl(to),
+          remote: deps.core.resolve(to),
+          id: target.id,
+          secrets: secretsOf(target),
+        },
+        signal,
+      );
+      // Both operations must end well: the target's (it made the volume) and the source's (it sent all of it).
+      await Promise.all([
+        settle(target, o, failures, "(relay)", 1),
+        settle(source, o.signal ? { signal: o.signal } : {}, failures, "(relay)", 1),
+      ]);
+      relay.close();
+      return;
+    }
     if (mode === "pull") {
       const source = await migrateFrom({ migration: true, name, pool, ...volumeOnly });
       ops.push(source);
@@ -179,6 +232,7 @@ export async function copyVolumeAcross(
   } catch (err) {
     // A failed or aborted copy: both sides' operations cancelled, so the source's migration
     // does not wait for a connection that never comes, and the target keeps no half volume.
+    relay?.close();
     for (const op of ops) await op.cancel().catch(() => undefined);
     if (creating) await removeHalf(deps, to, creating, dest, targetProject);
     throw err;

@@ -1,14 +1,14 @@
 // `lxd-fetch image copy [R:]<image> <R>: …`, as `lxc image copy`: `--mode pull` (the default:
-// the target pulls from the source, library mode "direct") or `relay` (streamed through this
-// client); aliases added with --alias, the source's carried with --copy-aliases, as lxc does.
+// the target pulls from the source, library mode "direct"), `push` (the source sends it to the
+// target) or `relay` (streamed through this client); aliases added with --alias, the source's carried with --copy-aliases, as lxc does.
 import type { ImageCopyMode } from "../index.js";
 import { splitRemote, UsageError } from "./args.js";
 import type { CommandContext } from "./flags.js";
 
 const SHAPE =
-  "image copy [R:]<image> <R>: [--alias A]... [--copy-aliases] [--auto-update] [--public] [--mode pull|relay] [--target-project P] [--project P]";
+  "image copy [R:]<image> <R>: [--alias A]... [--copy-aliases] [--auto-update] [--public] [--mode pull|push|relay] [--target-project P] [--project P]";
 
-const MODES: Record<string, ImageCopyMode> = { pull: "direct", direct: "direct", relay: "relay" };
+const MODES: Record<string, ImageCopyMode> = { pull: "direct", direct: "direct", push: "push", relay: "relay" };
 
 export async function run({ lxd, args, flags, out, err }: CommandContext): Promise<number> {
   const [verb, src, dst, ...more] = args;
@@ -18,7 +18,7 @@ export async function run({ lxd, args, flags, out, err }: CommandContext): Promi
   const [to] = splitRemote(dst);
   if (!image || !to) throw new UsageError(SHAPE);
   const mode = MODES[flags.mode ?? "pull"];
-  if (!mode) throw new UsageError(`--mode is pull or relay (push is not supported: ${SHAPE})`);
+  if (!mode) throw new UsageError(`--mode is pull, push or relay (${SHAPE})`);
   let last = "";
   const done = await lxd.images.copy(from ?? flags.remote, image, to, {
     mode,

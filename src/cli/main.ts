@@ -40,7 +40,7 @@ Commands:
             [--target M] [--project P] [--target-project P] [-c k=v]... [-p profile]... [--device d,k=v]...
   export [R:]<instance> [FILE|-] [--instance-only] [--optimized-storage] [--compression ALG]
   import [R:] <FILE|-> [NAME] [--storage POOL]
-  image copy [R:]<image> <R>: [--alias A]... [--copy-aliases] [--auto-update] [--public] [--mode pull|relay]
+  image copy [R:]<image> <R>: [--alias A]... [--copy-aliases] [--auto-update] [--public] [--mode pull|push|relay]
   remote list
   remote add <name> <url> --token <token>
   remote add <name> <url> --auth-type oidc [--accept-certificate]

@@ -172,7 +172,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     }
     case "copy":
     case "move": {
-      const shape = `${verb} [R:]<pool>/<volume> [R:]<pool>/<volume>${verb === "copy" ? " [--volume-only]" : ""} [--mode pull|push]`;
+      const shape = `${verb} [R:]<pool>/<volume> [R:]<pool>/<volume>${verb === "copy" ? " [--volume-only]" : ""} [--mode pull|push|relay]`;
       if (args.length !== 2) throw usage(shape);
       const from = pooled(args[0], shape);
       const to = pooled(args[1], shape);
@@ -180,11 +180,12 @@ export async function run(ctx: CommandContext): Promise<number> {
       // Two remotes: LXD's migration between the servers (pull by default, as lxc).
       const across = from.remote !== to.remote;
       if (!across && flags.mode !== undefined) throw usage(`${verb}: --mode is for a copy between two remotes`);
-      if (flags.mode !== undefined && flags.mode !== "pull" && flags.mode !== "push") throw usage(`${verb}: --mode is pull or push`);
+      if (flags.mode !== undefined && !["pull", "push", "relay"].includes(flags.mode))
+        throw usage(`${verb}: --mode is pull, push or relay`);
       const dest = { pool: to.pool, name: to.name, ...(across && { remote: to.remote }) };
       const options = {
         ...scope,
-        ...(flags.mode !== undefined && { mode: flags.mode as "pull" | "push" }),
+        ...(flags.mode !== undefined && { mode: flags.mode as "pull" | "push" | "relay" }),
         ...(verb === "copy" && flags["volume-only"] && { volumeOnly: true }),
       };
       if (verb === "copy") return done(await v.copy(from.remote, from.pool, from.type, from.name, dest, options));

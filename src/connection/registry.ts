@@ -7,7 +7,7 @@ import { createProfiles } from "../capabilities/profiles.js";
 import { createProjects, type ProjectsApi } from "../capabilities/projects.js";
 import { createStorageBuckets, type StorageBucketsApi } from "../capabilities/storage-buckets.js";
 import { createStoragePools, type StoragePoolsApi } from "../capabilities/storage-pools.js";
-import { createStorageVolumes, type StorageVolumesApi } from "../capabilities/storage-volumes.js";
+import type { StorageVolumesApi } from "../capabilities/storage-volumes.js";
 import { createWarnings, type WarningsApi } from "../capabilities/warnings.js";
 import { createMetrics, type MetricsApi } from "../capabilities/metrics.js";
 import { createInstanceBackups, type InstanceBackupsApi } from "../capabilities/instance-backups.js";
@@ -48,6 +48,7 @@ import type { NetworkPeersApi } from "../capabilities/network-peers.js";
 import type { NetworkZonesApi } from "../capabilities/network-zones.js";
 import type { InstanceMigrationApi } from "../capabilities/instance-copy.js";
 import { lxdMigration } from "./migration.js";
+import { lxdStorageVolumes } from "./storage-volumes.js";
 import { lxdNetworkAcls, lxdNetworkForwards, lxdNetworkLoadBalancers, lxdNetworkPeers, lxdNetworks, lxdNetworkZones } from "./networks.js";
 
 /** Each capability's factory over the shared core: its flat form. */
@@ -73,7 +74,7 @@ export const CAPABILITIES = {
   networkPeers: lxdNetworkPeers,
   networkZones: lxdNetworkZones,
   storagePools: /* @__PURE__ */ family(createStoragePools),
-  storageVolumes: /* @__PURE__ */ family(createStorageVolumes),
+  storageVolumes: lxdStorageVolumes,
   storageBuckets: /* @__PURE__ */ family(createStorageBuckets),
   warnings: /* @__PURE__ */ family(createWarnings),
   metrics: /* @__PURE__ */ family(createMetrics),

@@ -1,6 +1,8 @@
 // The virtual LXD's images: upload (a unified tarball as the body, or multipart `metadata` +
 // `rootfs`), list, get by fingerprint or prefix, export (the same bytes, or the same multipart
-// form), delete, and aliases. The fingerprint is LXD's: sha256 of the tarball(s).
+// form), delete, and aliases. The fingerprint is LXD's: sha256 of the tarball(s). Copies from
+// another virtual LXD: pulled (the target fetches the export), or pushed (the target's token
+// operation holds a secret; the source's `POST …/export` uploads to the target with it).
 import { http, HttpResponse, type PathParams } from "msw";
 import { multipart } from "../capabilities/multipart.js";
 import type { components } from "../generated/lxd.js";
@@ -33,6 +35,8 @@ export function imageStore(ctx: MockContext, builtinAliases: string[]) {
   const images = new Map<string, MockImage>();
   const aliases = new Map<string, { name: string; target: string; description: string; type: string }>();
   const autoUpdate = new Map<string, boolean>();
+  /** Push tokens by secret: what the pushed image gets (aliases, public, properties), and the token's operation. */
+  const tokens = new Map<string, { body: Schemas["ImagesPost"]; op: ReturnType<MockContext["newOp"]> }>();
   const find = (ref: unknown) => [...images.values()].find((i) => i.fingerprint.startsWith(String(ref)) && String(ref).length > 0);
   const view = (i: MockImage) => ({
     fingerprint: i.fingerprint,
@@ -75,6 +79,12 @@ export function imageStore(ctx: MockContext, builtinAliases: string[]) {
       if (!(request.headers.get("content-type") ?? "").startsWith("application/json")) return undefined;
       const body = (await request.json()) as Schemas["ImagesPost"];
       const src = body.source;
+      if (src?.mode === "push") {
+        const secret = crypto.randomUUID().replaceAll("-", "");
+        const op = ctx.newOp("token", "Image download token", {}, { secret, aliases: body.aliases ?? [], public: body.public ?? false });
+        tokens.set(secret, { body, op });
+        return ctx.accepted(op);
+      }
       if (src?.type !== "image" || src.mode !== "pull" || !src.server || !src.fingerprint) return error(400, "Unsupported image source");
       const m = ctx.newOp("task", "Downloading image", {}, {});
       const secret = src.secret ? `?secret=${encodeURIComponent(src.secret)}` : "";
@@ -117,7 +127,43 @@ export function imageStore(ctx: MockContext, builtinAliases: string[]) {
       );
       return ctx.accepted(m);
     }),
+    // The source's side of a push: its image uploaded to `target` with the target's secret.
+    http.post(`${base}/1.0/images/:fingerprint/export`, async ({ params, request }) => {
+      const i = find(params.fingerprint);
+      if (!i) return error(404, "Image not found");
+      const { target, secret } = (await request.json()) as Schemas["ImageExportPost"];
+      const m = ctx.newOp("task", "Downloading image", {}, {});
+      void (async () => {
+        try {
+          const upload =
+            i.parts.length === 1
+              ? { body: i.parts[0]!.data, contentType: "application/octet-stream" }
+              : multipart(i.parts.map((p) => ({ name: p.name, filename: `${p.name}.tar.gz`, data: p.data })));
+          const sent = await fetch(`${target}/1.0/images`, {
+            method: "POST",
+            headers: { "content-type": upload.contentType, "x-lxd-secret": secret ?? "", "x-lxd-fingerprint": i.fingerprint },
+            body: upload.body,
+            duplex: "half",
+          } as RequestInit);
+          const answer = (await sent.json()) as { error?: string; operation?: string };
+          if (!sent.ok || !answer.operation) throw new Error(answer.error || `push refused: ${sent.status}`);
+          const done = (await (await fetch(`${target}${answer.operation}/wait`)).json()) as {
+            metadata?: { status?: string; err?: string };
+          };
+          if (done.metadata?.status !== "Success") throw new Error(done.metadata?.err || "push failed");
+          ctx.finish(m, "Success");
+        } catch (e) {
+          ctx.finish(m, "Failure", (e as Error).message);
+        }
+      })();
+      return ctx.accepted(m);
+    }),
     http.post(`${base}/1.0/images`, async ({ request }) => {
+      // A push from another server: only with a secret of one of this server's tokens (LXD: 403).
+      const pushed = request.headers.get("x-lxd-secret");
+      const token = pushed === null ? undefined : tokens.get(pushed);
+      if (pushed !== null && !token) return error(403, "not authorized");
+      if (pushed !== null) tokens.delete(pushed);
       const parts = await received(request);
       if (typeof parts === "string") return error(400, parts);
       const m = ctx.newOp("task", "Downloading image", {}, {});
@@ -127,8 +173,12 @@ export function imageStore(ctx: MockContext, builtinAliases: string[]) {
       ctx.later(m, () => {
         if (!parts.every((p) => looksCompressed(p.data))) return "Unsupported compression";
         if (images.has(fingerprint)) return "Image with same fingerprint already exists";
-        const properties = props ? Object.fromEntries(new URLSearchParams(props)) : {};
-        images.set(fingerprint, { fingerprint, parts, properties, public: isPublic, uploaded_at: new Date().toISOString() });
+        const properties = token?.body.properties ?? (props ? Object.fromEntries(new URLSearchParams(props)) : {});
+        const pub = token ? (token.body.public ?? false) : isPublic;
+        images.set(fingerprint, { fingerprint, parts, properties, public: pub, uploaded_at: new Date().toISOString() });
+        for (const a of token?.body.aliases ?? [])
+          if (a.name) aliases.set(a.name, { name: a.name, target: fingerprint, description: a.description ?? "", type: "container" });
+        if (token) ctx.finish(token.op, "Success");
         return { fingerprint, size: String(parts.reduce((n, p) => n + p.data.byteLength, 0)) };
       });
       return ctx.accepted(m);
