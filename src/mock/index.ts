@@ -16,6 +16,7 @@ import { imageStore } from "./images.js";
 import { mockBackups } from "./backups.js";
 import { instanceHandlers } from "./instances.js";
 import { mockNetworkAcls } from "./network-acls.js";
+import { mockNetworkForwards } from "./network-forwards.js";
 import { mockNetworkZones } from "./network-zones.js";
 import { mockNetworks } from "./networks.js";
 import { mockProfiles } from "./profiles.js";
@@ -77,6 +78,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   );
   const acls = mockNetworkAcls(ctx, () => networks.items());
   const zones = mockNetworkZones(ctx);
+  const forwards = mockNetworkForwards(ctx, () => networks.items());
   const storage = mockStorage(ctx, profiles.items);
   const warnings = mockWarnings(ctx);
   const metrics = mockMetrics(ctx);
@@ -102,6 +104,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       ...metrics.handlers,
       ...acls.handlers,
       ...zones.handlers,
+      ...forwards.handlers,
       ...logHandlers(s),
       execSockets(s),
       events.handler(
@@ -143,6 +146,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     networkAcls: () => acls.items(),
     /** DNS zones by name. */
     networkZones: () => zones.zones.items(),
+    /** A network's forwards by listen address (a test seeds them: test networks have no addresses). */
+    networkForwards: (network: string, project?: string) => forwards.items(project, { network }),
     /** Trusted certificates by fingerprint. */
     certificates: trust.certificates,
     /** The wire traps in force; change them during a test. */
