@@ -8,6 +8,8 @@ import type { Where } from "../request/pipeline.js";
 import { syncMetadata } from "../request/envelope.js";
 import { InvalidArgumentError, UnsupportedError } from "../utils/errors.js";
 import type { components } from "../generated/lxd.js";
+import type { LxdOperation, StartDeps } from "./operation.js";
+import { sendWrite } from "./written.js";
 import { checkBoolean, checkOptions, checkSegment, checkSignal, checkText } from "../utils/validate.js";
 
 type Schemas = components["schemas"];
@@ -29,6 +31,15 @@ export interface ServerCallOptions {
   signal?: AbortSignal;
 }
 
+/** A write of the server's config or of a cluster member. */
+export interface ServerWriteOptions extends ServerCallOptions {
+  /**
+   * Where the server runs the write as an operation (LXD 6.8+, newer Incus), wait for it to end
+   * (rejecting as it fails) and resolve undefined; otherwise the operation is the answer.
+   */
+  wait?: boolean;
+}
+
 export interface ServerInfoOptions {
   /** Ask the server again instead of using the answer kept from the first call. */
   refresh?: boolean;
@@ -44,10 +55,13 @@ export interface ServerApi<L extends Lead = Flat> {
   require(...a: Args<L, [extensions: string | readonly string[], options?: { signal?: AbortSignal }]>): Promise<void>;
   /** The server's configuration (`GET /1.0`, asked now: not the kept answer of `info`). */
   config: Call<[], ServerCallOptions, ServerConfig, L>;
-  /** `PUT /1.0`: replaces the configuration; a key left out is unset. */
-  updateConfig: Call<[config: ServerConfig], ServerCallOptions, void, L>;
-  /** `PATCH /1.0`: sets the keys given; an empty string unsets a key. */
-  patchConfig: Call<[config: ServerConfig], ServerCallOptions, void, L>;
+  /**
+   * `PUT /1.0`: replaces the configuration; a key left out is unset. Undefined when done at once
+   * (LXD 5.0, Incus 6.0), else the operation a newer server runs it as (see `wait`).
+   */
+  updateConfig: Call<[config: ServerConfig], ServerWriteOptions, LxdOperation | undefined, L>;
+  /** `PATCH /1.0`: sets the keys given; an empty string unsets a key. Answered as `updateConfig` is. */
+  patchConfig: Call<[config: ServerConfig], ServerWriteOptions, LxdOperation | undefined, L>;
   /** `GET /1.0/resources`: the host's hardware, as `lxc info --resources` shows it. */
   resources: Call<[], ServerCallOptions, ServerResources, L>;
 }
@@ -86,16 +100,22 @@ export async function requireExtension(
 }
 
 /** The public `server` API over a cache, with the same input checks as every other call. */
-export function serverApi(info: InfoCache, core: Core): ServerApi {
+export function serverApi(info: InfoCache, core: Core, start: StartDeps): ServerApi {
   const query = (where: string, o: ServerCallOptions) =>
     o.target !== undefined ? { target: checkSegment(where, "target", o.target) } : {};
   const write = (method: "PUT" | "PATCH", where: string) =>
-    call<[ServerConfig], ServerCallOptions, void>(where, 1, async (at, [config], o) => {
+    call<[ServerConfig], ServerWriteOptions, LxdOperation | undefined>(where, 1, async (at, [config], o) => {
       checkConfig(where, config);
-      const sent = await core.send(at, method, "/1.0", { params: { query: query(where, o) }, body: { config }, signal: o.signal });
-      syncMetadata(sent);
+      checkBoolean(where, "wait", o.wait);
+      const q = query(where, o);
+      // `?target=` through the scope: sendWrite sends a project only.
+      const to = q.target !== undefined ? { ...core.scope(at), target: q.target } : at;
+      const op = await sendWrite(start, to, method, "/1.0", { path: {}, body: { config }, signal: o.signal });
+      if (op && !o.wait) return op;
+      await op?.wait(o.signal ? { signal: o.signal } : {});
       // What `info` kept is stale now: ask again so that its `config` is the new one.
       await info(at, true, o.signal).catch(() => undefined);
+      return undefined;
     });
   return {
     config: call<[], ServerCallOptions, ServerConfig>("server.config", 0, async (at, _, o) => {

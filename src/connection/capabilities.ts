@@ -39,7 +39,7 @@ function infoCache(base: LxdBase): InfoCache {
 
 /** The server's description (`GET /1.0`) and whether it has an API extension. */
 export function lxdServer(base: LxdBase): ServerApi {
-  return serverApi(infoCache(base), base.core);
+  return serverApi(infoCache(base), base.core, helperDeps(base));
 }
 
 /** A cluster's members and their state: plain requests. */

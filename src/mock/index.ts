@@ -26,6 +26,7 @@ import { mockMetrics } from "./metrics.js";
 import { mockMigration } from "./migration.js";
 import { createState } from "./state.js";
 import { mockStorage } from "./storage.js";
+import { mockServerConfig } from "./server-config.js";
 import { trustHandlers } from "./trust.js";
 import type { VirtualLxdOptions } from "./types.js";
 
@@ -83,6 +84,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const warnings = mockWarnings(ctx);
   const metrics = mockMetrics(ctx);
   const migration = mockMigration(ctx);
+  const serverConfig = mockServerConfig(ctx, s.serverConfig, options.asyncWrites ?? false);
   return {
     baseUrl: s.base,
     handlers: [
@@ -105,6 +107,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       ...acls.handlers,
       ...zones.handlers,
       ...forwards.handlers,
+      ...serverConfig.handlers,
       ...logHandlers(s),
       execSockets(s),
       events.handler(
@@ -148,6 +151,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     networkZones: () => zones.zones.items(),
     /** A network's forwards by listen address (a test seeds them: test networks have no addresses). */
     networkForwards: (network: string, project?: string) => forwards.items(project, { network }),
+    /** The server's own config (a test may read or seed it). */
+    serverConfig: s.serverConfig,
     /** Trusted certificates by fingerprint. */
     certificates: trust.certificates,
     /** The wire traps in force; change them during a test. */

@@ -48,7 +48,11 @@ export async function metrics() {
 export async function server() {
   const conn = lxd.remote("local");
   expectTypeOf(await conn.server.config()).toEqualTypeOf<ServerConfig>();
-  expectTypeOf(await lxd.server.patchConfig("local", { "user.a": "" })).toEqualTypeOf<void>();
+  // Undefined when done at once; the operation where a newer server runs the write as one.
+  expectTypeOf(await lxd.server.patchConfig("local", { "user.a": "" })).toEqualTypeOf<LxdOperation | undefined>();
+  expectTypeOf(await conn.server.updateConfig({}, { wait: true })).toEqualTypeOf<LxdOperation | undefined>();
+  // @ts-expect-error wait is a boolean
+  await conn.server.patchConfig({}, { wait: 1 });
   await conn.server.updateConfig({ "core.https_address": ":8443" }, { target: "m1" });
   // @ts-expect-error config values are strings
   await conn.server.patchConfig({ "user.a": 1 });
