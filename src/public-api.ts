@@ -54,7 +54,7 @@ export type { NetworkForward, NetworkForwardsApi } from "./capabilities/network-
 export type { NetworkLoadBalancer, NetworkLoadBalancersApi } from "./capabilities/network-load-balancers.js";
 export type { NetworkLoadBalancerState } from "./capabilities/network-load-balancers.js";
 export type { MemberWriteOptions } from "./capabilities/cluster.js";
-export type { ServerWriteOptions } from "./capabilities/server.js";
+export type { ServerWriteOperation, ServerWriteOptions } from "./capabilities/server.js";
 export type { NetworkPeer, NetworkPeersApi } from "./capabilities/network-peers.js";
 export type { NetworkZone, NetworkZoneRecord, NetworkZoneRecordsApi, NetworkZonesApi } from "./capabilities/network-zones.js";
 export type { ConsoleApi, ConsoleCallOptions, ConsoleOptions, ConsoleSession } from "./capabilities/exec/console.js";
