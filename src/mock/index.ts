@@ -27,6 +27,7 @@ import { mockMigration } from "./migration.js";
 import { createState } from "./state.js";
 import { mockStorage } from "./storage.js";
 import { mockServerConfig } from "./server-config.js";
+import { mockStorageBuckets } from "./storage-buckets.js";
 import { trustHandlers } from "./trust.js";
 import type { VirtualLxdOptions } from "./types.js";
 
@@ -84,6 +85,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const warnings = mockWarnings(ctx);
   const metrics = mockMetrics(ctx);
   const migration = mockMigration(ctx);
+  const buckets = mockStorageBuckets(ctx, () => storage.pools());
   const serverConfig = mockServerConfig(ctx, s.serverConfig, options.asyncWrites ?? false);
   return {
     baseUrl: s.base,
@@ -108,6 +110,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       ...zones.handlers,
       ...forwards.handlers,
       ...serverConfig.handlers,
+      ...buckets.handlers,
       ...logHandlers(s),
       execSockets(s),
       events.handler(
@@ -151,6 +154,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     networkZones: () => zones.zones.items(),
     /** A network's forwards by listen address (a test seeds them: test networks have no addresses). */
     networkForwards: (network: string, project?: string) => forwards.items(project, { network }),
+    /** A pool's buckets in a project (default `default`), by name (a test seeds them: `dir` pools refuse buckets). */
+    storageBuckets: (pool: string, project?: string) => buckets.items(project, { pool }),
     /** The server's own config (a test may read or seed it). */
     serverConfig: s.serverConfig,
     /** Trusted certificates by fingerprint. */
