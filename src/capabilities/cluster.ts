@@ -4,7 +4,6 @@
 // is not clustered".
 import type { ProjectOptions } from "./options.js";
 import { syncMetadata } from "../request/envelope.js";
-import { untypedSend } from "../request/core.js";
 import type { components } from "../generated/lxd.js";
 import { type Args, call, type Call, type Flat, type Lead } from "./mutator.js";
 import { type LxdOperation, startOperation } from "./operation.js";
@@ -12,7 +11,8 @@ import { requireExtension } from "./server.js";
 import type { FamilyDeps } from "./collection.js";
 import { createClusterGroups, type ClusterGroupsApi } from "./cluster-groups.js";
 import { InvalidArgumentError } from "../utils/errors.js";
-import { checkOptions, checkSegment, checkSignal, checkText } from "../utils/validate.js";
+import { checkBoolean, checkOptions, checkSegment, checkSignal, checkText } from "../utils/validate.js";
+import { sendWrite } from "./written.js";
 
 /**
  * A member as LXD 5.0 describes it. `status` is "Online", "Offline" or "Evacuated" (and
@@ -43,10 +43,13 @@ export interface ClusterApi<L extends Lead = Flat> {
   members(...a: Args<L, [options?: ClusterCallOptions]>): Promise<ClusterMember[]>;
   /** One member by its name (`server_name`). */
   member(...a: Args<L, [name: string, options?: ClusterCallOptions]>): Promise<ClusterMember>;
-  /** `PUT`: replaces a member's description, failure domain, groups, roles and config. */
-  updateMember: Call<[name: string, body: ClusterMemberPut], ClusterCallOptions, void, L>;
-  /** `PATCH`: changes the fields given, e.g. `{ groups: ["default", "gpu"] }`. */
-  patchMember: Call<[name: string, fields: Partial<ClusterMemberPut>], ClusterCallOptions, void, L>;
+  /**
+   * `PUT`: replaces a member's description, failure domain, groups, roles and config. Undefined
+   * when done at once (LXD 5.0), else the operation a newer server runs it as; `wait: true` waits.
+   */
+  updateMember: Call<[name: string, body: ClusterMemberPut], MemberWriteOptions, LxdOperation | undefined, L>;
+  /** `PATCH`: changes the fields given, e.g. `{ groups: ["default", "gpu"] }`; answered as `updateMember` is. */
+  patchMember: Call<[name: string, fields: Partial<ClusterMemberPut>], MemberWriteOptions, LxdOperation | undefined, L>;
   /**
    * Sets the groups a member is in: reads the member and writes it back with these groups (PUT
    * with its ETag, as `lxc cluster group assign` does), since LXD 5.0.2's PATCH of a member
@@ -62,6 +65,8 @@ export interface ClusterApi<L extends Lead = Flat> {
 }
 
 type CallOnly = { signal?: AbortSignal };
+/** A member write's options: with `wait: true`, an operation the server answers with is waited for. */
+export type MemberWriteOptions = ClusterCallOptions & { wait?: boolean };
 
 const MODES: readonly string[] = ["auto", "migrate", "live-migrate", "stop"] satisfies EvacuationMode[];
 const MEMBER = "/1.0/cluster/members/{name}";
@@ -69,16 +74,15 @@ const MEMBER = "/1.0/cluster/members/{name}";
 export function createCluster(deps: FamilyDeps): ClusterApi {
   const { core } = deps;
   const write = (method: "PUT" | "PATCH", where: string) =>
-    call<[string, object], ClusterCallOptions, void>(where, 2, async (at, [name, body], o) => {
+    call<[string, object], MemberWriteOptions, LxdOperation | undefined>(where, 2, async (at, [name, body], o) => {
       checkSegment(where, "member name", name);
       checkMemberBody(where, body);
-      // The description types both bodies; the check above is what a call can get wrong.
-      const sent = await core.send(at, method as "PATCH", MEMBER, {
-        params: { path: { name } },
-        body: body as ClusterMemberPut,
-        signal: o.signal,
-      });
-      syncMetadata(sent);
+      checkBoolean(where, "wait", o.wait);
+      // Sync on LXD 5.0; an operation on LXD 6.8+ and newer Incus.
+      const op = await sendWrite(deps, at, method, MEMBER, { path: { name }, body, signal: o.signal });
+      if (op && !o.wait) return op;
+      await op?.wait(o.signal ? { signal: o.signal } : {});
+      return undefined;
     });
   const state = (where: string, action: "evacuate" | "restore") =>
     call<[string], EvacuateOptions, LxdOperation>(where, 1, async (at, [name], o) => {
@@ -125,13 +129,14 @@ export function createCluster(deps: FamilyDeps): ClusterApi {
         groups,
       };
       // The ETag makes LXD refuse (412) a write over a change made since the read.
-      const sent = await untypedSend(core)(at, "PUT", MEMBER, {
-        params: { path: { name } },
+      const op = await sendWrite(deps, at, "PUT", MEMBER, {
+        path: { name },
         body,
         ...(etag && { headers: { "If-Match": etag } }),
         signal: o.signal,
       });
-      syncMetadata(sent);
+      // Newer servers run it as an operation: done when it is.
+      await op?.wait(o.signal ? { signal: o.signal } : {});
     }),
     evacuate: state("cluster.evacuate", "evacuate"),
     restore: state("cluster.restore", "restore") as ClusterApi["restore"],

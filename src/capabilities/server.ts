@@ -8,6 +8,7 @@ import type { Where } from "../request/pipeline.js";
 import { syncMetadata } from "../request/envelope.js";
 import { InvalidArgumentError, UnsupportedError } from "../utils/errors.js";
 import type { components } from "../generated/lxd.js";
+import type { Operation } from "../types/lxd.js";
 import { checkBoolean, checkOptions, checkSegment, checkSignal, checkText } from "../utils/validate.js";
 
 type Schemas = components["schemas"];
@@ -29,6 +30,26 @@ export interface ServerCallOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The operation a newer server runs a config write as: an LxdOperation (operation.ts), described
+ * here by what a caller uses of it, since this file is below the operations code.
+ */
+export interface ServerWriteOperation {
+  readonly id: string;
+  readonly remote: string;
+  /** The final Operation on Success; rejects as LxdOperation.wait does. */
+  wait(options?: { timeout?: number; signal?: AbortSignal }): Promise<Operation>;
+}
+
+/** A write of the server's config or of a cluster member. */
+export interface ServerWriteOptions extends ServerCallOptions {
+  /**
+   * Where the server runs the write as an operation (LXD 6.8+, newer Incus), wait for it to end
+   * (rejecting as it fails) and resolve undefined; otherwise the operation is the answer.
+   */
+  wait?: boolean;
+}
+
 export interface ServerInfoOptions {
   /** Ask the server again instead of using the answer kept from the first call. */
   refresh?: boolean;
@@ -44,10 +65,13 @@ export interface ServerApi<L extends Lead = Flat> {
   require(...a: Args<L, [extensions: string | readonly string[], options?: { signal?: AbortSignal }]>): Promise<void>;
   /** The server's configuration (`GET /1.0`, asked now: not the kept answer of `info`). */
   config: Call<[], ServerCallOptions, ServerConfig, L>;
-  /** `PUT /1.0`: replaces the configuration; a key left out is unset. */
-  updateConfig: Call<[config: ServerConfig], ServerCallOptions, void, L>;
-  /** `PATCH /1.0`: sets the keys given; an empty string unsets a key. */
-  patchConfig: Call<[config: ServerConfig], ServerCallOptions, void, L>;
+  /**
+   * `PUT /1.0`: replaces the configuration; a key left out is unset. Undefined when done at once
+   * (LXD 5.0, Incus 6.0), else the operation a newer server runs it as (see `wait`).
+   */
+  updateConfig: Call<[config: ServerConfig], ServerWriteOptions, ServerWriteOperation | undefined, L>;
+  /** `PATCH /1.0`: sets the keys given; an empty string unsets a key. Answered as `updateConfig` is. */
+  patchConfig: Call<[config: ServerConfig], ServerWriteOptions, ServerWriteOperation | undefined, L>;
   /** `GET /1.0/resources`: the host's hardware, as `lxc info --resources` shows it. */
   resources: Call<[], ServerCallOptions, ServerResources, L>;
 }
@@ -86,24 +110,15 @@ export async function requireExtension(
 }
 
 /** The public `server` API over a cache, with the same input checks as every other call. */
-export function serverApi(info: InfoCache, core: Core): ServerApi {
+export function serverApi(info: InfoCache, core: Core, writes: Pick<ServerApi, "updateConfig" | "patchConfig">): ServerApi {
   const query = (where: string, o: ServerCallOptions) =>
     o.target !== undefined ? { target: checkSegment(where, "target", o.target) } : {};
-  const write = (method: "PUT" | "PATCH", where: string) =>
-    call<[ServerConfig], ServerCallOptions, void>(where, 1, async (at, [config], o) => {
-      checkConfig(where, config);
-      const sent = await core.send(at, method, "/1.0", { params: { query: query(where, o) }, body: { config }, signal: o.signal });
-      syncMetadata(sent);
-      // What `info` kept is stale now: ask again so that its `config` is the new one.
-      await info(at, true, o.signal).catch(() => undefined);
-    });
   return {
     config: call<[], ServerCallOptions, ServerConfig>("server.config", 0, async (at, _, o) => {
       const sent = await core.send(at, "GET", "/1.0", { params: { query: query("server.config", o) }, signal: o.signal });
       return (syncMetadata(sent).config ?? {}) as ServerConfig;
     }),
-    updateConfig: write("PUT", "server.updateConfig"),
-    patchConfig: write("PATCH", "server.patchConfig"),
+    ...writes,
     resources: call<[], ServerCallOptions, ServerResources>("server.resources", 0, async (at, _, o) => {
       const q = query("server.resources", o);
       await requireExtension(info, core.resolve(at), "resources", "server.resources", o.signal);
@@ -131,7 +146,7 @@ export function serverApi(info: InfoCache, core: Core): ServerApi {
 }
 
 /** A configuration is a map of strings: anything else is refused before sending. */
-function checkConfig(where: string, config: unknown): void {
+export function checkConfig(where: string, config: unknown): void {
   if (typeof config !== "object" || config === null || Array.isArray(config))
     throw new InvalidArgumentError(`${where}: the config must be an object of strings`);
   for (const [k, v] of Object.entries(config)) {

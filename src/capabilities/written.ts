@@ -11,6 +11,8 @@ export interface WriteInit {
   project?: string | undefined;
   body?: unknown;
   signal?: AbortSignal | undefined;
+  /** Extra request headers (an `If-Match` ETag). */
+  headers?: Record<string, string> | undefined;
 }
 
 /** Sends `method path`; the sync answer's metadata is handed to `sync` (undefined by default). */
@@ -24,6 +26,7 @@ export async function sendWrite(
   const sent = await untypedSend(deps.core)(at, method, path, {
     params: { path: init.path, query: init.project !== undefined ? { project: init.project } : {} },
     ...(init.body !== undefined && { body: init.body }),
+    ...(init.headers !== undefined && { headers: init.headers }),
     signal: init.signal,
   });
   const out = unwrap(sent.ctx, sent.status, sent.envelope);

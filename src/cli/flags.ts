@@ -50,6 +50,8 @@ export const OPTIONS = {
   "copy-aliases": { type: "boolean" },
   "auto-update": { type: "boolean" },
   public: { type: "boolean" },
+  description: { type: "string" },
+  ttl: { type: "string" },
 } as const;
 
 export type Flags = ReturnType<typeof parse>["values"];

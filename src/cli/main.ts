@@ -36,6 +36,10 @@ Commands:
   info [R:] [--resources]           the server, or its hardware
   query [R:]<path> [-X METHOD] [-d JSON] [--wait] [--raw]
   network acl list|show|create|delete|rename|get|set|unset|edit …
+  network forward|load-balancer list|show|create|delete|get|set|unset|edit|port … [R:]<network> <listen_address>
+            [--target M] [--description D]   (load-balancer also backend add|remove, info)
+  network peer list|show|create|delete|get|set|unset|edit … [R:]<network> <peer> [<[project/]network>]
+  network zone list|show|create|delete|get|set|unset|edit|record … (record entry add|remove [--ttl N])
   copy|move [R:]<name> [[R:]<name>] [--mode pull|push|relay] [--instance-only] [--stateless] [--refresh]
             [--target M] [--project P] [--target-project P] [-c k=v]... [-p profile]... [--device d,k=v]...
   export [R:]<instance> [FILE|-] [--instance-only] [--optimized-storage] [--compression ALG]

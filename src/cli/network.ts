@@ -1,4 +1,5 @@
-// `network list|show|create|delete|rename|get|set|unset|edit|info` and `network acl …`, as lxc
+// `network list|show|create|delete|rename|get|set|unset|edit|info`, `network acl …` and (in their
+// own files) `network forward|load-balancer|peer|zone …`, as lxc
 // has them: `create` takes `--type`, `list` leaves out the host's loopback and unknown interfaces
 // as lxc does, and `info` prints the network's state in lxc's layout. Rows are sorted by name, as
 // lxc sorts them.
@@ -41,7 +42,14 @@ export const run = (ctx: CommandContext) => {
         ["STATE", (n) => (n.status ?? "").toUpperCase()],
       ],
     },
-    { info, acl },
+    {
+      info,
+      acl,
+      forward: async (c) => (await import("./network-forward.js")).run(c),
+      "load-balancer": async (c) => (await import("./network-load-balancer.js")).run(c),
+      peer: async (c) => (await import("./network-peer.js")).run(c),
+      zone: async (c) => (await import("./network-zone.js")).run(c),
+    },
   );
 };
 

@@ -20,6 +20,7 @@ import { createInstances, type InstancesApi } from "../capabilities/instances.js
 import { LxdOperation, type StartDeps } from "../capabilities/operation.js";
 import { createOperations, operationId, type OperationsApi } from "../capabilities/operations.js";
 import { createInfoCache, serverApi, type InfoCache, type ServerApi } from "../capabilities/server.js";
+import { serverWrites } from "../capabilities/server-writes.js";
 import { createTrust, type TrustApi } from "../capabilities/trust.js";
 import type { FamilyDeps } from "../capabilities/collection.js";
 import type { Args, Flat, Lead } from "../capabilities/mutator.js";
@@ -39,7 +40,7 @@ function infoCache(base: LxdBase): InfoCache {
 
 /** The server's description (`GET /1.0`) and whether it has an API extension. */
 export function lxdServer(base: LxdBase): ServerApi {
-  return serverApi(infoCache(base), base.core);
+  return serverApi(infoCache(base), base.core, serverWrites(helperDeps(base), infoCache(base)));
 }
 
 /** A cluster's members and their state: plain requests. */

@@ -38,6 +38,8 @@ export interface VirtualFamilySpec<T extends VirtualItem> {
   readonly fixed?: readonly string[];
   /** No rename (POST on the item) in LXD for this family: 405 like a route it lacks. */
   readonly noRename?: boolean;
+  /** The create body's field that names the item, when not `name` (a forward's `listen_address`). */
+  readonly key?: string;
 }
 
 export interface VirtualFamily<T extends VirtualItem> {
@@ -112,9 +114,10 @@ export function virtualFamily<T extends VirtualItem>(ctx: MockContext, spec: Vir
       http.post(list, async ({ request, params }) => {
         const b = await body(request);
         if (isRefusal(b)) return refused(b);
-        if (typeof b.name !== "string" || b.name === "") return error(400, "No name provided");
+        const key = b[spec.key ?? "name"];
+        if (typeof key !== "string" || key === "") return error(400, "No name provided");
         const store = items(projectOf(request), parentsOf(params));
-        if (store.has(b.name)) return refused(spec.exists(b.name));
+        if (store.has(key)) return refused(spec.exists(key));
         const made = spec.create(b, parentsOf(params));
         if (isRefusal(made)) return refused(made);
         const bad = spec.checkConfig?.(made.config);

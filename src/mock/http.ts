@@ -24,6 +24,7 @@ export function httpHandlers(s: VirtualState): HttpHandler[] {
         api_status: "stable",
         api_version: "1.0",
         auth: "trusted",
+        config: s.serverConfig,
         // Its own address and a certificate of its own (image copy tells two servers apart by it).
         environment: { server_version: "5.0.2", server_name: "virtual", addresses: [new URL(base).host], certificate: `virtual ${base}` },
       }),

@@ -16,6 +16,7 @@ import { imageStore } from "./images.js";
 import { mockBackups } from "./backups.js";
 import { instanceHandlers } from "./instances.js";
 import { mockNetworkAcls } from "./network-acls.js";
+import { mockNetworkForwards } from "./network-forwards.js";
 import { mockNetworkZones } from "./network-zones.js";
 import { mockNetworks } from "./networks.js";
 import { mockProfiles } from "./profiles.js";
@@ -25,6 +26,8 @@ import { mockMetrics } from "./metrics.js";
 import { mockMigration } from "./migration.js";
 import { createState } from "./state.js";
 import { mockStorage } from "./storage.js";
+import { mockServerConfig } from "./server-config.js";
+import { mockStorageBuckets } from "./storage-buckets.js";
 import { trustHandlers } from "./trust.js";
 import type { VirtualLxdOptions } from "./types.js";
 
@@ -77,10 +80,13 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   );
   const acls = mockNetworkAcls(ctx, () => networks.items());
   const zones = mockNetworkZones(ctx);
+  const forwards = mockNetworkForwards(ctx, () => networks.items());
   const storage = mockStorage(ctx, profiles.items);
   const warnings = mockWarnings(ctx);
   const metrics = mockMetrics(ctx);
   const migration = mockMigration(ctx);
+  const buckets = mockStorageBuckets(ctx, () => storage.pools());
+  const serverConfig = mockServerConfig(ctx, s.serverConfig, options.asyncWrites ?? false);
   return {
     baseUrl: s.base,
     handlers: [
@@ -102,6 +108,9 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       ...metrics.handlers,
       ...acls.handlers,
       ...zones.handlers,
+      ...forwards.handlers,
+      ...serverConfig.handlers,
+      ...buckets.handlers,
       ...logHandlers(s),
       execSockets(s),
       events.handler(
@@ -143,6 +152,12 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
     networkAcls: () => acls.items(),
     /** DNS zones by name. */
     networkZones: () => zones.zones.items(),
+    /** A network's forwards by listen address (a test seeds them: test networks have no addresses). */
+    networkForwards: (network: string, project?: string) => forwards.items(project, { network }),
+    /** A pool's buckets in a project (default `default`), by name (a test seeds them: `dir` pools refuse buckets). */
+    storageBuckets: (pool: string, project?: string) => buckets.items(project, { pool }),
+    /** The server's own config (a test may read or seed it). */
+    serverConfig: s.serverConfig,
     /** Trusted certificates by fingerprint. */
     certificates: trust.certificates,
     /** The wire traps in force; change them during a test. */

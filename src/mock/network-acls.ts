@@ -1,6 +1,8 @@
 // The virtual LXD's network ACLs, on the virtual family (collection.ts), with LXD 5.0.2's
 // messages (checked by curl on its unix socket): a rule's action checked, only `user.*` config,
-// `used_by` the networks whose `security.acls` names the ACL, and no delete while one does.
+// `used_by` the networks whose `security.acls` names the ACL, no delete while one does, and the
+// log refused as for any ACL not on an OVN network.
+import { http } from "msw";
 import { virtualFamily, type VirtualItem } from "./collection.js";
 import type { MockContext } from "./context.js";
 
@@ -25,7 +27,7 @@ export const aclsOf = (config: Record<string, string>) =>
 export function mockNetworkAcls(ctx: MockContext, networks: NetworkConfigs) {
   const users = (acl: string) =>
     [...networks().values()].filter((n) => aclsOf(n.config).includes(acl)).map((n) => `/1.0/networks/${n.name}`);
-  return virtualFamily<MockNetworkAcl>(ctx, {
+  const family = virtualFamily<MockNetworkAcl>(ctx, {
     path: "/1.0/network-acls",
     lifecycle: "network-acl",
     notFound: "Network ACL not found",
@@ -58,4 +60,11 @@ export function mockNetworkAcls(ctx: MockContext, networks: NetworkConfigs) {
       used_by: users(acl.name),
     }),
   });
+  // LXD and Incus keep a log only for ACLs on OVN networks, which the virtual LXD has not.
+  const log = http.get(`${ctx.base}/1.0/network-acls/:name/log`, ({ params }) =>
+    family.items().has(String(params.name))
+      ? ctx.error(500, "Only OVN log entries may be retrieved at this time")
+      : ctx.error(404, "Network ACL not found"),
+  );
+  return { items: family.items, handlers: [log, ...family.handlers] };
 }

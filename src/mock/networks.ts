@@ -182,17 +182,21 @@ export function mockNetworks(ctx: MockContext, profiles: ProfileDevices, acls: A
     if (!n?.managed) return error(404, GONE);
     return n.type === "bridge" ? ok([]) : error(500, "Not implemented");
   });
-  // A bridge without addresses has no forwards; only OVN networks peer or balance load.
+  // Only OVN networks peer or balance load: every call of those families on another is refused
+  // (forwards: network-forwards.ts).
   const managed = (name: unknown) => {
     const n = find(name);
     return n?.managed ? n : undefined;
   };
-  const forwards = http.get(`${one}/forwards`, ({ params }) => (managed(params.name) ? ok([]) : error(404, GONE)));
   const unsupported = (what: string, noun: string) =>
-    http.get(`${one}/${what}`, ({ params }) => {
-      const n = managed(params.name);
-      return n ? error(400, `Network driver "${n.type}" does not support ${noun}`) : error(404, GONE);
-    });
+    (["get", "post", "put", "patch", "delete"] as const).flatMap((m) =>
+      [`${one}/${what}`, `${one}/${what}/:item`, `${one}/${what}/:item/state`].map((path) =>
+        http[m](path, ({ params }) => {
+          const n = managed(params.name);
+          return n ? error(400, `Network driver "${n.type}" does not support ${noun}`) : error(404, GONE);
+        }),
+      ),
+    );
   return {
     ...family,
     handlers: [
@@ -200,9 +204,8 @@ export function mockNetworks(ctx: MockContext, profiles: ProfileDevices, acls: A
       ...write,
       state,
       leases,
-      forwards,
-      unsupported("peers", "peering"),
-      unsupported("load-balancers", "load balancers"),
+      ...unsupported("peers", "peering"),
+      ...unsupported("load-balancers", "load balancers"),
       ...family.handlers,
     ],
   };

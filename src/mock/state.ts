@@ -49,6 +49,8 @@ export interface VirtualState {
   logs: Map<string, Map<string, Uint8Array>>;
   /** Every request received, in order ("METHOD /path?query"; websockets as "WS /path", secrets redacted). */
   requests: string[];
+  /** The server's own config (`GET /1.0`'s `config`; server-config.ts changes it). */
+  serverConfig: Record<string, string>;
   logged(method: string, url: URL): void;
   newOp(cls: Operation["class"], description: string, resources: Record<string, string[]>, metadata: Record<string, unknown>): MockOp;
   finish(m: MockOp, status: "Success" | "Failure" | "Cancelled", err?: string, metadata?: Record<string, unknown>): void;
@@ -72,6 +74,7 @@ export function createState(options: VirtualLxdOptions, commands: Record<string,
     dead: false,
     logs: new Map(),
     requests,
+    serverConfig: {},
     logged: (method, url) => requests.push(`${method} ${url.pathname}${url.search.replace(/secret=[^&]*/, "secret=[redacted]")}`),
     newOp(cls, description, resources, metadata) {
       const now = new Date().toISOString();

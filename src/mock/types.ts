@@ -33,6 +33,11 @@ export interface VirtualLxdOptions {
   imageAliases?: string[];
   /** The API extensions `GET /1.0` announces. Default: LXD 5.0.2's (src/mock/extensions.ts). */
   apiExtensions?: readonly string[];
+  /**
+   * Answer the server's config writes (`PUT`/`PATCH /1.0`) with an operation, as LXD 6.8+ and
+   * newer Incus do, instead of at once as LXD 5.0.2 and Incus 6.0.4 do.
+   */
+  asyncWrites?: boolean;
   /** Extra commands by argv[0], over the built-ins (echo, cat, sh -c, sleep, true, false, ...). */
   commands?: Record<string, CommandHandler>;
   /** Wire traps, to prove a client copes. */

@@ -13,6 +13,7 @@ import type {
   MetricSample,
   ServerConfig,
   ServerResources,
+  ServerWriteOperation,
   Warning,
 } from "../../src/index.js";
 
@@ -48,7 +49,13 @@ export async function metrics() {
 export async function server() {
   const conn = lxd.remote("local");
   expectTypeOf(await conn.server.config()).toEqualTypeOf<ServerConfig>();
-  expectTypeOf(await lxd.server.patchConfig("local", { "user.a": "" })).toEqualTypeOf<void>();
+  // Undefined when done at once; the operation where a newer server runs the write as one.
+  expectTypeOf(await lxd.server.patchConfig("local", { "user.a": "" })).toEqualTypeOf<ServerWriteOperation | undefined>();
+  expectTypeOf(await conn.server.updateConfig({}, { wait: true })).toEqualTypeOf<ServerWriteOperation | undefined>();
+  // What a newer server answers is an LxdOperation.
+  expectTypeOf<LxdOperation>().toMatchTypeOf<ServerWriteOperation>();
+  // @ts-expect-error wait is a boolean
+  await conn.server.patchConfig({}, { wait: 1 });
   await conn.server.updateConfig({ "core.https_address": ":8443" }, { target: "m1" });
   // @ts-expect-error config values are strings
   await conn.server.patchConfig({ "user.a": 1 });
