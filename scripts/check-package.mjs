@@ -48,7 +48,7 @@ const apps = [
     undefined,
     6900,
   ],
-  ["everything (createLxd)", `import { createLxd } from "lxd-fetch"; export const lxd = createLxd();`, undefined, 41700],
+  ["everything (createLxd)", `import { createLxd } from "lxd-fetch"; export const lxd = createLxd();`, undefined, 42300],
 ];
 // The entry is pre-bundled, so also look inside it for any server runtime's transport.
 const serverOnly = /createHttpClient|ws\+unix|checkServerIdentity|buildConnector|from\s*["'](?:undici|node:)|require\(["'](?:undici|node:)/;
