@@ -91,6 +91,27 @@ const provider = new Provider(issuer, {
 // Loopback over plain http: oidc-provider would otherwise warn about insecure cookies per request.
 provider.proxy = false;
 
+// Incus's web login asks for offline_access without prompt=consent. This provider then follows
+// OIDC Core 11 to the letter and drops the scope, yet issues a refresh token (issueRefreshToken
+// above) without it, and refuses Incus's refresh, which asks for its scopes again, with
+// invalid_scope. Identity providers such as Keycloak grant offline_access to such a login; here
+// the login is treated as asking for consent, which the user gives on the consent page.
+provider.use(async (ctx, next) => {
+  if (
+    ctx.method === "GET" &&
+    ctx.path === "/auth" &&
+    !ctx.query.prompt &&
+    String(ctx.query.scope ?? "")
+      .split(" ")
+      .includes("offline_access")
+  )
+    ctx.query = { ...ctx.query, prompt: "consent" };
+  await next();
+});
+for (const event of ["grant.error", "server_error"])
+  provider.on(event, (ctx, err) =>
+    console.log(`idp: ${event} (${ctx?.oidc?.params?.grant_type ?? ctx?.path}): ${err?.message} ${err?.error_description ?? ""}`),
+  );
 provider.listen(port, "127.0.0.1", () => {
   console.log(`idp: ${issuer} (audience ${audience}, access tokens ${accessTtl} s, "short…" logins ${shortAccessTtl} s)`);
 });

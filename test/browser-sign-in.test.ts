@@ -2,7 +2,8 @@
 // (internal/server/auth/oidc/oidc.go, cmd/incusd/daemon.go): a refusal naming the identity
 // provider becomes SignInRequiredError with the login URL only when the server does not count the
 // page as signed in; near the access cookie's expiry every request and websocket waits for one
-// `GET /1.0` sent after it expired (the server refreshes there, once); a refused refresh is one
+// GET of the default project sent after it expired (the server refreshes there, once; `GET /1.0`
+// would refresh twice); a refused refresh is one
 // typed error for all; cookies never show in an error. `location` and `document.cookie` are
 // stubbed as a page has them.
 import { inspect } from "node:util";
@@ -119,15 +120,19 @@ describe("refusals", () => {
 });
 
 describe("one refresh at a time", () => {
-  it("near expiry, concurrent requests and a websocket wait for one GET /1.0 sent after it expired", async () => {
+  it("near expiry, concurrent requests and a websocket wait for one GET of the default project sent after it expired (never GET /1.0, which refreshes twice)", async () => {
     const exp = Date.now() + 600;
     cookie = `oidc_access=${jwt(exp)}; oidc_refresh=r1`;
     const seen: { path: string; at: number }[] = [];
     server.use(
-      http.get(`${BASE}/1.0`, () => {
-        seen.push({ path: "/1.0", at: Date.now() });
+      http.get(`${BASE}/1.0/projects/default`, () => {
+        seen.push({ path: "/1.0/projects/default", at: Date.now() });
         // The server refreshed with the refresh cookie and set new cookies.
         cookie = `oidc_access=${jwt(Date.now() + 60_000)}; oidc_refresh=r2`;
+        return sync({ name: "default" });
+      }),
+      http.get(`${BASE}/1.0`, () => {
+        seen.push({ path: "/1.0", at: Date.now() });
         return info("trusted");
       }),
       http.get(`${BASE}/1.0/operations`, () => {
@@ -139,19 +144,20 @@ describe("one refresh at a time", () => {
     const ops = lxdOperations(base);
     const socketReady = base.transport(undefined).upgradeHeaders?.(`wss://lxd.test:8443/1.0/events`);
     await Promise.all([...Array.from({ length: 5 }, () => ops.list()), socketReady]);
-    expect(seen.map((s) => s.path)).toEqual(["/1.0", ...Array(5).fill("/1.0/operations")]);
+    expect(seen.map((s) => s.path)).toEqual(["/1.0/projects/default", ...Array(5).fill("/1.0/operations")]);
     expect(seen[0]?.at).toBeGreaterThanOrEqual(Math.floor(exp / 1000) * 1000);
     // Fresh again: no more probes.
     await ops.list();
-    expect(seen.filter((s) => s.path === "/1.0")).toHaveLength(1);
+    expect(seen.filter((s) => s.path === "/1.0/projects/default")).toHaveLength(1);
+    expect(seen.filter((s) => s.path === "/1.0")).toHaveLength(0);
   });
 
-  it("a refused refresh: one GET /1.0, and every waiting request gets SignInRequiredError (401)", async () => {
+  it("a refused refresh: one renewing GET, and every waiting request gets SignInRequiredError (401)", async () => {
     cookie = `oidc_access=${jwt(Date.now() - 1000)}; oidc_refresh=revoked`;
     let infos = 0;
     let operations = 0;
     server.use(
-      http.get(`${BASE}/1.0`, () => {
+      http.get(`${BASE}/1.0/projects/default`, () => {
         infos++;
         return refusal(401);
       }),
@@ -173,9 +179,9 @@ describe("one refresh at a time", () => {
     cookie = `oidc_access=${jwt(exp)}`;
     let infos = 0;
     server.use(
-      http.get(`${BASE}/1.0`, () => {
+      http.get(`${BASE}/1.0/projects/default`, () => {
         infos++;
-        return info("trusted");
+        return sync({ name: "default" });
       }),
       http.get(`${BASE}/1.0/operations`, () => sync({})),
     );

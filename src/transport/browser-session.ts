@@ -10,7 +10,12 @@
 //   cookie, on whichever request carries it; two requests doing so at once spend the same refresh
 //   token twice, which an identity provider that rotates them (oidc-provider, Okta) takes for a
 //   replay and answers by revoking the sign-in. So when the access cookie's `exp` is near, every
-//   request and websocket waits for one `GET /1.0` sent after it expired, which refreshes. Only
+//   request and websocket waits for one request sent after it expired, which refreshes. That
+//   one is `GET /1.0/projects/default`, not `GET /1.0`: Incus 6.0.4 authenticates a request once
+//   with its response at hand (so the new cookies reach the page) and then, for `/1.0` and every
+//   endpoint checked by `allowAuthenticated`, once more without it, and that second pass
+//   refreshes again with the same refresh token: a replay, the sign-in revoked. Endpoints checked
+//   by permission (a project's) authenticate once (docs/oidc.md, "In a web page"). Only
 //   `exp` is read from the cookie (Incus 6.0.4 does not make it HttpOnly); where the page cannot
 //   read it (another host), requests are not held.
 import { SignInRequiredError } from "../utils/errors.js";
@@ -74,9 +79,9 @@ export function sessionTransport(name: string, config: RemoteConfig | undefined)
     if (exp !== undefined && exp !== accepted && exp - Date.now() <= AHEAD_MS) {
       refreshing ??= (async () => {
         await new Promise((r) => setTimeout(r, Math.max(0, exp + AFTER_MS - Date.now())));
-        const res = await send(`${baseUrl}/1.0`);
+        const res = await send(`${baseUrl}/1.0/projects/default`);
         discard(res);
-        if (oidcRefusal(res)) throw signInRequired(res.status);
+        if (oidcRefusal(res) && !(res.status === 403 && (await trusted()))) throw signInRequired(res.status);
         if (accessCookieExpiry() === exp) accepted = exp;
       })().finally(() => {
         refreshing = undefined;
