@@ -417,7 +417,7 @@ export function createInstanceMigration(deps: MigrationDeps): InstanceMigrationA
           },
           signal,
         );
-        await Promise.all([dstOp.wait(sig), srcOp.wait(sig)]);
+        await bothEnds(dstOp.wait(sig), srcOp.wait(sig));
         // Both ends are done: what is still open (LXD may keep a socket) is closed, as the Go client does.
         relay.close();
       }
@@ -511,3 +511,35 @@ export function createInstanceMigration(deps: MigrationDeps): InstanceMigrationA
 }
 
 const detail = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+// After one end of a relay failed, how long the other is given to end too.
+const OTHER_END_MS = 10_000;
+
+/**
+ * Waits for both ends of a relayed migration. When one fails, the other usually fails as an echo
+ * of it ("Error reading migration control"), and which is seen first depends on the machine; so
+ * the other is given a while, and the target's failure (what it could not make) comes first.
+ */
+async function bothEnds(target: Promise<unknown>, source: Promise<unknown>): Promise<void> {
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+    );
+  const ends = [failure(target), failure(source)];
+  const first = await new Promise<Error | undefined>((resolve) => {
+    let ok = 0;
+    for (const end of ends) void end.then((e) => (e ? resolve(e) : ++ok === ends.length && resolve(undefined)));
+  });
+  if (!first) return;
+  if (first instanceof AbortError) throw first;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const grace = new Promise<undefined>((r) => {
+    timer = setTimeout(r, OTHER_END_MS, undefined);
+  });
+  const [t, s] = await Promise.all(ends.map((e) => Promise.race([e, grace])));
+  clearTimeout(timer);
+  if (t && s && !(t instanceof AbortError) && !(s instanceof AbortError))
+    throw new LxdFetchError(`target: ${t.message}; source: ${s.message}`, { cause: t });
+  throw t ?? s ?? first;
+}

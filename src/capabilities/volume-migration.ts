@@ -10,7 +10,7 @@
 // operations' websockets (migration-relay.ts, as for instances).
 import { syncMetadata } from "../request/envelope.js";
 import type { Where } from "../request/pipeline.js";
-import { InvalidArgumentError, LxdFetchError, OperationError } from "../utils/errors.js";
+import { AbortError, InvalidArgumentError, LxdFetchError, OperationError } from "../utils/errors.js";
 import { checkBoolean, checkFunction } from "../utils/validate.js";
 import type { components } from "../generated/lxd.js";
 import { type LxdOperation, type StartDeps, startOperation } from "./operation.js";
@@ -149,6 +149,12 @@ export async function copyVolumeAcross(
   // The target's create, once sent: a failed or aborted copy removes what it made.
   let creating: LxdOperation | undefined;
   let relay: Relay | undefined;
+  // An abort before the call returns wins even where the servers had just finished (their last
+  // progress report can come after the last byte): AbortError, and the copy undone below, so the
+  // outcome never depends on how fast the servers were.
+  const stopIfAborted = () => {
+    if (signal?.aborted) throw new AbortError(where, signal.reason);
+  };
   try {
     const failures: string[] = [];
     if (mode === "relay" && relayDeps) {
@@ -179,6 +185,7 @@ export async function copyVolumeAcross(
         settle(target, o, failures, "(relay)", 1),
         settle(source, o.signal ? { signal: o.signal } : {}, failures, "(relay)", 1),
       ]);
+      stopIfAborted();
       relay.close();
       return;
     }
@@ -202,7 +209,7 @@ export async function copyVolumeAcross(
         ops.push(target);
         creating = target;
         const done = await settle(target, o, failures, address, listening.length);
-        if (done) return;
+        if (done) return stopIfAborted();
       }
     } else {
       const target = await createOn({ ...created, source: { type: "migration", mode: "push", name, pool, ...volumeOnly } });
@@ -224,7 +231,7 @@ export async function copyVolumeAcross(
         const done = await settle(source, o, failures, address, listening.length);
         if (done) {
           await target.wait(sig);
-          return;
+          return stopIfAborted();
         }
       }
     }

@@ -129,7 +129,7 @@ describeCluster("real servers: storage volume copy between LXD and the cluster",
       InvalidArgumentError,
     );
     await expect(
-      lxd.storageVolumes.copy("main", "default", "custom", vol, { remote: "m1" }, { mode: "relay" as "pull" }),
+      lxd.storageVolumes.copy("main", "default", "custom", vol, { remote: "m1" }, { mode: "teleport" as "pull" }),
     ).rejects.toBeInstanceOf(InvalidArgumentError);
   }, 30_000);
 

@@ -3,7 +3,7 @@
 // The main LXD 5.0.2 and member m1 of the LXD 5.0.2 cluster: 16 MiB of random bytes written
 // through a container the volume is attached to, its sha256 compared through a container on the
 // other side; a move in relay mode deletes the source only after the copy; a client abort
-// mid-relay leaves nothing on the target. LXD → Incus 6.0.4 is refused before sending: Incus's
+// while the relay connects leaves nothing on the target. LXD → Incus 6.0.4 is refused before sending: Incus's
 // daemon crashed on such a copy (docs/backups.md).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadClusterEnv, loadServerEnv } from "../../scripts/lxd-env.mjs";
@@ -115,21 +115,34 @@ describeAll("storage volume copy in relay mode [LXD 5.0.2, LXD 5.0.2 cluster, In
     expect(await sumAt(lxd, "main", src, "/mnt/b/blob")).toBe(sum);
   }, 120_000);
 
-  it("a client abort once the relay carries data: AbortError, no volume on the target, the source intact", async () => {
+  // The abort comes when the relay opens its last socket (the target's `fs`): both servers have
+  // started their sides, and nothing depends on how fast they are (a progress report may come
+  // only after the last byte, or not at all for 16 MiB).
+  it("a client abort while the relay connects, both sides started: AbortError, no volume on the target, the source intact", async () => {
     const half = `${vol}-abort`;
     made.push(["m1", half]);
     const ctrl = new AbortController();
-    const err = await lxd.storageVolumes
-      .copy(
-        "main",
-        "default",
-        "custom",
-        vol,
-        { remote: "m1", name: half },
-        { mode: "relay", signal: ctrl.signal, onProgress: () => ctrl.abort() },
-      )
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(AbortError);
+    let sockets = 0;
+    const aborting = createLxd({
+      remotes: { main: { socket: main.socket }, m1: { socket: cl.members[0]!.socket } },
+      hooks: {
+        beforeRequest: [
+          (request, { remote, path }) => {
+            if (remote === "m1" && /\/websocket$/.test(path) && ++sockets === 2) ctrl.abort();
+            return request;
+          },
+        ],
+      },
+    });
+    try {
+      const err = await aborting.storageVolumes
+        .copy("main", "default", "custom", vol, { remote: "m1", name: half }, { mode: "relay", signal: ctrl.signal })
+        .catch((e: unknown) => e);
+      expect(sockets, "the target's control and fs sockets were opened").toBe(2);
+      expect(err).toBeInstanceOf(AbortError);
+    } finally {
+      await aborting.close();
+    }
     // The target's create ends (cancelled or failed) before the copy's cleanup returns: no wait here.
     await expect(lxd.storageVolumes.get("m1", "default", "custom", half)).rejects.toSatisfy(
       (e: unknown) => e instanceof LxdError && e.status === 404,
