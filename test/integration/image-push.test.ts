@@ -6,7 +6,8 @@
 // 5.0.2 and Incus 6.0.4 the receiving server refuses the push either way ("not authorized").
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeAllServers } from "./lxd.js";
 import { loadClusterEnv, loadServerEnv } from "../../scripts/lxd-env.mjs";
 import { createLxd, InvalidArgumentError, type ImageCopyProgress, OperationError } from "../../src/index.js";
 import { buildBusyboxImage, type BusyboxImage } from "../support/busybox-image.js";
@@ -17,19 +18,7 @@ const clusterEnv = loadClusterEnv().env;
 const id = Math.random().toString(36).slice(2, 7);
 const stream = (file: string) => Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
 
-const describeAll = lxdEnv && incusEnv && clusterEnv ? describe : (name: string) => missingServers(name);
-
-function missingServers(name: string): void {
-  if (process.env.CI === "true")
-    describe(name, () =>
-      it("needs the main LXD, the LXD cluster and Incus", () => {
-        throw new Error("real servers unavailable under CI (.lxd-test/lxd.env)");
-      }),
-    );
-  else console.warn(`[lxd-fetch] ${name}: skipped, it needs the main LXD, the LXD cluster and Incus`);
-}
-
-describeAll("image copy in push mode [LXD 5.0.2, LXD 5.0.2 cluster, Incus 6.0.4]", () => {
+describeAllServers("image copy in push mode [LXD 5.0.2, LXD 5.0.2 cluster, Incus 6.0.4]", () => {
   const main = lxdEnv!;
   const inc = incusEnv!;
   const cl = clusterEnv!;

@@ -3,7 +3,8 @@
 // file of random bytes goes each way in each mode and the file's sha256 is compared through exec.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeAllServers } from "./lxd.js";
 import { loadClusterEnv, loadServerEnv } from "../../scripts/lxd-env.mjs";
 import { cli, cliConfig } from "../support/cli.js";
 import { AbortError, createLxd, LiveMigrationError, LxdError, type Lxd, type MigrationMode } from "../../src/index.js";
@@ -15,20 +16,7 @@ const P = `migrate-${Math.random().toString(36).slice(2, 7)}`;
 const MODES: MigrationMode[] = ["pull", "push", "relay"];
 const BLOB = "head -c 67108864 /dev/urandom > /root/blob && sha256sum /root/blob";
 
-// All three servers, or (as lxd.ts's suites) a failing test under CI and a skip said aloud elsewhere.
-const describeAll = lxdEnv && incusEnv && clusterEnv ? describe : (name: string) => missingServers(name);
-
-function missingServers(name: string): void {
-  if (process.env.CI === "true")
-    describe(name, () =>
-      it("needs the main LXD, the LXD cluster and Incus", () => {
-        throw new Error("real servers unavailable under CI (.lxd-test/lxd.env)");
-      }),
-    );
-  else console.warn(`[lxd-fetch] ${name}: skipped, it needs the main LXD, the LXD cluster and Incus`);
-}
-
-describeAll("instance copy and move [LXD 5.0.2, LXD 5.0.2 cluster, Incus 6.0.4]", () => {
+describeAllServers("instance copy and move [LXD 5.0.2, LXD 5.0.2 cluster, Incus 6.0.4]", () => {
   const lxd = lxdEnv!;
   const inc = incusEnv!;
   const cl = clusterEnv!;

@@ -35,6 +35,21 @@ export function describeCluster(name: string, body: (env: ClusterEnv) => void): 
   else unavailable(name, "cluster", "LXD cluster", why);
 }
 
+/**
+ * Declares a suite that needs the main LXD, the cluster and Incus at once (work moved between
+ * them); without all three: a failing test under CI=true, else one line and no suite.
+ */
+export function describeAllServers(name: string, body: () => void): void {
+  if (loaded.every((l) => l.env) && loadClusterEnv().env) describe(name, body);
+  else if (process.env.CI === "true")
+    describe(name, () =>
+      it("needs the main LXD, the LXD cluster and Incus", () => {
+        throw new Error("real servers unavailable under CI (.lxd-test/lxd.env)");
+      }),
+    );
+  else console.warn(`[lxd-fetch] ${name}: skipped, it needs the main LXD, the LXD cluster and Incus`);
+}
+
 /** A missing server's suite: a failing test under CI=true, else skipped with one line. */
 function unavailable(name: string, id: string, label: string, why: string): void {
   if (process.env.CI === "true") {

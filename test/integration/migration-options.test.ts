@@ -4,6 +4,7 @@
 // between servers and by the server itself within one. A stopped busybox container with two
 // snapshots is the source; what each copy holds is read back from the target's API.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeAllServers } from "./lxd.js";
 import { loadClusterEnv, loadServerEnv } from "../../scripts/lxd-env.mjs";
 import { createLxd, type Lxd, LxdError, MigrationError, type MigrationMode } from "../../src/index.js";
 
@@ -14,20 +15,7 @@ const P = `migrate2-${Math.random().toString(36).slice(2, 7)}`;
 const MODES: MigrationMode[] = ["pull", "push", "relay"];
 const SNAPS = ["s1", "s2"];
 
-// All three servers, or (as lxd.ts's suites) a failing test under CI and a skip said aloud elsewhere.
-const describeAll = lxdEnv && incusEnv && clusterEnv ? describe : (name: string) => missingServers(name);
-
-function missingServers(name: string): void {
-  if (process.env.CI === "true")
-    describe(name, () =>
-      it("needs the main LXD, the LXD cluster and Incus", () => {
-        throw new Error("real servers unavailable under CI (.lxd-test/lxd.env)");
-      }),
-    );
-  else console.warn(`[lxd-fetch] ${name}: skipped, it needs the main LXD, the LXD cluster and Incus`);
-}
-
-describeAll("instance copy and move options [LXD 5.0.2, LXD 5.0.2 cluster, Incus 6.0.4]", () => {
+describeAllServers("instance copy and move options [LXD 5.0.2, LXD 5.0.2 cluster, Incus 6.0.4]", () => {
   const lxd = lxdEnv!;
   const inc = incusEnv!;
   const cl = clusterEnv!;

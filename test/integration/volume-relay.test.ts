@@ -3,9 +3,10 @@
 // The main LXD 5.0.2 and member m1 of the LXD 5.0.2 cluster: 16 MiB of random bytes written
 // through a container the volume is attached to, its sha256 compared through a container on the
 // other side; a move in relay mode deletes the source only after the copy; a client abort
-// while the relay connects leaves nothing on the target. LXD → Incus 6.0.4 is refused before sending: Incus's
-// daemon crashed on such a copy (docs/backups.md).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// while the relay connects leaves nothing on the target. LXD → Incus 6.0.4 is refused before
+// sending: Incus's daemon crashes on such a copy (docs/migration.md).
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeAllServers } from "./lxd.js";
 import { loadClusterEnv, loadServerEnv } from "../../scripts/lxd-env.mjs";
 import { AbortError, createLxd, InvalidArgumentError, type Lxd, LxdError, type VolumeCopyProgress } from "../../src/index.js";
 
@@ -14,18 +15,6 @@ const incusEnv = loadServerEnv("incus").env;
 const clusterEnv = loadClusterEnv().env;
 const id = Math.random().toString(36).slice(2, 7);
 const BLOB = 16 * 1024 * 1024;
-
-const describeAll = lxdEnv && incusEnv && clusterEnv ? describe : (name: string) => missingServers(name);
-
-function missingServers(name: string): void {
-  if (process.env.CI === "true")
-    describe(name, () =>
-      it("needs the main LXD, the LXD cluster and Incus", () => {
-        throw new Error("real servers unavailable under CI (.lxd-test/lxd.env)");
-      }),
-    );
-  else console.warn(`[lxd-fetch] ${name}: skipped, it needs the main LXD, the LXD cluster and Incus`);
-}
 
 async function attach(lxd: Lxd, remote: string, instance: string, volume: string, path: string): Promise<void> {
   await lxd.instances.patch(remote, instance, { devices: { [volume]: { type: "disk", pool: "default", source: volume, path } } });
@@ -37,7 +26,7 @@ async function sumAt(lxd: Lxd, remote: string, instance: string, file: string): 
   return r.text().split(" ")[0]!;
 }
 
-describeAll("storage volume copy in relay mode [LXD 5.0.2, LXD 5.0.2 cluster, Incus 6.0.4]", () => {
+describeAllServers("storage volume copy in relay mode [LXD 5.0.2, LXD 5.0.2 cluster, Incus 6.0.4]", () => {
   const main = lxdEnv!;
   const inc = incusEnv!;
   const cl = clusterEnv!;
