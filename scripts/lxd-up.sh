@@ -27,18 +27,28 @@ script_start "$@"
 
 # ---------------------------------------------------------------- packages
 missing=()
-for p in lxd busybox-static openssl curl; do
+# nftables: LXD picks its firewall driver once, when it starts; with neither nft nor iptables on
+# the machine it falls back to xtables and then fails every network create ("iptables":
+# executable file not found). Incus's packages bring nftables, but only after LXD has started.
+for p in lxd busybox-static openssl curl nftables; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} (apt output in $LOG)"
   run apt-get update
-  DEBIAN_FRONTEND=noninteractive run apt-get install -y lxd busybox-static openssl curl
+  DEBIAN_FRONTEND=noninteractive run apt-get install -y lxd busybox-static openssl curl nftables
 fi
 
 # ---------------------------------------------------------------- daemon
 daemon_ready() { lxd waitready --timeout 1 >/dev/null 2>&1; }
 
+# A daemon that started before nftables was there (its log says so since our last start) has no
+# firewall that works: restart it once, now that nft is installed.
+fell_back() { [ -f "$DLOG" ] && awk '/^lxd-up: starting/{f=0} /Firewall failed to detect/{f=1} END{exit !f}' "$DLOG"; }
+if [ "$RESTART" = 0 ] && daemon_ready && fell_back; then
+  say "restarting the daemon: it started without a firewall backend (before nftables was installed)"
+  RESTART=1
+fi
 if [ "$RESTART" = 1 ]; then stop_daemon lxd "${LXD_UP_STOP_GRACE:-10}"; fi
 
 if ! daemon_ready; then
@@ -46,6 +56,7 @@ if ! daemon_ready; then
   # setsid -f: own session, no controlling terminal, so it outlives this script and its shell.
   # From /: the daemon's working directory is its children's (rsync, forkexec), and a checkout
   # removed later (a CI clone) made Incus's snapshots fail with "getcwd(): No such file".
+  echo "lxd-up: starting lxd at $(date -u +%FT%TZ)" >>"$DLOG"
   (cd / && setsid -f lxd --group root >>"$DLOG" 2>&1 </dev/null)
   lxd waitready --timeout 60
 fi
