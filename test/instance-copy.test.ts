@@ -2,24 +2,13 @@
 // one (the server's own copy, a rename), the CRIU refusal and the failures that must leave
 // nothing behind; and reading LXD's progress texts.
 import { describe, expect, it } from "vitest";
-import { createLxd, InvalidArgumentError, LiveMigrationError, MigrationError } from "../src/index.js";
+import { InvalidArgumentError, LiveMigrationError, MigrationError } from "../src/index.js";
 import { readProgress } from "../src/capabilities/instance-copy.js";
-import { createVirtualLxd } from "../src/mock/index.js";
 import { useVirtualLxd } from "./support/virtual.js";
 
 describe("instance copy and move between two virtual servers", () => {
   const v = useVirtualLxd();
-  const two = () => {
-    const a = createVirtualLxd({ baseUrl: "https://a.test:8443" });
-    const b = createVirtualLxd({ baseUrl: "https://b.test:8443", instances: [] });
-    v.server.use(...a.handlers, ...b.handlers);
-    const lxd = createLxd({
-      remotes: { a: { url: a.baseUrl }, b: { url: b.baseUrl } },
-      defaultRemote: "a",
-      WebSocket: globalThis.WebSocket,
-    });
-    return { a, b, lxd };
-  };
+  const two = () => v.startTwo();
 
   it("copies in pull, push and relay: config, devices and profiles arrive, volatile keys do not, the copy is stopped", async () => {
     const { a, b, lxd } = two();

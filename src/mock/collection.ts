@@ -48,7 +48,8 @@ export interface VirtualFamily<T extends VirtualItem> {
   items(project?: string, parents?: Record<string, string>): Map<string, T>;
 }
 
-const isStringMap = (v: unknown): v is Record<string, string> =>
+/** A config: an object of strings. */
+export const isStringMap = (v: unknown): v is Record<string, string> =>
   typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string");
 
 export function virtualFamily<T extends VirtualItem>(ctx: MockContext, spec: VirtualFamilySpec<T>): VirtualFamily<T> {

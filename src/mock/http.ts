@@ -25,8 +25,15 @@ export function httpHandlers(s: VirtualState): HttpHandler[] {
         api_version: "1.0",
         auth: "trusted",
         config: s.serverConfig,
-        // Its own address and a certificate of its own (image copy tells two servers apart by it).
-        environment: { server_version: "5.0.2", server_name: "virtual", addresses: [new URL(base).host], certificate: `virtual ${base}` },
+        // LXD by name (the Incus crash guard, src/capabilities/volume-migration.ts, reads it), its own
+        // address and a certificate of its own (image copy tells two servers apart by it).
+        environment: {
+          server: "lxd",
+          server_version: "5.0.2",
+          server_name: "virtual",
+          addresses: [new URL(base).host],
+          certificate: `virtual ${base}`,
+        },
       }),
     ),
     http.get(`${base}/1.0/operations`, ({ request }) => {

@@ -24,6 +24,7 @@ import { mockProjects } from "./projects.js";
 import { mockWarnings } from "./warnings.js";
 import { mockMetrics } from "./metrics.js";
 import { mockMigration } from "./migration.js";
+import { mockVolumeMigration } from "./volume-migration.js";
 import { createState } from "./state.js";
 import { mockStorage } from "./storage.js";
 import { mockServerConfig } from "./server-config.js";
@@ -85,6 +86,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   const warnings = mockWarnings(ctx);
   const metrics = mockMetrics(ctx);
   const migration = mockMigration(ctx);
+  const volumeMigration = mockVolumeMigration(ctx, storage);
   const buckets = mockStorageBuckets(ctx, () => storage.pools());
   const serverConfig = mockServerConfig(ctx, s.serverConfig, options.asyncWrites ?? false);
   return {
@@ -103,6 +105,8 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
       ...profiles.handlers,
       ...projects.handlers,
       ...networks.handlers,
+      // Before storage's, which would take a migration's create for a plain one.
+      ...volumeMigration.handlers,
       ...storage.handlers,
       ...warnings.handlers,
       ...metrics.handlers,

@@ -4,46 +4,23 @@
 // side is `POST /1.0/instances/{name}` with `migration: true` (a websocket operation with
 // `control` and `fs` secrets); the target's is `POST /1.0/instances` with `source.type:
 // "migration"`. Virtual servers find each other by base URL (pull and push); in relay mode the
-// client connects both operations' websockets and the source sends the instance over `fs`. What
+// client connects both operations' websockets and the source sends the instance over `fs` (the
+// wire both sides share with volume migrations: migration-wire.ts). What
 // is carried: the instance's config, devices, profiles and description (not its files).
 // A live migration of a running instance is refused as LXD 5.0.2 without CRIU refuses it.
 import { http, type PathParams } from "msw";
 import { newInstance, type MockContext, type MockInstance } from "./context.js";
-import { hex, type MockOp } from "./state.js";
-import type { Client } from "./types.js";
+import { migrationKind } from "./migration-wire.js";
 
 const CRIU = "Unable to perform container live migration. CRIU isn't installed on the source server";
-const SOURCE_WAIT_MS = 10_000;
 
 /** What a migration carries. */
 type Payload = Pick<MockInstance, "config" | "devices" | "profiles" | "description" | "type" | "ephemeral">;
 
-interface Pending {
-  secrets: Record<string, string>;
-  /** Source side: hands the instance over and finishes the source's operation. */
-  take?: () => Payload;
-  /** Target side (push): creates the instance from what the source sends. */
-  give?: (p: Payload) => void;
-}
-
-/** Every virtual server's pending migrations, by base URL, so that another one can reach it. */
-const SERVERS = new Map<string, Map<string, Pending>>();
-
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-
-function peer(url: unknown): { pending: Map<string, Pending> | undefined; id: string } {
-  try {
-    const u = new URL(String(url));
-    const m = /^\/1\.0\/operations\/([^/]+)$/.exec(u.pathname);
-    return { pending: SERVERS.get(u.origin), id: decodeURIComponent(m?.[1] ?? "") };
-  } catch {
-    return { pending: undefined, id: "" };
-  }
-}
-
-const sameSecrets = (a: Record<string, unknown> | undefined, b: Record<string, string>) =>
-  !!a && Object.keys(b).every((k) => a[k] === b[k]);
+const wireOf = migrationKind<Payload>({
+  lost: "Error transferring instance data: websocket closed before the instance arrived",
+  timeout: "Timed out waiting for connections",
+});
 
 type Body = {
   name?: string;
@@ -61,9 +38,7 @@ type Body = {
 
 export function mockMigration(ctx: MockContext) {
   const { base, instances, error } = ctx;
-  const origin = new URL(base).origin;
-  const pending = new Map<string, Pending>();
-  SERVERS.set(origin, pending);
+  const wire = wireOf(ctx);
   const res = (name: string) => ({ instances: [`/1.0/instances/${name}`] });
   const payloadOf = (i: MockInstance): Payload =>
     structuredClone({
@@ -92,14 +67,6 @@ export function mockMigration(ctx: MockContext) {
     );
     ctx.lifecycle("instance-created", `/1.0/instances/${name}`);
   };
-  const websocketOp = (description: string, name: string): [MockOp, Record<string, string>] => {
-    const secrets = { control: hex(), fs: hex() };
-    const m = ctx.newOp("websocket", description, res(name), secrets) as MockOp;
-    m.fds = secrets;
-    // Cancellable while it waits for its connections, as a client cleaning up after a failure needs.
-    m.op = { ...m.op, may_cancel: true };
-    return [m, secrets];
-  };
 
   /** The source's side: a migration operation, reached by a target (pull), pushing (push) or over websockets (relay). */
   const source = http.post<PathParams, Body>(`${base}/1.0/instances/:name`, async ({ request, params }) => {
@@ -110,46 +77,14 @@ export function mockMigration(ctx: MockContext) {
     if (!inst) return error(404, "Instance not found");
     if (body.live && inst.status_code === 103) return error(500, CRIU);
     if (body.target) {
-      const to = peer(body.target.operation);
+      const { operation, secrets } = body.target;
       const m = ctx.newOp("task", "Migrating instance", res(name), {});
-      ctx.later(m, () => {
-        const t = to.pending?.get(to.id);
-        if (!t?.give || !sameSecrets(body.target?.secrets, t.secrets))
-          return "Failed sending migration offer header: Empty websocket connection";
-        to.pending?.delete(to.id);
-        t.give(payloadOf(inst));
-        return undefined;
-      });
+      ctx.later(m, () =>
+        wire.push(operation, secrets, payloadOf(inst)) ? undefined : "Failed sending migration offer header: Empty websocket connection",
+      );
       return ctx.accepted(m);
     }
-    const [m, secrets] = websocketOp("Migrating instance", name);
-    const done = (err?: string) => {
-      pending.delete(m.op.id);
-      clearTimeout(timer);
-      ctx.finish(m, err ? "Failure" : "Success", err ?? "");
-    };
-    const timer = setTimeout(() => done("Timed out waiting for connections"), SOURCE_WAIT_MS);
-    (timer as { unref?: () => void }).unref?.();
-    pending.set(m.op.id, {
-      secrets,
-      take: () => {
-        setTimeout(done, 10);
-        return payloadOf(inst);
-      },
-    });
-    // Relay: the instance goes over fs, then both sockets close.
-    const sockets: Client[] = [];
-    m.attach = (fd, client) => {
-      sockets.push(client);
-      if (fd !== "fs") return;
-      const p = pending.get(m.op.id)?.take?.();
-      if (!p) return client.close(1011, "Migration is over");
-      client.send(enc.encode(JSON.stringify(p)));
-      setTimeout(() => {
-        for (const c of sockets) c.close(1000);
-      }, 5);
-    };
-    return ctx.accepted(m);
+    return ctx.accepted(wire.offer("Migrating instance", res(name), () => payloadOf(inst)));
   });
 
   /** The target's side: a copy within this server, or a migration from another. */
@@ -172,49 +107,17 @@ export function mockMigration(ctx: MockContext) {
       return ctx.accepted(m);
     }
     if (src.mode === "pull") {
-      const from = peer(src.operation);
       const m = ctx.newOp("task", "Creating instance", res(name), {});
       ctx.later(m, () => {
-        const s = from.pending?.get(from.id);
-        if (!s?.take || !sameSecrets(src.secrets, s.secrets)) return "Error transferring instance data: Unable to connect to the source";
-        place(name, s.take(), body, refresh);
+        const p = wire.pull(src.operation, src.secrets);
+        if (p === undefined) return "Error transferring instance data: Unable to connect to the source";
+        place(name, p, body, refresh);
         return undefined;
       });
       return ctx.accepted(m);
     }
     // Push or relay: wait for the source to push, or for the relayed fs socket.
-    const [m, secrets] = websocketOp("Creating instance", name);
-    const done = (err?: string) => {
-      pending.delete(m.op.id);
-      clearTimeout(timer);
-      ctx.finish(m, err ? "Failure" : "Success", err ?? "");
-    };
-    const timer = setTimeout(() => done("Timed out waiting for connections"), SOURCE_WAIT_MS);
-    (timer as { unref?: () => void }).unref?.();
-    const give = (p: Payload) => {
-      place(name, p, body, refresh);
-      done();
-    };
-    pending.set(m.op.id, { secrets, give });
-    m.attach = (fd, client) => {
-      if (fd !== "fs") return;
-      let received: Payload | undefined;
-      client.addEventListener("message", (e: MessageEvent) => {
-        const data = e.data as unknown;
-        if (typeof data === "string") return;
-        try {
-          received = JSON.parse(dec.decode(data instanceof ArrayBuffer ? new Uint8Array(data) : (data as Uint8Array))) as Payload;
-        } catch {
-          received = undefined;
-        }
-      });
-      client.addEventListener("close", () => {
-        if (m.op.status_code >= 200) return;
-        if (received) give(received);
-        else done("Error transferring instance data: websocket closed before the instance arrived");
-      });
-    };
-    return ctx.accepted(m);
+    return ctx.accepted(wire.sink("Creating instance", res(name), (p) => place(name, p, body, refresh)));
   });
 
   return { handlers: [source, target] };

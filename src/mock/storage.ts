@@ -3,9 +3,10 @@
 // answers LXD 5.0.2 gives (checked against it and Incus 6.0.4 by test/integration/storage.test.ts).
 // What the family does not do is here, in handlers put before its own: a missing pool or an
 // unknown type answered first, lists with snapshots, copies and moves as operations, restores,
-// snapshots (each change an operation), a pool's resources, and no pool rename (501).
+// snapshots (each change an operation), a pool's resources, and no pool rename (501). Copies and
+// moves between two virtual servers are volume-migration.ts's.
 import { http, type PathParams } from "msw";
-import { virtualFamily, type VirtualItem } from "./collection.js";
+import { isStringMap, virtualFamily, type VirtualItem } from "./collection.js";
 import type { MockContext } from "./context.js";
 
 export interface MockStoragePool extends VirtualItem {
@@ -36,6 +37,23 @@ const VOLUME_KEY =
 const GiB = 1024 ** 3;
 
 type Devices = Record<string, Record<string, string>>;
+
+/** A new custom volume (content type `filesystem` unless given), without snapshots. */
+export function newVolume(name: string, config: Record<string, string>, description: string, contentType: unknown): MockVolume {
+  return {
+    name,
+    type: "custom",
+    description,
+    config,
+    content_type: typeof contentType === "string" && contentType !== "" ? contentType : "filesystem",
+    created_at: new Date().toISOString(),
+    snapshots: new Map(),
+  };
+}
+
+/** A volume's URL as LXD names it in `used_by` and lifecycle events. */
+export const volumeUrl = (pool: string, v: { type: string; name: string }, project: string) =>
+  `/1.0/storage-pools/${encodeURIComponent(pool)}/volumes/${v.type}/${encodeURIComponent(v.name)}${project === "default" ? "" : `?project=${project}`}`;
 
 /** `profiles(project)`: the profiles' devices, to tell which running instances use a volume. */
 export function mockStorage(ctx: MockContext, profiles: (project?: string) => Map<string, { devices?: Devices }>) {
@@ -94,19 +112,6 @@ export function mockStorage(ctx: MockContext, profiles: (project?: string) => Ma
     fixed: ["type", "content_type", "created_at", "snapshots", "project", "location", "used_by"],
   });
 
-  function newVolume(name: string, config: Record<string, string>, description: string, contentType: unknown): MockVolume {
-    return {
-      name,
-      type: "custom",
-      description,
-      config,
-      content_type: typeof contentType === "string" ? contentType : "filesystem",
-      created_at: new Date().toISOString(),
-      snapshots: new Map(),
-    };
-  }
-  const volumeUrl = (pool: string, v: { type: string; name: string }, project: string) =>
-    `/1.0/storage-pools/${encodeURIComponent(pool)}/volumes/${v.type}/${encodeURIComponent(v.name)}${project === "default" ? "" : `?project=${project}`}`;
   const store = (project: string, pool: string, type: string) => volumes.items(project, { pool, type });
   /** Every volume of a pool, in every project and type. */
   function volumesOf(pool: string): { project: string; volume: MockVolume }[] {
@@ -169,11 +174,14 @@ export function mockStorage(ctx: MockContext, profiles: (project?: string) => Ma
       .catch(() => ({}))) as unknown;
     return typeof b === "object" && b !== null && !Array.isArray(b) ? (b as Record<string, unknown>) : {};
   };
-  // A volume copied with (or without) its snapshots.
-  const copyOf = (v: MockVolume, name: string, volumeOnly: boolean): MockVolume => ({
+  // A volume copied with (or without) its snapshots; the request's config and description, where
+  // given, over the source's (LXD 5.0.2's CreateCustomVolumeFromCopy takes the source's for a
+  // missing config or an empty description).
+  const copyOf = (v: MockVolume, name: string, volumeOnly: boolean, b: Record<string, unknown> = {}): MockVolume => ({
     ...v,
     name,
-    config: { ...v.config },
+    config: { ...(isStringMap(b.config) ? b.config : v.config) },
+    description: typeof b.description === "string" && b.description !== "" ? b.description : v.description,
     created_at: new Date().toISOString(),
     snapshots: new Map(volumeOnly ? [] : [...v.snapshots].map(([k, s]) => [k, { ...s, config: { ...s.config } }])),
   });
@@ -235,7 +243,10 @@ export function mockStorage(ctx: MockContext, profiles: (project?: string) => Ma
       if (source?.type !== "copy") return undefined; // a plain create: the family's
       const { pool, type } = params(p);
       const project = projectOf(request);
-      const name = String(b.name ?? "");
+      const name = typeof b.name === "string" ? b.name : "";
+      if (name === "") return error(400, "No name provided");
+      if (name.includes("/")) return error(400, "Storage volume names may not contain slashes");
+      if (type !== "custom") return error(400, `Currently not allowed to create storage volumes of type "${type}"`);
       if (store(project, pool, type).has(name)) return error(409, "Volume by that name already exists");
       const from = String(source.pool ?? pool);
       const fromProject = source.project ?? project;
@@ -244,7 +255,7 @@ export function mockStorage(ctx: MockContext, profiles: (project?: string) => Ma
         const v = store(fromProject, from, type).get(String(source.name));
         if (!v || !pools.items().has(from))
           return `Failed generating volume copy config: Storage volume "${source.name}" in project "${fromProject}" of type "${type}" does not exist on pool "${from}": Storage volume not found`;
-        store(project, pool, type).set(name, copyOf(v, name, source.volume_only === true));
+        store(project, pool, type).set(name, copyOf(v, name, source.volume_only === true, b));
         ctx.lifecycle("storage-volume-created", volumeUrl(pool, { type, name }, project), {}, project);
         return undefined;
       });
@@ -383,7 +394,10 @@ export function mockStorage(ctx: MockContext, profiles: (project?: string) => Ma
     handlers,
     /** Pools by name. */
     pools: () => pools.items(),
-    /** A pool's volumes of one type in a project (default: `default`), by name. */
-    volumes: (pool: string, type = "custom", project = "default") => store(project, pool, type),
+    /** A pool's volumes of one type in a project (default: `default`), by name; the project is listed from then on. */
+    volumes: (pool: string, type = "custom", project = "default") => {
+      projects.add(project);
+      return store(project, pool, type);
+    },
   };
 }

@@ -23,6 +23,22 @@ export function useVirtualLxd() {
       clients.push(client);
       return { lxd, client };
     },
+    /**
+     * Two virtual LXDs, `a` (https://a.test:8443, its running c1) and `b` (https://b.test:8443, no
+     * instance), and one client for both (`defaultRemote: "a"`), for copies and moves between them.
+     */
+    startTwo() {
+      const a = createVirtualLxd({ baseUrl: "https://a.test:8443" });
+      const b = createVirtualLxd({ baseUrl: "https://b.test:8443", instances: [] });
+      server.use(...a.handlers, ...b.handlers);
+      const lxd = createLxd({
+        remotes: { a: { url: a.baseUrl }, b: { url: b.baseUrl } },
+        defaultRemote: "a",
+        WebSocket: globalThis.WebSocket,
+      });
+      clients.push(lxd);
+      return { a, b, lxd };
+    },
   };
 }
 
