@@ -173,7 +173,7 @@ describe("network forward|load-balancer|peer|zone (virtual LXD)", () => {
     expect(await spawned("network", "load-balancer", "list", "eth0")).toEqual({
       code: 1,
       out: "",
-      err: 'lxd-fetch: networkLoadBalancers.list needs the API extension "network_load_balancer", which remote "local" does not have',
+      err: 'lxd-fetch: networkLoadBalancers.list needs the API extension "network_load_balancer", which remote "local" (lxd 5.0.2) does not have',
     });
   });
 });
