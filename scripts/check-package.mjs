@@ -46,7 +46,7 @@ const apps = [
     `import { browserSignIn, createLxdBase, lxdOperations, sessionTransport } from "lxd-fetch";
      const base = createLxdBase({ transport: sessionTransport }); export const list = () => lxdOperations(base).list(), signIn = browserSignIn(base);`,
     undefined,
-    6900,
+    7000,
   ],
   ["everything (createLxd)", `import { createLxd } from "lxd-fetch"; export const lxd = createLxd();`, undefined, 42300],
 ];

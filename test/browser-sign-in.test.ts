@@ -152,6 +152,33 @@ describe("one refresh at a time", () => {
     expect(seen.filter((s) => s.path === "/1.0")).toHaveLength(0);
   });
 
+  it("a request sent just before the window that reaches the server after the expiry refreshes; the one refresh waits for it and is not sent", async () => {
+    const exp = (Math.floor(Date.now() / 1000) + 3) * 1000; // whole seconds, as `exp`; not yet within the window: sent at once
+    await new Promise((r) => setTimeout(r, exp - 1300 - Date.now()));
+    cookie = `oidc_access=${jwt(exp)}; oidc_refresh=r1`;
+    const seen: string[] = [];
+    server.use(
+      http.get(`${BASE}/1.0/projects/default`, () => {
+        seen.push("refresh");
+        return sync({ name: "default" });
+      }),
+      http.get(`${BASE}/1.0/operations`, async ({ request }) => {
+        if (new URL(request.url).searchParams.has("recursion")) {
+          // A busy machine: this one arrives after the expiry, and the server refreshes on it.
+          await new Promise((r) => setTimeout(r, exp + 600 - Date.now()));
+          cookie = `oidc_access=${jwt(Date.now() + 60_000)}; oidc_refresh=r2`;
+          seen.push("late, refreshed");
+        } else seen.push("held");
+        return sync({});
+      }),
+    );
+    const ops = lxdOperations(page());
+    const late = ops.list(undefined, { recursion: true });
+    await new Promise((r) => setTimeout(r, 500)); // now within the window
+    await Promise.all([late, ops.list()]);
+    expect(seen).toEqual(["late, refreshed", "held"]);
+  });
+
   it("a refused refresh: one renewing GET, and every waiting request gets SignInRequiredError (401)", async () => {
     cookie = `oidc_access=${jwt(Date.now() - 1000)}; oidc_refresh=revoked`;
     let infos = 0;

@@ -18,6 +18,10 @@
 //   by permission (a project's) authenticate once (docs/oidc.md, "In a web page"). Only
 //   `exp` is read from the cookie (Incus 6.0.4 does not make it HttpOnly); where the page cannot
 //   read it (another host), requests are not held.
+// - A request sent just before that window may still reach the server after the expiry when the
+//   page or the machine is busy, and refresh by itself. So the one refresh first waits for the
+//   requests and websocket handshakes sent in the seconds before the window, and is not sent
+//   when one of them brought new cookies.
 import { SignInRequiredError } from "../utils/errors.js";
 import { browserTransport } from "./browser.js";
 import type { RemoteConfig, Transport } from "./types.js";
@@ -26,6 +30,10 @@ import type { RemoteConfig, Transport } from "./types.js";
 const AHEAD_MS = 1000;
 /** Sent this long after the expiry, so that the server (same clock or a little behind) sees it expired. */
 const AFTER_MS = 250;
+/** Requests sent this long before the window may still arrive after the expiry: the refresh waits for them. */
+const LATE_MS = 5000;
+/** At most this long, so that a long poll sent just before does not hold every request. */
+const LATE_WAIT_MS = 5000;
 
 /** The access cookie's expiry (ms since the epoch), from its JWT's `exp`; undefined when there is none to read. */
 export function accessCookieExpiry(cookies: string | undefined = globalThis.document?.cookie): number | undefined {
@@ -71,6 +79,25 @@ export function sessionTransport(name: string, config: RemoteConfig | undefined)
       loginUrl,
     });
 
+  /** Requests and websocket handshakes not yet answered, with when each was sent. */
+  const inFlight = new Map<Promise<unknown>, number>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    inFlight.set(settled, Date.now());
+    void settled.then(() => inFlight.delete(settled));
+    return p;
+  };
+  /** Waits (at most LATE_WAIT_MS) for what was sent since `since`. */
+  const lateOnes = (since: number) => {
+    const late = [...inFlight].filter(([, sentAt]) => sentAt >= since).map(([p]) => p);
+    if (late.length === 0) return Promise.resolve();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return Promise.race([Promise.all(late), new Promise((r) => (timer = setTimeout(r, LATE_WAIT_MS)))]).finally(() => clearTimeout(timer));
+  };
+
   let refreshing: Promise<void> | undefined;
   /** An expiry the server still accepted after its expiry (its clock behind the page's): not waited on again. */
   let accepted: number | undefined;
@@ -79,6 +106,8 @@ export function sessionTransport(name: string, config: RemoteConfig | undefined)
     if (exp !== undefined && exp !== accepted && exp - Date.now() <= AHEAD_MS) {
       refreshing ??= (async () => {
         await new Promise((r) => setTimeout(r, Math.max(0, exp + AFTER_MS - Date.now())));
+        await lateOnes(exp - AHEAD_MS - LATE_MS);
+        if (accessCookieExpiry() !== exp) return; // a late request refreshed: nothing to do
         const res = await send(`${baseUrl}/1.0/projects/default`);
         discard(res);
         if (oidcRefusal(res) && !(res.status === 403 && (await trusted()))) throw signInRequired(res.status);
@@ -94,13 +123,22 @@ export function sessionTransport(name: string, config: RemoteConfig | undefined)
     baseUrl,
     async fetch(input, init) {
       await fresh();
-      const res = await send(input, init);
+      const res = await track(send(input, init));
       if (!oidcRefusal(res)) return res;
       if (res.status === 403 && (await trusted())) return res;
       discard(res);
       throw signInRequired(res.status);
     },
-    webSocket: (url, options) => t.webSocket(url, options),
+    webSocket(url, options) {
+      const ws = t.webSocket(url, options);
+      // Its handshake is a request with the cookies: tracked until it opens or fails.
+      track(
+        new Promise((settle) => {
+          for (const type of ["open", "error", "close"]) ws.addEventListener(type, settle, { once: true });
+        }),
+      );
+      return ws;
+    },
     // Called before each websocket opens: it waits for the refresh like a request (a browser's
     // WebSocket carries the cookies, and no header of ours).
     async upgradeHeaders() {
