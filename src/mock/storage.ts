@@ -51,6 +51,14 @@ export function newVolume(name: string, config: Record<string, string>, descript
   };
 }
 
+/** LXD 5.0.2's first checks of a new custom volume's name and type (a copy, a migration's target). */
+export function newVolumeRefusal(name: string, type: string): [400, string] | undefined {
+  if (name === "") return [400, "No name provided"];
+  if (name.includes("/")) return [400, "Storage volume names may not contain slashes"];
+  if (type !== "custom") return [400, `Currently not allowed to create storage volumes of type "${type}"`];
+  return undefined;
+}
+
 /** A volume's URL as LXD names it in `used_by` and lifecycle events. */
 export const volumeUrl = (pool: string, v: { type: string; name: string }, project: string) =>
   `/1.0/storage-pools/${encodeURIComponent(pool)}/volumes/${v.type}/${encodeURIComponent(v.name)}${project === "default" ? "" : `?project=${project}`}`;
@@ -244,9 +252,8 @@ export function mockStorage(ctx: MockContext, profiles: (project?: string) => Ma
       const { pool, type } = params(p);
       const project = projectOf(request);
       const name = typeof b.name === "string" ? b.name : "";
-      if (name === "") return error(400, "No name provided");
-      if (name.includes("/")) return error(400, "Storage volume names may not contain slashes");
-      if (type !== "custom") return error(400, `Currently not allowed to create storage volumes of type "${type}"`);
+      const refused = newVolumeRefusal(name, type);
+      if (refused) return error(...refused);
       if (store(project, pool, type).has(name)) return error(409, "Volume by that name already exists");
       const from = String(source.pool ?? pool);
       const fromProject = source.project ?? project;

@@ -12,7 +12,7 @@
 import { http, type PathParams } from "msw";
 import type { MockContext } from "./context.js";
 import { migrationKind } from "./migration-wire.js";
-import { type MockVolume, type MockVolumeSnapshot, newVolume, volumeUrl } from "./storage.js";
+import { type MockVolume, type MockVolumeSnapshot, newVolume, newVolumeRefusal, volumeUrl } from "./storage.js";
 
 /** What crosses between the servers: the source's snapshots. */
 interface Carried {
@@ -84,9 +84,8 @@ export function mockVolumeMigration(ctx: MockContext, stores: VolumeStores) {
     if (src?.type !== "migration") return undefined; // a create or a copy: storage.ts
     const [pool, type, project] = [String(params.pool), String(params.type), projectOf(request)];
     const name = body.name ?? "";
-    if (name === "") return error(400, "No name provided");
-    if (name.includes("/")) return error(400, "Storage volume names may not contain slashes");
-    if (type !== "custom") return error(400, `Currently not allowed to create storage volumes of type "${type}"`);
+    const refused = newVolumeRefusal(name, type);
+    if (refused) return error(...refused);
     if (!stores.pools().has(pool)) return error(404, "Storage pool not found");
     const store = stores.volumes(pool, type, project);
     if (store.has(name) && !src.refresh) return error(409, "Volume by that name already exists");
