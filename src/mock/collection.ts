@@ -48,6 +48,9 @@ export interface VirtualFamily<T extends VirtualItem> {
   items(project?: string, parents?: Record<string, string>): Map<string, T>;
 }
 
+/** The project a request names (`?project=`), or `default`. */
+export const projectOf = (request: Request) => new URL(request.url).searchParams.get("project") ?? "default";
+
 /** A config: an object of strings. */
 export const isStringMap = (v: unknown): v is Record<string, string> =>
   typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string");
@@ -70,7 +73,6 @@ export function virtualFamily<T extends VirtualItem>(ctx: MockContext, spec: Vir
     return p;
   };
   const parentsOf = (params: PathParams) => Object.fromEntries(parentNames.map((p) => [p, String(params[p])]));
-  const projectOf = (request: Request) => new URL(request.url).searchParams.get("project") ?? "default";
   const view = (item: T) => (spec.view ? spec.view(item) : { used_by: [], ...item });
   const refused = ([code, message]: Refusal) => error(code, message);
   const changed = (action: string, request: Request, params: PathParams, name: string, context: Record<string, unknown> = {}) => {

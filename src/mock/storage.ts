@@ -6,7 +6,7 @@
 // snapshots (each change an operation), a pool's resources, and no pool rename (501). Copies and
 // moves between two virtual servers are volume-migration.ts's.
 import { http, type PathParams } from "msw";
-import { isStringMap, virtualFamily, type VirtualItem } from "./collection.js";
+import { isStringMap, projectOf, virtualFamily, type VirtualItem } from "./collection.js";
 import type { MockContext } from "./context.js";
 
 export interface MockStoragePool extends VirtualItem {
@@ -67,7 +67,6 @@ export const volumeUrl = (pool: string, v: { type: string; name: string }, proje
 export function mockStorage(ctx: MockContext, profiles: (project?: string) => Map<string, { devices?: Devices }>) {
   const { base, ok, error } = ctx;
   const projects = new Set(["default"]);
-  const projectOf = (request: Request) => new URL(request.url).searchParams.get("project") ?? "default";
 
   const pools = virtualFamily<MockStoragePool>(ctx, {
     path: "/1.0/storage-pools",

@@ -10,6 +10,7 @@
 // the source's volume, as `lxc storage volume copy` does); what crosses between the servers is the
 // source's snapshots (unless `volume_only` on either side). The virtual LXD keeps no volume files.
 import { http, type PathParams } from "msw";
+import { projectOf } from "./collection.js";
 import type { MockContext } from "./context.js";
 import { migrationKind } from "./migration-wire.js";
 import { type MockVolume, type MockVolumeSnapshot, newVolume, newVolumeRefusal, volumeUrl } from "./storage.js";
@@ -45,7 +46,6 @@ const bodyOf = async <T>(request: Request): Promise<T> =>
     .clone()
     .json()
     .catch(() => ({}))) as T;
-const projectOf = (request: Request) => new URL(request.url).searchParams.get("project") ?? "default";
 // LXD names a migration's volume this way in the operation's resources.
 const resources = (pool: string, name: string) => ({ storage_volumes: [`${pool}/volumes/custom/${name}`] });
 
