@@ -62,125 +62,130 @@ const FINAL_MEMORY = 4096;
 
 /** The socket for one remote and scope. */
 class SharedStream {
-  private readonly listeners = new Set<Listener>();
-  private ws: WebSocket | undefined;
-  private opened = false;
+  readonly #listeners = new Set<Listener>();
+  #ws: WebSocket | undefined;
+  #opened = false;
   /** When the current socket opened (undefined while there is none). */
   openedAt: number | undefined;
   /** An event came on the current socket: LXD has added its listener. */
   heard = false;
-  private droppedAt: number | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly finals = new Set<string>();
+  #droppedAt: number | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #finals = new Set<string>();
   ready: Promise<void>;
-  private settleReady!: Deferred<void>;
+  #settleReady!: Deferred<void>;
 
-  private lingering: ReturnType<typeof setTimeout> | undefined;
-  private ended = false;
+  #lingering: ReturnType<typeof setTimeout> | undefined;
+  #ended = false;
 
-  constructor(
-    private readonly url: string,
-    private readonly remote: string,
-    private readonly factory: WebSocketFactory,
-    private readonly lingerMs: number,
-    private readonly onEmpty: () => void,
-  ) {
-    this.ready = this.newReady();
-    this.connect();
+  readonly #url: string;
+  readonly #remote: string;
+  readonly #factory: WebSocketFactory;
+  readonly #lingerMs: number;
+  readonly #onEmpty: () => void;
+
+  constructor(url: string, remote: string, factory: WebSocketFactory, lingerMs: number, onEmpty: () => void) {
+    this.#url = url;
+    this.#remote = remote;
+    this.#factory = factory;
+    this.#lingerMs = lingerMs;
+    this.#onEmpty = onEmpty;
+    this.ready = this.#newReady();
+    this.#connect();
   }
 
-  private newReady(): Promise<void> {
-    this.settleReady = defer();
-    this.settleReady.promise.catch(() => undefined); // observed by whoever awaits it
-    return this.settleReady.promise;
+  #newReady(): Promise<void> {
+    this.#settleReady = defer();
+    this.#settleReady.promise.catch(() => undefined); // observed by whoever awaits it
+    return this.#settleReady.promise;
   }
 
   add(l: Listener): void {
-    clearTimeout(this.lingering);
-    this.listeners.add(l);
+    clearTimeout(this.#lingering);
+    this.#listeners.add(l);
   }
 
   remove(l: Listener): void {
-    if (!this.listeners.delete(l) || this.listeners.size > 0) return;
+    if (!this.#listeners.delete(l) || this.#listeners.size > 0) return;
     // An open socket lingers a moment: sequential execs then reuse it instead of paying a
     // handshake each (over mTLS, about a third of an exec's latency).
-    if (this.ws && this.lingerMs > 0) this.lingering = setTimeout(() => this.end(), this.lingerMs);
-    else this.end();
+    if (this.#ws && this.#lingerMs > 0) this.#lingering = setTimeout(() => this.#end(), this.#lingerMs);
+    else this.#end();
   }
 
   get idle(): boolean {
-    return this.ended;
+    return this.#ended;
   }
 
-  private end(): void {
-    if (this.ended) return;
-    this.ended = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.lingering);
-    if (this.ws) safeClose(this.ws);
-    this.ws = undefined;
-    this.onEmpty();
+  #end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    clearTimeout(this.#timer);
+    clearTimeout(this.#lingering);
+    if (this.#ws) safeClose(this.#ws);
+    this.#ws = undefined;
+    this.#onEmpty();
   }
 
   /** Ends the stream for everyone: listeners are told it failed. */
   shutdown(): void {
     const err = new LxdFetchError("events: the client was closed");
-    const all = [...this.listeners];
-    this.listeners.clear();
-    this.end();
-    this.settleReady.reject(err);
+    const all = [...this.#listeners];
+    this.#listeners.clear();
+    this.#end();
+    this.#settleReady.reject(err);
     for (const l of all) l.failed?.(err);
   }
 
-  private connect(): void {
-    openSocket(this.factory, this.url, { label: "events", remote: this.remote, timeoutMs: CONNECT_TIMEOUT_MS }).then(
+  #connect(): void {
+    openSocket(this.#factory, this.#url, { label: "events", remote: this.#remote, timeoutMs: CONNECT_TIMEOUT_MS }).then(
       (ws) => {
-        if (this.ended || this.listeners.size === 0) {
+        if (this.#ended || this.#listeners.size === 0) {
           safeClose(ws);
-          return this.end();
+          return this.#end();
         }
-        const reconnect = this.opened;
-        this.ws = ws;
-        this.opened = true;
+        const reconnect = this.#opened;
+        this.#ws = ws;
+        this.#opened = true;
         this.openedAt = Date.now();
         this.heard = false;
-        this.droppedAt = undefined;
-        ws.addEventListener("message", (m) => this.dispatch(m.data));
-        ws.addEventListener("close", () => this.dropped(ws));
-        this.settleReady.resolve();
-        if (reconnect) for (const l of [...this.listeners]) l.reconnected?.();
+        this.#droppedAt = undefined;
+        ws.addEventListener("message", (m) => this.#dispatch(m.data));
+        ws.addEventListener("close", () => this.#dropped(ws));
+        this.#settleReady.resolve();
+        if (reconnect) for (const l of [...this.#listeners]) l.reconnected?.();
       },
       (err: Error) => {
-        if (this.ended || this.listeners.size === 0) return this.end();
-        if (!this.opened) {
+        if (this.#ended || this.#listeners.size === 0) return this.#end();
+        if (!this.#opened) {
           // Never connected: tell the subscribers (waiters fall back to /wait) rather than spin.
-          this.settleReady.reject(err);
-          for (const l of [...this.listeners]) l.failed?.(err);
+          this.#settleReady.reject(err);
+          for (const l of [...this.#listeners]) l.failed?.(err);
           return;
         }
-        this.retry();
+        this.#retry();
       },
     );
   }
 
-  private dropped(ws: WebSocket): void {
-    if (this.ws !== ws) return;
-    this.ws = undefined;
+  #dropped(ws: WebSocket): void {
+    if (this.#ws !== ws) return;
+    this.#ws = undefined;
     this.openedAt = undefined;
     this.heard = false;
-    if (this.listeners.size === 0) return this.end(); // it was lingering
-    this.ready = this.newReady();
-    this.retry();
-    for (const l of [...this.listeners]) l.disconnected?.();
+    if (this.#listeners.size === 0) return this.#end(); // it was lingering
+    this.ready = this.#newReady();
+    this.#retry();
+    for (const l of [...this.#listeners]) l.disconnected?.();
   }
 
-  private retry(): void {
-    if (this.ended) return;
-    this.droppedAt ??= Date.now();
-    this.timer = setTimeout(() => this.connect(), retryDelay(Date.now() - this.droppedAt));
+  #retry(): void {
+    if (this.#ended) return;
+    this.#droppedAt ??= Date.now();
+    this.#timer = setTimeout(() => this.#connect(), retryDelay(Date.now() - this.#droppedAt));
   }
 
-  private dispatch(data: unknown): void {
+  #dispatch(data: unknown): void {
     if (typeof data !== "string") return; // LXD sends JSON text frames only
     this.heard = true;
     let e: LxdEvent;
@@ -191,15 +196,15 @@ class SharedStream {
     }
     if (e.type === "operation" && e.metadata && typeof e.metadata.id === "string") {
       const { id, status_code } = e.metadata;
-      if (this.finals.has(id) && !isFinal(status_code)) return;
-      if (isFinal(status_code)) this.remember(id);
+      if (this.#finals.has(id) && !isFinal(status_code)) return;
+      if (isFinal(status_code)) this.#remember(id);
     }
-    for (const l of [...this.listeners]) l.event(e);
+    for (const l of [...this.#listeners]) l.event(e);
   }
 
-  private remember(id: string): void {
-    this.finals.add(id);
-    if (this.finals.size > FINAL_MEMORY) this.finals.delete(this.finals.values().next().value!);
+  #remember(id: string): void {
+    this.#finals.add(id);
+    if (this.#finals.size > FINAL_MEMORY) this.#finals.delete(this.#finals.values().next().value!);
   }
 }
 
@@ -221,32 +226,36 @@ export interface Joined {
 
 /** All shared event streams of one client. */
 export class EventHub {
-  private readonly streams = new Map<string, SharedStream>();
+  readonly #streams = new Map<string, SharedStream>();
 
-  constructor(
-    private readonly baseUrl: (remote: string) => string,
-    private readonly factory: (remote: string) => WebSocketFactory,
-    /** How long an unused open stream is kept for the next subscriber. */
-    private readonly lingerMs = 1000,
-  ) {}
+  readonly #baseUrl: (remote: string) => string;
+  readonly #factory: (remote: string) => WebSocketFactory;
+  readonly #lingerMs: number;
+
+  /** `lingerMs`: how long an unused open stream is kept for the next subscriber. */
+  constructor(baseUrl: (remote: string) => string, factory: (remote: string) => WebSocketFactory, lingerMs = 1000) {
+    this.#baseUrl = baseUrl;
+    this.#factory = factory;
+    this.#lingerMs = lingerMs;
+  }
 
   /** Joins (or opens) the stream of `scope` on `remote`. Call `leave` when done. */
   join(remote: string, scope: EventScope, listener: Listener): Joined {
     const query = scopeQuery(scope);
     const key = `${remote} ${query}`;
-    let stream = this.streams.get(key);
+    let stream = this.#streams.get(key);
     if (!stream || stream.idle) {
       const created: SharedStream = new SharedStream(
-        wsUrl(this.baseUrl(remote), `/1.0/events${query}`),
+        wsUrl(this.#baseUrl(remote), `/1.0/events${query}`),
         remote,
-        this.factory(remote),
-        this.lingerMs,
+        this.#factory(remote),
+        this.#lingerMs,
         () => {
-          if (this.streams.get(key) === created) this.streams.delete(key);
+          if (this.#streams.get(key) === created) this.#streams.delete(key);
         },
       );
       stream = created;
-      this.streams.set(key, stream);
+      this.#streams.set(key, stream);
     }
     stream.add(listener);
     const s = stream;
@@ -259,13 +268,13 @@ export class EventHub {
 
   /** Closes every stream (the client is closing). */
   closeAll(): void {
-    for (const s of [...this.streams.values()]) s.shutdown();
-    this.streams.clear();
+    for (const s of [...this.#streams.values()]) s.shutdown();
+    this.#streams.clear();
   }
 
   /** Open sockets, for tests and diagnostics. */
   get openStreams(): number {
-    return this.streams.size;
+    return this.#streams.size;
   }
 }
 

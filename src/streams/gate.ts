@@ -5,35 +5,38 @@
 import { AbortError } from "../utils/errors.js";
 
 export class Gate {
-  private active = 0;
-  private readonly queue: (() => void)[] = [];
+  #active = 0;
+  readonly #queue: (() => void)[] = [];
+  readonly #limit: number;
 
-  constructor(private readonly limit: number) {}
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
 
   /** Resolves with the release function once a place is free. */
   async enter(what: string, signal?: AbortSignal): Promise<() => void> {
-    if (this.active >= this.limit) {
+    if (this.#active >= this.#limit) {
       await new Promise<void>((resolve, reject) => {
         const go = () => {
           signal?.removeEventListener("abort", onAbort);
           resolve();
         };
         const onAbort = () => {
-          this.queue.splice(this.queue.indexOf(go) >>> 0, 1);
+          this.#queue.splice(this.#queue.indexOf(go) >>> 0, 1);
           reject(new AbortError(what, signal?.reason));
         };
-        this.queue.push(go);
+        this.#queue.push(go);
         signal?.addEventListener("abort", onAbort, { once: true });
       });
-    } else this.active++;
+    } else this.#active++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const next = this.queue.shift();
+      const next = this.#queue.shift();
       if (next)
         next(); // the place passes on
-      else this.active--;
+      else this.#active--;
     };
   }
 }
