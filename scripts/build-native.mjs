@@ -52,9 +52,10 @@ const result = await Bun.build({
     {
       name: "lxd-fetch-bun-runtime",
       setup(build) {
-        // The CLI's client: Bun's transport only (src/cli/runtime-bun.ts).
-        build.onResolve({ filter: /^\.\/runtime\.js$/ }, (args) =>
-          dirname(args.importer) === join(root, "src/cli") ? { path: join(root, "src/cli/runtime-bun.ts") } : undefined,
+        // The CLI's client: Bun's transport only (src/cli/runtime-bun.ts); its reads of files and
+        // stdio: Bun's own API (src/cli/host-bun.ts).
+        build.onResolve({ filter: /^\.\/(runtime|host)\.js$/ }, (args) =>
+          dirname(args.importer) === join(root, "src/cli") ? { path: join(root, `src/cli/${args.path.slice(2, -3)}-bun.ts`) } : undefined,
         );
       },
     },

@@ -1,9 +1,10 @@
 // `lxd-fetch exec`: stdin, stdout and stderr piped through with backpressure, the exit code
 // passed on; with a terminal, raw mode, window size at start and on resize, signals forwarded,
-// and the terminal restored on every exit path.
-import { once } from "node:events";
+// and the terminal restored on every exit path. Without a terminal, the native command reads and
+// writes the process's stdio through host.ts's plain streams instead of Node's stream objects.
 import type { Writable } from "node:stream";
-import type { ExecOptions, Lxd } from "../index.js";
+import type { ExecOptions, ExecProcess, Lxd } from "../index.js";
+import { type PlainStdio, plainStdio } from "./host.js";
 
 export interface ExecCliOptions {
   environment: Record<string, string>;
@@ -20,7 +21,42 @@ const SIGNALS: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIG
 async function pump(stream: ReadableStream<Uint8Array>, dest: Writable): Promise<void> {
   const reader = stream.getReader();
   for (let r = await reader.read(); !r.done; r = await reader.read()) {
-    if (!dest.write(r.value)) await once(dest, "drain");
+    if (!dest.write(r.value)) await new Promise((resolve) => dest.once("drain", resolve));
+  }
+}
+
+/** Forwards the signals in SIGNALS to the command; returns what removes the handlers. */
+function forwardSignals(proc: ExecProcess): () => void {
+  const forwarders = Object.entries(SIGNALS).map(([name, num]) => {
+    const f = () => void proc.kill(num).catch(() => undefined);
+    process.on(name, f);
+    return [name, f] as const;
+  });
+  return () => {
+    for (const [name, f] of forwarders) process.removeListener(name, f);
+  };
+}
+
+/** Without a terminal, over plain stdio: the same piping, each chunk written before the next is read. */
+async function execPlain(proc: ExecProcess, io: PlainStdio): Promise<number> {
+  const unforward = forwardSignals(proc);
+  const writer = proc.stdin.getWriter();
+  // A write that fails means the command ended: reading stops (nothing more to send).
+  const input = io.readInput((chunk) => writer.write(chunk));
+  input.ended.then(
+    () => writer.close().catch(() => undefined),
+    () => undefined,
+  );
+  const pumpTo = async (stream: ReadableStream<Uint8Array>, fd: 1 | 2) => {
+    const reader = stream.getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) await io.write(fd, r.value);
+  };
+  try {
+    const [, , exit] = await Promise.all([pumpTo(proc.stdout, 1), pumpTo(proc.stderr, 2), proc.exited]);
+    return exit.exitCode;
+  } finally {
+    unforward();
+    input.stop();
   }
 }
 
@@ -31,8 +67,7 @@ export async function execCommand(
   argv: string[],
   o: ExecCliOptions,
 ): Promise<number> {
-  const { stdin, stdout, stderr } = process;
-  const size = () => ({ width: stdout.columns || 80, height: stdout.rows || 24 });
+  const size = () => ({ width: process.stdout.columns || 80, height: process.stdout.rows || 24 });
   const options: ExecOptions = {
     interactive: o.tty,
     environment: o.environment,
@@ -43,7 +78,10 @@ export async function execCommand(
     ...(o.tty && size()),
   };
   const proc = await lxd.exec(remote, instance, argv, options);
+  const plain = o.tty ? undefined : plainStdio();
+  if (plain) return execPlain(proc, plain);
 
+  const { stdin, stdout, stderr } = process;
   const raw = o.tty && stdin.isTTY;
   const restore = () => {
     if (raw && stdin.isTTY) stdin.setRawMode(false);
@@ -53,11 +91,7 @@ export async function execCommand(
 
   const onResize = () => void proc.resize(size().width, size().height).catch(() => undefined);
   if (o.tty) stdout.on("resize", onResize);
-  const forwarders = Object.entries(SIGNALS).map(([name, num]) => {
-    const f = () => void proc.kill(num).catch(() => undefined);
-    process.on(name, f);
-    return [name, f] as const;
-  });
+  const unforward = forwardSignals(proc);
 
   const writer = proc.stdin.getWriter();
   const onData = (chunk: Buffer) => {
@@ -79,7 +113,7 @@ export async function execCommand(
     restore();
     process.removeListener("exit", restore);
     stdout.removeListener("resize", onResize);
-    for (const [name, f] of forwarders) process.removeListener(name, f);
+    unforward();
     stdin.removeListener("data", onData);
     stdin.removeListener("end", onEnd);
     stdin.pause();

@@ -1,6 +1,6 @@
 // Every flag of every command, parsed once (strict: an unknown flag is a usage error), and the
 // context a command module runs with.
-import { parseArgs } from "node:util";
+import { parseFlags } from "./parse-args.js";
 import type { Lxd } from "../index.js";
 
 export const OPTIONS = {
@@ -57,7 +57,7 @@ export const OPTIONS = {
 export type Flags = ReturnType<typeof parse>["values"];
 
 export function parse(argv: string[]) {
-  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  return parseFlags(argv, OPTIONS);
 }
 
 /** What a command module gets: the client, its words after the command, the flags and the outputs. */

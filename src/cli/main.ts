@@ -4,8 +4,9 @@
 import { LxdFetchError } from "../utils/errors.js";
 import type { EventType, Lxd, LxdOptions, Operation } from "../index.js";
 import { splitRemote, UsageError } from "./args.js";
-import { loadRemotes } from "./config.js";
+import { loadRemotes, localSocket } from "./config.js";
 import { createClient } from "./runtime.js";
+import { stdioIsTerminal } from "./host.js";
 import { json, table } from "./format.js";
 import { loadYaml } from "./yaml.js";
 import { type CommandContext, type Flags, parse } from "./flags.js";
@@ -85,7 +86,8 @@ async function client(flags: Flags): Promise<{ lxd: Lxd; stop: () => Promise<voi
   }
   const cfg = await loadRemotes();
   const options: LxdOptions = {
-    remotes: cfg.remotes,
+    // `local` when the config leaves it to the library: the same socket, looked up without node:fs.
+    remotes: cfg.remotes.local ? cfg.remotes : { ...cfg.remotes, local: { socket: await localSocket() } },
     defaultRemote: cfg.defaultRemote in cfg.remotes || cfg.defaultRemote === "local" ? cfg.defaultRemote : "local",
   };
   const lxd = await createClient(options);
@@ -184,7 +186,7 @@ async function exec(lxd: Lxd, args: string[], flags: Flags): Promise<number> {
     if (i <= 0) throw new UsageError(`--env wants K=V, got ${JSON.stringify(kv)}`);
     environment[kv.slice(0, i)] = kv.slice(i + 1);
   }
-  const tty = flags.tty ?? (flags["no-tty"] ? false : Boolean(process.stdin.isTTY && process.stdout.isTTY));
+  const tty = flags.tty ?? (flags["no-tty"] ? false : await stdioIsTerminal());
   const user = int("user", flags.user);
   const group = int("group", flags.group);
   const { execCommand } = await import("./exec.js");

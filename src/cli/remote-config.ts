@@ -41,7 +41,7 @@ export function peerCertificate(url: URL): Promise<{ pem: string; fingerprint: s
 /** The client's config, where a new remote `name` goes; refuses a bad or existing name. */
 export async function remoteConfig(name: string) {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new UsageError(`remote add: ${JSON.stringify(name)} is not a remote name`);
-  const found = configDir();
+  const found = await configDir();
   const dir = found.dir ?? join(homedir(), ".config", "lxc");
   const file = join(dir, "config.yml");
   const yaml = await loadYaml();

@@ -12,6 +12,7 @@
 //   reader keeps memory bounded.
 
 import { concatBytes } from "../utils/bytes.js";
+import { sha1 } from "../utils/sha1.js";
 
 /** The connection under the websocket: ordered writes, half-close, and flow control. */
 export interface ByteChannel {
@@ -81,8 +82,7 @@ const EMPTY = new Uint8Array(0);
 const utf8 = new TextEncoder();
 
 async function acceptFor(key: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", utf8.encode(key + GUID)));
-  return btoa(String.fromCharCode(...digest));
+  return btoa(String.fromCharCode(...sha1(utf8.encode(key + GUID))));
 }
 
 /** The subset of WHATWG `WebSocket` lxd-fetch uses, plus `pause()` and `resume()`. */
