@@ -20,37 +20,51 @@ function snippet(text: string): string {
  * response) into a checked envelope. The discriminant is `type`; key presence means nothing.
  */
 export function toEnvelope(ctx: RequestContext, response: Response, body: unknown): Envelope {
-  const contentType = () => response.headers.get("content-type") ?? "";
-  const fail = (reason: string, cause?: unknown) =>
-    new ResponseError({ ...ctx, status: response.status, contentType: contentType() }, reason, cause === undefined ? undefined : { cause });
+  // Every request's answer passes here: the failure paths alone build closures, trim or test regexes.
   let value = body;
   if (typeof body === "string") {
-    if (body.trim() === "") throw fail("empty body where an LXD envelope was expected");
     try {
       value = JSON.parse(body);
     } catch (cause) {
+      // An empty or blank body never parses: said as such rather than as malformed JSON.
+      if (body.trim() === "") throw fail(ctx, response, "empty body where an LXD envelope was expected");
       // HTML from a proxy or a captive portal is quoted (shortened) to say where it came from.
-      const type = contentType();
+      const type = contentType(response);
       const looksJson = /json/i.test(type) || /^\s*[[{]/.test(body);
-      throw fail(looksJson ? "malformed JSON body" : `not an LXD response (${type || "no content-type"}): ${snippet(body)}`, cause);
+      throw fail(
+        ctx,
+        response,
+        looksJson ? "malformed JSON body" : `not an LXD response (${type || "no content-type"}): ${snippet(body)}`,
+        cause,
+      );
     }
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw fail("body is not a JSON object");
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw fail(ctx, response, "body is not a JSON object");
   const env = value as Record<string, unknown>;
   switch (env.type) {
     case "sync":
       return env as unknown as Envelope;
     case "async": {
       const op = env.metadata as Partial<Operation> | null;
-      if (!op || typeof op !== "object" || typeof op.id !== "string") throw fail("async envelope without an operation");
+      if (!op || typeof op !== "object" || typeof op.id !== "string") throw fail(ctx, response, "async envelope without an operation");
       return env as unknown as Envelope;
     }
     case "error":
-      if (typeof env.error !== "string") throw fail("error envelope without a message");
+      if (typeof env.error !== "string") throw fail(ctx, response, "error envelope without a message");
       return env as unknown as Envelope;
     default:
-      throw fail(`unknown envelope type ${JSON.stringify(env.type)}`);
+      throw fail(ctx, response, `unknown envelope type ${JSON.stringify(env.type)}`);
   }
+}
+
+const contentType = (response: Response): string => response.headers.get("content-type") ?? "";
+
+function fail(ctx: RequestContext, response: Response, reason: string, cause?: unknown): ResponseError {
+  return new ResponseError(
+    { ...ctx, status: response.status, contentType: contentType(response) },
+    reason,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 export function lxdError(ctx: RequestContext, status: number, env: Extract<Envelope, { type: "error" }>): LxdError {

@@ -217,13 +217,29 @@ export function queryString(query: Query | undefined): string {
   return out;
 }
 
-/** The concrete path, with parameters encoded as they are on the wire (one segment each). */
+/**
+ * The concrete path, with parameters encoded as they are on the wire (one segment each): each
+ * `{name}` (one or more characters up to the first `}`) replaced. A scan, not a regex replace
+ * with a callback: that alone measured about 2.5% of an `info` call (bench/operations.mjs).
+ */
 export function expandPath(path: string, params: Record<string, string> | undefined): string {
-  return path.replace(/\{([^}]+)\}/g, (_, k: string) => {
-    const v = params?.[k];
-    if (v === undefined) throw new InvalidArgumentError(`${path}: path parameter "${k}" is missing`);
-    return encodeURIComponent(v);
-  });
+  let open = path.indexOf("{");
+  if (open < 0) return path;
+  let out = "";
+  let from = 0;
+  while (open >= 0) {
+    const close = path.indexOf("}", open + 1);
+    if (close < 0) break;
+    if (close > open + 1) {
+      const k = path.slice(open + 1, close);
+      const v = params?.[k];
+      if (v === undefined) throw new InvalidArgumentError(`${path}: path parameter "${k}" is missing`);
+      out += path.slice(from, open) + encodeURIComponent(v);
+      from = close + 1;
+    }
+    open = path.indexOf("{", close > open + 1 ? from : open + 1);
+  }
+  return out + path.slice(from);
 }
 
 /** Path parameters are single segments and query strings carry no NUL: checked before sending. */
