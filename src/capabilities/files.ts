@@ -201,7 +201,7 @@ export function createFiles(pipeline: Pipeline): FilesApi {
   return {
     async pull(remote, instance, path, options) {
       const { o, path: p } = checkCall("files.pull", instance, path, options);
-      const sent = await send(remote, "GET", { params: params(instance, p, o.project), signal: o.signal });
+      const sent = await send(remote, "GET", { params: params(instance, p, o.project), signal: o.signal, streamed: true });
       const stat = statOf(sent);
       if (stat.type === "directory") {
         const entries = await listing(sent, o.signal);
@@ -228,7 +228,7 @@ export function createFiles(pipeline: Pipeline): FilesApi {
       };
       let sent: RawSent;
       try {
-        sent = await send(remote, "POST", { params: params(instance, p, o.project), body, headers, signal: o.signal });
+        sent = await send(remote, "POST", { params: params(instance, p, o.project), body, headers, signal: o.signal, streamed: true });
       } catch (err) {
         throw failed() ?? err; // the input's own failure says more than the dropped request
       }

@@ -9,6 +9,7 @@ import { basename, join } from "node:path";
 import { InvalidArgumentError } from "../utils/errors.js";
 import type { Lxd, PushOptions } from "../index.js";
 import { progress } from "./progress.js";
+import { ownsChunks } from "./runtime.js";
 import { collectEvery } from "./young-garbage.js";
 
 export interface FileCliOptions {
@@ -38,8 +39,11 @@ type NextChunk = () => Promise<Uint8Array | undefined>;
  * fresh buffer: the one sent before may still be on its way to the socket.
  */
 function fileChunks(fd: number): NextChunk {
+  // Where the transport has written a chunk out before it asks for the next (runtime-bun.ts), one
+  // buffer serves them all: nothing is left for the collector.
+  const reused = ownsChunks() ? Buffer.allocUnsafeSlow(CHUNK) : undefined;
   return async () => {
-    const buf = Buffer.allocUnsafeSlow(CHUNK);
+    const buf = reused ?? Buffer.allocUnsafeSlow(CHUNK);
     const n = readSync(fd, buf, 0, CHUNK, null);
     return n === 0 ? undefined : n === CHUNK ? buf : buf.subarray(0, n);
   };
@@ -109,14 +113,33 @@ interface Sink {
 
 /** A local file, written with plain write(2) calls, for the reason fileChunks reads so. */
 function fileSink(fd: number): Sink {
+  const owned = ownsChunks();
   return {
     write(chunk) {
       // A write may take less than it was given (a full disk says so on the next one).
       for (let at = 0; at < chunk.byteLength; ) at += writeSync(fd, chunk, at, chunk.byteLength - at);
+      if (owned) release(chunk);
       return undefined;
     },
     close: () => closeSync(fd),
   };
+}
+
+/**
+ * Frees a written chunk now where it is this process's alone (runtime-bun.ts): detaching its
+ * buffer (`transfer(0)`) releases the memory at once, where JavaScriptCore's young collections
+ * left such chunks for a full one (a 256 MiB pull: 61.5 MiB peak without, 45.3 MiB with;
+ * docs/files-memory.md).
+ * Only a chunk that spans its whole buffer, so no other view of it is cut short.
+ */
+function release(chunk: Uint8Array): void {
+  const { buffer } = chunk;
+  if (chunk.byteOffset === 0 && chunk.byteLength === buffer.byteLength && transferable(buffer)) buffer.transfer(0);
+}
+
+/** ArrayBuffer.prototype.transfer (ES2024: Bun has it; this project's TypeScript lib predates it). */
+function transferable(buffer: ArrayBufferLike): buffer is ArrayBuffer & { transfer(length: number): ArrayBuffer } {
+  return buffer instanceof ArrayBuffer && "transfer" in buffer;
 }
 
 function stdoutSink(): Sink {

@@ -18,7 +18,7 @@ export async function startMock(): Promise<{ lxd: Lxd; stop: () => Promise<void>
   const server = setupServer(...virtual.handlers);
   server.listen({ onUnhandledRequest: "error" });
   // In mock mode `local` is the virtual LXD.
-  const lxd = await createClient({ remotes: { local: { url: virtual.baseUrl } }, WebSocket: globalThis.WebSocket });
+  const lxd = await createClient({ remotes: { local: { url: virtual.baseUrl } }, WebSocket: globalThis.WebSocket }, { inProcess: true });
   return {
     lxd,
     stop: async () => {

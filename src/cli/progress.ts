@@ -1,4 +1,5 @@
 // A one-line progress display on stderr for long transfers, shown only when stderr is a terminal.
+import { fstatSync } from "node:fs";
 
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
 
@@ -18,11 +19,24 @@ export interface Progress {
   end(): void;
 }
 
-export function progress(label: string, total: number | undefined, stream: NodeJS.WriteStream = process.stderr): Progress {
+/**
+ * process.stderr when it may be a terminal (a character device), else undefined: under Bun,
+ * `process.stderr` builds a JavaScript stream that a native `file push` of 100 bytes paid about
+ * 3 MiB of peak memory for (docs/files-memory.md), to learn it was not a terminal.
+ */
+function terminalStderr(): NodeJS.WriteStream | undefined {
+  try {
+    return fstatSync(2).isCharacterDevice() ? process.stderr : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function progress(label: string, total: number | undefined, stream: NodeJS.WriteStream | undefined = terminalStderr()): Progress {
   let done = 0;
   let last = 0;
   const draw = (force: boolean) => {
-    if (!stream.isTTY) return;
+    if (!stream?.isTTY) return;
     const now = Date.now();
     if (!force && now - last < 100) return;
     last = now;
@@ -36,7 +50,7 @@ export function progress(label: string, total: number | undefined, stream: NodeJ
     },
     end() {
       draw(true);
-      if (stream.isTTY) stream.write("\n");
+      if (stream?.isTTY) stream.write("\n");
     },
   };
 }

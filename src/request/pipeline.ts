@@ -4,7 +4,7 @@
 import { AbortError, ConnectionError, InvalidArgumentError, LxdFetchError, type RequestContext, TlsError } from "../utils/errors.js";
 import { RawBody } from "./raw-body.js";
 import { causeCode, TLS_CODE } from "../transport/cause.js";
-import type { Transport } from "../transport/types.js";
+import type { Transport, TransportInit } from "../transport/types.js";
 import { checkSegment, checkSignal, checkText } from "../utils/validate.js";
 
 /** Where a connection's calls go: a remote, and the project and cluster member they default to. */
@@ -59,6 +59,8 @@ export interface AnyInit {
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal | undefined;
+  /** A long raw body either way (file contents): the transport's hint (TransportInit). */
+  streamed?: boolean;
 }
 
 export interface Dispatched {
@@ -78,7 +80,7 @@ export interface Pipeline {
    * One fetch through the user's hooks (a plain fetch when there are none): what `api()`'s
    * requests (request/forward.ts) go through besides `dispatch`. Failures are the transport's own.
    */
-  exchange(t: Transport, url: string, init: RequestInit, context: HookContext): Promise<Response>;
+  exchange(t: Transport, url: string, init: TransportInit, context: HookContext): Promise<Response>;
   /** The client's `beforeRequest` hooks, which websockets' upgrade requests also go through (connection/web-socket.ts). */
   readonly before: readonly BeforeRequestHook[];
 }
@@ -135,8 +137,8 @@ export function createPipeline(
   // Hooks see a Request, as ky's do; built only when a hook is set (the hot path stays a plain fetch).
   const exchange =
     before.length + after.length === 0
-      ? (t: Transport, url: string, init: RequestInit) => t.fetch(url, init)
-      : async (t: Transport, url: string, init: RequestInit, context: HookContext): Promise<Response> => {
+      ? (t: Transport, url: string, init: TransportInit) => t.fetch(url, init)
+      : async (t: Transport, url: string, init: TransportInit, context: HookContext): Promise<Response> => {
           const built = new Request(url, init);
           let request = built;
           let response: Response | undefined;
@@ -162,9 +164,10 @@ export function createPipeline(
 const JSON_HEADERS = { "content-type": "application/json" };
 
 /** JSON, or a RawBody as it is; a stream needs `duplex: "half"` (fetch's rule for streamed uploads). */
-function requestInit(method: string, init: AnyInit): RequestInit {
-  const out: RequestInit & { duplex?: "half" } = { method };
+function requestInit(method: string, init: AnyInit): TransportInit {
+  const out: TransportInit & { duplex?: "half" } = { method };
   if (init.signal) out.signal = init.signal;
+  if (init.streamed) out.streamed = true;
   const { body } = init;
   if (body instanceof RawBody) {
     out.body = body.body as BodyInit;
@@ -182,8 +185,9 @@ function requestInit(method: string, init: AnyInit): RequestInit {
  * place); the original body when the hook kept the Request, so bytes stay bytes (a browser sends a
  * stream only over HTTP/2), else the new Request's body stream, half duplex.
  */
-function fromRequest(request: Request, init: RequestInit & { duplex?: "half" }, kept: boolean): RequestInit {
-  const out: RequestInit & { duplex?: "half" } = { method: request.method, headers: request.headers, signal: init.signal ?? null };
+function fromRequest(request: Request, init: TransportInit & { duplex?: "half" }, kept: boolean): TransportInit {
+  const out: TransportInit & { duplex?: "half" } = { method: request.method, headers: request.headers, signal: init.signal ?? null };
+  if (init.streamed) out.streamed = true;
   if (kept) {
     if (init.body !== undefined) out.body = init.body;
     if (init.duplex) out.duplex = init.duplex;

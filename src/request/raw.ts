@@ -15,6 +15,8 @@ export interface RawInit<P extends keyof paths> {
   body?: Uint8Array | Blob | ReadableStream<Uint8Array> | undefined;
   headers?: Record<string, string>;
   signal?: AbortSignal | undefined;
+  /** File contents either way: the transport may carry them over a connection of its own (TransportInit). */
+  streamed?: boolean;
 }
 
 export interface RawSent {
@@ -32,6 +34,7 @@ export async function sendRaw<P extends keyof paths>(
 ): Promise<RawSent> {
   const { body, headers, signal } = init;
   const request: AnyInit = { params: init.params as NonNullable<AnyInit["params"]>, signal };
+  if (init.streamed) request.streamed = true;
   if (body !== undefined) request.body = new RawBody(body, headers ?? {});
   else if (headers) request.headers = headers;
   const sent = await pipeline.dispatch(where, method, path, request);

@@ -5,15 +5,20 @@
 // checked in `checkServerIdentity`, which runs after the TLS handshake and before any request byte.
 // node:net and node:tls load on the first websocket or pin check only: Bun implements them in
 // JavaScript, and they are about 3.5 MiB of a short command's peak memory (docs/native-cli.md).
+// With `ownSockets` (the native CLI, src/cli/runtime-bun.ts), file contents (`streamed`
+// requests) go over a connection of the transport's own instead of fetch (bun-http.ts), with the
+// same certificates and the same verification: Bun's fetch held up to 66 MiB of a 1 GiB pull.
 import type { Duplex } from "node:stream";
 import type { PeerCertificate } from "node:tls";
 import { InvalidArgumentError } from "../utils/errors.js";
 import { normalizeFingerprint, remoteOrigin } from "./remotes.js";
 import { fingerprintMismatch, tlsIdentity } from "./common.js";
 import { bunUnixWebSocket } from "./bun-socket.js";
+import type { BunTarget } from "./bun-connect.js";
+import { bunSocketFetch } from "./bun-http.js";
 import { duplexWebSocket } from "./duplex-websocket.js";
 import { localSocketPath } from "./node-socket-path.js";
-import { isUnixRemote, type HttpsRemote, type RemoteConfig, type SocketOptions, type Transport } from "./types.js";
+import { isUnixRemote, type HttpsRemote, type RemoteConfig, type SocketOptions, type Transport, type TransportInit } from "./types.js";
 
 export { localSocketPath } from "./node-socket-path.js";
 
@@ -45,6 +50,9 @@ function bunTls(name: string, remote: HttpsRemote): BunTls {
   return tls;
 }
 
+/** An IP literal (no SNI for those), told apart without loading node:net. */
+const isIpLiteral = (host: string) => host.includes(":") || /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
+
 let nodeTls: typeof import("node:tls") | undefined;
 /** node:net and node:tls, loaded once. */
 async function nodeSockets(): Promise<{ net: typeof import("node:net"); tls: typeof import("node:tls") }> {
@@ -65,13 +73,37 @@ function webSocketOver(open: () => Promise<Duplex>) {
   return (url: string, options?: SocketOptions) => duplexWebSocket(open, url, options) as unknown as WebSocket;
 }
 
-export function bunTransport(name: string, config: RemoteConfig | undefined): Transport {
+export interface BunTransportOptions {
+  /** File contents (`streamed` requests) over the transport's own connections (bun-http.ts). */
+  ownSockets?: boolean;
+}
+
+/** The fetch of `streamed` requests to `target` over an own connection when `own`, else `other`. */
+function streamedOver(
+  own: boolean | undefined,
+  target: () => BunTarget,
+  other: (input: string | Request, init?: TransportInit) => Promise<Response>,
+): (input: string | Request, init?: TransportInit) => Promise<Response> {
+  if (!own) return other;
+  return (input, init) => {
+    if (!init?.streamed || typeof input !== "string") return other(input, init);
+    const { streamed: _, ...rest } = init;
+    return bunSocketFetch(target(), input, rest);
+  };
+}
+
+export function bunTransport(name: string, config: RemoteConfig | undefined, options: BunTransportOptions = {}): Transport {
+  const own = options.ownSockets;
   const remote = config ?? { socket: localSocketPath() };
   if (isUnixRemote(remote)) {
     const socket = remote.socket;
     return {
       baseUrl: "http://unix",
-      fetch: (input, init) => fetch(input, { ...init, redirect: "error", unix: socket } as RequestInit),
+      fetch: streamedOver(
+        own,
+        () => ({ unix: socket }),
+        (input, init) => fetch(input, { ...init, redirect: "error", unix: socket } as RequestInit),
+      ),
       webSocket: (url, options) => bunUnixWebSocket(socket, url, options) as unknown as WebSocket,
       close: async () => {},
     };
@@ -83,7 +115,11 @@ export function bunTransport(name: string, config: RemoteConfig | undefined): Tr
     const port = Number(origin.port || 80);
     return {
       baseUrl,
-      fetch: (input, init) => fetch(input, { ...init, redirect: "error" }),
+      fetch: streamedOver(
+        own,
+        () => ({ hostname: host, port }),
+        (input, init) => fetch(input, { ...init, redirect: "error" }),
+      ),
       webSocket: webSocketOver(async () => opened((await nodeSockets()).net.connect({ host, port }), "connect")),
       close: async () => {},
     };
@@ -93,9 +129,17 @@ export function bunTransport(name: string, config: RemoteConfig | undefined): Tr
   // The pin check calls node:tls's host name check, so a pinned remote loads it before its
   // first request.
   const ready = tls.checkServerIdentity ? nodeSockets() : undefined;
+  // Bun.connect checks the chain and the host name itself (a custom check does not replace it
+  // there), so the pin is all bun-connect.ts adds.
+  const ownTls = { ...tlsIdentity(remote), ...(!isIpLiteral(host) && { serverName: host }) };
+  const pinned = remote.fingerprint === undefined ? undefined : normalizeFingerprint(name, remote.fingerprint);
   return {
     baseUrl,
-    fetch: async (input, init) => (await ready, fetch(input, { ...init, redirect: "error", tls } as RequestInit)),
+    fetch: streamedOver(
+      own,
+      () => ({ hostname: host, port, tls: ownTls, pinned }),
+      async (input, init) => (await ready, fetch(input, { ...init, redirect: "error", tls } as RequestInit)),
+    ),
     webSocket: webSocketOver(async () => {
       const { net, tls: nodeTlsModule } = await nodeSockets();
       return opened(nodeTlsModule.connect({ host, port, ...(!net.isIP(host) && { servername: host }), ...tls }), "secureConnect");

@@ -53,6 +53,15 @@ export interface SocketOptions {
   headers?: Record<string, string> | undefined;
 }
 
+/**
+ * What a transport's fetch takes: RequestInit, and whether the request or its answer carries a
+ * long raw body (file contents), which a transport may send over a connection it drives itself
+ * (bun-http.ts). Other transports ignore the hint.
+ */
+export interface TransportInit extends RequestInit {
+  streamed?: boolean;
+}
+
 export interface Transport {
   /** Absolute origin requests go to; `http://unix` for a socket (Deno: `http://127.0.0.1`, never looked up). */
   readonly baseUrl: string;
@@ -62,7 +71,7 @@ export interface Transport {
    * elsewhere, and fetch keeps a copy of a streamed body for it (a tee nobody reads: a 512 MiB
    * upload held 528 MiB; with `redirect: "error"`, 33 MiB).
    */
-  fetch(input: string | Request, init?: RequestInit): Promise<Response>;
+  fetch(input: string | Request, init?: TransportInit): Promise<Response>;
   /** A WebSocket to a ws:// or wss:// URL of this remote, with the same connection settings. */
   webSocket(url: string, options?: SocketOptions): WebSocket;
   /**
