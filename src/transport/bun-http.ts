@@ -6,7 +6,7 @@
 // out before the next is read: at most one socket read and one body chunk are held either way.
 import { bunConnect, type BunTarget, type Connection } from "./bun-connect.js";
 import { codedError } from "./common.js";
-import { chunkFrame, LAST_CHUNK, requestHead, type ResponseHead, ResponseParser } from "./http1.js";
+import { bodiless, chunkFrame, LAST_CHUNK, requestHead, type ResponseHead, ResponseParser } from "./http1.js";
 
 type Body = { length: number | "chunked"; stream: ReadableStream<Uint8Array> } | { length: number; bytes: Uint8Array } | undefined;
 
@@ -117,8 +117,7 @@ export async function bunSocketFetch(target: BunTarget, url: string, init: Reque
         if (head.status >= 300 && head.status < 400)
           return fail(codedError(`the server answered a redirect (${head.status})`, "ERR_LXD_REDIRECT"));
         settled = true;
-        const empty = method === "HEAD" || head.status === 204 || head.status === 304;
-        if (!empty) response = new PausedBody(conn!);
+        if (!bodiless(method, head.status)) response = new PausedBody(conn!);
         answer.resolve(new Response(response?.stream ?? null, { status: head.status, statusText: head.statusText, headers: head.headers }));
       },
       body: (bytes) => response?.add(bytes),

@@ -7,6 +7,7 @@ import { codedError } from "./common.js";
 const MAX_HEAD = 64 * 1024;
 const MAX_CHUNK_LINE = 1024;
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 const CRLF = encoder.encode("\r\n");
 /** The end of a chunked body (no trailers). */
 export const LAST_CHUNK = encoder.encode("0\r\n\r\n");
@@ -64,6 +65,9 @@ const enum State {
   Done,
 }
 
+/** An answer with no body whatever its headers say: to HEAD, or 204 / 304 (RFC 9112 6.3). */
+export const bodiless = (method: string, status: number): boolean => method === "HEAD" || status === 204 || status === 304;
+
 const badResponse = (why: string) => codedError(`the server's answer is not valid HTTP/1.1: ${why}`, BAD_RESPONSE);
 
 /**
@@ -75,15 +79,12 @@ export class ResponseParser {
   private state = State.Head;
   private held: Uint8Array = new Uint8Array(0);
   private remaining = 0;
-  private noBody: boolean;
 
   /** `method`: a HEAD request's answer has no body whatever its headers say. */
   constructor(
     private readonly events: ResponseEvents,
-    method: string,
-  ) {
-    this.noBody = method === "HEAD";
-  }
+    private readonly method: string,
+  ) {}
 
   /** True once the whole response was read. */
   get done(): boolean {
@@ -102,17 +103,9 @@ export class ResponseParser {
             this.held = buf.slice();
             return;
           }
-          const informational = this.head(new TextDecoder().decode(buf.subarray(0, end)));
+          const informational = this.head(decoder.decode(buf.subarray(0, end)));
           buf = buf.subarray(end + 4);
           if (informational) continue;
-          break;
-        }
-        case State.Length: {
-          const n = Math.min(this.remaining, buf.length);
-          this.remaining -= n;
-          this.events.body(buf.subarray(0, n));
-          buf = buf.subarray(n);
-          if (this.remaining === 0) this.finish();
           break;
         }
         case State.UntilClose:
@@ -127,17 +120,20 @@ export class ResponseParser {
             this.held = buf.slice();
             return;
           }
-          const line = new TextDecoder().decode(buf.subarray(0, eol));
+          const line = decoder.decode(buf.subarray(0, eol));
           buf = buf.subarray(eol + 2);
           this.line(line);
           break;
         }
+        case State.Length:
         case State.ChunkData: {
           const n = Math.min(this.remaining, buf.length);
           this.remaining -= n;
           this.events.body(buf.subarray(0, n));
           buf = buf.subarray(n);
-          if (this.remaining === 0) this.state = State.ChunkEnd;
+          if (this.remaining > 0) break;
+          if (this.state === State.Length) this.finish();
+          else this.state = State.ChunkEnd;
           break;
         }
       }
@@ -179,7 +175,7 @@ export class ResponseParser {
       headers.push([name, value]);
     }
     this.events.head({ status, statusText: m[2] ?? "", headers });
-    if (this.noBody || status === 204 || status === 304) this.finish();
+    if (bodiless(this.method, status)) this.finish();
     else if (chunked) this.state = State.ChunkSize;
     else if (length !== undefined) {
       this.remaining = length;
