@@ -18,12 +18,17 @@ export interface ExecCliOptions {
 // Signals a user can send the CLI itself, forwarded to the command (numbers as on Linux).
 const SIGNALS: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGQUIT: 3, SIGUSR1: 10, SIGUSR2: 12 };
 
-async function pump(stream: ReadableStream<Uint8Array>, dest: Writable): Promise<void> {
+/** Each chunk of `stream` to `write`, the next read only once the last one was taken. */
+async function pump(stream: ReadableStream<Uint8Array>, write: (chunk: Uint8Array) => Promise<void> | undefined): Promise<void> {
   const reader = stream.getReader();
-  for (let r = await reader.read(); !r.done; r = await reader.read()) {
-    if (!dest.write(r.value)) await new Promise((resolve) => dest.once("drain", resolve));
-  }
+  for (let r = await reader.read(); !r.done; r = await reader.read()) await write(r.value);
 }
+
+/** A Node stream as pump's `write`: waits for `drain` when the stream's buffer is full. */
+const toWritable =
+  (dest: Writable) =>
+  (chunk: Uint8Array): Promise<void> | undefined =>
+    dest.write(chunk) ? undefined : new Promise((resolve) => dest.once("drain", () => resolve()));
 
 /** Forwards the signals in SIGNALS to the command; returns what removes the handlers. */
 function forwardSignals(proc: ExecProcess): () => void {
@@ -47,12 +52,8 @@ async function execPlain(proc: ExecProcess, io: PlainStdio): Promise<number> {
     () => writer.close().catch(() => undefined),
     () => undefined,
   );
-  const pumpTo = async (stream: ReadableStream<Uint8Array>, fd: 1 | 2) => {
-    const reader = stream.getReader();
-    for (let r = await reader.read(); !r.done; r = await reader.read()) await io.write(fd, r.value);
-  };
   try {
-    const [, , exit] = await Promise.all([pumpTo(proc.stdout, 1), pumpTo(proc.stderr, 2), proc.exited]);
+    const [, , exit] = await Promise.all([pump(proc.stdout, (c) => io.write(1, c)), pump(proc.stderr, (c) => io.write(2, c)), proc.exited]);
     return exit.exitCode;
   } finally {
     unforward();
@@ -107,7 +108,7 @@ export async function execCommand(
   stdin.resume();
 
   try {
-    const [, , exit] = await Promise.all([pump(proc.stdout, stdout), pump(proc.stderr, stderr), proc.exited]);
+    const [, , exit] = await Promise.all([pump(proc.stdout, toWritable(stdout)), pump(proc.stderr, toWritable(stderr)), proc.exited]);
     return exit.exitCode;
   } finally {
     restore();
