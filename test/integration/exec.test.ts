@@ -52,13 +52,33 @@ describeServers("real server: exec", (env) => {
     });
 
     it("interactive: stty size reports the size set by resize", async () => {
-      const proc = await lxd.exec(name, c, ["sh", "-c", "read line; stty size"], { interactive: true, width: 80, height: 24 });
-      await proc.resize(132, 43);
-      const w = proc.stdin.getWriter();
-      await w.write(new TextEncoder().encode("go\r"));
-      const out = new TextDecoder().decode(new Uint8Array(await new Response(proc.stdout).arrayBuffer()));
-      expect(out).toContain("43 132");
-      expect((await proc.exited).exitCode).toBe(0);
+      // The resize goes over the control socket and "go" over the data socket: the server applies
+      // them in no promised order and acknowledges neither, and one CI run read "24 80" (the line
+      // reached the shell first). So the command waits, at most 5 s, for the size to change: a
+      // resize that arrives late passes, one that is lost still prints "24 80" and fails.
+      const script = 'read line; i=0; while [ "$(stty size)" = "24 80" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done; stty size';
+      const once = async () => {
+        const proc = await lxd.exec(name, c, ["sh", "-c", script], { interactive: true, width: 80, height: 24 });
+        await proc.resize(132, 43);
+        const w = proc.stdin.getWriter();
+        await w.write(new TextEncoder().encode("go\r"));
+        const out = new TextDecoder().decode(new Uint8Array(await new Response(proc.stdout).arrayBuffer()));
+        return { out, exitCode: (await proc.exited).exitCode };
+      };
+      // LXD 5.0.2's PTY mirror now and then drops what it read once it has seen the command exit
+      // (docs/exec-output.md, "LXD 5.0.2's PTY mirror"): here the echoed "go" came and no size
+      // line, exit code 0 (1 of 26 runs of this test here). Tried again on that server only, at
+      // most twice, each retry printed, as the fidelity test does.
+      for (let attempt = 1; ; attempt++) {
+        const { out, exitCode } = await once();
+        const ptyTailLost = env.server === "lxd" && exitCode === 0 && !/\d+ \d+/.test(out);
+        if (!ptyTailLost || attempt === 3) {
+          expect(out).toContain("43 132");
+          expect(exitCode).toBe(0);
+          return;
+        }
+        console.log(`[lxd-fetch] interactive stty size: LXD 5.0.2's PTY mirror dropped the output after the echo (attempt ${attempt})`);
+      }
     });
 
     it("sleep 1000 ended by kill() resolves promptly with the signal's exit status", async () => {
