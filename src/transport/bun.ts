@@ -29,9 +29,10 @@ interface BunTls {
   checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined;
 }
 
-function bunTls(name: string, remote: HttpsRemote): BunTls {
+/** fetch's TLS options (the pin in `checkServerIdentity`), and the pin itself for bun-connect.ts. */
+function bunTls(name: string, remote: HttpsRemote): { tls: BunTls; pinned: string | undefined } {
   const tls: BunTls = tlsIdentity(remote);
-  if (remote.fingerprint === undefined) return tls;
+  if (remote.fingerprint === undefined) return { tls, pinned: undefined };
   // Bun can only add the pin on top of normal verification (skipping it would need
   // rejectUnauthorized: false). LXD's certificate is self-signed, so without `ca` every
   // connection would fail: say so now instead.
@@ -47,7 +48,7 @@ function bunTls(name: string, remote: HttpsRemote): BunTls {
     const wrongHost = nodeTls!.checkServerIdentity(host, cert);
     return wrongHost ?? fingerprintMismatch(pinned, cert?.fingerprint256);
   };
-  return tls;
+  return { tls, pinned };
 }
 
 /** An IP literal (no SNI for those), told apart without loading node:net. */
@@ -124,15 +125,15 @@ export function bunTransport(name: string, config: RemoteConfig | undefined, opt
       close: async () => {},
     };
   }
-  const tls = bunTls(name, remote);
+  const { tls, pinned } = bunTls(name, remote);
   const port = Number(origin.port || 443);
   // The pin check calls node:tls's host name check, so a pinned remote loads it before its
   // first request.
   const ready = tls.checkServerIdentity ? nodeSockets() : undefined;
   // Bun.connect checks the chain and the host name itself (a custom check does not replace it
   // there), so the pin is all bun-connect.ts adds.
-  const ownTls = { ...tlsIdentity(remote), ...(!isIpLiteral(host) && { serverName: host }) };
-  const pinned = remote.fingerprint === undefined ? undefined : normalizeFingerprint(name, remote.fingerprint);
+  const { checkServerIdentity: _, ...identity } = tls;
+  const ownTls = { ...identity, ...(!isIpLiteral(host) && { serverName: host }) };
   return {
     baseUrl,
     fetch: streamedOver(
