@@ -33,7 +33,8 @@ const result = await Bun.build({
     autoloadBunfig: false,
     // JavaScriptCore compiles hot code later than by default (thresholds ×10): a command that
     // makes a few requests spends less on compiling what it runs once (measured: `exec` 3 MiB
-    // and `operations list` 1.2 MiB less peak memory); a long transfer still gets there.
+    // and `operations list` 1.2 MiB less peak memory). File transfers raise it much further for
+    // themselves (transferMode, src/cli/runtime-bun.ts).
     jitPolicy: JIT_POLICY,
   },
   target: "bun",

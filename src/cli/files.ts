@@ -9,7 +9,7 @@ import { basename, join } from "node:path";
 import { InvalidArgumentError } from "../utils/errors.js";
 import type { Lxd, PushOptions } from "../index.js";
 import { progress } from "./progress.js";
-import { ownsChunks } from "./runtime.js";
+import { ownsChunks, transferMode } from "./runtime.js";
 import { collectEvery } from "./young-garbage.js";
 
 export interface FileCliOptions {
@@ -74,6 +74,7 @@ function source(next: NextChunk, counted: (bytes: number) => void): ReadableStre
 
 export async function filePush(lxd: Lxd, remote: string | undefined, src: string, target: string, o: FileCliOptions): Promise<number> {
   let { instance, path } = instancePath(target, "file push");
+  transferMode();
   const fromStdin = src === "-";
   const info = fromStdin ? undefined : await stat(src);
   if (info?.isDirectory()) throw new InvalidArgumentError(`file push: ${src} is a directory`);
@@ -161,6 +162,7 @@ function stdoutSink(): Sink {
 
 export async function filePull(lxd: Lxd, remote: string | undefined, source: string, dst: string): Promise<number> {
   const { instance, path } = instancePath(source, "file pull");
+  transferMode();
   const file = await lxd.files.pull(remote, instance, path);
   const reader = file.stream.getReader();
   let sink: Sink | undefined;

@@ -24,3 +24,17 @@ export async function createClient(options: LxdOptions, how: ClientHow = {}): Pr
  * (src/cli/files.ts). Not with --mock, whose requests go through fetch.
  */
 export const ownsChunks = (): boolean => owned;
+
+/**
+ * JavaScriptCore's tier-up thresholds, times this, for the rest of a file transfer: its loop runs
+ * a few small functions once per socket read (200–512 KiB) for as long as it lasts, and at the
+ * executable's start-up policy (scripts/build-native.mjs) they reached the DFG and FTL tiers,
+ * whose compilers are code paged in from the executable: 8–10 MiB of a 1 GiB copy's peak memory.
+ * The server sets the pace, so the interpreter and baseline tiers cost no time (docs/files-memory.md).
+ */
+const TRANSFER_JIT_POLICY = 1000;
+
+/** Keeps a transfer's loop out of the optimizing tiers (above). */
+export function transferMode(): void {
+  (globalThis as unknown as { Bun: { unsafe: { setJITPolicy(scale: number): void } } }).Bun.unsafe.setJITPolicy(TRANSFER_JIT_POLICY);
+}

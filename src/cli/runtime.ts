@@ -18,3 +18,9 @@ export async function createClient(options: LxdOptions, _how: ClientHow = {}): P
  * runtime-bun.ts). Not here: Node's and Bun's fetch may still hold a chunk they were given.
  */
 export const ownsChunks = (): boolean => false;
+
+/**
+ * Prepares the runtime for a long transfer (see runtime-bun.ts); nothing to do here: Node's JIT is
+ * part of its own executable, measured where it matters (bench/files.mjs).
+ */
+export const transferMode = (): void => undefined;
