@@ -16,7 +16,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { lxdEnv, median } from "./env.mjs";
+import { dropFromPageCache, lxdEnv, median } from "./env.mjs";
 
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const runs = Number(arg("--runs")) || 30;
@@ -50,14 +50,8 @@ const builds = [
 ].filter(([name]) => !only || only.includes(name));
 if (!existsSync(native)) console.log(`(no native executable at ${native}: node_modules/.bin/bun scripts/build-native.mjs builds it)`);
 
-// A file just written sits in the page cache in large folios (ext4, kernel 6.18 here), each mapped
-// whole, so a fresh build's peak RSS reads up to 5 MiB higher than the same bytes read from disk
-// (docs/files-memory.md, "A trap when measuring the executable"). The compiled programs are
-// dropped from the page cache first (GNU dd's nocache advice), so every build is measured as
-// read from disk; --keep-cache measures them as they are.
-const dropCache = (file) =>
-  process.argv.includes("--keep-cache") || spawnSync("dd", [`if=${file}`, "iflag=nocache", "count=0", "status=none"]).status === 0;
-if (existsSync(native) && !dropCache(native)) console.log(`(could not drop ${native} from the page cache)`);
+// Every build is measured as read from disk (dropFromPageCache); --keep-cache measures them as they are.
+if (existsSync(native) && !dropFromPageCache(native)) console.log(`(could not drop ${native} from the page cache)`);
 
 // The floors: Node alone, and a compiled Bun program (built here with the pinned Bun, if any).
 const floors = [["node -e 0", [process.execPath, "-e", "0"]]];
@@ -65,7 +59,7 @@ const bun = join(root, "node_modules/.bin/bun");
 if (existsSync(bun)) {
   writeFileSync(join(scratch, "hello.js"), 'console.log("hello");\n');
   const hello = join(scratch, "hello");
-  if (spawnSync(bun, ["build", "--compile", join(scratch, "hello.js"), "--outfile", hello]).status === 0 && dropCache(hello))
+  if (spawnSync(bun, ["build", "--compile", join(scratch, "hello.js"), "--outfile", hello]).status === 0 && dropFromPageCache(hello))
     floors.push(["bun --compile hello", [hello]]);
 }
 

@@ -1,4 +1,5 @@
 // Reads .lxd-test/lxd.env (written by scripts/lxd-up.sh) for the benchmarks.
+import { spawnSync } from "node:child_process";
 import { loadLxdEnv } from "../scripts/lxd-env.mjs";
 
 export function lxdEnv() {
@@ -14,3 +15,12 @@ export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+
+/**
+ * Drops a compiled program from the page cache (GNU dd's nocache advice), unless --keep-cache: a
+ * file just written sits there in large folios, each mapped whole, so a fresh build's peak RSS
+ * reads up to 5 MiB higher than the same bytes read from disk (docs/files-memory.md, "A trap when
+ * measuring the executable"). Once is enough: a run reads it back from disk. False when it failed.
+ */
+export const dropFromPageCache = (file) =>
+  process.argv.includes("--keep-cache") || spawnSync("dd", [`if=${file}`, "iflag=nocache", "count=0", "status=none"]).status === 0;

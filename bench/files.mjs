@@ -21,7 +21,7 @@ import { once } from "node:events";
 import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { lxdEnv, median } from "./env.mjs";
+import { dropFromPageCache, lxdEnv, median } from "./env.mjs";
 
 const env = lxdEnv();
 const arg = (name, fallback) => {
@@ -66,16 +66,12 @@ if (TRANSPORTS.includes("https")) {
 }
 const prefix = { unix: "", https: "bench:" };
 
-// A compiled CLI just written sits in the page cache in large folios and peaks up to 5 MiB
-// higher than the same bytes read from disk (docs/files-memory.md, "A trap when measuring the
-// executable"): each is dropped from the page cache before it runs, as bench/cli.mjs does, unless
-// --keep-cache.
-const keepCache = process.argv.includes("--keep-cache");
-const compiled = new Set(builds.filter((b) => b.argv.length === 1).map((b) => b.argv[0]));
+// Compiled CLIs are measured as read from disk (dropFromPageCache); --keep-cache measures them as they are.
+for (const [cli] of builds.filter((b) => b.argv.length === 1).map((b) => b.argv))
+  if (!dropFromPageCache(cli)) console.log(`(could not drop ${cli} from the page cache)`);
 
 /** Runs argv under GNU time: seconds and peak RSS in MiB. */
 function timed(argv) {
-  if (!keepCache && compiled.has(argv[0])) spawnSync("dd", [`if=${argv[0]}`, "iflag=nocache", "count=0", "status=none"]);
   const r = spawnSync("/usr/bin/time", ["-f", "%e %M", ...argv], { env: ENV, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
   const last = r.stderr.trim().split("\n").at(-1);
   if (r.status !== 0) throw new Error(`${argv.join(" ")} failed (${r.status}): ${r.stderr.trim()}`);
