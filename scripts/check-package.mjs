@@ -23,9 +23,15 @@ console.log(node(["--input-type=module", "-e", `const kind = "import 'lxd-fetch'
 // the check once every other check has run (the sizes: docs/web-apps.md).
 const apps = [
   [
-    "operations.list only",
-    `import { createLxdBase, lxdOperations } from "lxd-fetch"; export const list = () => lxdOperations(createLxdBase()).list();`,
+    "operations.list only (lxdListOperations)",
+    `import { createLxdBase, lxdListOperations } from "lxd-fetch"; export const list = () => lxdListOperations(createLxdBase())();`,
     5000,
+    4700,
+  ],
+  [
+    "the operations calls (lxdOperations)",
+    `import { createLxdBase, lxdOperations } from "lxd-fetch"; export const list = () => lxdOperations(createLxdBase()).list();`,
+    undefined,
     6100,
   ],
   [
@@ -36,9 +42,22 @@ const apps = [
     13650,
   ],
   [
-    "networks only",
-    `import { createLxdBase, lxdNetworks } from "lxd-fetch"; export const list = () => lxdNetworks(createLxdBase()).list({ recursion: true });`,
+    "networks listed alone (lxdList)",
+    `import { createLxdBase, lxdList, networksFamily } from "lxd-fetch"; export const list = () => lxdList(createLxdBase(), networksFamily)(undefined, { recursion: true });`,
     5000,
+    5000,
+  ],
+  [
+    "networks listed and read (lxdList, lxdGet)",
+    `import { createLxdBase, lxdGet, lxdList, networksFamily } from "lxd-fetch";
+     const base = createLxdBase(); export const list = () => lxdList(base, networksFamily)(undefined, { recursion: true }), get = lxdGet(base, networksFamily);`,
+    undefined,
+    5100,
+  ],
+  [
+    "the networks family (lxdNetworks)",
+    `import { createLxdBase, lxdNetworks } from "lxd-fetch"; export const list = () => lxdNetworks(createLxdBase()).list(undefined, { recursion: true });`,
+    undefined,
     11000,
   ],
   [

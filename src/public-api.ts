@@ -31,8 +31,11 @@ export {
   lxdEvents,
   lxdExec,
   lxdFiles,
+  lxdGet,
   lxdImages,
   lxdInstances,
+  lxdList,
+  lxdListOperations,
   lxdOperations,
   lxdRun,
   lxdServer,
@@ -48,7 +51,7 @@ export {
   lxdNetworkZones,
 } from "./connection/networks.js";
 export type { Network, NetworkLease, NetworksApi, NetworksPost, NetworkState, NetworkType } from "./capabilities/networks.js";
-export { NETWORK_TYPES } from "./capabilities/networks.js";
+export { NETWORK_TYPES, networksFamily } from "./capabilities/networks.js";
 export type { NetworkAcl, NetworkAclRule, NetworkAclsApi } from "./capabilities/network-acls.js";
 export type { NetworkForward, NetworkForwardsApi } from "./capabilities/network-forwards.js";
 export type { NetworkLoadBalancer, NetworkLoadBalancersApi } from "./capabilities/network-load-balancers.js";
@@ -57,6 +60,15 @@ export type { MemberWriteOptions } from "./capabilities/cluster.js";
 export type { ServerWriteOperation, ServerWriteOptions } from "./capabilities/server.js";
 export type { NetworkPeer, NetworkPeersApi } from "./capabilities/network-peers.js";
 export type { NetworkZone, NetworkZoneRecord, NetworkZoneRecordsApi, NetworkZonesApi } from "./capabilities/network-zones.js";
+// Each family's paths, for `lxdList(base, family)` and `lxdGet(base, family)` alone (docs/web-apps.md).
+export { networkAclsFamily } from "./capabilities/network-acls.js";
+export { networkForwardsFamily } from "./capabilities/network-forwards.js";
+export { networkLoadBalancersFamily } from "./capabilities/network-load-balancers.js";
+export { networkPeersFamily } from "./capabilities/network-peers.js";
+export { networkZoneRecordsFamily, networkZonesFamily } from "./capabilities/network-zones.js";
+export { profilesFamily } from "./capabilities/profiles.js";
+export { projectsFamily } from "./capabilities/projects.js";
+export { storageBucketKeysFamily, storageBucketsFamily } from "./capabilities/storage-buckets.js";
 export type { ConsoleApi, ConsoleCallOptions, ConsoleOptions, ConsoleSession } from "./capabilities/exec/console.js";
 export type {
   FileCallOptions,
@@ -79,6 +91,7 @@ export type {
   EvacuationMode,
 } from "./capabilities/cluster.js";
 export type { ClusterGroup, ClusterGroupsApi } from "./capabilities/cluster-groups.js";
+export { clusterGroupsFamily } from "./capabilities/cluster-groups.js";
 export {
   AbortError,
   ConnectionError,
@@ -168,6 +181,7 @@ export type {
   ServerResources,
 } from "./capabilities/server.js";
 export type { Warning, WarningStatus, WarningsApi } from "./capabilities/warnings.js";
+export { warningsFamily } from "./capabilities/warnings.js";
 export type { Metrics, MetricsApi, MetricsOptions } from "./capabilities/metrics.js";
 export { parseMetrics } from "./utils/openmetrics.js";
 export type { MetricFamily, MetricSample, MetricType, ParsedMetrics } from "./utils/openmetrics.js";

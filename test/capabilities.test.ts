@@ -7,10 +7,18 @@ import {
   lxdApi,
   lxdEvents,
   lxdExec,
+  lxdGet,
   lxdInstances,
+  lxdList,
+  lxdListOperations,
+  lxdNetworks,
   lxdOperations,
   lxdRun,
   lxdTrack,
+  networkForwardsFamily,
+  networksFamily,
+  profilesFamily,
+  UnsupportedError,
 } from "../src/index.js";
 import { createVirtualLxd } from "../src/mock/index.js";
 import { createTokenOperation } from "./support/token.js";
@@ -67,6 +75,65 @@ describe("per-capability functions", () => {
     await b.close();
     await expect(lxdOperations(b).list()).rejects.toThrow(InvalidArgumentError);
     expect(() => lxdApi(b)()).toThrow(/closed/);
+  });
+
+  it("lxdListOperations alone lists as operations.list does, with its options and mutator", async () => {
+    const b = base();
+    try {
+      const id = await createTokenOperation(lxdApi(b)());
+      const list = lxdListOperations(b);
+      expect(await list()).toEqual(await lxdOperations(b).list());
+      expect((await list(undefined, { recursion: true })).running?.map((op) => op.id)).toContain(id);
+      expect(await list(undefined, (ops) => Object.keys(ops))).toContain("running");
+      await expect(list(undefined, { recursion: "yes" as never })).rejects.toThrow(InvalidArgumentError);
+      await lxdOperations(b).cancel(undefined, id);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it("lxdList and lxdGet read a family alone, as the family's own calls do", async () => {
+    const b = base();
+    try {
+      const networks = lxdNetworks(b);
+      const config = { "ipv4.address": "none", "ipv6.address": "none" };
+      await networks.create(undefined, { name: "br1", description: "one", config });
+      const names = await lxdList(b, networksFamily)();
+      expect(names).toEqual(await networks.list());
+      expect(names).toContain("br1");
+      const objects = await lxdList(b, networksFamily)(undefined, { recursion: true });
+      expect(objects.find((n) => n.name === "br1")).toMatchObject({ description: "one", config });
+      expect(await lxdGet(b, networksFamily)(undefined, "br1")).toEqual(await networks.get(undefined, "br1"));
+      expect(await lxdGet(b, networksFamily)(undefined, "br1", (n) => n.description)).toBe("one");
+      await expect(lxdGet(b, networksFamily)(undefined, "nope")).rejects.toMatchObject({ name: "LxdError", status: 404 });
+      expect(await lxdList(b, profilesFamily)()).toContain("default");
+    } finally {
+      await b.close();
+    }
+  });
+
+  it("lxdList and lxdGet refuse bad input unsent, and name a missing extension", async () => {
+    const sent: string[] = [];
+    const lxd = createVirtualLxd({ apiExtensions: [] });
+    v.server.use(...lxd.handlers);
+    const b = createLxdBase({
+      remotes: { v: { url: lxd.baseUrl } },
+      defaultRemote: "v",
+      hooks: { beforeRequest: [(_r, ctx) => void sent.push(`${ctx.method} ${ctx.path}`)] },
+    });
+    try {
+      await expect(lxdGet(b, profilesFamily)(undefined, "../x")).rejects.toThrow(/profiles\.get: name "\.\.\/x" is not a valid name/);
+      await expect(lxdList(b, profilesFamily)(undefined, { project: "a/b" })).rejects.toThrow(InvalidArgumentError);
+      await expect(lxdList(b, profilesFamily)(undefined, { project: "p", allProjects: true })).rejects.toThrow(/exclude each other/);
+      await expect(lxdList(b, networkForwardsFamily)(undefined, "a/b")).rejects.toThrow(/networkForwards\.list: networkName/);
+      expect(sent).toEqual([]);
+      // The family's extension is checked first (GET /1.0 only), its list never sent.
+      await expect(lxdList(b, networkForwardsFamily)(undefined, "br0")).rejects.toThrow(UnsupportedError);
+      await expect(lxdList(b, profilesFamily)(undefined, { allProjects: true })).rejects.toThrow(/profiles_all_projects/);
+      expect(sent).toEqual(["GET /1.0"]);
+    } finally {
+      await b.close();
+    }
   });
 
   it("unknown remotes are refused before anything is sent", async () => {

@@ -2,7 +2,7 @@
 // members that placement can target (`target: "@gpu"`). A family on the collection helper
 // (collection.ts); a member joins or leaves a group through its own `groups` (cluster.patchMember)
 // or through the group's `members`.
-import { type CollectionApi, collection, type FamilyDeps } from "./collection.js";
+import { type CollectionApi, collection, type Family, type FamilyDeps } from "./collection.js";
 import type { components } from "../generated/lxd.js";
 import type { Flat, Lead } from "./mutator.js";
 
@@ -13,11 +13,13 @@ export type ClusterGroup = components["schemas"]["ClusterGroup"];
 
 export type ClusterGroupsApi<L extends Lead = Flat> = CollectionApi<typeof LIST, typeof ITEM, [], L>;
 
-export const createClusterGroups = (deps: FamilyDeps): ClusterGroupsApi =>
-  collection<typeof LIST, typeof ITEM>(deps, {
-    name: "cluster.groups",
-    list: LIST,
-    item: ITEM,
-    key: "name",
-    extension: "clustering_groups",
-  });
+/** The cluster groups family's paths, for `lxdList`/`lxdGet` alone and for its calls. */
+export const clusterGroupsFamily: Family<typeof LIST, typeof ITEM> = {
+  name: "cluster.groups",
+  list: LIST,
+  item: ITEM,
+  key: "name",
+  extension: "clustering_groups",
+};
+
+export const createClusterGroups = (deps: FamilyDeps): ClusterGroupsApi => collection<typeof LIST, typeof ITEM>(deps, clusterGroupsFamily);

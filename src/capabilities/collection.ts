@@ -4,7 +4,7 @@
 // with the family's API extension checked before anything is sent. A family file names its paths
 // and adds only what is special to it.
 import type { paths } from "../generated/lxd.js";
-import { type AsyncPaths, type Method, type PathsWith, type SendInit, type SyncMetadata, untypedSend } from "../request/core.js";
+import { type AsyncPaths, type Core, type Method, type PathsWith, type SendInit, type SyncMetadata, untypedSend } from "../request/core.js";
 import { syncMetadata } from "../request/envelope.js";
 import { listQuery, namesOf } from "./listing.js";
 import { type Args, call, type Call, type Flat, type Lead, type Mutator } from "./mutator.js";
@@ -29,14 +29,21 @@ export interface CollectionListOptions extends ProjectOptions {
   recursion?: boolean;
 }
 
-/** A family's paths: the list (`/1.0/profiles`) and one item (`/1.0/profiles/{name}`). */
-export interface Family<List extends PathsWith<"GET"> = PathsWith<"GET">, Item extends PathsWith<"GET"> = PathsWith<"GET">> {
+/**
+ * A family's paths: the list (`/1.0/profiles`) and one item (`/1.0/profiles/{name}`). `Parents`
+ * types the path parameters before the item's own, as the calls take them.
+ */
+export interface Family<
+  List extends PathsWith<"GET"> = PathsWith<"GET">,
+  Item extends PathsWith<"GET"> = PathsWith<"GET">,
+  Parents extends string[] = [],
+> {
   /** The registry's name of the family, which error messages start with (`profiles.get: …`). */
   readonly name: string;
   readonly list: List;
   readonly item: Item;
   /** The path parameters before the item's own, in the order the calls take them. */
-  readonly parents?: readonly string[];
+  readonly parents?: { readonly [K in keyof Parents]: string };
   /** The item's own path parameter. */
   readonly key: string;
   /** The API extension the family needs: UnsupportedError naming it, before sending, where the server lacks it. */
@@ -111,49 +118,89 @@ type ListedAs<List extends PathsWith<"GET">, O> = O extends { recursion: true }
 
 /** What a family is built on: the core, the operations and events for its writes, the server info for extensions. */
 export type FamilyDeps = StartDeps & { info: InfoCache };
-type Deps = FamilyDeps;
+/** What a family's reads need: no operations, no events (a page that only reads bundles neither). */
+export type ReadDeps = { core: Core; info: InfoCache };
+
+type AnyFamily = Family<PathsWith<"GET">, PathsWith<"GET">, string[]>;
+
+/** How many path parameters come before the item's own. */
+const parentCount = (family: AnyFamily) => family.parents?.length ?? 0;
+
+/** The path parameters from a call's positional arguments, each one segment (checked before sending). */
+function pathOf(family: AnyFamily, where: string, args: readonly unknown[], named: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  const parents: readonly string[] = family.parents ?? [];
+  for (const [i, k] of parents.entries()) out[k] = checkSegment(where, k, args[i]);
+  if (named) out[family.key] = checkSegment(where, family.key, args[parents.length]);
+  return out;
+}
+
+/** The family's API extension, checked before anything is sent. */
+async function ready(deps: ReadDeps, family: AnyFamily, at: Where, where: string, o: ProjectOptions): Promise<void> {
+  if (family.extension) await requireExtension(deps.info, deps.core.resolve(at), family.extension, where, o.signal);
+}
+
+/** A project option, checked, as its query. */
+function projectQuery(where: string, o: ProjectOptions): { project?: string } {
+  return o.project !== undefined ? { project: checkSegment(where, "project", o.project) } : {};
+}
+
+/** A family's `list` alone: names, or with `recursion: true` the objects, in one request. */
+export function collectionList<List extends PathsWith<"GET">, Item extends PathsWith<"GET">, Parents extends string[] = []>(
+  deps: ReadDeps,
+  family: Family<List, Item, Parents>,
+): CollectionApi<List, Item, Parents>["list"] {
+  const where = `${family.name}.list`;
+  return call<unknown[], CollectionListOptions, unknown>(where, parentCount(family), async (at, args, o) => {
+    const params = pathOf(family, where, args, false);
+    checkBoolean(where, "recursion", o.recursion);
+    // The scope's checks first: bad input is refused before the extension's GET /1.0.
+    const q = await listQuery(deps, at, o, where, family.allProjectsExtension ?? "");
+    await ready(deps, family, at, where, o);
+    const query = o.recursion ? { ...q, recursion: 1 } : { ...q };
+    const sent = await untypedSend(deps.core)(at, "GET", family.list, { params: { path: params, query }, signal: o.signal });
+    const listed = syncMetadata(sent) as string[] | object[] | null;
+    return o.recursion ? (listed ?? []) : namesOf(listed as string[] | null);
+  }) as CollectionApi<List, Item, Parents>["list"];
+}
+
+/** A family's `get` alone: one item. */
+export function collectionGet<List extends PathsWith<"GET">, Item extends PathsWith<"GET">, Parents extends string[] = []>(
+  deps: ReadDeps,
+  family: Family<List, Item, Parents>,
+): CollectionApi<List, Item, Parents>["get"] {
+  const where = `${family.name}.get`;
+  return call<unknown[], ProjectOptions, unknown>(where, parentCount(family) + 1, async (at, args, o) => {
+    const params = pathOf(family, where, args, true);
+    const query = projectQuery(where, o);
+    await ready(deps, family, at, where, o);
+    return syncMetadata(await untypedSend(deps.core)(at, "GET", family.item, { params: { path: params, query }, signal: o.signal }));
+  }) as unknown as CollectionApi<List, Item, Parents>["get"];
+}
 
 /** The calls of `family` over the core; typed by the family file through CollectionApi. */
 export function collection<List extends PathsWith<"GET">, Item extends PathsWith<"GET">, Parents extends string[] = []>(
-  deps: Deps,
-  family: Family<List, Item>,
+  deps: FamilyDeps,
+  family: Family<List, Item, Parents>,
 ): CollectionApi<List, Item, Parents> {
-  const { core } = deps;
-  // The description types each call (CollectionApi); here every path is the family's own string.
-  const send = untypedSend(core);
-  const parents = family.parents ?? [];
-  const n = parents.length;
-  // Path parameters from the positional arguments, each one segment (checked before sending).
-  const path = (where: string, args: readonly unknown[], named: boolean): Record<string, string> => {
-    const out: Record<string, string> = {};
-    for (const [i, k] of parents.entries()) out[k] = checkSegment(where, k, args[i]);
-    if (named) out[family.key] = checkSegment(where, family.key, args[n]);
-    return out;
-  };
-  const ready = async (at: Where, where: string, o: ProjectOptions) => {
-    if (o.project !== undefined) checkSegment(where, "project", o.project);
-    if (family.extension) await requireExtension(deps.info, core.resolve(at), family.extension, where, o.signal);
-  };
-  const query = (o: ProjectOptions) => (o.project !== undefined ? { project: o.project } : {});
-  // A write: undefined when done at once, else the operation the server runs.
-  const write = async (
-    at: Where,
-    where: string,
-    method: Method,
-    p: string,
-    params: Record<string, string>,
-    o: ProjectOptions,
-    body?: unknown,
-  ) => {
-    await ready(at, where, o);
-    return sendWrite(deps, at, method, p, { path: params, project: o.project, body, signal: o.signal });
-  };
+  const n = parentCount(family);
   const name = (m: string) => `${family.name}.${m}`;
+  const list = collectionList(deps, family) as (at: Where, ...args: unknown[]) => Promise<unknown>;
+  // A write: undefined when done at once, else the operation the server runs.
+  const write = (m: string, method: Method, p: string, named: boolean, body?: (args: unknown[]) => unknown) =>
+    call<unknown[], ProjectOptions, unknown>(name(m), n + (named ? 1 : 0) + (body ? 1 : 0), async (at, args, o) => {
+      const where = name(m);
+      const params = pathOf(family, where, args, named);
+      const sent = body ? body(args) : undefined;
+      const { project } = projectQuery(where, o);
+      await ready(deps, family, at, where, o);
+      return sendWrite(deps, at, method, p, { path: params, project, body: sent, signal: o.signal });
+    });
 
   // The list's path with the parents filled in: what the lifecycle events' sources start with.
   const listPath = (args: readonly unknown[]) => {
     let p: string = family.list;
-    for (const [k, v] of Object.entries(path(name("watch"), args, false))) p = p.replace(`{${k}}`, encodeURIComponent(v));
+    for (const [k, v] of Object.entries(pathOf(family, name("watch"), args, false))) p = p.replace(`{${k}}`, encodeURIComponent(v));
     return p;
   };
 
@@ -165,45 +212,15 @@ export function collection<List extends PathsWith<"GET">, Item extends PathsWith
         name("watch"),
         listPath(args),
         args[n] as WatchOptions | undefined,
-        (o) => api.list(at, ...args.slice(0, n), { ...o, recursion: true }) as Promise<unknown[]>,
+        (o) => list(at, ...args.slice(0, n), { ...o, recursion: true }) as Promise<unknown[]>,
       ),
-    list: call<unknown[], CollectionListOptions, unknown>(name("list"), n, async (at, args, o) => {
-      const where = name("list");
-      const params = path(where, args, false);
-      checkBoolean(where, "recursion", o.recursion);
-      // The scope's checks first: bad input is refused before the extension's GET /1.0.
-      const q = await listQuery(deps, at, o, where, family.allProjectsExtension ?? "");
-      await ready(at, where, o);
-      const sent = await send(at, "GET", family.list, {
-        params: { path: params, query: o.recursion ? { ...q, recursion: 1 } : { ...q } },
-        signal: o.signal,
-      });
-      const listed = syncMetadata(sent) as string[] | object[] | null;
-      return o.recursion ? (listed ?? []) : namesOf(listed as string[] | null);
-    }),
-    get: call<unknown[], ProjectOptions, unknown>(name("get"), n + 1, async (at, args, o) => {
-      const where = name("get");
-      const params = path(where, args, true);
-      await ready(at, where, o);
-      return syncMetadata(await send(at, "GET", family.item, { params: { path: params, query: query(o) }, signal: o.signal }));
-    }),
-    create: call<unknown[], ProjectOptions, unknown>(name("create"), n + 1, async (at, args, o) =>
-      write(at, name("create"), "POST", family.list, path(name("create"), args, false), o, checkBody(name("create"), args[n])),
-    ),
-    update: call<unknown[], ProjectOptions, unknown>(name("update"), n + 2, async (at, args, o) =>
-      write(at, name("update"), "PUT", family.item, path(name("update"), args, true), o, checkBody(name("update"), args[n + 1])),
-    ),
-    patch: call<unknown[], ProjectOptions, unknown>(name("patch"), n + 2, async (at, args, o) =>
-      write(at, name("patch"), "PATCH", family.item, path(name("patch"), args, true), o, checkBody(name("patch"), args[n + 1])),
-    ),
-    rename: call<unknown[], ProjectOptions, unknown>(name("rename"), n + 2, async (at, args, o) =>
-      write(at, name("rename"), "POST", family.item, path(name("rename"), args, true), o, {
-        name: checkSegment(name("rename"), "new name", args[n + 1]),
-      }),
-    ),
-    delete: call<unknown[], ProjectOptions, unknown>(name("delete"), n + 1, async (at, args, o) =>
-      write(at, name("delete"), "DELETE", family.item, path(name("delete"), args, true), o),
-    ),
+    list,
+    get: collectionGet(deps, family),
+    create: write("create", "POST", family.list, false, (args) => checkBody(name("create"), args[n])),
+    update: write("update", "PUT", family.item, true, (args) => checkBody(name("update"), args[n + 1])),
+    patch: write("patch", "PATCH", family.item, true, (args) => checkBody(name("patch"), args[n + 1])),
+    rename: write("rename", "POST", family.item, true, (args) => ({ name: checkSegment(name("rename"), "new name", args[n + 1]) })),
+    delete: write("delete", "DELETE", family.item, true),
   };
   // One implementation for every family: the interface is its typing from the description.
   return api as unknown as CollectionApi<List, Item, Parents>;

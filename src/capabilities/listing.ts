@@ -5,7 +5,7 @@ import type { Core } from "../request/core.js";
 import type { Where } from "../request/pipeline.js";
 import { InvalidArgumentError } from "../utils/errors.js";
 import { requireExtension, type InfoCache } from "./server.js";
-import { checkBoolean, checkSegment, checkSignal, checkText } from "../utils/validate.js";
+import { checkBoolean, checkSegment, checkText } from "../utils/validate.js";
 
 export interface ListScope {
   filter?: string | undefined;
@@ -31,7 +31,6 @@ export async function listQuery(
   if (o.filter !== undefined) checkText(where, "filter", o.filter);
   checkBoolean(where, "allProjects", o.allProjects);
   if (o.project !== undefined) checkSegment(where, "project", o.project);
-  checkSignal(where, o.signal);
   if (o.project !== undefined && o.allProjects)
     throw new InvalidArgumentError(`${where}: \`project\` and \`allProjects\` exclude each other`);
   if (o.allProjects)

@@ -1,7 +1,7 @@
 // Network ACLs (`/1.0/network-acls`, API extension `network_acl`): a family on the collection
 // helper (collection.ts), rename included, and an ACL's log (`…/log`, `network_acl_log`). An ACL
 // applies to a network through its `security.acls` config key; LXD refuses to delete one in use.
-import { type CollectionApi, collection, type FamilyDeps } from "./collection.js";
+import { type CollectionApi, collection, type Family, type FamilyDeps } from "./collection.js";
 import type { components } from "../generated/lxd.js";
 import { type Call, call, type Flat, type Lead } from "./mutator.js";
 import type { ProjectOptions } from "./options.js";
@@ -27,15 +27,18 @@ export interface NetworkAclsApi<L extends Lead = Flat> extends CollectionApi<typ
   log: Call<[name: string], ProjectOptions, string, L>;
 }
 
+/** The network ACLs family's paths, for `lxdList`/`lxdGet` alone and for its calls. */
+export const networkAclsFamily: Family<typeof LIST, typeof ITEM> = {
+  name: "networkAcls",
+  list: LIST,
+  item: ITEM,
+  key: "name",
+  extension: "network_acl",
+  allProjectsExtension: "network_acls_all_projects",
+};
+
 export function createNetworkAcls(deps: FamilyDeps): NetworkAclsApi {
-  const family = collection<typeof LIST, typeof ITEM>(deps, {
-    name: "networkAcls",
-    list: LIST,
-    item: ITEM,
-    key: "name",
-    extension: "network_acl",
-    allProjectsExtension: "network_acls_all_projects",
-  });
+  const family = collection(deps, networkAclsFamily);
   const log = call<[string], ProjectOptions, string>("networkAcls.log", 1, async (at, [name], o) => {
     const where = "networkAcls.log";
     checkSegment(where, "name", name);

@@ -2,7 +2,7 @@
 // `network_load_balancer`, which LXD 5.0 lacks and Incus 6.0 has): a nested family on the
 // collection helper (collection.ts), keyed by the listen address; no rename in LXD's API. A
 // balancer's backend health is its `state` (`network_load_balancer_state`, Incus).
-import { type CollectionApi, collection, type FamilyDeps } from "./collection.js";
+import { type CollectionApi, collection, type Family, type FamilyDeps } from "./collection.js";
 import type { components } from "../generated/lxd.js";
 import { type Call, call, type Flat, type Lead } from "./mutator.js";
 import type { ProjectOptions } from "./options.js";
@@ -25,15 +25,18 @@ export interface NetworkLoadBalancersApi<L extends Lead = Flat>
   state: Call<[network: string, listenAddress: string], ProjectOptions, NetworkLoadBalancerState, L>;
 }
 
+/** The network load balancers family's paths, for `lxdList`/`lxdGet` alone and for its calls. */
+export const networkLoadBalancersFamily: Family<typeof LIST, typeof ITEM, [network: string]> = {
+  name: "networkLoadBalancers",
+  list: LIST,
+  item: ITEM,
+  parents: ["networkName"],
+  key: "listenAddress",
+  extension: "network_load_balancer",
+};
+
 export function createNetworkLoadBalancers(deps: FamilyDeps): NetworkLoadBalancersApi {
-  const { rename: _, ...family } = collection<typeof LIST, typeof ITEM, [network: string]>(deps, {
-    name: "networkLoadBalancers",
-    list: LIST,
-    item: ITEM,
-    parents: ["networkName"],
-    key: "listenAddress",
-    extension: "network_load_balancer",
-  });
+  const { rename: _, ...family } = collection(deps, networkLoadBalancersFamily);
   const state = call<[string, string], ProjectOptions, NetworkLoadBalancerState>(
     "networkLoadBalancers.state",
     2,

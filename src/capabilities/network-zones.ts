@@ -1,7 +1,7 @@
 // DNS zones (`/1.0/network-zones`, API extension `network_dns`) and their records
 // (`/1.0/network-zones/{zone}/records`, `network_dns_records`): two families on the collection
 // helper (collection.ts), the records nested under `records`. LXD renames neither.
-import { type CollectionApi, collection, type FamilyDeps } from "./collection.js";
+import { type CollectionApi, collection, type Family, type FamilyDeps } from "./collection.js";
 import type { components } from "../generated/lxd.js";
 import type { Flat, Lead } from "./mutator.js";
 
@@ -21,22 +21,28 @@ export interface NetworkZonesApi<L extends Lead = Flat> extends Omit<CollectionA
   readonly records: NetworkZoneRecordsApi<L>;
 }
 
+/** The network zones family's paths, for `lxdList`/`lxdGet` alone and for its calls. */
+export const networkZonesFamily: Family<typeof LIST, typeof ITEM> = {
+  name: "networkZones",
+  list: LIST,
+  item: ITEM,
+  key: "zone",
+  extension: "network_dns",
+  allProjectsExtension: "network_zones_all_projects",
+};
+
+/** A zone's DNS records' paths, for `lxdList`/`lxdGet` alone and for its calls. */
+export const networkZoneRecordsFamily: Family<typeof RECORDS, typeof RECORD, [zone: string]> = {
+  name: "networkZones.records",
+  list: RECORDS,
+  item: RECORD,
+  parents: ["zone"],
+  key: "name",
+  extension: "network_dns_records",
+};
+
 export function createNetworkZones(deps: FamilyDeps): NetworkZonesApi {
-  const { rename: _, ...zones } = collection<typeof LIST, typeof ITEM>(deps, {
-    name: "networkZones",
-    list: LIST,
-    item: ITEM,
-    key: "zone",
-    extension: "network_dns",
-    allProjectsExtension: "network_zones_all_projects",
-  });
-  const { rename: __, ...records } = collection<typeof RECORDS, typeof RECORD, [zone: string]>(deps, {
-    name: "networkZones.records",
-    list: RECORDS,
-    item: RECORD,
-    parents: ["zone"],
-    key: "name",
-    extension: "network_dns_records",
-  });
+  const { rename: _, ...zones } = collection(deps, networkZonesFamily);
+  const { rename: __, ...records } = collection(deps, networkZoneRecordsFamily);
   return { ...zones, records };
 }

@@ -5,7 +5,15 @@
 import { syncMetadata } from "../request/envelope.js";
 import { InvalidArgumentError } from "../utils/errors.js";
 import { checkSegment } from "../utils/validate.js";
-import { type BodyFor, type CollectionApi, collection, type FamilyDeps, type ProjectOptions, type Written } from "./collection.js";
+import {
+  type BodyFor,
+  type CollectionApi,
+  collection,
+  type Family,
+  type FamilyDeps,
+  type ProjectOptions,
+  type Written,
+} from "./collection.js";
 import type { components } from "../generated/lxd.js";
 import { type Call, call, type Flat, type Lead } from "./mutator.js";
 import { requireExtension } from "./server.js";
@@ -40,14 +48,17 @@ export interface NetworksApi<L extends Lead = Flat> extends Omit<Networks<L>, "c
   leases: Call<[name: string], ProjectOptions, NetworkLease[], L>;
 }
 
+/** The networks family's paths, for `lxdList`/`lxdGet` alone and for its calls. */
+export const networksFamily: Family<typeof LIST, typeof ITEM> = {
+  name: "networks",
+  list: LIST,
+  item: ITEM,
+  key: "name",
+  allProjectsExtension: "networks_all_projects",
+};
+
 export function createNetworks(deps: FamilyDeps): NetworksApi {
-  const family = collection<typeof LIST, typeof ITEM>(deps, {
-    name: "networks",
-    list: LIST,
-    item: ITEM,
-    key: "name",
-    allProjectsExtension: "networks_all_projects",
-  });
+  const family = collection(deps, networksFamily);
   const create = call<[NetworksPost], ProjectOptions, unknown>("networks.create", 1, async (at, [body], o) => {
     const type = (body as { type?: unknown } | null)?.type;
     if (type !== undefined && !NETWORK_TYPES.includes(type as NetworkType))

@@ -112,31 +112,6 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
   const get = (remote: Where, id: string, signal?: AbortSignal) =>
     known(id, core.send(remote, "GET", "/1.0/operations/{id}", { params: { path: { id } }, signal }));
 
-  async function list([remote]: Remote, options: ListOptions): Promise<OperationMap<string> | OperationMap<Operation>> {
-    checkBoolean("operations.list", "recursion", options.recursion);
-    checkBoolean("operations.list", "allProjects", options.allProjects);
-    if (options.project !== undefined) checkSegment("operations.list", "project", options.project);
-    if (options.project !== undefined && options.allProjects) {
-      throw new InvalidArgumentError("operations.list: `project` and `allProjects` exclude each other");
-    }
-    if (options.allProjects)
-      await requireExtension(
-        serverInfo,
-        core.resolve(remote),
-        "operations_get_query_all_projects",
-        "operations.list({ allProjects })",
-        options.signal,
-      );
-    const query = {
-      ...(options.recursion && { recursion: 1 as const }),
-      ...(options.project !== undefined && { project: options.project }),
-      ...(options.allProjects && { "all-projects": true }),
-    };
-    const sent = await core.send(remote, "GET", "/1.0/operations", { params: { query }, signal: options.signal });
-    // LXD sends `{}` (or, from some versions, null) when there are no operations.
-    return syncMetadata(sent) ?? {};
-  }
-
   function info([remote, idOrUrl]: ById, options: CallOptions): Promise<Operation> {
     return get(remote, operationId(idOrUrl), options.signal);
   }
@@ -224,13 +199,50 @@ export function createOperations(core: Core, serverInfo: InfoCache): OperationsA
 
   const remove = withMutator("operations.cancel", 2, cancel);
   return {
-    // The options decide the form (ListResult); the one function gives either.
-    list: withMutator("operations.list", 1, list) as OperationsApi["list"],
+    list: listOperations(core, serverInfo),
     info: withMutator("operations.info", 2, info),
     delete: remove,
     cancel: remove,
     wait: withMutator("operations.wait", 2, wait),
   };
+}
+
+/** `operations.list` alone: names (URLs) or, with `recursion: true`, the operations, per status. */
+export function listOperations(core: Core, serverInfo: InfoCache): OperationsApi["list"] {
+  // The options decide the form (ListResult); the one function gives either.
+  return withMutator("operations.list", 1, (args: Remote, options: ListOptions) =>
+    list(core, serverInfo, args, options),
+  ) as OperationsApi["list"];
+}
+
+async function list(
+  core: Core,
+  serverInfo: InfoCache,
+  [remote]: Remote,
+  options: ListOptions,
+): Promise<OperationMap<string> | OperationMap<Operation>> {
+  checkBoolean("operations.list", "recursion", options.recursion);
+  checkBoolean("operations.list", "allProjects", options.allProjects);
+  if (options.project !== undefined) checkSegment("operations.list", "project", options.project);
+  if (options.project !== undefined && options.allProjects) {
+    throw new InvalidArgumentError("operations.list: `project` and `allProjects` exclude each other");
+  }
+  if (options.allProjects)
+    await requireExtension(
+      serverInfo,
+      core.resolve(remote),
+      "operations_get_query_all_projects",
+      "operations.list({ allProjects })",
+      options.signal,
+    );
+  const query = {
+    ...(options.recursion && { recursion: 1 as const }),
+    ...(options.project !== undefined && { project: options.project }),
+    ...(options.allProjects && { "all-projects": true }),
+  };
+  const sent = await core.send(remote, "GET", "/1.0/operations", { params: { query }, signal: options.signal });
+  // LXD sends `{}` (or, from some versions, null) when there are no operations.
+  return syncMetadata(sent) ?? {};
 }
 
 function gone(err: unknown, id: string): unknown {

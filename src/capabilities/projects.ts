@@ -1,7 +1,7 @@
 // Projects: a family on the collection helper (collection.ts), plus their resource usage.
 import { syncMetadata } from "../request/envelope.js";
 import { checkSegment } from "../utils/validate.js";
-import { type CollectionApi, collection, type FamilyDeps } from "./collection.js";
+import { type CollectionApi, collection, type Family, type FamilyDeps } from "./collection.js";
 import type { components } from "../generated/lxd.js";
 import { type Call, call, type Flat, type Lead } from "./mutator.js";
 import type { CallOptions } from "./options.js";
@@ -16,8 +16,11 @@ export interface ProjectsApi<L extends Lead = Flat> extends CollectionApi<typeof
   state: Call<[name: string], CallOptions, ProjectState, L>;
 }
 
+/** The projects family's paths, for `lxdList`/`lxdGet` alone and for its calls. */
+export const projectsFamily: Family<typeof LIST, typeof ITEM> = { name: "projects", list: LIST, item: ITEM, key: "name" };
+
 export function createProjects(deps: FamilyDeps): ProjectsApi {
-  const family = collection<typeof LIST, typeof ITEM>(deps, { name: "projects", list: LIST, item: ITEM, key: "name" });
+  const family = collection(deps, projectsFamily);
   const state = call<[string], CallOptions, ProjectState>("projects.state", 1, async (at, [name], o) => {
     checkSegment("projects.state", "name", name);
     return syncMetadata(await deps.core.send(at, "GET", "/1.0/projects/{name}/state", { params: { path: { name } }, signal: o.signal }));

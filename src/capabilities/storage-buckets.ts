@@ -6,7 +6,7 @@ import { unwrap } from "../request/envelope.js";
 import { untypedSend } from "../request/core.js";
 import { InvalidArgumentError } from "../utils/errors.js";
 import { checkSegment } from "../utils/validate.js";
-import { type BodyFor, type CollectionApi, collection, type FamilyDeps, type ProjectOptions } from "./collection.js";
+import { type BodyFor, type CollectionApi, collection, type Family, type FamilyDeps, type ProjectOptions } from "./collection.js";
 import type { components } from "../generated/lxd.js";
 import { type Call, call, type Flat, type Lead } from "./mutator.js";
 import { LxdOperation } from "./operation.js";
@@ -38,16 +38,29 @@ export interface StorageBucketsApi<L extends Lead = Flat>
   readonly keys: StorageBucketKeysApi<L>;
 }
 
+/** The storage buckets family's paths, for `lxdList`/`lxdGet` alone and for its calls. */
+export const storageBucketsFamily: Family<typeof LIST, typeof ITEM, [pool: string]> = {
+  name: "storageBuckets",
+  list: LIST,
+  item: ITEM,
+  parents: ["poolName"],
+  key: "bucketName",
+  extension: EXTENSION,
+  allProjectsExtension: "storage_buckets_all_projects",
+};
+
+/** A bucket's keys' paths, for `lxdList`/`lxdGet` alone and for its calls. */
+export const storageBucketKeysFamily: Family<typeof KEYS, typeof KEY, [pool: string, bucket: string]> = {
+  name: "storageBuckets.keys",
+  list: KEYS,
+  item: KEY,
+  parents: ["poolName", "bucketName"],
+  key: "keyName",
+  extension: EXTENSION,
+};
+
 export function createStorageBuckets(deps: FamilyDeps): StorageBucketsApi {
-  const family = collection<typeof LIST, typeof ITEM, [pool: string]>(deps, {
-    name: "storageBuckets",
-    list: LIST,
-    item: ITEM,
-    parents: ["poolName"],
-    key: "bucketName",
-    extension: EXTENSION,
-    allProjectsExtension: "storage_buckets_all_projects",
-  });
+  const family = collection(deps, storageBucketsFamily);
   const create = call<[string, BodyFor<"POST", typeof LIST>], ProjectOptions, StorageBucketKey | LxdOperation | undefined>(
     "storageBuckets.create",
     2,
@@ -74,14 +87,7 @@ export function createStorageBuckets(deps: FamilyDeps): StorageBucketsApi {
       );
     },
   );
-  const keys = collection<typeof KEYS, typeof KEY, [pool: string, bucket: string]>(deps, {
-    name: "storageBuckets.keys",
-    list: KEYS,
-    item: KEY,
-    parents: ["poolName", "bucketName"],
-    key: "keyName",
-    extension: EXTENSION,
-  });
+  const keys = collection(deps, storageBucketKeysFamily);
   return {
     list: family.list,
     get: family.get,

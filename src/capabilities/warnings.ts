@@ -2,7 +2,7 @@
 // with its host or an entity (no AppArmor, a missing cgroup controller, an offline member). The
 // daemon creates them; a client lists, reads, acknowledges and deletes them. A family on the
 // collection helper (collection.ts) without create or rename, which LXD has not for warnings.
-import { type CollectionApi, collection, type FamilyDeps, type ProjectOptions } from "./collection.js";
+import { type CollectionApi, collection, type Family, type FamilyDeps, type ProjectOptions } from "./collection.js";
 import type { components } from "../generated/lxd.js";
 import { type Call, call, type Flat, type Lead } from "./mutator.js";
 import type { LxdOperation } from "./operation.js";
@@ -30,17 +30,20 @@ export interface WarningsApi<L extends Lead = Flat> extends Pick<Warnings<L>, "l
   acknowledge: Call<[uuid: string], ProjectOptions, LxdOperation | undefined, L>;
 }
 
+/** The warnings family's paths, for `lxdList`/`lxdGet` alone and for its calls. */
+export const warningsFamily: Family<typeof LIST, typeof ITEM> = {
+  name: "warnings",
+  list: LIST,
+  item: ITEM,
+  key: "uuid",
+  extension: "warnings",
+  // LXD lists every project's warnings when the query names none; `all-projects` keeps a
+  // connection's project off the query.
+  allProjectsExtension: "warnings",
+};
+
 export function createWarnings(deps: FamilyDeps): WarningsApi {
-  const family = collection<typeof LIST, typeof ITEM>(deps, {
-    name: "warnings",
-    list: LIST,
-    item: ITEM,
-    key: "uuid",
-    extension: "warnings",
-    // LXD lists every project's warnings when the query names none; `all-projects` keeps a
-    // connection's project off the query.
-    allProjectsExtension: "warnings",
-  });
+  const family = collection(deps, warningsFamily);
   // A status LXD would refuse (400 for an unknown one, 403 for "resolved") is refused before sending.
   const status = (where: string, body: unknown) => {
     const s = (body as { status?: unknown } | null)?.status;

@@ -14,15 +14,23 @@ import { Gate } from "../streams/gate.js";
 import { exec, type ExecDeps, type ExecOptions, type ExecProcess } from "../capabilities/exec/exec.js";
 import { run, type RunOptions, type RunResult } from "../capabilities/exec/run.js";
 import type { paths } from "../generated/lxd.js";
+import type { PathsWith } from "../request/core.js";
 import { createFiles, type FilesApi } from "../capabilities/files.js";
 import { createImages, type ImagesApi } from "../capabilities/images.js";
 import { createInstances, type InstancesApi } from "../capabilities/instances.js";
 import { LxdOperation, type StartDeps } from "../capabilities/operation.js";
-import { createOperations, operationId, type OperationsApi } from "../capabilities/operations.js";
+import { createOperations, listOperations, operationId, type OperationsApi } from "../capabilities/operations.js";
 import { createInfoCache, serverApi, type InfoCache, type ServerApi } from "../capabilities/server.js";
 import { serverWrites } from "../capabilities/server-writes.js";
 import { createTrust, type TrustApi } from "../capabilities/trust.js";
-import type { FamilyDeps } from "../capabilities/collection.js";
+import {
+  collectionGet,
+  collectionList,
+  type CollectionApi,
+  type Family,
+  type FamilyDeps,
+  type ReadDeps,
+} from "../capabilities/collection.js";
 import type { Args, Flat, Lead } from "../capabilities/mutator.js";
 import { checkOptions, checkSegment } from "../utils/validate.js";
 
@@ -51,6 +59,14 @@ export function lxdCluster(base: LxdBase): ClusterApi {
 /** list, info, delete/cancel, wait: plain requests, no websocket. */
 export function lxdOperations(base: LxdBase): OperationsApi {
   return base.shared(OPERATIONS, () => createOperations(base.core, infoCache(base)));
+}
+
+/**
+ * `operations.list` alone: a page that only lists operations bundles none of the other calls
+ * (docs/web-apps.md, "Paying only for what the page uses").
+ */
+export function lxdListOperations(base: LxdBase): OperationsApi["list"] {
+  return listOperations(base.core, infoCache(base));
 }
 
 /** The client's events hub: one socket per remote and scope, shared by every consumer. */
@@ -155,6 +171,28 @@ export const family =
   <T>(make: (deps: FamilyDeps) => T) =>
   (base: LxdBase): T =>
     base.shared(make, () => make(helperDeps(base)));
+
+/** What a family's reads need: the core and the server's extensions, not operations or events. */
+const readDeps = (base: LxdBase): ReadDeps => ({ core: base.core, info: infoCache(base) });
+
+/**
+ * A family's `list` alone (`lxdList(base, networksFamily)`): a page that only reads a family
+ * bundles none of its writes, nor the operations and events they can return.
+ */
+export function lxdList<List extends PathsWith<"GET">, Item extends PathsWith<"GET">, Parents extends string[]>(
+  base: LxdBase,
+  family: Family<List, Item, Parents>,
+): CollectionApi<List, Item, Parents>["list"] {
+  return collectionList(readDeps(base), family);
+}
+
+/** A family's `get` alone, as `lxdList`. */
+export function lxdGet<List extends PathsWith<"GET">, Item extends PathsWith<"GET">, Parents extends string[]>(
+  base: LxdBase,
+  family: Family<List, Item, Parents>,
+): CollectionApi<List, Item, Parents>["get"] {
+  return collectionGet(readDeps(base), family);
+}
 
 /** Instances: list, get, create/launch, update, rename, delete, state, snapshots. */
 export function lxdInstances(base: LxdBase): InstancesApi {

@@ -4,7 +4,18 @@
 // bridge without addresses can show, LXD's refusal of deleting a network in use, and bad input
 // refused before anything is sent. Everything made here is removed again (also in afterAll).
 import { afterAll, describe, expect, it } from "vitest";
-import { createLxd, InvalidArgumentError, type Lxd, LxdError, UnsupportedError } from "../../src/index.js";
+import {
+  createLxd,
+  createLxdBase,
+  InvalidArgumentError,
+  type Lxd,
+  LxdError,
+  lxdGet,
+  lxdList,
+  lxdListOperations,
+  networksFamily,
+  UnsupportedError,
+} from "../../src/index.js";
 import { describeServers, remotes } from "./lxd.js";
 
 const unique = () => Math.random().toString(36).slice(2, 6);
@@ -83,6 +94,26 @@ describeServers("real server: networks", (env) => {
       await conn.networks.delete(renamed);
       expect(await conn.networks.list()).not.toContain(renamed);
       await expect(conn.networks.get(renamed)).rejects.toMatchObject({ name: "LxdError", status: 404 });
+    });
+
+    it("a page's reads alone (lxdList, lxdGet, lxdListOperations on createLxdBase) give what the client's calls give", async () => {
+      const name = `${tag}l`;
+      const base = createLxdBase({ remotes: { [transport]: remote }, defaultRemote: transport });
+      try {
+        await conn.networks.create({ name, type: "bridge", config: NO_ADDRESSES, description: "read alone" });
+        const names = await lxdList(base, networksFamily)();
+        expect(names).toContain(name);
+        expect(names.filter((n) => n.startsWith(tag))).toEqual((await conn.networks.list()).filter((n) => n.startsWith(tag)));
+        const objects = await lxdList(base, networksFamily)(undefined, { recursion: true });
+        expect(objects.find((n) => n.name === name)).toEqual(await conn.networks.get(name));
+        expect(await lxdGet(base, networksFamily)(undefined, name)).toEqual(await conn.networks.get(name));
+        await expect(lxdGet(base, networksFamily)(undefined, `${tag}x`)).rejects.toMatchObject({ name: "LxdError", status: 404 });
+        const ops = await lxdListOperations(base)();
+        for (const urls of Object.values(ops)) for (const u of urls ?? []) expect(u).toMatch(/^\/1\.0\/operations\/[0-9a-f-]{36}/);
+      } finally {
+        await conn.networks.delete(name).catch(() => undefined);
+        await base.close();
+      }
     });
 
     it("networks.watch() equals a fresh list after create, patch, rename and delete", async () => {

@@ -3,7 +3,21 @@
 // network type or a call LXD does not have (a forward's rename) does not compile.
 import { expectTypeOf } from "vitest";
 import type { components } from "../../src/generated/lxd.js";
-import type { Lxd, LxdOperation, NetworkType } from "../../src/index.js";
+import {
+  createLxdBase,
+  type Lxd,
+  type LxdOperation,
+  lxdGet,
+  lxdList,
+  lxdListOperations,
+  networkForwardsFamily,
+  networksFamily,
+  networkZoneRecordsFamily,
+  type NetworkType,
+  type Operation,
+  type OperationMap,
+  profilesFamily,
+} from "../../src/index.js";
 
 type Schemas = components["schemas"];
 declare const lxd: Lxd;
@@ -73,4 +87,28 @@ export async function companions() {
   await conn.networkZones.records.create("example.net", { name: "www", entries: ["x."] });
   // @ts-expect-error LXD cannot rename a zone
   conn.networkZones.rename;
+}
+
+// A family's reads alone (lxdList, lxdGet: docs/web-apps.md), typed from its paths as its calls are.
+export async function readsAlone() {
+  const base = createLxdBase();
+  const listNetworks = lxdList(base, networksFamily);
+  expectTypeOf(await listNetworks()).toEqualTypeOf<string[]>();
+  expectTypeOf(await listNetworks("local", { recursion: true })).toEqualTypeOf<Schemas["Network"][]>();
+  expectTypeOf(await listNetworks(lxd.remote("local").project("p").scope, { filter: "name eq br0" })).toEqualTypeOf<string[]>();
+  expectTypeOf(await lxdGet(base, networksFamily)("local", "br0")).toEqualTypeOf<Schemas["Network"]>();
+  expectTypeOf(await lxdGet(base, networksFamily)(undefined, "br0", (n) => n.managed)).toEqualTypeOf<boolean | undefined>();
+  // Parents come first, as on the family's own calls.
+  expectTypeOf(await lxdGet(base, networkForwardsFamily)("local", "br0", "192.0.2.1")).toEqualTypeOf<Schemas["NetworkForward"]>();
+  expectTypeOf(await lxdList(base, networkZoneRecordsFamily)("local", "example.net", { recursion: true })).toEqualTypeOf<
+    Schemas["NetworkZoneRecord"][]
+  >();
+  expectTypeOf(await lxdList(base, profilesFamily)(undefined, { recursion: true })).toEqualTypeOf<Schemas["Profile"][]>();
+  expectTypeOf(await lxdListOperations(base)(undefined, { recursion: true })).toEqualTypeOf<OperationMap<Operation>>();
+  // @ts-expect-error the forward's network comes first
+  await lxdGet(base, networkForwardsFamily)("local", "192.0.2.1");
+  // @ts-expect-error a network's name is a string
+  await lxdGet(base, networksFamily)("local", 1);
+  // @ts-expect-error recursion is a boolean
+  await listNetworks("local", { recursion: 1 });
 }
