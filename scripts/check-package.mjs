@@ -67,7 +67,7 @@ const apps = [
     undefined,
     7150,
   ],
-  ["everything (createLxd)", `import { createLxd } from "lxd-fetch"; export const lxd = createLxd();`, undefined, 42450],
+  ["everything (createLxd)", `import { createLxd } from "lxd-fetch"; export const lxd = createLxd();`, undefined, 42550],
 ];
 // The entry is pre-bundled, so also look inside it for any server runtime's transport.
 const serverOnly = /createHttpClient|ws\+unix|checkServerIdentity|buildConnector|from\s*["'](?:undici|node:)|require\(["'](?:undici|node:)/;

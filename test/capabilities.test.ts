@@ -130,7 +130,28 @@ describe("per-capability functions", () => {
       // The family's extension is checked first (GET /1.0 only), its list never sent.
       await expect(lxdList(b, networkForwardsFamily)(undefined, "br0")).rejects.toThrow(UnsupportedError);
       await expect(lxdList(b, profilesFamily)(undefined, { allProjects: true })).rejects.toThrow(/profiles_all_projects/);
+      // A server without the extension would ignore the filter and answer every profile.
+      await expect(lxdList(b, profilesFamily)(undefined, { filter: "name eq p1" })).rejects.toThrow(
+        'profiles.list({ filter }) needs the API extension "api_filtering_extended"',
+      );
       expect(sent).toEqual(["GET /1.0"]);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it("a filter goes to a server that has api_filtering_extended", async () => {
+    const urls: string[] = [];
+    const lxd = createVirtualLxd({ apiExtensions: ["api_filtering_extended"] });
+    v.server.use(...lxd.handlers);
+    const b = createLxdBase({
+      remotes: { v: { url: lxd.baseUrl } },
+      defaultRemote: "v",
+      hooks: { beforeRequest: [(r) => void urls.push(new URL(r.url).pathname + new URL(r.url).search)] },
+    });
+    try {
+      await lxdList(b, profilesFamily)(undefined, { filter: "name eq default" });
+      expect(urls).toEqual(["/1.0", "/1.0/profiles?filter=name%20eq%20default"]);
     } finally {
       await b.close();
     }

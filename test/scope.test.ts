@@ -62,6 +62,8 @@ describe("scoped client", () => {
       http.get(`${BASE}/1.0/instances/:name`, (r) => (seen(r), sync({ name: "c1", status: "Running" }))),
       http.get(`${BASE}/1.0/instances/:name/snapshots`, (r) => (seen(r), sync(["/1.0/instances/c1/snapshots/s1"]))),
       http.get(`${BASE}/1.0/images/aliases/:name`, (r) => (seen(r), sync({ name: "bb", target: "abc" }))),
+      // A filter is sent only to a server that applies it (listing.ts).
+      http.get(`${BASE}/1.0`, () => sync({ api_extensions: ["api_filtering"] })),
     );
     const lxd = two();
     const p = lxd.remote("test").project("p1");

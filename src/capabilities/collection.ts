@@ -21,7 +21,11 @@ import type { ProjectOptions } from "./options.js";
 export type { ProjectOptions } from "./options.js";
 
 export interface CollectionListOptions extends ProjectOptions {
-  /** LXD's filter expression, e.g. `name eq web`. */
+  /**
+   * LXD's filter expression, e.g. `name eq web`: Incus filters every collection (extension
+   * `api_filtering_extended`); LXD ignores the parameter on most of these lists (warnings are
+   * filtered), so there it is an UnsupportedError instead of the whole list.
+   */
   filter?: string;
   /** Every project (where the family is per project and the server can). */
   allProjects?: boolean;
@@ -50,6 +54,8 @@ export interface Family<
   readonly extension?: string;
   /** The extension `allProjects` needs for this family's list. */
   readonly allProjectsExtension?: string;
+  /** The extension `filter` needs for this family's list (default: Incus's `api_filtering_extended`). */
+  readonly filterExtension?: string;
 }
 
 /** The body the description gives `method path` (never where it has none: that call cannot be made). */
@@ -155,7 +161,7 @@ export function collectionList<List extends PathsWith<"GET">, Item extends Paths
     const params = pathOf(family, where, args, false);
     checkBoolean(where, "recursion", o.recursion);
     // The scope's checks first: bad input is refused before the extension's GET /1.0.
-    const q = await listQuery(deps, at, o, where, family.allProjectsExtension ?? "");
+    const q = await listQuery(deps, at, o, where, family.allProjectsExtension ?? "", family.filterExtension ?? "api_filtering_extended");
     await ready(deps, family, at, where, o);
     const query = o.recursion ? { ...q, recursion: 1 } : { ...q };
     const sent = await untypedSend(deps.core)(at, "GET", family.list, { params: { path: params, query }, signal: o.signal });

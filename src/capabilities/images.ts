@@ -147,7 +147,7 @@ export function createImages(deps: StartDeps & { info: InfoCache }): ImagesApi {
 
   const list = call<[], ImageListOptions, string[] | Image[]>("images.list", 0, async (remote, _, o) => {
     checkBoolean("images.list", "recursion", o.recursion);
-    const query = await listQuery(deps, remote, o, "images.list", "images_all_projects");
+    const query = await listQuery(deps, remote, o, "images.list", "images_all_projects", "api_filtering");
     const { signal } = o;
     if (!o.recursion) return namesOf(syncMetadata(await core.send(remote, "GET", "/1.0/images", { params: { query }, signal })));
     return syncMetadata(await core.send(remote, "GET", "/1.0/images", { params: { query: { ...query, recursion: 1 } }, signal }));

@@ -165,7 +165,7 @@ export function createInstances(deps: StartDeps & { info: InfoCache }): Instance
   const list = call<[], InstanceListOptions, string[] | Instance[] | InstanceFull[]>("instances.list", 0, async (remote, _, o) => {
     if (o.recursion !== undefined && o.recursion !== 0 && o.recursion !== 1 && o.recursion !== 2)
       throw new InvalidArgumentError("instances.list: recursion is 0, 1 or 2");
-    const query = await listQuery(deps, remote, o, "instances.list", "instance_all_projects");
+    const query = await listQuery(deps, remote, o, "instances.list", "instance_all_projects", "api_filtering");
     const { recursion, signal } = o;
     if (!recursion) return namesOf(syncMetadata(await core.send(remote, "GET", "/1.0/instances", { params: { query }, signal })));
     return syncMetadata(await core.send(remote, "GET", "/1.0/instances", { params: { query: { ...query, recursion } }, signal }));

@@ -20,13 +20,18 @@ export interface ListQuery {
   "all-projects"?: boolean;
 }
 
-/** Checks the scope (all projects needs `allProjectsExtension`) and gives its query. */
+/**
+ * Checks the scope and gives its query: all projects needs `allProjectsExtension`, a filter
+ * `filterExtension`, since a server without it ignores the parameter and answers the whole list
+ * (LXD 5.0.2 and current LXD filter instances, images and volumes only; Incus every collection).
+ */
 export async function listQuery(
   deps: { core: Core; info: InfoCache },
   remote: Where,
   o: ListScope,
   where: string,
   allProjectsExtension: string,
+  filterExtension: string,
 ): Promise<ListQuery> {
   if (o.filter !== undefined) checkText(where, "filter", o.filter);
   checkBoolean(where, "allProjects", o.allProjects);
@@ -35,6 +40,8 @@ export async function listQuery(
     throw new InvalidArgumentError(`${where}: \`project\` and \`allProjects\` exclude each other`);
   if (o.allProjects)
     await requireExtension(deps.info, deps.core.resolve(remote), allProjectsExtension, `${where}({ allProjects })`, o.signal);
+  if (o.filter !== undefined)
+    await requireExtension(deps.info, deps.core.resolve(remote), filterExtension, `${where}({ filter })`, o.signal);
   return {
     ...(o.filter !== undefined && { filter: o.filter }),
     ...(o.project !== undefined && { project: o.project }),

@@ -144,7 +144,7 @@ export function createStorageVolumes(deps: FamilyDeps & { relay?: VolumeRelayDep
       const type = o.type === undefined ? undefined : checkVolumeType(where, o.type);
       checkBoolean(where, "recursion", o.recursion);
       if (everyPool) await requireExtension(deps.info, deps.core.resolve(at), "storage_volumes_all", where, o.signal);
-      const q = await listQuery(deps, at, o, where, "storage_volumes_all_projects");
+      const q = await listQuery(deps, at, o, where, "storage_volumes_all_projects", "storage_volume_api_filtering");
       const path = everyPool ? (type ? `${EVERY_POOL}/{type}` : EVERY_POOL) : type ? LIST : POOL_LIST;
       const sent = await send(at, "GET", path, {
         params: {

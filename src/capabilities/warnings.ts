@@ -40,6 +40,8 @@ export const warningsFamily: Family<typeof LIST, typeof ITEM> = {
   // LXD lists every project's warnings when the query names none; `all-projects` keeps a
   // connection's project off the query.
   allProjectsExtension: "warnings",
+  // LXD filters warnings since their first version, which Incus has too.
+  filterExtension: "warnings",
 };
 
 export function createWarnings(deps: FamilyDeps): WarningsApi {

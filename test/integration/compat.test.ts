@@ -50,6 +50,19 @@ describeServers("real server: compatibility", (env) => {
     );
   });
 
+  it("a filter on profiles: Incus applies it (api_filtering_extended), LXD answers every profile; lxd-fetch refuses it there", async () => {
+    const has = await lxd.server.supports(name, "api_filtering_extended");
+    expect(has).toBe(incus);
+    // LXD's description has no `filter` on this path (Incus's has): the raw query is written by hand.
+    const { data } = await lxd.api().GET("/1.0/profiles", { querySerializer: () => "filter=name%20eq%20no-such-profile" });
+    expect((data as unknown as { metadata: string[] }).metadata).toEqual(incus ? [] : ["/1.0/profiles/default"]);
+    const listed = lxd.profiles.list(name, { filter: "name eq no-such-profile" });
+    if (has) expect(await listed).toEqual([]);
+    else await expect(listed).rejects.toMatchObject({ name: "UnsupportedError", extension: "api_filtering_extended" });
+    // Instances are filtered by both (api_filtering).
+    expect(await lxd.instances.list(name, { filter: `name eq ${env.container}` })).toEqual([env.container]);
+  });
+
   it("instances.state: started_at is set where the server has instance_state_started_at (Incus), absent where not (LXD 5.0.2)", async () => {
     const has = await lxd.server.supports(name, "instance_state_started_at");
     expect(has).toBe(incus);

@@ -108,6 +108,10 @@ describeServers("real server: networks", (env) => {
         expect(objects.find((n) => n.name === name)).toEqual(await conn.networks.get(name));
         expect(await lxdGet(base, networksFamily)(undefined, name)).toEqual(await conn.networks.get(name));
         await expect(lxdGet(base, networksFamily)(undefined, `${tag}x`)).rejects.toMatchObject({ name: "LxdError", status: 404 });
+        // A filter: Incus applies it; LXD would ignore it and answer every network, so it is refused unsent.
+        const filtered = lxdList(base, networksFamily)(undefined, { filter: `name eq ${name}` });
+        if (await conn.server.supports("api_filtering_extended")) expect(await filtered).toEqual([name]);
+        else await expect(filtered).rejects.toMatchObject({ name: "UnsupportedError", extension: "api_filtering_extended" });
         const ops = await lxdListOperations(base)();
         for (const urls of Object.values(ops)) for (const u of urls ?? []) expect(u).toMatch(/^\/1\.0\/operations\/[0-9a-f-]{36}/);
       } finally {
