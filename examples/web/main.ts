@@ -75,7 +75,29 @@ const signInAgain = (err: unknown) => err instanceof SignInRequiredError && (sho
 
 // ---- instances -------------------------------------------------------------------------------
 
-async function loadInstances(): Promise<void> {
+// One list at a time, and at most one more after it. Each instance-* lifecycle event asks for a
+// list, and another client's execs and file pushes send dozens a second: one request each queued
+// in the browser (6 connections per host over HTTP/1.1, the websockets among them) and left
+// seconds after the page sent it, past the access cookie's expiry and the transport's hold, so
+// Incus 6.0.4 renewed the cookie twice with one refresh token and the IdP revoked the sign-in
+// (docs/oidc.md, "In a web page"). A caller still gets a list started after its call.
+let listing: Promise<void> | undefined;
+let nextListing: Promise<void> | undefined;
+function loadInstances(): Promise<void> {
+  if (!listing) {
+    listing = listInstances().finally(() => (listing = undefined));
+    return listing;
+  }
+  nextListing ??= listing
+    .catch(() => undefined)
+    .then(() => {
+      nextListing = undefined;
+      return loadInstances();
+    });
+  return nextListing;
+}
+
+async function listInstances(): Promise<void> {
   const { data, error } = await api.GET("/1.0/instances", { params: { query: { recursion: 1 } } });
   if (error) throw new Error(`instances: ${JSON.stringify(error)}`);
   const list = ((data?.metadata ?? []) as unknown as Instance[]).sort((a, b) => (a.name ?? "").localeCompare(b.name ?? ""));
