@@ -135,12 +135,15 @@ describe("per-capability functions", () => {
         'profiles.list({ filter }) needs the API extension "api_filtering_extended"',
       );
       expect(sent).toEqual(["GET /1.0"]);
+      // As the virtual LXD does, like LXD.
+      const raw = await lxdApi(b)().GET("/1.0/profiles", { querySerializer: () => "filter=name%20eq%20nope" });
+      expect(raw.data?.metadata).toEqual(["/1.0/profiles/default"]);
     } finally {
       await b.close();
     }
   });
 
-  it("a filter goes to a server that has api_filtering_extended", async () => {
+  it("a filter goes to a server that has api_filtering_extended, and the virtual LXD applies it then", async () => {
     const urls: string[] = [];
     const lxd = createVirtualLxd({ apiExtensions: ["api_filtering_extended"] });
     v.server.use(...lxd.handlers);
@@ -150,8 +153,9 @@ describe("per-capability functions", () => {
       hooks: { beforeRequest: [(r) => void urls.push(new URL(r.url).pathname + new URL(r.url).search)] },
     });
     try {
-      await lxdList(b, profilesFamily)(undefined, { filter: "name eq default" });
-      expect(urls).toEqual(["/1.0", "/1.0/profiles?filter=name%20eq%20default"]);
+      expect(await lxdList(b, profilesFamily)(undefined, { filter: "name eq default" })).toEqual(["default"]);
+      expect(await lxdList(b, profilesFamily)(undefined, { filter: "name eq nope" })).toEqual([]);
+      expect(urls).toEqual(["/1.0", "/1.0/profiles?filter=name%20eq%20default", "/1.0/profiles?filter=name%20eq%20nope"]);
     } finally {
       await b.close();
     }

@@ -76,6 +76,9 @@ describe("storage on the virtual LXD", () => {
     await (await vols.snapshots.create("default", "custom", "v1", "s0")).wait();
     expect(await vols.snapshots.list("default", "custom", "v1")).toEqual(["s0"]);
     expect(await vols.list("default")).toEqual(["custom/v1", "custom/v1/s0"]);
+    // A filter selects as LXD's does: the volume and its snapshots each by their listed name.
+    expect(await vols.list("default", { filter: "name eq v1" })).toEqual(["custom/v1"]);
+    expect(await vols.list("default", { filter: "name eq v1/s0" })).toEqual(["custom/v1/s0"]);
     // The snapshot took the volume's description; update gives it its own.
     expect((await vols.snapshots.get("default", "custom", "v1", "s0")).description).toBe("vol");
     await vols.snapshots.update("default", "custom", "v1", "s0", { description: "own" });

@@ -23,6 +23,8 @@ export interface MockInstance {
 
 export interface MockContext {
   base: string;
+  /** The API extensions `GET /1.0` announces: what the resources behave by (a list's filter). */
+  extensions: readonly string[];
   instances: Map<string, MockInstance>;
   /** A sync envelope. */
   ok(metadata: unknown): Response;

@@ -4,6 +4,7 @@
 import { http, type PathParams } from "msw";
 import type { components } from "../generated/lxd.js";
 import { newInstance, type MockContext, type MockInstance } from "./context.js";
+import { matchesName } from "./filter.js";
 
 type Schemas = components["schemas"];
 
@@ -32,12 +33,6 @@ function view(i: MockInstance, full: boolean): Schemas["Instance"] | Schemas["In
   };
 }
 
-/** `name eq x` (LXD's filter language, the one form the virtual LXD knows); anything else matches all. */
-function matches(filter: string | null, i: MockInstance): boolean {
-  const m = filter && /^name eq (\S+)$/.exec(filter);
-  return !m || m[1] === i.name;
-}
-
 export function instanceHandlers(ctx: MockContext, images: { has(ref: { alias?: string; fingerprint?: string }): boolean }) {
   const { base, instances, ok, error } = ctx;
   const find = (name: unknown) => instances.get(String(name));
@@ -50,7 +45,7 @@ export function instanceHandlers(ctx: MockContext, images: { has(ref: { alias?: 
     http.get(`${base}/1.0/instances`, ({ request }) => {
       const q = new URL(request.url).searchParams;
       const recursion = Number(q.get("recursion") ?? 0);
-      const list = [...instances.values()].filter((i) => matches(q.get("filter"), i));
+      const list = [...instances.values()].filter((i) => matchesName(q.get("filter"), i));
       return ok(list.map((i) => (recursion ? view(i, recursion === 2) : `/1.0/instances/${i.name}`)));
     }),
     http.post<PathParams, Schemas["InstancesPost"]>(`${base}/1.0/instances`, async ({ request }) => {

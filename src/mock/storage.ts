@@ -7,6 +7,7 @@
 // moves between two virtual servers are volume-migration.ts's.
 import { http, type PathParams } from "msw";
 import { isStringMap, projectOf, virtualFamily, type VirtualItem } from "./collection.js";
+import { matchesName } from "./filter.js";
 import type { MockContext } from "./context.js";
 
 export interface MockStoragePool extends VirtualItem {
@@ -200,18 +201,21 @@ export function mockStorage(ctx: MockContext, profiles: (project?: string) => Ma
     const pool = String(p.pool);
     const types = p.type === undefined ? TYPES : [String(p.type)];
     const recursion = Number(q.get("recursion") ?? 0) > 0;
+    // LXD filters volumes (storage_volume_api_filtering), each snapshot by its listed name.
+    const filter = ctx.extensions.includes("storage_volume_api_filtering") ? q.get("filter") : null;
     const out: unknown[] = [];
     for (const project of all ? [...projects] : [projectOf(request)])
       for (const type of types)
         for (const v of [...store(project, pool, type).values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
           const url = volumeUrl(pool, v, project);
-          out.push(recursion ? volumeView(v, project) : url);
+          if (matchesName(filter, v)) out.push(recursion ? volumeView(v, project) : url);
           for (const s of v.snapshots.values())
-            out.push(
-              recursion
-                ? { ...snapshotView(v, s, project), name: `${v.name}/${s.name}` }
-                : url.replace(/(\?|$)/, `/snapshots/${encodeURIComponent(s.name)}$1`),
-            );
+            if (matchesName(filter, { name: `${v.name}/${s.name}` }))
+              out.push(
+                recursion
+                  ? { ...snapshotView(v, s, project), name: `${v.name}/${s.name}` }
+                  : url.replace(/(\?|$)/, `/snapshots/${encodeURIComponent(s.name)}$1`),
+              );
         }
     return ok(out);
   };

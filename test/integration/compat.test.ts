@@ -55,7 +55,7 @@ describeServers("real server: compatibility", (env) => {
     expect(has).toBe(incus);
     // LXD's description has no `filter` on this path (Incus's has): the raw query is written by hand.
     const { data } = await lxd.api().GET("/1.0/profiles", { querySerializer: () => "filter=name%20eq%20no-such-profile" });
-    expect((data as unknown as { metadata: string[] }).metadata).toEqual(incus ? [] : ["/1.0/profiles/default"]);
+    expect(data?.metadata).toEqual(incus ? [] : ["/1.0/profiles/default"]);
     const listed = lxd.profiles.list(name, { filter: "name eq no-such-profile" });
     if (has) expect(await listed).toEqual([]);
     else await expect(listed).rejects.toMatchObject({ name: "UnsupportedError", extension: "api_filtering_extended" });
