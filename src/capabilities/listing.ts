@@ -23,7 +23,8 @@ export interface ListQuery {
 /**
  * Checks the scope and gives its query: all projects needs `allProjectsExtension`, a filter
  * `filterExtension`, since a server without it ignores the parameter and answers the whole list
- * (LXD 5.0.2 and current LXD filter instances, images and volumes only; Incus every collection).
+ * (LXD 5.0.2 and current LXD filter instances, images, volumes and warnings only; Incus every
+ * collection).
  */
 export async function listQuery(
   deps: { core: Core; info: InfoCache },
