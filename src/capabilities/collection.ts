@@ -197,10 +197,10 @@ export function collection<List extends PathsWith<"GET">, Item extends PathsWith
     call<unknown[], ProjectOptions, unknown>(name(m), n + (named ? 1 : 0) + (body ? 1 : 0), async (at, args, o) => {
       const where = name(m);
       const params = pathOf(family, where, args, named);
-      const sent = body ? body(args) : undefined;
+      const payload = body?.(args);
       const { project } = projectQuery(where, o);
       await ready(deps, family, at, where, o);
-      return sendWrite(deps, at, method, p, { path: params, project, body: sent, signal: o.signal });
+      return sendWrite(deps, at, method, p, { path: params, project, body: payload, signal: o.signal });
     });
 
   // The list's path with the parents filled in: what the lifecycle events' sources start with.

@@ -4,7 +4,7 @@
 // status codes, a lifecycle event for each change, and the family's own messages and refusals.
 import { http, type PathParams } from "msw";
 import type { MockContext } from "./context.js";
-import { matchesName } from "./filter.js";
+import { appliedFilter, matchesName } from "./filter.js";
 
 /** An item as the virtual LXD keeps it: at least a name and a config. */
 export interface VirtualItem {
@@ -41,11 +41,6 @@ export interface VirtualFamilySpec<T extends VirtualItem> {
   readonly noRename?: boolean;
   /** The create body's field that names the item, when not `name` (a forward's `listen_address`). */
   readonly key?: string;
-  /**
-   * The extension under which the server applies `filter` to this list (default Incus's
-   * `api_filtering_extended`): without it announced, the filter is ignored, as LXD does.
-   */
-  readonly filterExtension?: string;
 }
 
 export interface VirtualFamily<T extends VirtualItem> {
@@ -117,11 +112,12 @@ export function virtualFamily<T extends VirtualItem>(ctx: MockContext, spec: Vir
         const found = all
           ? [...stores.entries()].filter(([k]) => k.endsWith(keyOf("", parents))).flatMap(([, m]) => [...m.values()])
           : [...items(projectOf(request), parents).values()];
-        const filter = q.get("filter");
-        const filters = filter !== null && ctx.extensions.includes(spec.filterExtension ?? "api_filtering_extended");
-        const listed = filters ? found.filter((i) => matchesName(filter, i)) : found;
+        // Incus filters every collection; LXD ignores the parameter on these.
+        const filter = appliedFilter(ctx.extensions, "api_filtering_extended", q);
         const recursion = Number(q.get("recursion") ?? 0) > 0;
-        return ok(listed.map((i) => (recursion ? view(i) : `${pathOf(params)}/${encodeURIComponent(i.name)}`)));
+        return ok(
+          found.filter((i) => matchesName(filter, i)).map((i) => (recursion ? view(i) : `${pathOf(params)}/${encodeURIComponent(i.name)}`)),
+        );
       }),
       http.post(list, async ({ request, params }) => {
         const b = await body(request);

@@ -1,7 +1,6 @@
 // The virtual LXD's HTTP API: /1.0, operations (list, get, cancel, /wait in the 5.0.x form or the
 // >= 5.0.3 one), instances and their state, token certificates, and exec's POST.
 import { type HttpHandler, HttpResponse, http } from "msw";
-import { LXD_5_0_2_EXTENSIONS } from "./extensions.js";
 import { asyncResponse, errorResponse as error, syncResponse as sync } from "./envelopes.js";
 import { runDetached } from "./exec.js";
 import { type ExecBody, hex, type MockOp, type VirtualState } from "./state.js";
@@ -20,7 +19,7 @@ export function httpHandlers(s: VirtualState): HttpHandler[] {
     }),
     http.get(`${base}/1.0`, () =>
       sync({
-        api_extensions: options.apiExtensions ?? LXD_5_0_2_EXTENSIONS,
+        api_extensions: s.extensions,
         api_status: "stable",
         api_version: "1.0",
         auth: "trusted",

@@ -31,7 +31,6 @@ import { mockServerConfig } from "./server-config.js";
 import { mockStorageBuckets } from "./storage-buckets.js";
 import { trustHandlers } from "./trust.js";
 import type { VirtualLxdOptions } from "./types.js";
-import { LXD_5_0_2_EXTENSIONS } from "./extensions.js";
 
 export { builtinCommands, CommandNotFound } from "./commands.js";
 export { MOCK_PROMPT } from "./console.js";
@@ -49,7 +48,7 @@ export function createVirtualLxd(options: VirtualLxdOptions = {}) {
   // What the resource files (instances, images, trust) need of the core.
   const ctx: MockContext = {
     base: s.base,
-    extensions: options.apiExtensions ?? LXD_5_0_2_EXTENSIONS,
+    extensions: s.extensions,
     instances: s.instances,
     ok: (metadata) => syncResponse(metadata),
     error: (code, message) => errorResponse(code, message),

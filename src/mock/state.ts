@@ -3,6 +3,7 @@
 import { type MockInstance, newInstance } from "./context.js";
 import type { InstanceExecPost, Operation } from "../types/lxd.js";
 import type { EventBus } from "./events.js";
+import { LXD_5_0_2_EXTENSIONS } from "./extensions.js";
 import type { Client, CommandHandler, VirtualLxdOptions } from "./types.js";
 
 export interface MockOp {
@@ -38,6 +39,8 @@ export interface VirtualState {
   base: string;
   wsBase: string;
   options: VirtualLxdOptions;
+  /** The API extensions `GET /1.0` announces (default LXD 5.0.2's), which the resources behave by. */
+  extensions: readonly string[];
   traps: NonNullable<VirtualLxdOptions["traps"]>;
   commands: Record<string, CommandHandler>;
   instances: Map<string, MockInstance>;
@@ -66,6 +69,7 @@ export function createState(options: VirtualLxdOptions, commands: Record<string,
     base,
     wsBase: base.replace(/^http/, "ws"),
     options,
+    extensions: options.apiExtensions ?? LXD_5_0_2_EXTENSIONS,
     traps,
     commands,
     instances: new Map((options.instances ?? ["c1"]).map((n) => [n, newInstance(n)])),

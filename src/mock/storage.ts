@@ -7,7 +7,7 @@
 // moves between two virtual servers are volume-migration.ts's.
 import { http, type PathParams } from "msw";
 import { isStringMap, projectOf, virtualFamily, type VirtualItem } from "./collection.js";
-import { matchesName } from "./filter.js";
+import { appliedFilter, matchesName } from "./filter.js";
 import type { MockContext } from "./context.js";
 
 export interface MockStoragePool extends VirtualItem {
@@ -202,7 +202,7 @@ export function mockStorage(ctx: MockContext, profiles: (project?: string) => Ma
     const types = p.type === undefined ? TYPES : [String(p.type)];
     const recursion = Number(q.get("recursion") ?? 0) > 0;
     // LXD filters volumes (storage_volume_api_filtering), each snapshot by its listed name.
-    const filter = ctx.extensions.includes("storage_volume_api_filtering") ? q.get("filter") : null;
+    const filter = appliedFilter(ctx.extensions, "storage_volume_api_filtering", q);
     const out: unknown[] = [];
     for (const project of all ? [...projects] : [projectOf(request)])
       for (const type of types)
