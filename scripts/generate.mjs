@@ -465,6 +465,35 @@ function addIncusExtras(lxd, incus) {
   return { added, carried };
 }
 
+const INCUS_PARAM_NOTE = "Incus only: in Incus 6.0's description, not in LXD's, whose server ignores it.";
+
+/**
+ * Adds to the methods both descriptions have the query parameters only Incus's gives (`filter` on
+ * the collections Incus filters with `api_filtering_extended`, where LXD answers the whole list),
+ * so a typed call can send them; each says so in its description. Returns the `METHOD path name`
+ * of each one added.
+ */
+function addIncusQueryParams(lxd, incus) {
+  const lxdKeyOf = new Map(Object.keys(lxd.paths).map((k) => [shapeOf(k), k]));
+  const added = [];
+  for (const [key, item] of Object.entries(incus.paths)) {
+    const lxdItem = lxd.paths[lxdKeyOf.get(shapeOf(key))];
+    for (const m of HTTP_METHODS) {
+      const theirs = item[m];
+      const ours = lxdItem?.[m];
+      if (!theirs || !ours || theirs === ours) continue;
+      const have = new Set((ours.parameters ?? []).map((p) => `${p.in}:${p.name}`));
+      for (const p of theirs.parameters ?? []) {
+        if (p.$ref || p.in !== "query" || have.has(`query:${p.name}`)) continue;
+        const description = p.description ? `${INCUS_PARAM_NOTE} ${p.description}` : INCUS_PARAM_NOTE;
+        (ours.parameters ??= []).push({ ...p, required: false, description });
+        added.push(`${m.toUpperCase()} ${lxdKeyOf.get(shapeOf(key))} ${p.name}`);
+      }
+    }
+  }
+  return added;
+}
+
 /**
  * Marks the operations a LXD 5.0 server lacks (their URL, or that method of it, is not in 5.0's
  * description), but for Incus's, which say so themselves.
@@ -527,6 +556,7 @@ export async function buildFragment() {
   uniqueOperationIds(full.paths);
   uniqueOperationIds(incus.paths);
   const { added: incusPaths, carried: incusOps } = addIncusExtras(full, incus);
+  const incusParams = addIncusQueryParams(full, incus);
   const byShape = (doc) =>
     new Map(
       Object.entries(doc)
@@ -551,6 +581,7 @@ export async function buildFragment() {
   Object.assign(census, {
     lxd: lxdKeys.filter((k) => !excluded.includes(k)).sort(byCodeUnits),
     incus: incusPaths.sort(byCodeUnits),
+    incusParams: incusParams.sort(byCodeUnits),
     excluded,
   });
   repairAsyncAnswers(paths);

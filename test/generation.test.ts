@@ -20,7 +20,14 @@ const shape = (p: string) => p.replace(/\{[^}]+\}/g, "{}");
 let built: ReturnType<typeof buildFragment> | undefined;
 const fragmentOnce = () => (built ??= buildFragment());
 
-type Op = { operationId?: string; description?: string; responses: Record<string, unknown>; requestBody?: { content: object } };
+type Param = { in: string; name: string; description?: string; required?: boolean };
+type Op = {
+  operationId?: string;
+  description?: string;
+  parameters?: Param[];
+  responses: Record<string, unknown>;
+  requestBody?: { content: object };
+};
 
 // The generator runs several times here; on a loaded 2-core machine one --check took 30.6 s, so
 // the limit only guards against a hang.
@@ -82,6 +89,25 @@ describe("generation", { timeout: 120_000 }, () => {
       for (const op of ops(p)) expect(op.description ?? "").not.toMatch(/Not in LXD 5\.0/);
     const types = await readFile("src/generated/lxd.ts", "utf8");
     expect(types).toContain("@description Incus only: in Incus 6.0's description");
+  });
+
+  it("adds the query parameters only Incus gives on a method both describe, each marked", async () => {
+    const fragment = await fragmentOnce();
+    const incus = parse(await readFile("openapi/incus-rest-api-6.0.4.yaml", "utf8")) as { paths: Record<string, Record<string, Op>> };
+    const query = (op: Op | undefined) => new Map((op?.parameters ?? []).filter((p) => p.in === "query").map((p) => [p.name, p]));
+    // Every one Incus's description gives on /1.0/profiles is now on the merged method.
+    const ours = query(fragment.paths["/1.0/profiles"].get);
+    for (const name of query(incus.paths["/1.0/profiles"]?.get).keys()) expect(ours.has(name), name).toBe(true);
+    expect(ours.get("filter")?.description).toMatch(/^Incus only/);
+    expect(census.incusParams).toContain("GET /1.0/profiles filter");
+    for (const added of census.incusParams) {
+      const [method = "", path = "", name = ""] = added.split(" ");
+      const param = query(fragment.paths[path][method.toLowerCase()]).get(name);
+      expect(param?.description, added).toMatch(/^Incus only/);
+      expect(param?.required, added).toBe(false);
+    }
+    // LXD's own parameters are untouched: `filter` on instances is LXD's (api_filtering).
+    expect(query(fragment.paths["/1.0/instances"].get).get("filter")?.description ?? "").not.toMatch(/Incus only/);
   });
 
   it("gives every operation its own id (openapi-typescript keys them by id)", async () => {

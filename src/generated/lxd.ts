@@ -12810,6 +12810,11 @@ export interface operations {
             query?: {
                 /** @description Recursion level */
                 recursion?: 0 | 1;
+                /**
+                 * @description Incus only: in Incus 6.0's description, not in LXD's, whose server ignores it. Collection filter
+                 * @example default
+                 */
+                filter?: string;
             };
             header?: never;
             path?: never;
@@ -14875,6 +14880,11 @@ export interface operations {
                  * @example default
                  */
                 project?: string;
+                /**
+                 * @description Incus only: in Incus 6.0's description, not in LXD's, whose server ignores it. Console type
+                 * @example vga
+                 */
+                type?: "log" | "vga";
             };
             header?: never;
             path: {
@@ -16150,6 +16160,11 @@ export interface operations {
                 "all-projects"?: boolean;
                 /** @description Recursion level */
                 recursion?: 0 | 1;
+                /**
+                 * @description Incus only: in Incus 6.0's description, not in LXD's, whose server ignores it. Collection filter
+                 * @example default
+                 */
+                filter?: string;
             };
             header?: never;
             path?: never;
@@ -16660,6 +16675,11 @@ export interface operations {
                 "all-projects"?: boolean;
                 /** @description Recursion level */
                 recursion?: 0 | 1;
+                /**
+                 * @description Incus only: in Incus 6.0's description, not in LXD's, whose server ignores it. Collection filter
+                 * @example default
+                 */
+                filter?: string;
             };
             header?: never;
             path?: never;
@@ -16866,6 +16886,11 @@ export interface operations {
                 project?: string;
                 /** @description Recursion level */
                 recursion?: 0 | 1;
+                /**
+                 * @description Incus only: in Incus 6.0's description, not in LXD's, whose server ignores it. Collection filter
+                 * @example default
+                 */
+                filter?: string;
             };
             header?: never;
             path: {
@@ -17090,6 +17115,11 @@ export interface operations {
                 target?: string;
                 /** @description Recursion level */
                 recursion?: 0 | 1;
+                /**
+                 * @description Incus only: in Incus 6.0's description, not in LXD's, whose server ignores it. Collection filter
+                 * @example default
+                 */
+                filter?: string;
             };
             header?: never;
             path?: never;
@@ -17457,6 +17487,11 @@ export interface operations {
                 project?: string;
                 /** @description Recursion level */
                 recursion?: 0 | 1;
+                /**
+                 * @description Incus only: in Incus 6.0's description, not in LXD's, whose server ignores it. Collection filter
+                 * @example default
+                 */
+                filter?: string;
             };
             header?: never;
             path: {
@@ -17908,6 +17943,11 @@ export interface operations {
                 project?: string;
                 /** @description Recursion level */
                 recursion?: 0 | 1;
+                /**
+                 * @description Incus only: in Incus 6.0's description, not in LXD's, whose server ignores it. Collection filter
+                 * @example default
+                 */
+                filter?: string;
             };
             header?: never;
             path: {
@@ -18171,6 +18211,11 @@ export interface operations {
                 project?: string;
                 /** @description Recursion level */
                 recursion?: 0 | 1;
+                /**
+                 * @description Incus only: in Incus 6.0's description, not in LXD's, whose server ignores it. Collection filter
+                 * @example default
+                 */
+                filter?: string;
             };
             header?: never;
             path: {
@@ -18590,6 +18635,11 @@ export interface operations {
                 "all-projects"?: boolean;
                 /** @description Recursion level */
                 recursion?: 0 | 1;
+                /**
+                 * @description Incus only: in Incus 6.0's description, not in LXD's, whose server ignores it. Collection filter
+                 * @example default
+                 */
+                filter?: string;
             };
             header?: never;
             path?: never;
@@ -18814,6 +18864,11 @@ export interface operations {
             query?: {
                 /** @description Recursion level */
                 recursion?: 0 | 1;
+                /**
+                 * @description Incus only: in Incus 6.0's description, not in LXD's, whose server ignores it. Collection filter
+                 * @example default
+                 */
+                filter?: string;
             };
             header?: never;
             path?: never;
@@ -19493,6 +19548,11 @@ export interface operations {
                 project?: string;
                 /** @description Recursion level */
                 recursion?: 0 | 1;
+                /**
+                 * @description Incus only: in Incus 6.0's description, not in LXD's, whose server ignores it. Collection filter
+                 * @example default
+                 */
+                filter?: string;
             };
             header?: never;
             path?: never;
@@ -19774,6 +19834,11 @@ export interface operations {
                 "all-projects"?: boolean;
                 /** @description Recursion level */
                 recursion?: 0 | 1;
+                /**
+                 * @description Incus only: in Incus 6.0's description, not in LXD's, whose server ignores it. Collection filter
+                 * @example default
+                 */
+                filter?: string;
             };
             header?: never;
             path: {

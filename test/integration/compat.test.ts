@@ -53,8 +53,8 @@ describeServers("real server: compatibility", (env) => {
   it("a filter on profiles: Incus applies it (api_filtering_extended), LXD answers every profile; lxd-fetch refuses it there", async () => {
     const has = await lxd.server.supports(name, "api_filtering_extended");
     expect(has).toBe(incus);
-    // LXD's description has no `filter` on this path (Incus's has): the raw query is written by hand.
-    const { data } = await lxd.api().GET("/1.0/profiles", { querySerializer: () => "filter=name%20eq%20no-such-profile" });
+    // The typed `filter` here is Incus's (the generator adds it to LXD's path, marked Incus only).
+    const { data } = await lxd.api().GET("/1.0/profiles", { params: { query: { filter: "name eq no-such-profile" } } });
     expect(data?.metadata).toEqual(incus ? [] : ["/1.0/profiles/default"]);
     const listed = lxd.profiles.list(name, { filter: "name eq no-such-profile" });
     if (has) expect(await listed).toEqual([]);

@@ -32,6 +32,10 @@ export async function networks() {
   await api.PATCH("/1.0/networks");
   // @ts-expect-error a query parameter it does not have
   await api.GET("/1.0/networks", { params: { query: { recursive: 1 } } });
+  // Incus's `filter` on a collection LXD lists whole: typed, a string.
+  await api.GET("/1.0/profiles", { params: { query: { filter: "name eq p1", recursion: 1 } } });
+  // @ts-expect-error a filter is a string expression
+  await api.GET("/1.0/profiles", { params: { query: { filter: { name: "p1" } } } });
 }
 
 export async function storageVolumes() {
