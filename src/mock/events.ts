@@ -1,5 +1,6 @@
 // The virtual LXD's events socket: subscribers by type, emitting, and dropping them all.
-import { type WebSocketHandler, ws } from "msw";
+import type { WebSocketHandler } from "msw";
+import { wsLink } from "./ws-link.js";
 import type { Client } from "./types.js";
 
 export interface EventBus {
@@ -36,7 +37,7 @@ export function createEventBus(): EventBus {
       return connections;
     },
     handler(wsBase, refused, logged, listenAfter = () => 0) {
-      return ws.link(`${wsBase}/1.0/events`).addEventListener("connection", ({ client }) => {
+      return wsLink(`${wsBase}/1.0/events`).addEventListener("connection", ({ client }) => {
         logged("WS", client.url);
         if (refused()) return client.close(1011, "events refused");
         const types = (client.url.searchParams.get("type") ?? "operation,logging,lifecycle").split(",");

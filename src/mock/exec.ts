@@ -1,19 +1,20 @@
 // The virtual LXD's exec: the operation's websockets and a programmable command behind them,
 // as LXD 5.0.2 behaves on the wire (binary frames, an empty text frame as EOF, then a drop
 // without a close frame), with the wire traps of VirtualLxdOptions.
-import { type WebSocketHandler, ws } from "msw";
+import type { WebSocketHandler } from "msw";
 import { concatBytes } from "../utils/bytes.js";
 import { defer } from "../utils/defer.js";
 import { CommandNotFound } from "./commands.js";
 import type { Client, ExecBody, MockOp, VirtualState } from "./state.js";
 import type { MockProcess } from "./types.js";
+import { wsLink } from "./ws-link.js";
 
 const enc = new TextEncoder();
 const bytes = (d: string | Uint8Array) => (typeof d === "string" ? enc.encode(d) : d);
 
 /** The MSW handler of the operations' websockets: exec's fds, or handed to the operation's own `attach` (a console). */
 export function execSockets(s: VirtualState): WebSocketHandler {
-  return ws.link(`${s.wsBase}/1.0/operations/*/websocket`).addEventListener("connection", ({ client }) => {
+  return wsLink(`${s.wsBase}/1.0/operations/*/websocket`).addEventListener("connection", ({ client }) => {
     s.logged("WS", client.url);
     const parts = client.url.pathname.split("/");
     const m = s.ops.get(decodeURIComponent(parts[3] ?? ""));
