@@ -6,7 +6,7 @@
 // platform's Bun executable (`--compile-executable-path`), which the release machine of that
 // platform has; CI downloads nothing. The result goes into the platform package that
 // npm/lxd-fetch-<os>-<cpu>/ lays out (docs/native-cli.md), next to the launcher in bin/.
-import { chmodSync, mkdirSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -17,6 +17,13 @@ const outdir = outArg > 0 ? process.argv[outArg + 1] : join(root, "npm", `lxd-fe
 const outfile = join(outdir, process.platform === "win32" ? "lxd-fetch.exe" : "lxd-fetch");
 
 const JIT_POLICY = 10;
+// Which functions a run of `exec`, of `operations list` and of `file pull` used
+// (scripts/record-native-order.mjs), the most common first: their bytecode is laid out together at
+// the front of the executable's, so a command pages in less of it (docs/native-cli.md, "The
+// bytecode's layout").
+const ORDERS = ["exec", "operations", "file-pull"]
+  .map((c) => join(root, "scripts/native-order", `${c}.order`))
+  .filter((f) => existsSync(f));
 
 if (typeof Bun === "undefined") {
   console.error("scripts/build-native.mjs runs under Bun: node_modules/.bin/bun scripts/build-native.mjs");
@@ -36,6 +43,9 @@ const result = await Bun.build({
     // and `operations list` 1.2 MiB less peak memory). File transfers raise it much further for
     // themselves (transferMode, src/cli/runtime-bun.ts).
     jitPolicy: JIT_POLICY,
+    // A profile recorded from an older build still places the functions unchanged since. Without
+    // profiles, the bundle's own order.
+    bytecodeOrder: ORDERS.length > 0 && ORDERS,
   },
   target: "bun",
   format: "esm",
@@ -68,4 +78,6 @@ if (!result.success) {
 }
 chmodSync(outfile, 0o755);
 const mib = (statSync(outfile).size / 2 ** 20).toFixed(1);
-console.log(`build-native: ${outfile} (${platform}, ${mib} MiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `build-native: ${outfile} (${platform}, ${mib} MiB, ${ORDERS.length} order profiles) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);
