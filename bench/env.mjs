@@ -20,7 +20,10 @@ export const median = (xs) => {
  * Drops a compiled program from the page cache (GNU dd's nocache advice), unless --keep-cache: a
  * file just written sits there in large folios, each mapped whole, so a fresh build's peak RSS
  * reads up to 5 MiB higher than the same bytes read from disk (docs/files-memory.md, "A trap when
- * measuring the executable"). Once is enough: a run reads it back from disk. False when it failed.
+ * measuring the executable"). Written back first (coreutils' `sync FILE`): the advice leaves dirty
+ * pages, which a build just written still has. Once is enough: a run reads it back from disk.
+ * False when it failed.
  */
 export const dropFromPageCache = (file) =>
-  process.argv.includes("--keep-cache") || spawnSync("dd", [`if=${file}`, "iflag=nocache", "count=0", "status=none"]).status === 0;
+  process.argv.includes("--keep-cache") ||
+  (spawnSync("sync", [file]).status === 0 && spawnSync("dd", [`if=${file}`, "iflag=nocache", "count=0", "status=none"]).status === 0);
