@@ -423,11 +423,14 @@ function annotate(op, note) {
  * Adds to LXD's paths what Incus describes beyond them: paths of a URL LXD does not have, under
  * Incus's key, and methods LXD lacks on a URL it has, under LXD's key. Their definitions come
  * along: one LXD also defines is LXD's where Incus's holds nothing more (fitsWithin), and is
- * otherwise kept apart as `Incus<Name>`. Returns the keys of the paths and the operations added.
+ * otherwise kept apart as `Incus<Name>`. On a method both have, the query parameters only Incus's
+ * gives join LXD's (addQueryParams). Returns the keys of the paths and the operations added, and
+ * the `METHOD path name` of each parameter added.
  */
 function addIncusExtras(lxd, incus) {
   const lxdKeyOf = new Map(Object.keys(lxd.paths).map((k) => [shapeOf(k), k]));
   const added = [];
+  const params = [];
   const carried = new Set();
   const taken = new Set(Object.values(lxd.paths).flatMap((item) => HTTP_METHODS.map((m) => item[m]?.operationId).filter(Boolean)));
   for (const [key, item] of Object.entries(incus.paths)) {
@@ -438,11 +441,14 @@ function addIncusExtras(lxd, incus) {
       for (const m of HTTP_METHODS) if (item[m]) carried.add(item[m]);
       continue;
     }
-    for (const m of HTTP_METHODS)
-      if (item[m] && !lxd.paths[lxdKey][m]) {
+    for (const m of HTTP_METHODS) {
+      const ours = lxd.paths[lxdKey][m];
+      if (!item[m]) continue;
+      if (!ours) {
         lxd.paths[lxdKey][m] = item[m];
         carried.add(item[m]);
-      }
+      } else for (const name of addQueryParams(ours, item[m])) params.push(`${m.toUpperCase()} ${lxdKey} ${name}`);
+    }
   }
   for (const op of carried) {
     annotate(op, INCUS_NOTE);
@@ -462,36 +468,26 @@ function addIncusExtras(lxd, incus) {
     if (as !== name) rename.set(ref, `#/components/${kind}/${as}`);
   }
   renameRefs([...carried, ...copied], rename);
-  return { added, carried };
+  return { added, carried, params };
 }
 
 const INCUS_PARAM_NOTE = "Incus only: in Incus 6.0's description, not in LXD's, whose server ignores it.";
 
 /**
- * Adds to the methods both descriptions have the query parameters only Incus's gives (`filter` on
- * the collections Incus filters with `api_filtering_extended`, where LXD answers the whole list),
- * so a typed call can send them; each says so in its description. Returns the `METHOD path name`
- * of each one added.
+ * Adds to LXD's operation the query parameters Incus's gives for the same method and LXD's lacks
+ * (`filter` on the collections Incus filters with `api_filtering_extended`, where LXD answers the
+ * whole list), so a typed call can send them; each says so in its description. Returns their names.
  */
-function addIncusQueryParams(lxd, incus) {
-  const lxdKeyOf = new Map(Object.keys(lxd.paths).map((k) => [shapeOf(k), k]));
-  const added = [];
-  for (const [key, item] of Object.entries(incus.paths)) {
-    const lxdItem = lxd.paths[lxdKeyOf.get(shapeOf(key))];
-    for (const m of HTTP_METHODS) {
-      const theirs = item[m];
-      const ours = lxdItem?.[m];
-      if (!theirs || !ours || theirs === ours) continue;
-      const have = new Set((ours.parameters ?? []).map((p) => `${p.in}:${p.name}`));
-      for (const p of theirs.parameters ?? []) {
-        if (p.$ref || p.in !== "query" || have.has(`query:${p.name}`)) continue;
-        const description = p.description ? `${INCUS_PARAM_NOTE} ${p.description}` : INCUS_PARAM_NOTE;
-        (ours.parameters ??= []).push({ ...p, required: false, description });
-        added.push(`${m.toUpperCase()} ${lxdKeyOf.get(shapeOf(key))} ${p.name}`);
-      }
-    }
+function addQueryParams(ours, theirs) {
+  const have = new Set((ours.parameters ?? []).map((p) => `${p.in}:${p.name}`));
+  const names = [];
+  for (const p of theirs.parameters ?? []) {
+    if (p.$ref || p.in !== "query" || have.has(`query:${p.name}`)) continue;
+    const description = p.description ? `${INCUS_PARAM_NOTE} ${p.description}` : INCUS_PARAM_NOTE;
+    (ours.parameters ??= []).push({ ...p, required: false, description });
+    names.push(p.name);
   }
-  return added;
+  return names;
 }
 
 /**
@@ -555,8 +551,7 @@ export async function buildFragment() {
   const excluded = lxdKeys.filter((k) => !full.paths[k]);
   uniqueOperationIds(full.paths);
   uniqueOperationIds(incus.paths);
-  const { added: incusPaths, carried: incusOps } = addIncusExtras(full, incus);
-  const incusParams = addIncusQueryParams(full, incus);
+  const { added: incusPaths, carried: incusOps, params: incusParams } = addIncusExtras(full, incus);
   const byShape = (doc) =>
     new Map(
       Object.entries(doc)
