@@ -1,31 +1,24 @@
 #!/usr/bin/env node
-// Where a browser page's bytes go: the page bundled as scripts/check-package.mjs bundles its apps
-// (esbuild, browser condition, minified, gzip -9), and for each source file its minified bytes and
-// its marginal gzip cost (the page's gzip minus the page's without that file's bytes; the costs
-// do not add up to the total, gzip shares repeats across files). A page is given as its code.
-//   npm run bench:bundle [-- --page 'import { createLxdBase, lxdExec } from "lxd-fetch"; export const x = lxdExec(createLxdBase());']
+// Where a browser page's bytes go: one of check-package's apps (scripts/browser-apps.mjs; by
+// default the operations + events + exec one), or any page given as its code, bundled as
+// check-package bundles them, and for each source file its minified bytes and its marginal gzip
+// cost (the page's gzip minus the page's without that file's bytes; the costs do not add up to the
+// total, gzip shares repeats across files).
+//   npm run bench:bundle [-- --app networks | --page 'import { createLxdBase, lxdExec } from "lxd-fetch"; export const x = lxdExec(createLxdBase());']
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { SourceMapConsumer } from "source-map-js";
+import { apps, browserBundle } from "../scripts/browser-apps.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
-const at = process.argv.indexOf("--page");
-const page =
-  at > 0
-    ? process.argv[at + 1]
-    : `import { createLxdBase, lxdEvents, lxdExec, lxdOperations } from "lxd-fetch";
-       const base = createLxdBase(); export const ops = lxdOperations(base), events = lxdEvents(base), exec = lxdExec(base);`;
-const result = await build({
-  stdin: { contents: page, resolveDir: root, sourcefile: "page.js" },
-  bundle: true,
-  minify: true,
-  format: "esm",
-  platform: "browser",
-  write: false,
-  sourcemap: "external",
-  outfile: "page.out.js",
-  logLevel: "silent",
-});
+const arg = (flag) => {
+  const at = process.argv.indexOf(flag);
+  return at > 0 ? process.argv[at + 1] : undefined;
+};
+const app = apps.find(([name]) => name.includes(arg("--app") ?? "operations + events + exec"));
+const page = arg("--page") ?? app?.[1];
+if (page === undefined) throw new Error(`bench/bundle-breakdown: no app named like ${arg("--app")} (${apps.map(([n]) => n).join("; ")})`);
+const result = await build({ ...browserBundle(page, root), sourcemap: "external", outfile: "page.out.js" });
 const code = result.outputFiles.find((f) => f.path.endsWith(".js")).text;
 const map = new SourceMapConsumer(JSON.parse(result.outputFiles.find((f) => f.path.endsWith(".map")).text));
 const gz = (s) => gzipSync(s, { level: 9 }).length;
@@ -44,8 +37,9 @@ mappings.forEach((m, i) => {
 });
 const without = (file) => lines.map((l, i) => [...l].filter((_, c) => owner[i][c] !== file).join("")).join("\n");
 const total = gz(code);
-const rows = [...new Set(owner.flat())].map((file) => {
-  const own = owner.flat().filter((f) => f === file).length;
+const owners = owner.flat();
+const rows = [...new Set(owners)].map((file) => {
+  const own = owners.filter((f) => f === file).length;
   return { file: file.replace(/^.*?\/(src|dist)\//, "$1/") || "(unmapped)", min: own, gzip: total - gz(without(file)) };
 });
 rows.sort((a, b) => b.gzip - a.gzip);

@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { apps, browserBundle } from "./browser-apps.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const probe = `
@@ -16,73 +17,17 @@ const node = (args) => execFileSync(process.execPath, args, { cwd: root, encodin
 console.log(node(["-e", `const kind = "require('lxd-fetch')"; const m = require("lxd-fetch"); ${probe}`]));
 console.log(node(["--input-type=module", "-e", `const kind = "import 'lxd-fetch'"; const m = await import("lxd-fetch"); ${probe}`]));
 
-// The browser condition of the exports map, bundled as three apps would: each must carry no
+// The browser condition of the exports map, bundled as the apps of scripts/browser-apps.mjs would
+// be: each must carry no
 // server-runtime code (a Node built-in fails the build), and the sizes show what tree-shaking
 // leaves of the per-capability functions. Each app has a goal (bytes, min+gzip), printed as met or
 // not, and a ceiling: today's size with a little room, so that a change that grows a bundle fails
 // the check once every other check has run (the sizes: docs/web-apps.md).
-const apps = [
-  [
-    "operations.list only (lxdListOperations)",
-    `import { createLxdBase, lxdListOperations } from "lxd-fetch"; export const list = () => lxdListOperations(createLxdBase())();`,
-    5000,
-    4700,
-  ],
-  [
-    "the operations calls (lxdOperations)",
-    `import { createLxdBase, lxdOperations } from "lxd-fetch"; export const list = () => lxdOperations(createLxdBase()).list();`,
-    undefined,
-    6100,
-  ],
-  [
-    "operations + events + exec",
-    `import { createLxdBase, lxdEvents, lxdExec, lxdOperations } from "lxd-fetch";
-     const base = createLxdBase(); export const ops = lxdOperations(base), events = lxdEvents(base), exec = lxdExec(base);`,
-    11000,
-    13650,
-  ],
-  [
-    "networks listed alone (lxdList)",
-    `import { createLxdBase, lxdList, networksFamily } from "lxd-fetch"; export const list = () => lxdList(createLxdBase(), networksFamily)(undefined, { recursion: true });`,
-    5000,
-    5000,
-  ],
-  [
-    "networks listed and read (lxdList, lxdGet)",
-    `import { createLxdBase, lxdGet, lxdList, networksFamily } from "lxd-fetch";
-     const base = createLxdBase(); export const list = () => lxdList(base, networksFamily)(undefined, { recursion: true }), get = lxdGet(base, networksFamily);`,
-    undefined,
-    5100,
-  ],
-  [
-    "the networks family (lxdNetworks)",
-    `import { createLxdBase, lxdNetworks } from "lxd-fetch"; export const list = () => lxdNetworks(createLxdBase()).list(undefined, { recursion: true });`,
-    undefined,
-    11000,
-  ],
-  [
-    "operations + the cookie sign-in",
-    `import { browserSignIn, createLxdBase, lxdOperations, sessionTransport } from "lxd-fetch";
-     const base = createLxdBase({ transport: sessionTransport }); export const list = () => lxdOperations(base).list(), signIn = browserSignIn(base);`,
-    undefined,
-    7150,
-  ],
-  ["everything (createLxd)", `import { createLxd } from "lxd-fetch"; export const lxd = createLxd();`, undefined, 42550],
-];
 // The entry is pre-bundled, so also look inside it for any server runtime's transport.
 const serverOnly = /createHttpClient|ws\+unix|checkServerIdentity|buildConnector|from\s*["'](?:undici|node:)|require\(["'](?:undici|node:)/;
 const oversized = [];
 for (const [name, contents, goal, ceiling] of apps) {
-  const result = await build({
-    stdin: { contents, resolveDir: root },
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    write: false,
-    metafile: true,
-    logLevel: "silent",
-  }).catch((err) => {
+  const result = await build({ ...browserBundle(contents, root), metafile: true }).catch((err) => {
     console.error(`browser bundle "${name}" failed (a Node built-in or server-runtime module reached it?):`);
     for (const e of err.errors ?? [err]) console.error(`  ${e.text ?? e.message}`);
     process.exit(1);
